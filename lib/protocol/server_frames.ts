@@ -1,0 +1,90 @@
+/**
+ * Schemas and types of the frames the server sends: `welcome`, replies (`ok`/`error`) and
+ * events. The server builds them with these types; the client validates what it reads.
+ * Schemas are loose (unknown fields kept) so a newer server stays readable.
+ */
+import { z } from "zod";
+
+/** A room message or a direct message, as stored and sent. */
+export const ChatMessage = z.looseObject({
+  msgid: z.string(),
+  room: z.string().optional(),
+  to: z.string().optional(),
+  user: z.string(),
+  text: z.string(),
+  ts: z.string(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/** One entry of the `rooms` list. */
+export const RoomInfo = z.looseObject({
+  name: z.string(),
+  topic: z.string().nullable(),
+  members: z.array(z.string()),
+});
+export type RoomInfo = z.infer<typeof RoomInfo>;
+
+export const Welcome = z.looseObject({
+  type: z.literal("welcome"),
+  protocol: z.number(),
+  server: z.string(),
+  motd: z.string(),
+  limits: z.looseObject({ maxFrame: z.number(), maxText: z.number() }),
+});
+export type Welcome = z.infer<typeof Welcome>;
+
+const id = z.union([z.string(), z.number()]);
+
+export const OkReply = z.looseObject({ type: z.literal("ok"), id });
+export type OkReply = z.infer<typeof OkReply>;
+
+export const ErrorReply = z.looseObject({
+  type: z.literal("error"),
+  id: id.optional(),
+  code: z.string(),
+  message: z.string(),
+  until: z.string().optional(),
+  reason: z.string().optional(),
+});
+export type ErrorReply = z.infer<typeof ErrorReply>;
+
+export const MessageEvent = ChatMessage.extend({ type: z.literal("message"), room: z.string() });
+export const DmEvent = ChatMessage.extend({ type: z.literal("dm"), to: z.string() });
+export const JoinedEvent = z.looseObject({
+  type: z.literal("joined"),
+  room: z.string(),
+  user: z.string(),
+});
+export const LeftEvent = z.looseObject({
+  type: z.literal("left"),
+  room: z.string(),
+  user: z.string(),
+});
+export const NoticeEvent = z.looseObject({ type: z.literal("notice"), text: z.string() });
+export const KickedEvent = z.looseObject({
+  type: z.literal("kicked"),
+  until: z.string(),
+  reason: z.string(),
+});
+export const BannedEvent = z.looseObject({ type: z.literal("banned"), reason: z.string() });
+export const ShutdownEvent = z.looseObject({
+  type: z.literal("shutdown"),
+  message: z.string(),
+  in: z.number(),
+});
+
+/** Any frame the server may send. */
+export const ServerFrame = z.discriminatedUnion("type", [
+  Welcome,
+  OkReply,
+  ErrorReply,
+  MessageEvent,
+  DmEvent,
+  JoinedEvent,
+  LeftEvent,
+  NoticeEvent,
+  KickedEvent,
+  BannedEvent,
+  ShutdownEvent,
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
