@@ -1,0 +1,172 @@
+/**
+ * Server configuration: flags win over environment variables, which win over defaults.
+ * Pure: the caller passes the arguments and the environment in.
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_MAX_FRAME } from "./protocol/limits.ts";
+
+/** A message rate: `rate` per second with bursts of `burst`. */
+export interface MessageRate {
+  rate: number;
+  burst: number;
+}
+
+/** The resolved server configuration. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  adminHost: string;
+  adminPort: number;
+  /** `sqlite:PATH` or `mysql://user:pass@host:port/db`. */
+  db: string;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Per-session `say`/`dm` limit; null when off. */
+  msgRate: MessageRate | null;
+  /** Concurrent connections per client address; null when off. */
+  connLimit: number | null;
+  /** New connections per client address per minute; null when off. */
+  connRate: number | null;
+  /** Registrations per address per 10 minutes (and login failure delays); null when off. */
+  authRate: number | null;
+  motd: string;
+  maxFrame: number;
+  /** Bytes that may wait for a slow reader before it is disconnected. */
+  outboundLimit: number;
+  /** `text` (human) or `json` (one JSON object per line). */
+  logFormat: "text" | "json";
+  adminPassword: string | null;
+  adminToken: string | null;
+  resetAdminPassword: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** A configuration mistake; the message is one line naming it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Flags, their environment variables and defaults, also used to print `--help`. */
+export const SERVER_OPTIONS = [
+  ["--host", "FASTCHAT_HOST", "0.0.0.0", "address the chat listener binds"],
+  ["--port", "FASTCHAT_PORT", "9000", "chat port (0 = pick a free one)"],
+  ["--admin-host", "FASTCHAT_ADMIN_HOST", "127.0.0.1", "address of the admin page"],
+  ["--admin-port", "FASTCHAT_ADMIN_PORT", "9080", "admin port (0 = pick a free one)"],
+  ["--db", "FASTCHAT_DB", "sqlite:./fastchat.db", "sqlite:PATH or mysql://user:pass@host:3306/db"],
+  ["--tls-cert", "FASTCHAT_TLS_CERT", "", "PEM certificate chain: serve the chat over TLS"],
+  ["--tls-key", "FASTCHAT_TLS_KEY", "", "PEM private key for --tls-cert"],
+  ["--msg-rate", "FASTCHAT_MSG_RATE", "5:10", "say/dm per second per session : burst, or off"],
+  ["--conn-limit", "FASTCHAT_CONN_LIMIT", "20", "concurrent connections per address, or off"],
+  ["--conn-rate", "FASTCHAT_CONN_RATE", "60", "new connections per address per minute, or off"],
+  ["--auth-rate", "FASTCHAT_AUTH_RATE", "5", "registrations per address per 10 min, or off"],
+  ["--motd", "FASTCHAT_MOTD", "Welcome to FastChat.", "message of the day, sent on connect"],
+  ["--max-frame", "FASTCHAT_MAX_FRAME", String(DEFAULT_MAX_FRAME), "largest frame in bytes"],
+  [
+    "--outbound-limit",
+    "FASTCHAT_OUTBOUND_LIMIT",
+    String(4 * 1024 * 1024),
+    "bytes queued for a slow reader before it is disconnected",
+  ],
+  ["--log-format", "FASTCHAT_LOG_FORMAT", "text", "text or json"],
+] as const;
+
+function integer(name: string, value: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, not "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
+  return n;
+}
+
+function limit(name: string, value: string): number | null {
+  return value === "off" ? null : integer(name, value, 1, 1_000_000);
+}
+
+function messageRate(value: string): MessageRate | null {
+  if (value === "off") return null;
+  const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(value);
+  if (!match) throw new ConfigError(`--msg-rate must be RATE:BURST (like 5:10) or off`);
+  const rate = Number(match[1]);
+  const burst = Number(match[2]);
+  if (rate <= 0 || burst < 1) throw new ConfigError(`--msg-rate needs a positive rate and burst`);
+  return { rate, burst };
+}
+
+/** Parses server arguments and environment; throws ConfigError on a mistake. */
+export function parseServerConfig(
+  args: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServerConfig {
+  const options: Record<string, { type: "string" | "boolean" }> = {
+    "reset-admin-password": { type: "boolean" },
+    help: { type: "boolean" },
+    version: { type: "boolean" },
+  };
+  for (const [flag] of SERVER_OPTIONS) options[flag.slice(2)] = { type: "string" };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...args], options, allowPositionals: false, strict: true }));
+  } catch (error) {
+    throw new ConfigError((error as Error).message.split("\n")[0]!);
+  }
+  const get = (flag: string): string => {
+    const entry = SERVER_OPTIONS.find(([f]) => f === flag)!;
+    const fromFlag = values[flag.slice(2)];
+    if (typeof fromFlag === "string") return fromFlag;
+    const fromEnv = env[entry[1]];
+    return fromEnv !== undefined && fromEnv !== "" ? fromEnv : entry[2];
+  };
+  const tlsCert = get("--tls-cert") || null;
+  const tlsKey = get("--tls-key") || null;
+  if ((tlsCert === null) !== (tlsKey === null)) {
+    throw new ConfigError("--tls-cert and --tls-key go together");
+  }
+  const logFormat = get("--log-format");
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new ConfigError(`--log-format must be text or json, not "${logFormat}"`);
+  }
+  return {
+    host: get("--host"),
+    port: integer("--port", get("--port"), 0, 65535),
+    adminHost: get("--admin-host"),
+    adminPort: integer("--admin-port", get("--admin-port"), 0, 65535),
+    db: get("--db"),
+    tlsCert,
+    tlsKey,
+    msgRate: messageRate(get("--msg-rate")),
+    connLimit: limit("--conn-limit", get("--conn-limit")),
+    connRate: limit("--conn-rate", get("--conn-rate")),
+    authRate: limit("--auth-rate", get("--auth-rate")),
+    motd: get("--motd"),
+    maxFrame: integer("--max-frame", get("--max-frame"), 1024, 16 * 1024 * 1024),
+    outboundLimit: integer("--outbound-limit", get("--outbound-limit"), 1024, 1 << 30),
+    logFormat,
+    adminPassword: env.FASTCHAT_ADMIN_PASSWORD || null,
+    adminToken: env.FASTCHAT_ADMIN_TOKEN || null,
+    resetAdminPassword: values["reset-admin-password"] === true,
+    help: values.help === true,
+    version: values.version === true,
+  };
+}
+
+/** The `--help` text. */
+export function serverHelp(version: string): string {
+  const lines = SERVER_OPTIONS.map(([flag, env, def, what]) =>
+    `  ${flag.padEnd(17)} ${what}\n  ${"".padEnd(17)} env ${env}, default ${def || "off"}`
+  );
+  return [
+    `fastchat-server ${version}: a chat server speaking the FastChat protocol over TCP.`,
+    "",
+    "Usage: fastchat-server [options]",
+    "",
+    ...lines,
+    "  --reset-admin-password  print a new admin password and exit",
+    "  --help, --version",
+    "",
+    "FASTCHAT_ADMIN_PASSWORD sets the admin page's password; FASTCHAT_ADMIN_TOKEN enables",
+    "Authorization: Bearer for scripts.",
+  ].join("\n");
+}

@@ -1,0 +1,31 @@
+/**
+ * The command table: for each request type, whether it needs a logged-in session and the
+ * handler. One function (`dispatch.ts`) checks the frame against it before any handler runs.
+ */
+import type { RequestFields, RequestType } from "../protocol/requests.ts";
+import { login, logout, ping, register } from "./handlers/account.ts";
+import type { HandlerResult, RequestContext } from "./handlers/context.ts";
+import { dm, history, say } from "./handlers/messages.ts";
+import { createRoom, join, leave, rooms, who } from "./handlers/rooms.ts";
+
+/** One row of the command table. */
+export interface Command<T extends RequestType> {
+  needsLogin: boolean;
+  handle(ctx: RequestContext, fields: RequestFields<T>): HandlerResult | Promise<HandlerResult>;
+}
+
+/** Every request type the server answers. */
+export const COMMANDS: { [T in RequestType]: Command<T> } = {
+  register: { needsLogin: false, handle: register },
+  login: { needsLogin: false, handle: login },
+  logout: { needsLogin: false, handle: logout },
+  ping: { needsLogin: false, handle: ping },
+  rooms: { needsLogin: true, handle: rooms },
+  create_room: { needsLogin: true, handle: createRoom },
+  join: { needsLogin: true, handle: join },
+  leave: { needsLogin: true, handle: leave },
+  say: { needsLogin: true, handle: say },
+  dm: { needsLogin: true, handle: dm },
+  history: { needsLogin: true, handle: history },
+  who: { needsLogin: true, handle: who },
+};

@@ -1,0 +1,62 @@
+/** The read side of one connection: bytes → frames → requests, in order, until it closes. */
+import { FrameDecoder } from "../protocol/frame_decoder.ts";
+import { ERROR_MESSAGES } from "../protocol/error_codes.ts";
+import type { ChatCore } from "./core.ts";
+import { dispatch } from "./dispatch.ts";
+import type { Session } from "./session.ts";
+
+/** Something to read bytes from: a TCP or TLS connection. */
+export interface ByteSource {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+const READ_BUFFER = 64 * 1024;
+
+/**
+ * Reads and handles frames until the peer goes away or the session is closed, then
+ * forgets the session. A peer that half-closes still gets the answers to what it sent.
+ */
+export async function serveConnection(
+  core: ChatCore,
+  source: ByteSource,
+  session: Session,
+  maxFrame: number,
+): Promise<void> {
+  const decoder = new FrameDecoder(maxFrame);
+  const buffer = new Uint8Array(READ_BUFFER);
+  let peerClosed = false;
+  try {
+    reading: while (!session.closing) {
+      const n = await source.read(buffer);
+      if (n === null) {
+        peerClosed = true;
+        break;
+      }
+      for (const item of decoder.push(buffer.subarray(0, n))) {
+        if (item.kind === "too_large") {
+          core.countError("frame_too_large");
+          await session.close("frame too large", {
+            type: "error",
+            code: "frame_too_large",
+            message: `${ERROR_MESSAGES.frame_too_large} The limit is ${maxFrame} bytes.`,
+          });
+          break reading;
+        }
+        await dispatch(core, session, item.bytes);
+        if (session.closing) break reading;
+      }
+    }
+  } catch (error) {
+    session.closeReason ??= error instanceof Deno.errors.BadResource ||
+        error instanceof Deno.errors.Interrupted
+      ? "closed"
+      : `read failed: ${(error as Error).message}`;
+  }
+  if (peerClosed && !session.closing) {
+    // Answer what was sent before the end of input, then close.
+    while (session.pendingWrites > 0) await core.writer.drained();
+    await session.close("peer closed");
+  }
+  core.drop(session);
+  if (!session.closeStarted) session.abort("closed");
+}

@@ -1,0 +1,140 @@
+/**
+ * From one received line to one answer: decode, check the envelope (`type`, `id`), look the
+ * command up, check login, validate fields, run the handler, map its errors to codes.
+ */
+import { ERROR_MESSAGES, type ErrorCode, RequestError } from "../protocol/error_codes.ts";
+import { MAX_BAD_FRAMES_IN_A_ROW } from "../protocol/limits.ts";
+import {
+  describeIssues,
+  isRequestType,
+  REQUEST_SCHEMAS,
+  RequestId,
+  type RequestType,
+} from "../protocol/requests.ts";
+import { StoreUnavailableError } from "../store/store.ts";
+import { COMMANDS } from "./commands.ts";
+import type { ChatCore } from "./core.ts";
+import { REPLY_LATER } from "./handlers/context.ts";
+import type { Session } from "./session.ts";
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+type Envelope =
+  | { ok: true; type: RequestType; id: RequestId; frame: Record<string, unknown> }
+  | { ok: false; code: ErrorCode; message: string; id?: RequestId };
+
+function readEnvelope(bytes: Uint8Array): Envelope {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    return { ok: false, code: "bad_frame", message: "The frame is not valid UTF-8." };
+  }
+  let frame: unknown;
+  try {
+    frame = JSON.parse(text);
+  } catch {
+    return { ok: false, code: "bad_frame", message: "The frame is not valid JSON." };
+  }
+  if (typeof frame !== "object" || frame === null || Array.isArray(frame)) {
+    return { ok: false, code: "bad_frame", message: "The frame is not a JSON object." };
+  }
+  const record = frame as Record<string, unknown>;
+  const parsedId = RequestId.safeParse(record.id);
+  const id = parsedId.success ? parsedId.data : undefined;
+  if (typeof record.type !== "string") {
+    return { ok: false, code: "bad_frame", message: "The frame has no string field type.", id };
+  }
+  if (id === undefined) {
+    return {
+      ok: false,
+      code: "bad_frame",
+      message: "A request needs an id: a string or an integer.",
+    };
+  }
+  if (!isRequestType(record.type)) {
+    return {
+      ok: false,
+      code: "unknown_type",
+      message: `Unknown request type ${JSON.stringify(record.type)}.`,
+      id,
+    };
+  }
+  return { ok: true, type: record.type, id, frame: record };
+}
+
+/** Handles one received line; resolves when the next line may be handled. */
+export async function dispatch(core: ChatCore, session: Session, line: Uint8Array): Promise<void> {
+  const envelope = readEnvelope(line);
+  if (!envelope.ok) {
+    badFrame(core, session, envelope.code, envelope.message, envelope.id);
+    return;
+  }
+  const { type, id } = envelope;
+  const command = COMMANDS[type];
+  const parsed = REQUEST_SCHEMAS[type].safeParse(envelope.frame);
+  if (!parsed.success) {
+    badFrame(core, session, "bad_frame", describeIssues(parsed.error), id);
+    return;
+  }
+  session.badFrames = 0;
+  session.lastActive = core.clock();
+  if (command.needsLogin && !session.account) {
+    replyError(core, session, id, "not_logged_in", "Log in first.");
+    return;
+  }
+  if (core.stopping) {
+    replyError(core, session, id, "unavailable", "The server is shutting down.");
+    return;
+  }
+  try {
+    // deno-lint-ignore no-explicit-any
+    const result = await command.handle({ core, session, id }, parsed.data as any);
+    if (result !== REPLY_LATER) session.reply(id, result);
+  } catch (error) {
+    if (error instanceof RequestError) {
+      replyError(core, session, id, error.code, error.message, error.extra);
+    } else if (error instanceof StoreUnavailableError) {
+      core.counters.storeFailures++;
+      core.log.log("warn", "store_unavailable", { request: type, error: error.message });
+      replyError(core, session, id, "unavailable", ERROR_MESSAGES.unavailable);
+    } else {
+      core.log.log("error", "request_failed", { request: type, error: String(error) });
+      replyError(core, session, id, "internal", ERROR_MESSAGES.internal);
+    }
+  }
+}
+
+function replyError(
+  core: ChatCore,
+  session: Session,
+  id: RequestId | undefined,
+  code: ErrorCode,
+  message: string,
+  extra?: Record<string, unknown>,
+): void {
+  core.countError(code);
+  session.replyError(id, code, message, extra);
+}
+
+function badFrame(
+  core: ChatCore,
+  session: Session,
+  code: ErrorCode,
+  message: string,
+  id?: RequestId,
+): void {
+  session.badFrames++;
+  if (session.badFrames > MAX_BAD_FRAMES_IN_A_ROW) {
+    core.countError("too_many_errors");
+    const frame: Record<string, unknown> = { type: "error" };
+    if (id !== undefined) frame.id = id;
+    void session.close("too many bad frames", {
+      ...frame,
+      code: "too_many_errors",
+      message: ERROR_MESSAGES.too_many_errors,
+    });
+    return;
+  }
+  replyError(core, session, id, code, message);
+}

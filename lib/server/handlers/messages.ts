@@ -1,0 +1,120 @@
+/** `say`, `dm`, `history`. */
+import { RequestError } from "../../protocol/error_codes.ts";
+import { HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
+import { codePoints, foldName } from "../../protocol/names.ts";
+import type { RequestFields } from "../../protocol/requests.ts";
+import type { UserRecord } from "../../store/store.ts";
+import { isoTime, wireMessage } from "../core.ts";
+import type { Room } from "../rooms.ts";
+import type { Account } from "../session.ts";
+import {
+  accountOf,
+  existingRoom,
+  type HandlerResult,
+  joinedRoom,
+  REPLY_LATER,
+  type RequestContext,
+} from "./context.ts";
+import { msgidField } from "./rooms.ts";
+
+function checkText(ctx: RequestContext, text: string): void {
+  if (text.trim() === "") throw new RequestError("empty_text", "The message is empty.");
+  const max = ctx.core.limits.maxText;
+  if (text.length > max && codePoints(text) > max) {
+    throw new RequestError("text_too_long", `Messages are at most ${max} characters.`);
+  }
+}
+
+/** Mute and rate checks shared by `say` and `dm`. */
+function checkMaySpeak(ctx: RequestContext): void {
+  const account = accountOf(ctx);
+  const until = ctx.core.moderation.mutedUntil(account.id);
+  if (until !== null) {
+    throw new RequestError("muted", `You are muted until ${isoTime(until)}.`, {
+      until: isoTime(until),
+    });
+  }
+  const wait = ctx.session.bucket?.take() ?? 0;
+  if (wait > 0) {
+    throw new RequestError("rate_limited", "You are sending too fast; slow down.", {
+      retryAfterMs: wait,
+    });
+  }
+}
+
+async function submit(
+  ctx: RequestContext,
+  target: { room: Room | null; recipient: Account | null },
+  text: string,
+  cid: string | undefined,
+): Promise<HandlerResult> {
+  const { core, session } = ctx;
+  if (session.pendingWrites >= core.limits.maxPendingWrites) await core.writer.drained();
+  const sender = accountOf(ctx);
+  session.pendingWrites++;
+  session.messagesSent++;
+  core.writer.submit(
+    { session, requestId: ctx.id, sender, room: target.room, recipient: target.recipient },
+    {
+      roomId: target.room?.id ?? null,
+      senderId: sender.id,
+      recipientId: target.recipient?.id ?? null,
+      text,
+      cid: cid ?? null,
+    },
+  );
+  return REPLY_LATER;
+}
+
+export function say(
+  ctx: RequestContext,
+  { room: name, text, cid }: RequestFields<"say">,
+): Promise<HandlerResult> {
+  const room = joinedRoom(ctx, name);
+  checkText(ctx, text);
+  checkMaySpeak(ctx);
+  return submit(ctx, { room, recipient: null }, text, cid);
+}
+
+async function existingUser(ctx: RequestContext, name: string): Promise<UserRecord> {
+  const user = name === "" ? null : await ctx.core.findUser(foldName(name));
+  if (!user) {
+    throw new RequestError("no_such_user", `There is no user named ${JSON.stringify(name)}.`);
+  }
+  return user;
+}
+
+export async function dm(
+  ctx: RequestContext,
+  { to, text, cid }: RequestFields<"dm">,
+): Promise<HandlerResult> {
+  checkText(ctx, text);
+  const recipient = await existingUser(ctx, to);
+  checkMaySpeak(ctx);
+  return submit(
+    ctx,
+    { room: null, recipient: { id: recipient.id, name: recipient.name, key: recipient.nameKey } },
+    text,
+    cid,
+  );
+}
+
+export async function history(
+  ctx: RequestContext,
+  fields: RequestFields<"history">,
+): Promise<HandlerResult> {
+  const query = {
+    before: msgidField("before", fields.before),
+    after: msgidField("after", fields.after),
+    limit: fields.limit ?? HISTORY_DEFAULT_LIMIT,
+  };
+  let page;
+  if (fields.room !== undefined) {
+    const room = existingRoom(ctx, fields.room);
+    page = await ctx.core.store.roomHistory(room.id, query);
+  } else {
+    const other = await existingUser(ctx, fields.with!);
+    page = await ctx.core.store.dmHistory(accountOf(ctx).id, other.id, query);
+  }
+  return { messages: page.messages.map(wireMessage), more: page.more };
+}

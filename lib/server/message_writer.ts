@@ -1,0 +1,142 @@
+/**
+ * Group commit: messages submitted while a commit is running are written together in the
+ * next one, in one transaction, so throughput follows the batch size rather than the
+ * number of fsyncs. Each message gets its sequence number and time when submitted, so the
+ * order of submission is the order of the ids, of the commits and of the callbacks.
+ */
+import type { InsertOutcome, NewMessage, Store } from "../store/store.ts";
+
+/** A message as handed in: the writer adds `seq` and `ts`. */
+export type Draft = Omit<NewMessage, "seq" | "ts">;
+
+/** What the writer calls back, synchronously and in sequence order, for each submission. */
+export interface WriterCallbacks<T> {
+  /** The message is durable (or was a duplicate of a durable one: `outcome.status`). */
+  stored(item: T, message: NewMessage, outcome: InsertOutcome): void;
+  /** The batch could not be stored: nothing of it was kept. */
+  failed(item: T, message: NewMessage, error: unknown): void;
+}
+
+interface Entry<T> {
+  item: T;
+  message: NewMessage;
+  /** Resends of the same (sender, cid) submitted while this one was pending. */
+  followers: Entry<T>[];
+}
+
+/** Options of a {@linkcode MessageWriter}. */
+export interface WriterOptions {
+  /** The first sequence number to hand out (last stored + 1). */
+  nextSeq: number;
+  /** Largest number of messages in one transaction. */
+  maxBatch?: number;
+  clock?: () => number;
+}
+
+/** Batches messages into transactions; see the module doc. */
+export class MessageWriter<T> {
+  #store: Store;
+  #callbacks: WriterCallbacks<T>;
+  #nextSeq: number;
+  #maxBatch: number;
+  #clock: () => number;
+  #queue: Entry<T>[] = [];
+  /** Pending entries by sender and cid. */
+  #byCid = new Map<string, Entry<T>>();
+  #running = false;
+  #idle: (() => void)[] = [];
+  /** Commits done and their total time, for metrics. */
+  commits = 0;
+  commitMs = 0;
+
+  constructor(store: Store, callbacks: WriterCallbacks<T>, options: WriterOptions) {
+    this.#store = store;
+    this.#callbacks = callbacks;
+    this.#nextSeq = options.nextSeq;
+    this.#maxBatch = options.maxBatch ?? 2_000;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Messages submitted and not yet committed or failed. */
+  get pending(): number {
+    return this.#queue.length + (this.#running ? 1 : 0);
+  }
+
+  /** The sequence number the last submitted message received. */
+  get lastSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /** Queues a message; the callbacks report its fate. */
+  submit(item: T, draft: Draft): void {
+    const message: NewMessage = { ...draft, seq: this.#nextSeq++, ts: this.#clock() };
+    const entry: Entry<T> = { item, message, followers: [] };
+    if (draft.cid !== null) {
+      const key = `${draft.senderId}\u0000${draft.cid}`;
+      const first = this.#byCid.get(key);
+      if (first) {
+        first.followers.push(entry);
+        return;
+      }
+      this.#byCid.set(key, entry);
+    }
+    this.#queue.push(entry);
+    if (!this.#running) {
+      this.#running = true;
+      queueMicrotask(() => void this.#run());
+    }
+  }
+
+  /** Resolves once everything submitted so far is committed or failed. */
+  drained(): Promise<void> {
+    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  async #run(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      const started = performance.now();
+      let outcomes: InsertOutcome[] | null = null;
+      let failure: unknown = null;
+      try {
+        outcomes = await this.#store.insertMessages(batch.map((e) => e.message));
+      } catch (error) {
+        failure = error;
+      }
+      this.commits++;
+      this.commitMs += performance.now() - started;
+      batch.forEach((entry, i) => {
+        if (entry.message.cid !== null) {
+          this.#byCid.delete(`${entry.message.senderId}\u0000${entry.message.cid}`);
+        }
+        if (outcomes) this.#settleStored(entry, outcomes[i]!);
+        else this.#settleFailed(entry, failure);
+      });
+    }
+    this.#running = false;
+    const idle = this.#idle;
+    this.#idle = [];
+    for (const wake of idle) wake();
+  }
+
+  #settleStored(entry: Entry<T>, outcome: InsertOutcome): void {
+    this.#callbacks.stored(entry.item, entry.message, outcome);
+    const original = outcome.status === "stored"
+      ? { seq: entry.message.seq, ts: entry.message.ts }
+      : { seq: outcome.seq, ts: outcome.ts };
+    for (const follower of entry.followers) {
+      this.#callbacks.stored(follower.item, follower.message, {
+        status: "duplicate",
+        ...original,
+      });
+    }
+  }
+
+  #settleFailed(entry: Entry<T>, error: unknown): void {
+    this.#callbacks.failed(entry.item, entry.message, error);
+    for (const follower of entry.followers) {
+      this.#callbacks.failed(follower.item, follower.message, error);
+    }
+  }
+}

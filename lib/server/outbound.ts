@@ -1,0 +1,149 @@
+/**
+ * The outbound side of one connection: a bounded queue of encoded frames and one pump that
+ * merges everything queued into one buffer per write and loops on partial writes.
+ *
+ * Frames queued in the same tick go out in one `write` (the pump starts in a microtask), so
+ * a broadcast of a batch costs each connection one system call, not one per message.
+ */
+
+/** Where bytes go: a TCP or TLS connection, or anything with the same two methods. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+}
+
+/** Largest buffer assembled for one write. */
+const MAX_WRITE = 256 * 1024;
+
+/** Bounded, merging writer for one connection. */
+export class Outbound {
+  #sink: ByteSink;
+  #limit: number;
+  #queue: Uint8Array[] = [];
+  /** Bytes queued or being written. */
+  #bytes = 0;
+  #pumping = false;
+  #closed = false;
+  #drained: (() => void)[] = [];
+  #onError: (error: unknown) => void;
+
+  /**
+   * @param limit bytes that may wait; {@linkcode send} refuses more (a slow consumer).
+   * @param onError called once when a write fails (the peer went away).
+   */
+  constructor(sink: ByteSink, limit: number, onError: (error: unknown) => void) {
+    this.#sink = sink;
+    this.#limit = limit;
+    this.#onError = onError;
+  }
+
+  /** Bytes waiting to be written. */
+  get pendingBytes(): number {
+    return this.#bytes;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Queues a frame. Returns false, queuing nothing, when the connection is closed or more
+   * than `limit` bytes are already waiting.
+   */
+  send(frame: Uint8Array): boolean {
+    if (this.#closed) return false;
+    if (this.#bytes > this.#limit) return false;
+    this.#enqueue(frame);
+    return true;
+  }
+
+  /** Queues a frame even past the limit (the last word before closing). */
+  sendAnyway(frame: Uint8Array): void {
+    if (!this.#closed) this.#enqueue(frame);
+  }
+
+  /** Drops frames not yet started (the one being written, if any, is finished). */
+  discardQueued(): void {
+    for (const chunk of this.#queue) this.#bytes -= chunk.length;
+    this.#queue = [];
+  }
+
+  /** Resolves when everything queued so far has been written (or the sink failed). */
+  flushed(): Promise<void> {
+    if (this.#bytes === 0 || this.#closed) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  /** Closes the sink now; queued frames are dropped. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#queue = [];
+    this.#bytes = 0;
+    try {
+      this.#sink.close();
+    } catch {
+      // Already closed by the peer or by a failed write.
+    }
+    this.#wakeDrained();
+  }
+
+  #enqueue(frame: Uint8Array): void {
+    this.#queue.push(frame);
+    this.#bytes += frame.length;
+    if (!this.#pumping) {
+      this.#pumping = true;
+      queueMicrotask(() => void this.#pump());
+    }
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 && !this.#closed) {
+        const buffer = this.#takeBatch();
+        let offset = 0;
+        while (offset < buffer.length) {
+          offset += await this.#sink.write(buffer.subarray(offset));
+        }
+        this.#bytes -= buffer.length;
+      }
+    } catch (error) {
+      if (!this.#closed) {
+        this.close();
+        this.#onError(error);
+      }
+    } finally {
+      this.#pumping = false;
+      if (this.#queue.length === 0) this.#wakeDrained();
+    }
+  }
+
+  /** Removes up to MAX_WRITE bytes of whole frames from the queue, as one buffer. */
+  #takeBatch(): Uint8Array {
+    const first = this.#queue[0]!;
+    if (this.#queue.length === 1 || first.length >= MAX_WRITE) {
+      this.#queue.shift();
+      return first;
+    }
+    let count = 0;
+    let size = 0;
+    for (const chunk of this.#queue) {
+      if (count > 0 && size + chunk.length > MAX_WRITE) break;
+      size += chunk.length;
+      count++;
+    }
+    const buffer = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of this.#queue.splice(0, count)) {
+      buffer.set(chunk, at);
+      at += chunk.length;
+    }
+    return buffer;
+  }
+
+  #wakeDrained(): void {
+    const waiters = this.#drained;
+    this.#drained = [];
+    for (const wake of waiters) wake();
+  }
+}

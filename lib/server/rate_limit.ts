@@ -1,0 +1,94 @@
+/** Rate limiting primitives: a token bucket and a sliding-window counter per key. */
+
+/** A clock in milliseconds; injectable for tests. */
+export type Clock = () => number;
+
+/** Token bucket: `burst` tokens, refilled at `ratePerSecond`. */
+export class TokenBucket {
+  #rate: number;
+  #burst: number;
+  #tokens: number;
+  #at: number;
+  #clock: Clock;
+
+  constructor(ratePerSecond: number, burst: number, clock: Clock = Date.now) {
+    this.#rate = ratePerSecond;
+    this.#burst = burst;
+    this.#tokens = burst;
+    this.#clock = clock;
+    this.#at = clock();
+  }
+
+  /** Takes one token; returns 0 when taken, else the milliseconds until one is available. */
+  take(): number {
+    const now = this.#clock();
+    this.#tokens = Math.min(this.#burst, this.#tokens + ((now - this.#at) / 1000) * this.#rate);
+    this.#at = now;
+    if (this.#tokens >= 1) {
+      this.#tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - this.#tokens) / this.#rate) * 1000);
+  }
+}
+
+/**
+ * Counts events per key within a sliding window; `hit` refuses past `max`. Keys with no
+ * recent events are forgotten, so memory follows the active keys only.
+ */
+export class WindowCounter {
+  #max: number;
+  #windowMs: number;
+  #clock: Clock;
+  #hits = new Map<string, number[]>();
+
+  constructor(max: number, windowMs: number, clock: Clock = Date.now) {
+    this.#max = max;
+    this.#windowMs = windowMs;
+    this.#clock = clock;
+  }
+
+  /** Records an event for `key`; returns 0 when allowed, else ms until one would be. */
+  hit(key: string): number {
+    const now = this.#clock();
+    const recent = this.#recent(key, now);
+    if (recent.length >= this.#max) return recent[0]! + this.#windowMs - now;
+    recent.push(now);
+    this.#hits.set(key, recent);
+    return 0;
+  }
+
+  /** Events recorded for `key` within the window. */
+  count(key: string): number {
+    return this.#recent(key, this.#clock()).length;
+  }
+
+  /** Forgets `key` (e.g. after a successful login). */
+  reset(key: string): void {
+    this.#hits.delete(key);
+  }
+
+  /** Records an event without checking the limit. */
+  record(key: string): void {
+    const now = this.#clock();
+    const recent = this.#recent(key, now);
+    recent.push(now);
+    this.#hits.set(key, recent);
+  }
+
+  #recent(key: string, now: number): number[] {
+    const hits = this.#hits.get(key);
+    if (!hits) return [];
+    let drop = 0;
+    while (drop < hits.length && hits[drop]! <= now - this.#windowMs) drop++;
+    if (drop > 0) hits.splice(0, drop);
+    if (hits.length === 0) this.#hits.delete(key);
+    return hits;
+  }
+
+  /** Drops every key whose events are all outside the window (call now and then). */
+  sweep(): void {
+    const now = this.#clock();
+    for (const key of [...this.#hits.keys()]) this.#recent(key, now);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * One client connection and, once logged in, the account it speaks for.
+ * Owns the outbound queue; knows nothing about commands.
+ */
+import { encodeFrame } from "../protocol/frame.ts";
+import type { ErrorCode } from "../protocol/error_codes.ts";
+import type { RequestId } from "../protocol/requests.ts";
+import { Outbound } from "./outbound.ts";
+import type { TokenBucket } from "./rate_limit.ts";
+import type { Room } from "./rooms.ts";
+
+/** The account a session is logged in as. */
+export interface Account {
+  id: number;
+  name: string;
+  key: string;
+}
+
+/** How long a closing connection may take to flush its last frames. */
+const CLOSE_FLUSH_MS = 2_000;
+
+/** A connected client. */
+export class Session {
+  readonly id: number;
+  /** `host:port` of the peer. */
+  readonly address: string;
+  /** The peer's host, the key of per-address limits. */
+  readonly host: string;
+  readonly since: number;
+  account: Account | null = null;
+  /** Rooms this session has joined, by room id. */
+  readonly rooms = new Map<number, Room>();
+  lastActive: number;
+  messagesSent = 0;
+  /** Bad frames in a row. */
+  badFrames = 0;
+  bucket: TokenBucket | null = null;
+  /** `say`/`dm` of this session waiting for their commit. */
+  pendingWrites = 0;
+  /** Why the connection closed or is closing, for the log. */
+  closeReason: string | null = null;
+
+  #out: Outbound;
+  /** Events of rooms whose `join` reply is not sent yet, held to keep the order. */
+  #held = new Map<number, Uint8Array[]>();
+  #onSlowConsumer: (session: Session) => void;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: {
+    id: number;
+    conn: { write(b: Uint8Array): Promise<number>; close(): void };
+    address: string;
+    host: string;
+    now: number;
+    outboundLimit: number;
+    onSlowConsumer: (session: Session) => void;
+  }) {
+    this.id = options.id;
+    this.address = options.address;
+    this.host = options.host;
+    this.since = options.now;
+    this.lastActive = options.now;
+    this.#onSlowConsumer = options.onSlowConsumer;
+    this.#out = new Outbound(options.conn, options.outboundLimit, () => {
+      this.closeReason ??= "write failed";
+    });
+  }
+
+  /** Whether the connection is closed or closing. */
+  get closing(): boolean {
+    return this.closeReason !== null || this.#out.closed;
+  }
+
+  /** Bytes queued for this client. */
+  get pendingBytes(): number {
+    return this.#out.pendingBytes;
+  }
+
+  /** Sends a frame object (a reply or an event for this session only). */
+  send(frame: Record<string, unknown>): void {
+    this.sendBytes(encodeFrame(frame));
+  }
+
+  /** Sends an `ok` reply. */
+  reply(id: RequestId, fields: Record<string, unknown> = {}): void {
+    this.sendBytes(encodeFrame({ type: "ok", id, ...fields }));
+  }
+
+  /** Sends an `error` reply (or, without id, an error event). */
+  replyError(
+    id: RequestId | undefined,
+    code: ErrorCode,
+    message: string,
+    extra: Record<string, unknown> = {},
+  ): void {
+    const frame: Record<string, unknown> = { type: "error" };
+    if (id !== undefined) frame.id = id;
+    this.sendBytes(encodeFrame({ ...frame, code, message, ...extra }));
+  }
+
+  /** Sends encoded bytes; a full queue makes this a slow consumer. */
+  sendBytes(bytes: Uint8Array): void {
+    if (this.closing) return;
+    if (!this.#out.send(bytes)) this.#onSlowConsumer(this);
+  }
+
+  /** Sends a room event, holding it while this session's join of that room is answered. */
+  sendEvent(bytes: Uint8Array, roomId?: number): void {
+    const held = roomId === undefined ? undefined : this.#held.get(roomId);
+    if (held) held.push(bytes);
+    else this.sendBytes(bytes);
+  }
+
+  /** Starts holding a room's events (before its join is answered). */
+  holdRoom(roomId: number): void {
+    if (!this.#held.has(roomId)) this.#held.set(roomId, []);
+  }
+
+  /** Stops holding a room's events: sends them (after the join reply) or drops them. */
+  releaseRoom(roomId: number, send: boolean): void {
+    const held = this.#held.get(roomId);
+    this.#held.delete(roomId);
+    if (send) for (const bytes of held ?? []) this.sendBytes(bytes);
+  }
+
+  /**
+   * Sends a last frame (if any), waits briefly for the queue to drain, and closes.
+   * With `discard`, frames not yet started are dropped first (a slow consumer).
+   */
+  close(reason: string, last?: Record<string, unknown>, discard = false): Promise<void> {
+    this.#closing ??= this.#close(reason, last, discard);
+    return this.#closing;
+  }
+
+  /** Whether a graceful close has started (it closes the socket itself). */
+  get closeStarted(): boolean {
+    return this.#closing !== null;
+  }
+
+  async #close(reason: string, last?: Record<string, unknown>, discard = false): Promise<void> {
+    this.closeReason ??= reason;
+    if (discard) this.#out.discardQueued();
+    if (last) this.#out.sendAnyway(encodeFrame(last));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#out.flushed(),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, CLOSE_FLUSH_MS)),
+    ]);
+    clearTimeout(timer);
+    this.#out.close();
+  }
+
+  /** Closes at once, dropping anything queued. */
+  abort(reason: string): void {
+    this.closeReason ??= reason;
+    this.#out.close();
+  }
+}

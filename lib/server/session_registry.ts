@@ -1,0 +1,70 @@
+/** Every open connection, and the logged-in sessions of each user. */
+import type { Account, Session } from "./session.ts";
+
+/** Finds sessions by user; counts connections per client address. */
+export class SessionRegistry {
+  readonly all = new Set<Session>();
+  #byUser = new Map<number, Set<Session>>();
+  #perHost = new Map<string, number>();
+
+  /** Connections currently open from `host`. */
+  connectionsFrom(host: string): number {
+    return this.#perHost.get(host) ?? 0;
+  }
+
+  add(session: Session): void {
+    this.all.add(session);
+    this.#perHost.set(session.host, this.connectionsFrom(session.host) + 1);
+  }
+
+  /** Forgets a closed connection (logging it out first). */
+  remove(session: Session): void {
+    if (!this.all.delete(session)) return;
+    this.logout(session);
+    const n = this.connectionsFrom(session.host) - 1;
+    if (n > 0) this.#perHost.set(session.host, n);
+    else this.#perHost.delete(session.host);
+  }
+
+  /** Marks a session as logged in as `account`. */
+  login(session: Session, account: Account): void {
+    this.logout(session);
+    session.account = account;
+    let sessions = this.#byUser.get(account.id);
+    if (!sessions) {
+      sessions = new Set();
+      this.#byUser.set(account.id, sessions);
+    }
+    sessions.add(session);
+  }
+
+  /** Marks a session as logged out (its rooms must be left first). */
+  logout(session: Session): void {
+    const account = session.account;
+    if (!account) return;
+    const sessions = this.#byUser.get(account.id);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.#byUser.delete(account.id);
+    session.account = null;
+  }
+
+  /** The logged-in sessions of a user. */
+  ofUser(userId: number): ReadonlySet<Session> {
+    return this.#byUser.get(userId) ?? new Set();
+  }
+
+  /** Logged-in users with their sessions. */
+  users(): { account: Account; sessions: Session[] }[] {
+    return [...this.#byUser.values()].map((set) => {
+      const sessions = [...set];
+      return { account: sessions[0]!.account!, sessions };
+    });
+  }
+
+  /** The number of logged-in sessions. */
+  get loggedIn(): number {
+    let n = 0;
+    for (const set of this.#byUser.values()) n += set.size;
+    return n;
+  }
+}

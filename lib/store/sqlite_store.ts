@@ -1,0 +1,413 @@
+/**
+ * The embedded default store: SQLite through `node:sqlite`, in WAL mode with
+ * `synchronous=FULL`, so a committed transaction survives a crash of the process or the
+ * machine. Calls are synchronous underneath; batching (one transaction per batch of
+ * messages) is what makes it fast.
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import migration001 from "../../sql/sqlite/001_init.sql" with { type: "text" };
+import {
+  type AuditEntry,
+  type HistoryPage,
+  type HistoryQuery,
+  type InsertOutcome,
+  type NewMessage,
+  type RecentQuery,
+  type RoomRecord,
+  type Sanction,
+  type SanctionKind,
+  type Store,
+  StoreUnavailableError,
+  type StoredMessage,
+  type UserRecord,
+} from "./store.ts";
+import { StoreConfigError } from "./store_config_error.ts";
+
+/** Migrations in order; the schema version is the number applied (`PRAGMA user_version`). */
+const MIGRATIONS: readonly string[] = [migration001];
+
+const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
+  m.recipient_id, t.name AS recipient, m.text, m.ts`;
+const MESSAGE_JOINS = `JOIN users s ON s.id = m.sender_id
+  LEFT JOIN rooms r ON r.id = m.room_id
+  LEFT JOIN users t ON t.id = m.recipient_id`;
+
+type Row = Record<string, SQLInputValue>;
+
+/** Opens (creating if needed) the SQLite database at `path` and brings its schema up to date. */
+export function openSqliteStore(path: string): Promise<Store> {
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(path);
+  } catch (error) {
+    throw new StoreConfigError(
+      `Cannot open SQLite database ${path}: ${(error as Error).message}`,
+    );
+  }
+  try {
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+    db.exec("PRAGMA busy_timeout = 5000");
+    migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreConfigError) throw error;
+    throw new StoreConfigError(
+      `Cannot use SQLite database ${path}: ${(error as Error).message}`,
+    );
+  }
+  return Promise.resolve(new SqliteStore(db, path));
+}
+
+function migrate(db: DatabaseSync, path: string): void {
+  const row = db.prepare("PRAGMA user_version").get() as { user_version: number };
+  const version = row.user_version;
+  if (version > MIGRATIONS.length) {
+    throw new StoreConfigError(
+      `Database ${path} has schema version ${version}, newer than this FastChat ` +
+        `(${MIGRATIONS.length}); upgrade FastChat`,
+    );
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      db.exec(MIGRATIONS[v]!);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+}
+
+function toMessage(row: Row): StoredMessage {
+  return {
+    seq: Number(row.seq),
+    roomId: row.room_id === null ? null : Number(row.room_id),
+    room: (row.room as string | null) ?? null,
+    senderId: Number(row.sender_id),
+    user: row.user as string,
+    recipientId: row.recipient_id === null ? null : Number(row.recipient_id),
+    to: (row.recipient as string | null) ?? null,
+    text: row.text as string,
+    ts: Number(row.ts),
+  };
+}
+
+function toUser(row: Row | undefined): UserRecord | null {
+  if (!row) return null;
+  return {
+    id: Number(row.id),
+    name: row.name as string,
+    nameKey: row.name_key as string,
+    passwordHash: row.password_hash as string,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toRoom(row: Row): RoomRecord {
+  return {
+    id: Number(row.id),
+    name: row.name as string,
+    nameKey: row.name_key as string,
+    topic: (row.topic as string | null) ?? null,
+    createdAt: Number(row.created_at),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { errcode?: number }).errcode === 2067 ||
+    (error as { errcode?: number }).errcode === 1555;
+}
+
+class SqliteStore implements Store {
+  readonly description: string;
+  #db: DatabaseSync;
+  #statements = new Map<string, StatementSync>();
+
+  constructor(db: DatabaseSync, path: string) {
+    this.#db = db;
+    this.description = `sqlite:${path}`;
+  }
+
+  /** A cached prepared statement. */
+  #sql(text: string): StatementSync {
+    let statement = this.#statements.get(text);
+    if (!statement) {
+      statement = this.#db.prepare(text);
+      this.#statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /** Runs `work` and maps failures of the database itself to StoreUnavailableError. */
+  #run<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(
+        new StoreUnavailableError(`SQLite: ${(error as Error).message}`, { cause: error }),
+      );
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#db.isOpen) this.#db.close();
+    return Promise.resolve();
+  }
+
+  createUser(
+    user: { name: string; nameKey: string; passwordHash: string; createdAt: number },
+  ): Promise<UserRecord | null> {
+    try {
+      const result = this.#sql(
+        "INSERT INTO users (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?)",
+      ).run(user.name, user.nameKey, user.passwordHash, user.createdAt);
+      return Promise.resolve({ id: Number(result.lastInsertRowid), ...user });
+    } catch (error) {
+      if (isUniqueViolation(error)) return Promise.resolve(null);
+      return this.#run(() => {
+        throw error;
+      });
+    }
+  }
+
+  findUserByKey(nameKey: string): Promise<UserRecord | null> {
+    return this.#run(() =>
+      toUser(this.#sql("SELECT * FROM users WHERE name_key = ?").get(nameKey) as Row | undefined)
+    );
+  }
+
+  findUserById(id: number): Promise<UserRecord | null> {
+    return this.#run(() =>
+      toUser(this.#sql("SELECT * FROM users WHERE id = ?").get(id) as Row | undefined)
+    );
+  }
+
+  listRooms(): Promise<RoomRecord[]> {
+    return this.#run(() =>
+      (this.#sql("SELECT * FROM rooms ORDER BY id").all() as Row[]).map(toRoom)
+    );
+  }
+
+  createRoom(
+    room: { name: string; nameKey: string; topic: string | null; createdAt: number },
+  ): Promise<RoomRecord | null> {
+    try {
+      const result = this.#sql(
+        "INSERT INTO rooms (name, name_key, topic, created_at) VALUES (?, ?, ?, ?)",
+      ).run(room.name, room.nameKey, room.topic, room.createdAt);
+      return Promise.resolve({ id: Number(result.lastInsertRowid), ...room });
+    } catch (error) {
+      if (isUniqueViolation(error)) return Promise.resolve(null);
+      return this.#run(() => {
+        throw error;
+      });
+    }
+  }
+
+  setRoomTopic(roomId: number, topic: string | null): Promise<boolean> {
+    return this.#run(() =>
+      Number(this.#sql("UPDATE rooms SET topic = ? WHERE id = ?").run(topic, roomId).changes) > 0
+    );
+  }
+
+  deleteRoom(roomId: number): Promise<boolean> {
+    return this.#run(() => {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        this.#sql("DELETE FROM messages WHERE room_id = ?").run(roomId);
+        const changes = Number(this.#sql("DELETE FROM rooms WHERE id = ?").run(roomId).changes);
+        this.#db.exec("COMMIT");
+        return changes > 0;
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  lastMessageSeq(): Promise<number> {
+    return this.#run(() => {
+      const row = this.#sql("SELECT max(seq) AS seq FROM messages").get() as Row;
+      return row.seq === null ? 0 : Number(row.seq);
+    });
+  }
+
+  insertMessages(batch: readonly NewMessage[]): Promise<InsertOutcome[]> {
+    return this.#run(() => {
+      const insert = this.#sql(
+        `INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts, cid)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, cid) WHERE cid IS NOT NULL
+         DO NOTHING`,
+      );
+      const existing = this.#sql("SELECT seq, ts FROM messages WHERE sender_id = ? AND cid = ?");
+      const outcomes: InsertOutcome[] = [];
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        for (const m of batch) {
+          const result = insert.run(
+            m.seq,
+            m.roomId,
+            m.senderId,
+            m.recipientId,
+            m.text,
+            m.ts,
+            m.cid,
+          );
+          if (Number(result.changes) === 1) {
+            outcomes.push({ status: "stored" });
+          } else {
+            const row = existing.get(m.senderId, m.cid) as Row;
+            outcomes.push({ status: "duplicate", seq: Number(row.seq), ts: Number(row.ts) });
+          }
+        }
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw error;
+      }
+      return outcomes;
+    });
+  }
+
+  roomHistory(roomId: number, query: HistoryQuery): Promise<HistoryPage> {
+    return this.#page("m.room_id = ?", [roomId], query);
+  }
+
+  dmHistory(userA: number, userB: number, query: HistoryQuery): Promise<HistoryPage> {
+    const lo = Math.min(userA, userB);
+    const hi = Math.max(userA, userB);
+    return this.#page(
+      `m.recipient_id IS NOT NULL AND min(m.sender_id, m.recipient_id) = ?
+       AND max(m.sender_id, m.recipient_id) = ?`,
+      [lo, hi],
+      query,
+    );
+  }
+
+  #page(where: string, params: SQLInputValue[], query: HistoryQuery): Promise<HistoryPage> {
+    return this.#run(() => {
+      const limit = query.limit + 1;
+      let rows: Row[];
+      if (query.after !== undefined) {
+        rows = this.#sql(
+          `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+           WHERE ${where} AND m.seq > ? ORDER BY m.seq ASC LIMIT ?`,
+        ).all(...params, query.after, limit) as Row[];
+        const more = rows.length > query.limit;
+        return { messages: rows.slice(0, query.limit).map(toMessage), more };
+      }
+      rows = this.#sql(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+         WHERE ${where} AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+      ).all(...params, query.before ?? Number.MAX_SAFE_INTEGER, limit) as Row[];
+      const more = rows.length > query.limit;
+      return { messages: rows.slice(0, query.limit).reverse().map(toMessage), more };
+    });
+  }
+
+  recentMessages(query: RecentQuery): Promise<StoredMessage[]> {
+    const conditions: string[] = [];
+    const params: SQLInputValue[] = [];
+    if (query.roomId !== undefined) {
+      conditions.push("m.room_id = ?");
+      params.push(query.roomId);
+    }
+    if (query.userId !== undefined) {
+      conditions.push("m.sender_id = ?");
+      params.push(query.userId);
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
+    return this.#run(() =>
+      (this.#sql(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} ${where}
+         ORDER BY m.seq DESC LIMIT ?`,
+      ).all(...params, query.limit) as Row[]).map(toMessage)
+    );
+  }
+
+  countMessages(): Promise<number> {
+    return this.#run(() =>
+      Number((this.#sql("SELECT count(*) AS n FROM messages").get() as Row).n)
+    );
+  }
+
+  putSanction(s: Omit<Sanction, "user">): Promise<void> {
+    return this.#run(() => {
+      this.#sql(
+        `INSERT INTO sanctions (user_id, kind, until, reason, by_whom, at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (user_id, kind) DO UPDATE SET until = excluded.until,
+           reason = excluded.reason, by_whom = excluded.by_whom, at = excluded.at`,
+      ).run(s.userId, s.kind, s.until, s.reason, s.by, s.at);
+    });
+  }
+
+  deleteSanction(userId: number, kind: SanctionKind): Promise<boolean> {
+    return this.#run(() =>
+      Number(
+        this.#sql("DELETE FROM sanctions WHERE user_id = ? AND kind = ?").run(userId, kind)
+          .changes,
+      ) > 0
+    );
+  }
+
+  listSanctions(): Promise<Sanction[]> {
+    return this.#run(() =>
+      (this.#sql(
+        `SELECT x.*, u.name FROM sanctions x JOIN users u ON u.id = x.user_id
+         ORDER BY x.at, x.user_id`,
+      ).all() as Row[]).map((row) => ({
+        kind: row.kind as SanctionKind,
+        userId: Number(row.user_id),
+        user: row.name as string,
+        until: row.until === null ? null : Number(row.until),
+        reason: row.reason as string,
+        by: row.by_whom as string,
+        at: Number(row.at),
+      }))
+    );
+  }
+
+  appendAudit(e: AuditEntry): Promise<void> {
+    return this.#run(() => {
+      this.#sql(
+        "INSERT INTO audit (at, by_whom, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+      ).run(e.at, e.by, e.address, e.action, e.target, e.detail);
+    });
+  }
+
+  listAudit(limit: number): Promise<AuditEntry[]> {
+    return this.#run(() =>
+      (this.#sql("SELECT * FROM audit ORDER BY id DESC LIMIT ?").all(limit) as Row[]).map((
+        row,
+      ) => ({
+        at: Number(row.at),
+        by: row.by_whom as string,
+        address: row.address as string,
+        action: row.action as string,
+        target: (row.target as string | null) ?? null,
+        detail: (row.detail as string | null) ?? null,
+      }))
+    );
+  }
+
+  getSetting(key: string): Promise<string | null> {
+    return this.#run(() => {
+      const row = this.#sql("SELECT value FROM settings WHERE key = ?").get(key) as
+        | Row
+        | undefined;
+      return row ? (row.value as string) : null;
+    });
+  }
+
+  setSetting(key: string, value: string): Promise<void> {
+    return this.#run(() => {
+      this.#sql(
+        "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      ).run(key, value);
+    });
+  }
+}

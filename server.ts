@@ -1,0 +1,98 @@
+/**
+ * fastchat-server: reads the configuration, opens the store, starts the chat and admin
+ * listeners, and shuts down on SIGINT/SIGTERM. Everything else lives in `lib/`.
+ */
+import denoJson from "./deno.json" with { type: "json" };
+import { ConfigError, parseServerConfig, serverHelp } from "./lib/config.ts";
+import { ChatServer } from "./lib/server/chat_server.ts";
+import { createLogger } from "./lib/server/log.ts";
+import { openStore } from "./lib/store/open_store.ts";
+import { StoreConfigError } from "./lib/store/store_config_error.ts";
+
+const VERSION = denoJson.version;
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = parseServerConfig(Deno.args, Deno.env.toObject());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`fastchat-server: ${error.message} (see --help)`);
+      return 2;
+    }
+    throw error;
+  }
+  if (config.help) {
+    console.log(serverHelp(VERSION));
+    return 0;
+  }
+  if (config.version) {
+    console.log(`fastchat-server ${VERSION}`);
+    return 0;
+  }
+  const log = createLogger(config.logFormat);
+  let store;
+  try {
+    store = await openStore(config.db);
+  } catch (error) {
+    if (error instanceof StoreConfigError) {
+      console.error(`fastchat-server: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const server = await ChatServer.create(store, {
+    version: VERSION,
+    motd: config.motd,
+    maxFrame: config.maxFrame,
+    outboundLimit: config.outboundLimit,
+    msgRate: config.msgRate,
+    connLimit: config.connLimit,
+    connRate: config.connRate,
+    authRate: config.authRate,
+    log,
+  });
+
+  let chatListener: Deno.Listener;
+  let adminServer: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    chatListener = config.tlsCert && config.tlsKey
+      ? Deno.listenTls({
+        hostname: config.host,
+        port: config.port,
+        cert: await Deno.readTextFile(config.tlsCert),
+        key: await Deno.readTextFile(config.tlsKey),
+      })
+      : Deno.listen({ hostname: config.host, port: config.port });
+    adminServer = Deno.serve({
+      hostname: config.adminHost,
+      port: config.adminPort,
+      onListen: () => {},
+    }, () => new Response("FastChat admin", { status: 404 }));
+  } catch (error) {
+    console.error(`fastchat-server: cannot listen: ${(error as Error).message}`);
+    await store.close();
+    return 2;
+  }
+  server.serve(chatListener);
+  const chatPort = (chatListener.addr as Deno.NetAddr).port;
+  const adminPort = adminServer.addr.port;
+  log.log("info", "started", {
+    version: VERSION,
+    store: store.description,
+    chat: `${config.host}:${chatPort}${config.tlsCert ? " (TLS)" : ""}`,
+    admin: `http://${config.adminHost}:${adminPort}/`,
+  });
+  console.log(`fastchat listening chat=${chatPort} admin=${adminPort}`);
+
+  const stop = () => void server.shutdown("The server is shutting down.", 0);
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  await server.finished;
+  await adminServer.shutdown();
+  await store.close();
+  log.log("info", "stopped", {});
+  return 0;
+}
+
+Deno.exit(await main());
