@@ -5,8 +5,7 @@ export const ERROR_MESSAGES = {
   frame_too_large: "The frame is larger than the server accepts.",
   too_many_errors: "Too many bad frames in a row; closing the connection.",
   not_logged_in: "Log in first.",
-  invalid_username:
-    "User names are 2 to 32 letters, digits, '_', '.' or '-'.",
+  invalid_username: "User names are 2 to 32 letters, digits, '_', '.' or '-'.",
   weak_password: "Passwords must be at least 8 characters and at most 1024 bytes.",
   user_taken: "That user name is taken.",
   bad_credentials: "Wrong user name or password.",

@@ -91,7 +91,9 @@ export class ChatServer {
         registrations: options.authRate === null
           ? null
           : new WindowCounter(options.authRate, 10 * 60_000, clock),
-        loginFailures: options.authRate === null ? null : new WindowCounter(1000, 10 * 60_000, clock),
+        loginFailures: options.authRate === null
+          ? null
+          : new WindowCounter(1000, 10 * 60_000, clock),
         maxPendingWrites: 1_000,
       },
       log: options.log,
@@ -189,7 +191,7 @@ export class ChatServer {
         core.log.log("info", "connection_closed", {
           session: session.id,
           address,
-          user: session.account?.name ?? null,
+          user: session.lastUser,
           reason: session.closeReason ?? "closed",
         });
       });

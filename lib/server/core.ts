@@ -7,7 +7,13 @@ import { formatMsgid } from "../protocol/msgid.ts";
 import type { RequestId } from "../protocol/requests.ts";
 import type { ChatMessage } from "../protocol/server_frames.ts";
 import type { Moderation } from "../moderation/moderation.ts";
-import type { InsertOutcome, NewMessage, Store, StoredMessage, UserRecord } from "../store/store.ts";
+import type {
+  InsertOutcome,
+  NewMessage,
+  Store,
+  StoredMessage,
+  UserRecord,
+} from "../store/store.ts";
 import type { ServerEvent } from "./control.ts";
 import type { Logger } from "./log.ts";
 import { MessageWriter } from "./message_writer.ts";
@@ -126,7 +132,10 @@ export class ChatCore {
     if (session.rooms.has(room.id)) return;
     session.rooms.set(room.id, room);
     if (room.add(session)) {
-      room.broadcast(encodeFrame({ type: "joined", room: room.name, user: session.account!.name }), session);
+      room.broadcast(
+        encodeFrame({ type: "joined", room: room.name, user: session.account!.name }),
+        session,
+      );
       this.emit({ type: "presence" });
     }
   }
@@ -236,7 +245,9 @@ export class ChatCore {
     item.session.pendingWrites--;
     this.counters.storeFailures++;
     this.countError("unavailable");
-    this.log.log("warn", "store_write_failed", { error: String((error as Error)?.message ?? error) });
+    this.log.log("warn", "store_write_failed", {
+      error: String((error as Error)?.message ?? error),
+    });
     item.session.replyError(
       item.requestId,
       "unavailable",

@@ -28,6 +28,8 @@ export class Session {
   readonly host: string;
   readonly since: number;
   account: Account | null = null;
+  /** The last account this connection logged in as (kept after logout, for the log). */
+  lastUser: string | null = null;
   /** Rooms this session has joined, by room id. */
   readonly rooms = new Map<number, Room>();
   lastActive: number;
@@ -120,7 +122,7 @@ export class Session {
   releaseRoom(roomId: number, send: boolean): void {
     const held = this.#held.get(roomId);
     this.#held.delete(roomId);
-    if (send) for (const bytes of held ?? []) this.sendBytes(bytes);
+    if (send) { for (const bytes of held ?? []) this.sendBytes(bytes); }
   }
 
   /**

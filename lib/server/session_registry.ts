@@ -30,6 +30,7 @@ export class SessionRegistry {
   login(session: Session, account: Account): void {
     this.logout(session);
     session.account = account;
+    session.lastUser = account.name;
     let sessions = this.#byUser.get(account.id);
     if (!sessions) {
       sessions = new Set();

@@ -7,7 +7,9 @@ import { StoreConfigError } from "./store_config_error.ts";
 export function openStore(db: string): Promise<Store> {
   if (db.startsWith("sqlite:")) {
     const path = db.slice("sqlite:".length);
-    if (path === "") throw new StoreConfigError("--db sqlite: needs a file path, like sqlite:./fastchat.db");
+    if (path === "") {
+      throw new StoreConfigError("--db sqlite: needs a file path, like sqlite:./fastchat.db");
+    }
     return openSqliteStore(path);
   }
   if (db.startsWith("mysql://")) {

@@ -17,8 +17,8 @@ import {
   type Sanction,
   type SanctionKind,
   type Store,
-  StoreUnavailableError,
   type StoredMessage,
+  StoreUnavailableError,
   type UserRecord,
 } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";

@@ -103,9 +103,11 @@ export class FrameClient {
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`No matching frame within ${timeoutMs} ms; last received: ${
-          JSON.stringify(this.received.slice(-5))
-        }`);
+        throw new Error(
+          `No matching frame within ${timeoutMs} ms; last received: ${
+            JSON.stringify(this.received.slice(-5))
+          }`,
+        );
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
       await new Promise<void>((resolve) => {
@@ -126,7 +128,9 @@ export class FrameClient {
   /** Like {@linkcode request}, but throws unless the reply is `ok`. */
   async ok(frame: Record<string, unknown>): Promise<Frame> {
     const reply = await this.request(frame);
-    if (reply.type !== "ok") throw new Error(`Expected ok for ${frame.type}: ${JSON.stringify(reply)}`);
+    if (reply.type !== "ok") {
+      throw new Error(`Expected ok for ${frame.type}: ${JSON.stringify(reply)}`);
+    }
     return reply;
   }
 

@@ -4,7 +4,7 @@ import { checkUserName, foldName, isAcceptablePassword } from "../../protocol/na
 import type { RequestFields } from "../../protocol/requests.ts";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../auth/password.ts";
 import { isoTime } from "../core.ts";
-import { type HandlerResult, type RequestContext, REPLY_LATER } from "./context.ts";
+import { type HandlerResult, REPLY_LATER, type RequestContext } from "./context.ts";
 
 /** Failed logins (per address, per account) before answers are delayed. */
 const FREE_FAILURES = 5;

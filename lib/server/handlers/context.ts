@@ -30,7 +30,9 @@ export function accountOf(ctx: RequestContext): Account {
 export function existingRoom(ctx: RequestContext, name: string): Room {
   if (name === "") throw new RequestError("invalid_room", "The room name is empty.");
   const room = ctx.core.rooms.get(name);
-  if (!room) throw new RequestError("no_such_room", `There is no room named ${JSON.stringify(name)}.`);
+  if (!room) {
+    throw new RequestError("no_such_room", `There is no room named ${JSON.stringify(name)}.`);
+  }
   return room;
 }
 

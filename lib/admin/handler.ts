@@ -1,0 +1,169 @@
+/**
+ * The admin listener as a plain handler: the page's files, `/api/…` (JSON, behind a login
+ * session or the bearer token) and `/metrics`. `server.ts` passes it to `Deno.serve`.
+ */
+import { type ChatControl, NoSuchUserError, RoomControlError } from "../server/control.ts";
+import type { Clock } from "../server/rate_limit.ts";
+import { StoreUnavailableError } from "../store/store.ts";
+import { errorResponse, HttpError, SECURITY_HEADERS } from "./http.ts";
+import { matchRoute } from "./api_routes.ts";
+import { LiveFeed, type LiveFeedOptions } from "./live_feed.ts";
+import { login, type LoginDeps, logout } from "./login.ts";
+import { LoginThrottle, type ThrottleOptions } from "./login_throttle.ts";
+import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
+import type { SettingsStore } from "./password_setup.ts";
+import { checkOrigin, RequestGuard } from "./request_guard.ts";
+import { AdminSessions, type SessionLimits } from "./sessions.ts";
+import { staticAsset } from "./static_assets.ts";
+
+/** What the admin handler is built from. */
+export interface AdminHandlerOptions {
+  /** The running chat server. */
+  control: ChatControl;
+  /** Where the admin password hash is kept. */
+  settings: SettingsStore;
+  /** `FASTCHAT_ADMIN_TOKEN`: enables `Authorization: Bearer <token>`; null or absent: off. */
+  token?: string | null;
+  /** Milliseconds since the epoch (default `Date.now`). */
+  clock?: Clock;
+  /** Session lifetimes (default 30 minutes idle, 12 hours at most). */
+  sessionLimits?: SessionLimits;
+  /** Login throttling (default: delays doubling from 1 s after 5 failures). */
+  throttle?: ThrottleOptions;
+  /** Live feed pacing (default: flush every 200 ms, counters every second). */
+  liveFeed?: Pick<LiveFeedOptions, "flushMs" | "statsMs" | "maxMessagesPerFlush">;
+  /** Called once for each unexpected error (answered 500); default `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/** Connection details of a request, as `Deno.serve` gives them. */
+export interface AdminRequestInfo {
+  remoteAddr: Deno.Addr;
+}
+
+/** The admin HTTP side of a server. */
+export interface AdminHandler {
+  /** Answers one request. Never throws. */
+  handler(req: Request, info: AdminRequestInfo): Promise<Response>;
+  /** Ends the live feeds, so that the HTTP server can finish. */
+  close(): void;
+}
+
+/** Builds the admin handler. */
+export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
+  const { control, settings } = options;
+  const clock = options.clock ?? Date.now;
+  const onError = options.onError ?? ((error) => console.error("admin: unexpected error:", error));
+  const sessions = new AdminSessions(clock, options.sessionLimits);
+  const guard = new RequestGuard(sessions, options.token ?? null);
+  const feed = new LiveFeed({ control, clock, ...options.liveFeed });
+  const loginDeps: LoginDeps = {
+    settings,
+    sessions,
+    throttle: new LoginThrottle(clock, options.throttle),
+    audit: (action, by, address) =>
+      control.audit({ at: clock(), by, address, action, target: null, detail: null }),
+  };
+
+  async function route(req: Request, info: AdminRequestInfo): Promise<Response> {
+    const url = new URL(req.url);
+    const path = url.pathname;
+    const { host, address } = describeAddress(info.remoteAddr);
+    checkOrigin(req);
+
+    const asset = staticAsset(path, req.method);
+    if (asset) return asset;
+    if (path === "/api/login") {
+      requireMethod(req, "POST");
+      return await login(req, host, address, loginDeps);
+    }
+    if (path !== "/metrics" && path !== "/api" && !path.startsWith("/api/")) {
+      throw new HttpError(404, "not_found", `There is nothing at ${path}.`);
+    }
+
+    if (path === "/api/events") {
+      requireMethod(req, "GET");
+      const actor = await guard.authenticate(req, address, false);
+      const sessionId = actor.sessionId;
+      return feed.open(() => sessionId === null || sessions.get(sessionId, false) !== null);
+    }
+    const actor = await guard.authenticate(req, address);
+    if (path === "/metrics") {
+      requireMethod(req, "GET");
+      return new Response(renderMetrics(control.stats()), {
+        headers: { ...SECURITY_HEADERS, "content-type": METRICS_CONTENT_TYPE },
+      });
+    }
+    if (path === "/api/logout") {
+      requireMethod(req, "POST");
+      return await logout(req, actor.by, address, loginDeps);
+    }
+    if (path === "/api/session") {
+      requireMethod(req, "GET");
+      return Response.json({ user: actor.by }, { headers: SECURITY_HEADERS });
+    }
+    const found = matchRoute(req.method, path);
+    if (!found) throw new HttpError(404, "not_found", `There is no API route ${path}.`);
+    const response = await found.route.run({
+      req,
+      url,
+      params: found.params,
+      actor: { by: actor.by, address: actor.address },
+      control,
+      clock,
+    });
+    if (found.route.mutates) feed.signal("audit");
+    return response;
+  }
+
+  return {
+    handler: async (req, info) => {
+      try {
+        return await route(req, info);
+      } catch (error) {
+        const mapped = mapError(error);
+        if (!mapped) {
+          onError(error);
+          return errorResponse(
+            new HttpError(500, "internal", "The server failed to answer; see its log."),
+          );
+        }
+        return errorResponse(mapped);
+      }
+    },
+    close: () => feed.closeAll(),
+  };
+}
+
+function requireMethod(req: Request, method: string): void {
+  if (req.method !== method) {
+    throw new HttpError(405, "method_not_allowed", `Use ${method} on this route.`, {
+      allow: method,
+    });
+  }
+}
+
+function describeAddress(addr: Deno.Addr): { host: string; address: string } {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    const host = addr.hostname;
+    return {
+      host,
+      address: host.includes(":") ? `[${host}]:${addr.port}` : `${host}:${addr.port}`,
+    };
+  }
+  const path = "path" in addr ? addr.path : "";
+  return { host: path || "local", address: path || "local" };
+}
+
+function mapError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  if (error instanceof NoSuchUserError) return new HttpError(404, "no_such_user", error.message);
+  if (error instanceof RoomControlError) {
+    const status = error.code === "invalid_room" ? 400 : error.code === "no_such_room" ? 404 : 409;
+    return new HttpError(status, error.code, error.message);
+  }
+  if (error instanceof StoreUnavailableError) {
+    return new HttpError(503, "unavailable", "The database is unavailable; try again shortly.");
+  }
+  return null;
+}

@@ -1,0 +1,146 @@
+/**
+ * `GET /api/events`: the page's live feed as Server-Sent Events. Each open stream
+ * subscribes to `ChatControl`, and is flushed every `flushMs`: signals without data
+ * (`presence`, `moderation`, `rooms`, `audit`) are coalesced into one event each, and only
+ * the newest messages of a burst are sent (a `skipped` count tells how many were not), so a
+ * busy server cannot flood the page. A `stats` event follows every `statsMs`.
+ */
+import type { ChatControl, ServerEvent } from "../server/control.ts";
+import type { Clock } from "../server/rate_limit.ts";
+import { SECURITY_HEADERS } from "./http.ts";
+import { type MessageView, messageView, statsView } from "./views.ts";
+
+/** Live feed settings. */
+export interface LiveFeedOptions {
+  control: ChatControl;
+  clock: Clock;
+  /** How often queued events are sent, in ms (default 200). */
+  flushMs?: number;
+  /** How often counters are sent, in ms (default 1000). */
+  statsMs?: number;
+  /** Messages sent per flush at most (default 50). */
+  maxMessagesPerFlush?: number;
+}
+
+/** A signal the page answers by reloading one list. */
+export type FeedSignal = "presence" | "moderation" | "rooms" | "audit";
+
+interface Stream {
+  queueSignal(signal: FeedSignal): void;
+  close(): void;
+}
+
+/** The open live streams. */
+export class LiveFeed {
+  #options: Required<LiveFeedOptions>;
+  #streams = new Set<Stream>();
+
+  constructor(options: LiveFeedOptions) {
+    this.#options = { flushMs: 200, statsMs: 1000, maxMessagesPerFlush: 50, ...options };
+  }
+
+  /** Number of open streams. */
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  /** Queues a signal on every open stream (the handler calls it after an admin action). */
+  signal(signal: FeedSignal): void {
+    for (const stream of this.#streams) stream.queueSignal(signal);
+  }
+
+  /** Ends every open stream (at shutdown, so the HTTP server can close). */
+  closeAll(): void {
+    for (const stream of [...this.#streams]) stream.close();
+  }
+
+  /**
+   * Opens a stream. `alive` is asked at every flush; when it turns false (the admin
+   * session ended) the stream sends `bye` and closes.
+   */
+  open(alive: () => boolean): Response {
+    const { control, clock, flushMs, statsMs, maxMessagesPerFlush } = this.#options;
+    const encoder = new TextEncoder();
+    const signals = new Set<FeedSignal>();
+    let messages: MessageView[] = [];
+    let skipped = 0;
+    let shutdown: { message: string; in: number } | null = null;
+    let lastStats = -Infinity;
+    let closed = false;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let unsubscribe = () => {};
+    let ctrl: ReadableStreamDefaultController<Uint8Array> | undefined;
+
+    const send = (event: string, data: unknown) => {
+      ctrl?.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+    };
+    const stream: Stream = {
+      queueSignal: (signal) => signals.add(signal),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(timer);
+        unsubscribe();
+        this.#streams.delete(stream);
+        try {
+          ctrl?.close();
+        } catch {
+          // Already closed by the client.
+        }
+      },
+    };
+    const onEvent = (event: ServerEvent) => {
+      if (event.type === "message") {
+        messages.push(messageView(event.message));
+        if (messages.length > maxMessagesPerFlush) {
+          skipped += messages.length - maxMessagesPerFlush;
+          messages = messages.slice(-maxMessagesPerFlush);
+        }
+      } else if (event.type === "shutdown") {
+        shutdown = { message: event.message, in: event.in };
+      } else {
+        signals.add(event.type);
+      }
+    };
+    const flush = () => {
+      if (closed) return;
+      if (!alive()) {
+        send("bye", { reason: "session ended" });
+        stream.close();
+        return;
+      }
+      if (shutdown) send("shutdown", shutdown);
+      shutdown = null;
+      if (messages.length > 0) send("messages", { messages, skipped });
+      messages = [];
+      skipped = 0;
+      for (const signal of signals) send(signal, {});
+      signals.clear();
+      const now = clock();
+      if (now - lastStats >= statsMs) {
+        lastStats = now;
+        send("stats", statsView(control.stats(), now));
+      }
+    };
+
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        ctrl = controller;
+        this.#streams.add(stream);
+        unsubscribe = control.subscribe(onEvent);
+        controller.enqueue(encoder.encode(`retry: 3000\n\n`));
+        send("hello", {});
+        flush();
+        timer = setInterval(flush, flushMs);
+      },
+      cancel: () => stream.close(),
+    });
+    return new Response(body, {
+      headers: {
+        ...SECURITY_HEADERS,
+        "content-type": "text/event-stream; charset=utf-8",
+        "x-accel-buffering": "no",
+      },
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Checks made before any route runs: the request's `Origin` (a cross-site request gets
+ * 403), and who is calling (a session cookie or the bearer token; 401 otherwise).
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { Actor } from "../server/control.ts";
+import { HttpError } from "./http.ts";
+import { type AdminSessions, sessionIdFromCookie } from "./sessions.ts";
+
+/** The name recorded in the audit log for requests made with the bearer token. */
+export const TOKEN_ACTOR = "token";
+
+/**
+ * Throws 403 when the request carries an `Origin` other than the admin page's own (scheme,
+ * host and port compared exactly), or, for a state-changing method, when the browser says
+ * the request comes from another site (`Sec-Fetch-Site`). Requests without these headers
+ * (scripts, `curl`) pass: they carry no ambient browser credentials.
+ */
+export function checkOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  const own = new URL(req.url).origin;
+  if (origin !== null && origin !== own) {
+    throw new HttpError(
+      403,
+      "forbidden_origin",
+      `Requests from origin ${JSON.stringify(origin)} are not allowed; only ${own} is.`,
+    );
+  }
+  const site = req.headers.get("sec-fetch-site");
+  const safe = req.method === "GET" || req.method === "HEAD";
+  if (!safe && site !== null && site !== "same-origin" && site !== "none") {
+    throw new HttpError(403, "forbidden_origin", "Cross-site requests are not allowed.");
+  }
+}
+
+/** Who may call the API: logged-in sessions, and scripts holding the token. */
+export class RequestGuard {
+  #sessions: AdminSessions;
+  #tokenDigest: Uint8Array | null = null;
+  #tokenPromise: Promise<void>;
+
+  constructor(sessions: AdminSessions, token: string | null) {
+    this.#sessions = sessions;
+    this.#tokenPromise = token
+      ? digest(token).then((d) => void (this.#tokenDigest = d))
+      : Promise.resolve();
+  }
+
+  /**
+   * The caller as an audit actor, or a 401. `touch` (default true) counts the request as
+   * session activity.
+   */
+  async authenticate(
+    req: Request,
+    address: string,
+    touch = true,
+  ): Promise<Actor & { sessionId: string | null }> {
+    const authorization = req.headers.get("authorization");
+    if (authorization !== null) {
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+      if (match && (await this.#tokenMatches(match[1]!))) {
+        return { by: TOKEN_ACTOR, address, sessionId: null };
+      }
+      throw new HttpError(401, "unauthorized", "The bearer token is not valid.", {
+        "www-authenticate": 'Bearer realm="fastchat-admin"',
+      });
+    }
+    const id = sessionIdFromCookie(req.headers.get("cookie"));
+    const session = id ? this.#sessions.get(id, touch) : null;
+    if (!session) {
+      throw new HttpError(401, "unauthorized", "Log in first: there is no valid admin session.");
+    }
+    return { by: session.user, address, sessionId: session.id };
+  }
+
+  async #tokenMatches(candidate: string): Promise<boolean> {
+    await this.#tokenPromise;
+    if (!this.#tokenDigest) return false;
+    // Comparing fixed-length digests keeps the time independent of the token's content.
+    return timingSafeEqual(await digest(candidate), this.#tokenDigest);
+  }
+}
+
+async function digest(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
+}

@@ -1,0 +1,279 @@
+/**
+ * One connection to a server: frames in and out, replies matched to requests by `id`,
+ * everything else handed to an event callback. No reconnecting here (see `chat_client.ts`)
+ * and no terminal code.
+ */
+import { FrameDecoder } from "../protocol/frame_decoder.ts";
+import { encodeFrame } from "../protocol/frame.ts";
+import { DEFAULT_MAX_FRAME } from "../protocol/limits.ts";
+import {
+  type ErrorReply,
+  type OkReply,
+  ServerFrame,
+  Welcome,
+} from "../protocol/server_frames.ts";
+import { ConnectError, type Dialer, type Endpoint, formatEndpoint, openConnection } from "./transport.ts";
+
+/** The answer to a request: its `ok` or its `error`, as a value. */
+export type Reply = { ok: true; frame: OkReply } | { ok: false; error: ErrorReply };
+
+/** A server frame that is not a reply: events, and errors without an `id`. */
+export type ServerEvent = Exclude<ServerFrame, { type: "ok" } | { type: "welcome" }>;
+
+/** Thrown by {@linkcode FrameConnection.request} when the connection ends before the reply. */
+export class ConnectionLostError extends Error {
+  constructor(message = "The connection to the server was lost.") {
+    super(message);
+    this.name = "ConnectionLostError";
+  }
+}
+
+/** How long to wait for `welcome` after connecting. */
+export const WELCOME_TIMEOUT_MS = 5_000;
+
+const decoder = new TextDecoder();
+
+/** A live connection speaking the FastChat protocol. */
+export class FrameConnection {
+  readonly welcome: Welcome;
+  /** Resolves once the connection is closed, by either side. */
+  readonly closed: Promise<void>;
+  #conn: Deno.Conn;
+  #decoder: FrameDecoder;
+  #onEvent: (event: ServerEvent) => void;
+  #pending = new Map<number, PromiseWithResolvers<Reply>>();
+  #nextId = 1;
+  #queue: Uint8Array[] = [];
+  #pumping = false;
+  #isClosed = false;
+  #closedSignal = Promise.withResolvers<void>();
+
+  private constructor(
+    conn: Deno.Conn,
+    welcome: Welcome,
+    decoder: FrameDecoder,
+    onEvent: (event: ServerEvent) => void,
+  ) {
+    this.#conn = conn;
+    this.welcome = welcome;
+    this.#decoder = decoder;
+    this.#onEvent = onEvent;
+    this.closed = this.#closedSignal.promise;
+  }
+
+  /**
+   * Connects and waits for `welcome`. Rejects with a {@linkcode ConnectError} whose message
+   * says, in one sentence, why it failed (refused, timeout, TLS mismatch, not FastChat).
+   */
+  static async open(
+    endpoint: Endpoint,
+    onEvent: (event: ServerEvent) => void,
+    dialer?: Dialer,
+  ): Promise<FrameConnection> {
+    const conn = await openConnection(endpoint, dialer);
+    const frameDecoder = new FrameDecoder(DEFAULT_MAX_FRAME * 16);
+    const reader = conn.readable.getReader();
+    let welcome: Welcome;
+    let leftover: Uint8Array[] = [];
+    try {
+      ({ welcome, leftover } = await _readWelcome(reader, frameDecoder, endpoint));
+    } catch (error) {
+      reader.releaseLock();
+      try {
+        conn.close();
+      } catch {
+        // Closed already.
+      }
+      throw error;
+    }
+    const connection = new FrameConnection(conn, welcome, frameDecoder, onEvent);
+    connection.#startReading(reader, leftover);
+    return connection;
+  }
+
+  /** Whether the connection has ended. */
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  /**
+   * Sends a request and resolves with its reply. Rejects with
+   * {@linkcode ConnectionLostError} if the connection ends first.
+   */
+  request(type: string, fields: Record<string, unknown> = {}): Promise<Reply> {
+    if (this.#isClosed) return Promise.reject(new ConnectionLostError());
+    const id = this.#nextId++;
+    const waiter = Promise.withResolvers<Reply>();
+    this.#pending.set(id, waiter);
+    this.#send(encodeFrame({ ...fields, type, id }));
+    return waiter.promise;
+  }
+
+  /** Closes the connection; pending requests fail with {@linkcode ConnectionLostError}. */
+  close(): void {
+    if (this.#isClosed) return;
+    try {
+      this.#conn.close();
+    } catch {
+      // Closed already.
+    }
+    this.#finish();
+  }
+
+  #send(bytes: Uint8Array): void {
+    this.#queue.push(bytes);
+    if (!this.#pumping) this.#pump();
+  }
+
+  /** Writes everything queued, merged into one buffer per write, until the queue is empty. */
+  async #pump(): Promise<void> {
+    this.#pumping = true;
+    try {
+      while (this.#queue.length > 0 && !this.#isClosed) {
+        const parts = this.#queue;
+        this.#queue = [];
+        let buffer: Uint8Array;
+        if (parts.length === 1) {
+          buffer = parts[0]!;
+        } else {
+          buffer = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+          let at = 0;
+          for (const part of parts) {
+            buffer.set(part, at);
+            at += part.length;
+          }
+        }
+        let written = 0;
+        while (written < buffer.length) {
+          written += await this.#conn.write(buffer.subarray(written));
+        }
+      }
+    } catch {
+      this.close();
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  async #startReading(
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    leftover: Uint8Array[],
+  ): Promise<void> {
+    try {
+      for (const bytes of leftover) this.#handleLine(bytes);
+      while (!this.#isClosed) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        for (const line of this.#decoder.push(value)) {
+          if (line.kind === "too_large") throw new Error("frame too large");
+          this.#handleLine(line.bytes);
+        }
+      }
+    } catch {
+      // A reset or an unreadable stream ends the connection like an EOF does.
+    } finally {
+      reader.releaseLock();
+      this.close();
+    }
+  }
+
+  #handleLine(bytes: Uint8Array): void {
+    const frame = _parseFrame(bytes);
+    if (frame === null || frame.type === "welcome") return;
+    if ((frame.type === "ok" || frame.type === "error") && frame.id !== undefined) {
+      const waiter = typeof frame.id === "number" ? this.#pending.get(frame.id) : undefined;
+      if (!waiter) return;
+      this.#pending.delete(frame.id as number);
+      waiter.resolve(frame.type === "ok" ? { ok: true, frame } : { ok: false, error: frame });
+      return;
+    }
+    if (frame.type === "ok") return;
+    this.#onEvent(frame);
+  }
+
+  #finish(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const waiter of pending) waiter.reject(new ConnectionLostError());
+    this.#closedSignal.resolve();
+  }
+}
+
+function _parseFrame(bytes: Uint8Array): ServerFrame | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return null;
+  }
+  const result = ServerFrame.safeParse(json);
+  return result.success ? result.data : null;
+}
+
+/** Reads until the `welcome` frame; any other first frame means this is not a FastChat server. */
+async function _readWelcome(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  frameDecoder: FrameDecoder,
+  endpoint: Endpoint,
+): Promise<{ welcome: Welcome; leftover: Uint8Array[] }> {
+  const where = formatEndpoint(endpoint);
+  const notFastChat = new ConnectError(
+    `The server at ${where} does not speak FastChat${
+      endpoint.tls ? "" : " (if it uses TLS, add --tls)"
+    }.`,
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new ConnectError(
+          `The server at ${where} did not greet within ${WELCOME_TIMEOUT_MS / 1000} s${
+            endpoint.tls ? "" : " (if it uses TLS, add --tls)"
+          }.`,
+        ),
+      );
+    }, WELCOME_TIMEOUT_MS);
+  });
+  try {
+    while (true) {
+      const { value, done } = await Promise.race([reader.read(), timeout]);
+      if (done) {
+        throw new ConnectError(
+          `The server at ${where} closed the connection without a greeting${
+            endpoint.tls ? "" : " (if it uses TLS, add --tls)"
+          }.`,
+        );
+      }
+      const lines = frameDecoder.push(value);
+      const first = lines[0];
+      if (!first) {
+        if (frameDecoder.bufferedBytes > 4096) throw notFastChat;
+        continue;
+      }
+      if (first.kind !== "line") throw notFastChat;
+      let json: unknown;
+      try {
+        json = JSON.parse(decoder.decode(first.bytes));
+      } catch {
+        throw notFastChat;
+      }
+      const welcome = Welcome.safeParse(json);
+      if (!welcome.success) throw notFastChat;
+      const leftover = lines.slice(1).flatMap((line) =>
+        line.kind === "line" ? [line.bytes.slice()] : []
+      );
+      return { welcome: welcome.data, leftover };
+    }
+  } catch (error) {
+    if (error instanceof ConnectError) throw error;
+    throw new ConnectError(
+      `Lost the connection to ${where} before the greeting${
+        endpoint.tls ? " (is the TLS certificate trusted? see --ca)" : " (if it uses TLS, add --tls)"
+      }.`,
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}

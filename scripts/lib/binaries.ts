@@ -1,0 +1,90 @@
+/**
+ * What FastChat ships: the two binaries, the permissions each is compiled with, the release
+ * targets, and the `deno compile` arguments that tie them together. `scripts/build.ts`,
+ * `scripts/compile_check.ts` and the tests that run the sources with the binaries'
+ * permissions all read them from here, so the three cannot drift apart.
+ */
+
+/** One program that `deno compile` turns into a binary. */
+export interface BinarySpec {
+  /** Binary name without target suffix, e.g. `fastchat-server`. */
+  name: string;
+  /** Entry module, relative to the repository root. */
+  entry: string;
+  /** The exact `--allow-*` flags the binary runs with (never `-A`). */
+  permissions: readonly string[];
+}
+
+/**
+ * Environment variables read by `@node-rs/argon2`'s loader (measured: it fails without
+ * them). `NAPI_RS_*` covers them and any the loader adds in a later version.
+ */
+const NAPI_ENV = "NAPI_RS_*";
+
+/**
+ * The server: it binds any configured address and reaches MySQL anywhere (net), opens the
+ * SQLite file and TLS files at any configured path (read, write), reads `FASTCHAT_*`
+ * settings (env), and loads the argon2 native add-on (ffi, plus the loader's env).
+ */
+export const SERVER: BinarySpec = {
+  name: "fastchat-server",
+  entry: "server.ts",
+  permissions: [
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    `--allow-env=FASTCHAT_*,${NAPI_ENV}`,
+    "--allow-ffi",
+  ],
+};
+
+/** The terminal client: it connects anywhere (net), reads a `--ca` file (read), and env. */
+export const CLIENT: BinarySpec = {
+  name: "fastchat-client",
+  entry: "client.ts",
+  permissions: ["--allow-net", "--allow-read", "--allow-env"],
+};
+
+/** Both binaries, server first. */
+export const BINARIES: readonly BinarySpec[] = [SERVER, CLIENT];
+
+/** The release targets (`deno compile --target` values). */
+export const TARGETS = [
+  "x86_64-unknown-linux-gnu",
+  "aarch64-unknown-linux-gnu",
+  "x86_64-apple-darwin",
+  "aarch64-apple-darwin",
+  "x86_64-pc-windows-msvc",
+] as const;
+
+/** A release target triple. */
+export type Target = typeof TARGETS[number];
+
+/** Tells whether `value` is one of {@linkcode TARGETS}. */
+export function isTarget(value: string): value is Target {
+  return (TARGETS as readonly string[]).includes(value);
+}
+
+/** The file name of a binary for a target, e.g. `fastchat-server-x86_64-pc-windows-msvc.exe`. */
+export function binaryFileName(binary: BinarySpec, target: Target): string {
+  const suffix = target.includes("windows") ? ".exe" : "";
+  return `${binary.name}-${target}${suffix}`;
+}
+
+/**
+ * The `deno compile` arguments (after `deno`) for one binary and target. Only the npm
+ * packages the entry really imports are embedded, so test-only packages (playwright) never
+ * end up in a binary.
+ */
+export function compileArgs(binary: BinarySpec, target: Target | null, output: string): string[] {
+  return [
+    "compile",
+    "--node-modules-dir=none",
+    "--exclude-unused-npm",
+    ...binary.permissions,
+    ...(target === null ? [] : ["--target", target]),
+    "--output",
+    output,
+    binary.entry,
+  ];
+}

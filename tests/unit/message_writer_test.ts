@@ -1,0 +1,96 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { MessageWriter } from "../../lib/server/message_writer.ts";
+import { openSqliteStore } from "../../lib/store/sqlite_store.ts";
+import type { InsertOutcome, Store } from "../../lib/store/store.ts";
+
+async function withStore(fn: (store: Store, ids: { user: number; room: number }) => Promise<void>) {
+  const dir = await Deno.makeTempDir();
+  const store = await openSqliteStore(`${dir}/w.db`);
+  try {
+    const user = await store.createUser({
+      name: "w",
+      nameKey: "w",
+      passwordHash: "h",
+      createdAt: 0,
+    });
+    const room = await store.createRoom({ name: "r", nameKey: "r", topic: null, createdAt: 0 });
+    await fn(store, { user: user!.id, room: room!.id });
+  } finally {
+    await store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("writer: messages submitted together are committed together, in order", async () => {
+  await withStore(async (store, ids) => {
+    const seen: [number, number, string][] = [];
+    const writer = new MessageWriter<number>(store, {
+      stored: (item, message, outcome) => seen.push([item, message.seq, outcome.status]),
+      failed: () => {},
+    }, { nextSeq: 1 });
+    for (let i = 0; i < 500; i++) {
+      writer.submit(i, {
+        roomId: ids.room,
+        senderId: ids.user,
+        recipientId: null,
+        text: `m${i}`,
+        cid: null,
+      });
+    }
+    await writer.drained();
+    assertEquals(seen.length, 500);
+    assertEquals(seen.map(([item]) => item), [...Array(500).keys()]);
+    assertEquals(seen.map(([, seq]) => seq), [...Array(500).keys()].map((i) => i + 1));
+    ok(writer.commits < 10, `500 messages took ${writer.commits} commits`);
+    assertEquals(await store.countMessages(), 500);
+  });
+});
+
+Deno.test("writer: a cid resent while the first is pending is stored once", async () => {
+  await withStore(async (store, ids) => {
+    const outcomes: InsertOutcome[] = [];
+    const writer = new MessageWriter<number>(store, {
+      stored: (_item, _message, outcome) => outcomes.push(outcome),
+      failed: () => {},
+    }, { nextSeq: 1, clock: () => 1234 });
+    const draft = { roomId: ids.room, senderId: ids.user, recipientId: null, text: "x", cid: "c" };
+    writer.submit(1, draft);
+    writer.submit(2, draft);
+    await writer.drained();
+    writer.submit(3, draft);
+    await writer.drained();
+    assertEquals(outcomes, [
+      { status: "stored" },
+      { status: "duplicate", seq: 1, ts: 1234 },
+      { status: "duplicate", seq: 1, ts: 1234 },
+    ]);
+    assertEquals(await store.countMessages(), 1);
+  });
+});
+
+Deno.test("writer: bad input a store that fails reports every message of the batch as failed", async () => {
+  await withStore(async (store, ids) => {
+    const failed: number[] = [];
+    const writer = new MessageWriter<number>(store, {
+      stored: () => {},
+      failed: (item) => failed.push(item),
+    }, { nextSeq: 1 });
+    await store.close();
+    writer.submit(1, {
+      roomId: ids.room,
+      senderId: ids.user,
+      recipientId: null,
+      text: "x",
+      cid: null,
+    });
+    writer.submit(2, {
+      roomId: ids.room,
+      senderId: ids.user,
+      recipientId: null,
+      text: "y",
+      cid: "c",
+    });
+    await writer.drained();
+    assertEquals(failed, [1, 2]);
+  });
+});
