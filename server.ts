@@ -3,7 +3,10 @@
  * listeners, and shuts down on SIGINT/SIGTERM. Everything else lives in `lib/`.
  */
 import denoJson from "./deno.json" with { type: "json" };
+import { createAdminHandler } from "./lib/admin/handler.ts";
+import { ensureAdminPassword, resetAdminPassword } from "./lib/admin/password_setup.ts";
 import { ConfigError, parseServerConfig, serverHelp } from "./lib/config.ts";
+import { ServerControl } from "./lib/server/admin_control.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { createLogger } from "./lib/server/log.ts";
 import { openStore } from "./lib/store/open_store.ts";
@@ -41,6 +44,12 @@ async function main(): Promise<number> {
     }
     throw error;
   }
+  if (config.resetAdminPassword) {
+    await resetAdminPassword(store, (line) => console.log(line));
+    await store.close();
+    return 0;
+  }
+  await ensureAdminPassword(store, config.adminPassword, (line) => console.log(line));
   const server = await ChatServer.create(store, {
     version: VERSION,
     motd: config.motd,
@@ -53,6 +62,12 @@ async function main(): Promise<number> {
     log,
   });
 
+  const admin = createAdminHandler({
+    control: new ServerControl(server),
+    settings: store,
+    token: config.adminToken,
+    onError: (error) => log.log("error", "admin_error", { error: String(error) }),
+  });
   let chatListener: Deno.Listener;
   let adminServer: Deno.HttpServer<Deno.NetAddr>;
   try {
@@ -68,7 +83,7 @@ async function main(): Promise<number> {
       hostname: config.adminHost,
       port: config.adminPort,
       onListen: () => {},
-    }, () => new Response("FastChat admin", { status: 404 }));
+    }, admin.handler);
   } catch (error) {
     console.error(`fastchat-server: cannot listen: ${(error as Error).message}`);
     await store.close();
@@ -89,6 +104,7 @@ async function main(): Promise<number> {
   Deno.addSignalListener("SIGINT", stop);
   Deno.addSignalListener("SIGTERM", stop);
   await server.finished;
+  admin.close();
   await adminServer.shutdown();
   await store.close();
   log.log("info", "stopped", {});

@@ -107,5 +107,6 @@ export function leave(ctx: RequestContext, { room: name }: RequestFields<"leave"
 }
 
 export function who(ctx: RequestContext, { room: name }: RequestFields<"who">): HandlerResult {
-  return { room: existingRoom(ctx, name).name, users: existingRoom(ctx, name).members() };
+  const room = existingRoom(ctx, name);
+  return { room: room.name, users: room.members() };
 }
