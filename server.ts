@@ -102,7 +102,8 @@ async function main(): Promise<number> {
 
   const stop = () => void server.shutdown("The server is shutting down.", 0);
   Deno.addSignalListener("SIGINT", stop);
-  Deno.addSignalListener("SIGTERM", stop);
+  // Windows has no SIGTERM (listening for it throws there); SIGBREAK is Ctrl-Break.
+  Deno.addSignalListener(Deno.build.os === "windows" ? "SIGBREAK" : "SIGTERM", stop);
   await server.finished;
   admin.close();
   await adminServer.shutdown();

@@ -1,7 +1,5 @@
+/** Entry point of the admin page. */
 import { render } from "preact";
-import { signal } from "@preact/signals";
-const n = signal(0);
-function App() {
-  return <button type="button" onClick={() => n.value++}>{n}</button>;
-}
-render(<App />, document.body);
+import { App } from "./components/App.tsx";
+
+render(<App />, document.getElementById("app")!);

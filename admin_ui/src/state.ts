@@ -126,8 +126,11 @@ export function addStats(snapshot: ServerStats & { at: string }): void {
   stats.value = snapshot;
   const at = Date.parse(snapshot.at);
   if (previous && at > previous.at) {
-    const perSecond = Math.max(0, (snapshot.messagesAccepted - previous.accepted) * 1000 /
-      (at - previous.at));
+    const perSecond = Math.max(
+      0,
+      (snapshot.messagesAccepted - previous.accepted) * 1000 /
+        (at - previous.at),
+    );
     history.value = [...history.value, { at, perSecond }].slice(-HISTORY_POINTS);
   }
   previous = { at, accepted: snapshot.messagesAccepted };

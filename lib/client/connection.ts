@@ -6,13 +6,14 @@
 import { FrameDecoder } from "../protocol/frame_decoder.ts";
 import { encodeFrame } from "../protocol/frame.ts";
 import { DEFAULT_MAX_FRAME } from "../protocol/limits.ts";
+import { type ErrorReply, type OkReply, ServerFrame, Welcome } from "../protocol/server_frames.ts";
 import {
-  type ErrorReply,
-  type OkReply,
-  ServerFrame,
-  Welcome,
-} from "../protocol/server_frames.ts";
-import { ConnectError, type Dialer, type Endpoint, formatEndpoint, openConnection } from "./transport.ts";
+  ConnectError,
+  type Dialer,
+  type Endpoint,
+  formatEndpoint,
+  openConnection,
+} from "./transport.ts";
 
 /** The answer to a request: its `ok` or its `error`, as a value. */
 export type Reply = { ok: true; frame: OkReply } | { ok: false; error: ErrorReply };
@@ -270,7 +271,9 @@ async function _readWelcome(
     if (error instanceof ConnectError) throw error;
     throw new ConnectError(
       `Lost the connection to ${where} before the greeting${
-        endpoint.tls ? " (is the TLS certificate trusted? see --ca)" : " (if it uses TLS, add --tls)"
+        endpoint.tls
+          ? " (is the TLS certificate trusted? see --ca)"
+          : " (if it uses TLS, add --tls)"
       }.`,
     );
   } finally {

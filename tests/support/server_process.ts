@@ -4,6 +4,7 @@
  * `FASTCHAT_TEST_STORE=mysql` (the test runner's second pass).
  */
 import { createTestDatabase } from "./mysql_db.ts";
+import { SERVER as SERVER_BINARY } from "../../scripts/lib/binaries.ts";
 
 const SERVER = new URL("../../server.ts", import.meta.url).pathname;
 
@@ -66,7 +67,8 @@ export async function startServer(options: StartOptions = {}): Promise<ServerPro
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
-      "-A",
+      // Exactly the compiled binary's permissions, so the suite proves they suffice.
+      ...SERVER_BINARY.permissions,
       SERVER,
       "--host",
       "127.0.0.1",

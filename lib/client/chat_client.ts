@@ -1,0 +1,424 @@
+/**
+ * The protocol core of the terminal client: one logical session over successive
+ * connections. It logs in, joins rooms, sends messages reliably (by `cid`), and when the
+ * connection drops it reconnects with backoff and jitter, logs in again, re-joins every
+ * room with `after` = the last msgid seen there and resends what was not acknowledged,
+ * so the views see every message once, in order. No terminal code here.
+ */
+import { foldName } from "../protocol/names.ts";
+import { formatMsgid } from "../protocol/msgid.ts";
+import type { ChatMessage, RoomInfo } from "../protocol/server_frames.ts";
+import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import {
+  ConnectionLostError,
+  FrameConnection,
+  type Reply,
+  type ServerEvent,
+} from "./connection.ts";
+import { type ClientEvent, type ClientListener, Listeners, type RoomMessage } from "./events.ts";
+import { Outbox } from "./outbox.ts";
+import { RoomTracker } from "./room_tracker.ts";
+import type { Dialer, Endpoint } from "./transport.ts";
+
+/** Settings of a {@linkcode ChatClient}. */
+export interface ChatClientOptions {
+  endpoint: Endpoint;
+  /** Opens connections; default TCP/TLS. */
+  dialer?: Dialer;
+  /** Reconnect delays. */
+  backoff?: BackoffOptions;
+}
+
+/** The result of joining a room. */
+export type JoinResult =
+  | {
+    ok: true;
+    room: string;
+    topic: string | null;
+    members: string[];
+    history: RoomMessage[];
+  }
+  | { ok: false; code: string; message: string };
+
+/** Messages fetched at most per catch-up page. */
+const CATCH_UP_PAGE = 200;
+
+/** A logged-in (or about to log in) chat session that survives reconnects. */
+export class ChatClient {
+  readonly endpoint: Endpoint;
+  #options: ChatClientOptions;
+  #conn: FrameConnection;
+  #online = true;
+  #ended = false;
+  #credentials: { user: string; password: string } | null = null;
+  #user: string | null = null;
+  #listeners = new Listeners();
+  #rooms = new RoomTracker();
+  #outbox: Outbox;
+  #wake: (() => void) | null = null;
+  #endedSignal = Promise.withResolvers<void>();
+  /** Direct messages received while catching up after a reconnect, emitted after it. */
+  #heldDms: ChatMessage[] | null = null;
+
+  private constructor(conn: FrameConnection, options: ChatClientOptions) {
+    this.#conn = conn;
+    this.#options = options;
+    this.endpoint = options.endpoint;
+    this.#outbox = new Outbox((type, fields) =>
+      this.#online ? this.#conn.request(type, fields) : null
+    );
+    this.#watch(conn);
+  }
+
+  /** Connects to the server; rejects with a `ConnectError` carrying a sentence for people. */
+  static async connect(options: ChatClientOptions): Promise<ChatClient> {
+    let client: ChatClient | null = null;
+    const early: ServerEvent[] = [];
+    const conn = await FrameConnection.open(
+      options.endpoint,
+      (event) => {
+        if (client) client.#handleEvent(event);
+        else early.push(event);
+      },
+      options.dialer,
+    );
+    client = new ChatClient(conn, options);
+    for (const event of early) client.#handleEvent(event);
+    return client;
+  }
+
+  /** The server's greeting on the current connection. */
+  get welcome(): FrameConnection["welcome"] {
+    return this.#conn.welcome;
+  }
+
+  /** The logged-in user name (as registered), or null. */
+  get user(): string | null {
+    return this.#user;
+  }
+
+  /** Whether a connection is up (false while reconnecting and after the end). */
+  get online(): boolean {
+    return this.#online && !this.#ended;
+  }
+
+  /** The rooms this session has joined, by their names. */
+  get joinedRooms(): string[] {
+    return this.#rooms.names();
+  }
+
+  /** Messages sent and not yet acknowledged. */
+  get unacknowledged(): number {
+    return this.#outbox.size;
+  }
+
+  /** Resolves when the client has stopped for good. */
+  get ended(): Promise<void> {
+    return this.#endedSignal.promise;
+  }
+
+  /** Adds an event listener; returns the function that removes it. */
+  on(listener: ClientListener): () => void {
+    return this.#listeners.add(listener);
+  }
+
+  /**
+   * Sends any request and resolves with its reply. Rejects with `ConnectionLostError` when
+   * offline or when the connection drops before the reply.
+   */
+  request(type: string, fields: Record<string, unknown> = {}): Promise<Reply> {
+    if (!this.online) {
+      return Promise.reject(new ConnectionLostError("Not connected to the server right now."));
+    }
+    return this.#conn.request(type, fields);
+  }
+
+  /** Creates an account (does not log in). */
+  register(user: string, password: string): Promise<Reply> {
+    return this.request("register", { user, password });
+  }
+
+  /** Logs in; on success the credentials are kept in memory to log in again after a reconnect. */
+  async login(user: string, password: string): Promise<Reply> {
+    const reply = await this.request("login", { user, password });
+    if (reply.ok) {
+      this.#user = typeof reply.frame.user === "string" ? reply.frame.user : user;
+      this.#credentials = { user: this.#user, password };
+    }
+    return reply;
+  }
+
+  /** The room list. */
+  async rooms(): Promise<{ ok: true; rooms: RoomInfo[] } | { ok: false; message: string }> {
+    const reply = await this.request("rooms");
+    if (!reply.ok) return { ok: false, message: reply.error.message };
+    const rooms = Array.isArray(reply.frame.rooms) ? reply.frame.rooms as RoomInfo[] : [];
+    return { ok: true, rooms };
+  }
+
+  /** Joins a room and returns its recent history; its live messages follow as events. */
+  async join(room: string): Promise<JoinResult> {
+    const key = foldName(room);
+    this.#rooms.beginJoin(key);
+    let reply: Reply;
+    try {
+      reply = await this.request("join", { room });
+    } catch (error) {
+      this.#rooms.abortJoin(key);
+      throw error;
+    }
+    if (!reply.ok) {
+      this.#rooms.abortJoin(key);
+      return { ok: false, code: reply.error.code, message: reply.error.message };
+    }
+    const frame = reply.frame;
+    const name = typeof frame.room === "string" ? frame.room : room;
+    const history = _messages(frame.history, name);
+    const buffered = this.#rooms.completeJoin(key, name, history);
+    for (const message of buffered) this.#emitRoomMessage(message);
+    return {
+      ok: true,
+      room: name,
+      topic: typeof frame.topic === "string" ? frame.topic : null,
+      members: Array.isArray(frame.members) ? frame.members.map(String) : [],
+      history,
+    };
+  }
+
+  /** Leaves a room. */
+  async leave(room: string): Promise<Reply> {
+    const reply = await this.request("leave", { room });
+    if (reply.ok || reply.error.code === "not_in_room") this.#rooms.forget(foldName(room));
+    return reply;
+  }
+
+  /** Sends a room message; it is resent after a reconnect until acknowledged. */
+  say(room: string, text: string): Promise<Reply> {
+    return this.#outbox.submit("say", { room, text });
+  }
+
+  /** Sends a direct message; it is resent after a reconnect until acknowledged. */
+  dm(to: string, text: string): Promise<Reply> {
+    this.#rooms.addDmPartner(to);
+    return this.#outbox.submit("dm", { to, text });
+  }
+
+  /** Resolves when every sent message has been acknowledged or refused. */
+  drained(): Promise<void> {
+    return this.#outbox.drained();
+  }
+
+  /** Logs out and closes; no reconnect follows. */
+  async logout(): Promise<void> {
+    if (this.online) {
+      await Promise.race([
+        this.#conn.request("logout").catch(() => undefined),
+        new Promise((resolve) => setTimeout(resolve, 1_000)),
+      ]);
+    }
+    this.close();
+  }
+
+  /** Closes the connection and stops reconnecting. */
+  close(): void {
+    this.#end("closed", "Disconnected.");
+  }
+
+  #end(reason: "closed" | "kicked" | "banned" | "login_failed", message: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#online = false;
+    this.#wake?.();
+    this.#conn.close();
+    this.#outbox.failAll(new ConnectionLostError("The client stopped before the server answered."));
+    this.#listeners.emit({ type: "ended", reason, message });
+    this.#endedSignal.resolve();
+  }
+
+  #watch(conn: FrameConnection): void {
+    conn.closed.then(() => {
+      if (conn !== this.#conn || this.#ended || !this.#online) return;
+      this.#online = false;
+      this.#reconnect();
+    });
+  }
+
+  #handleEvent(event: ServerEvent): void {
+    switch (event.type) {
+      case "message":
+        if (this.#rooms.holdWhileJoining(event)) return;
+        this.#emitRoomMessage(event);
+        return;
+      case "dm":
+        if (this.#heldDms) this.#heldDms.push(event);
+        else if (this.#rooms.acceptDm(event, this.#user)) {
+          this.#emit({ type: "dm", message: event });
+        }
+        return;
+      case "joined":
+      case "left":
+        this.#emit({ type: event.type, room: event.room, user: event.user });
+        return;
+      case "notice":
+        this.#emit({ type: "notice", text: event.text });
+        return;
+      case "kicked":
+        this.#emit({ type: "kicked", until: event.until, reason: event.reason });
+        this.#end("kicked", "You were kicked.");
+        return;
+      case "banned":
+        this.#emit({ type: "banned", reason: event.reason });
+        this.#end("banned", "You are banned.");
+        return;
+      case "shutdown":
+        this.#emit({ type: "shutdown", message: event.message, in: event.in });
+        return;
+      case "error":
+        this.#emit({ type: "server_error", code: event.code, message: event.message });
+        return;
+    }
+  }
+
+  #emitRoomMessage(message: RoomMessage): void {
+    if (this.#rooms.acceptRoomMessage(message)) this.#emit({ type: "message", message });
+  }
+
+  #emit(event: ClientEvent): void {
+    if (!this.#ended || event.type === "kicked" || event.type === "banned") {
+      this.#listeners.emit(event);
+    }
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#wake = null;
+  }
+
+  async #reconnect(): Promise<void> {
+    for (let attempt = 0; !this.#ended; attempt++) {
+      const delayMs = backoffDelay(attempt, this.#options.backoff);
+      this.#emit({ type: "reconnecting", attempt: attempt + 1, delayMs });
+      await this.#sleep(delayMs);
+      if (this.#ended) return;
+      let conn: FrameConnection;
+      try {
+        conn = await FrameConnection.open(
+          this.endpoint,
+          (event) => this.#handleEvent(event),
+          this.#options.dialer,
+        );
+      } catch {
+        continue;
+      }
+      if (this.#ended) {
+        conn.close();
+        return;
+      }
+      try {
+        if (await this.#resume(conn)) return;
+      } catch {
+        // The new connection dropped while resuming: try again.
+      }
+      conn.close();
+    }
+  }
+
+  /** Logs in on a new connection and restores the session; false to try again later. */
+  async #resume(conn: FrameConnection): Promise<boolean> {
+    if (this.#credentials) {
+      const reply = await conn.request("login", this.#credentials);
+      if (!reply.ok) {
+        const { code } = reply.error;
+        if (code === "rate_limited") return false;
+        if (code === "kicked") {
+          this.#emit({
+            type: "kicked",
+            until: reply.error.until ?? "",
+            reason: reply.error.reason ?? "",
+          });
+          this.#end("kicked", reply.error.message);
+        } else if (code === "banned") {
+          this.#emit({ type: "banned", reason: reply.error.reason ?? "" });
+          this.#end("banned", reply.error.message);
+        } else {
+          this.#end("login_failed", `Cannot log in again: ${reply.error.message}`);
+        }
+        return true;
+      }
+    }
+    this.#heldDms = [];
+    this.#conn = conn;
+    this.#online = true;
+    this.#watch(conn);
+    await this.#rejoinAll(conn);
+    await this.#catchUpDms(conn);
+    this.#outbox.flush();
+    this.#emit({ type: "reconnected" });
+    return true;
+  }
+
+  async #rejoinAll(conn: FrameConnection): Promise<void> {
+    const rooms = this.#rooms.joined();
+    for (const { key } of rooms) this.#rooms.beginJoin(key);
+    await Promise.all(rooms.map(async ({ key, name, lastSeen }) => {
+      const reply = await conn.request("join", { room: name, after: lastSeen ?? formatMsgid(0) });
+      if (!reply.ok) {
+        this.#rooms.forget(key);
+        this.#emit({ type: "rejoin_failed", room: name, message: reply.error.message });
+        return;
+      }
+      // Live messages stay held until the catch-up pages are out, so none overtakes them.
+      const missed = _messages(reply.frame.history, name);
+      let more = reply.frame.more === true;
+      let page = missed;
+      while (more && page.length > 0) {
+        const after = page[page.length - 1]!.msgid;
+        const next = await conn.request("history", { room: name, after, limit: CATCH_UP_PAGE });
+        if (!next.ok) break;
+        page = _messages(next.frame.messages, name);
+        more = next.frame.more === true;
+        missed.push(...page);
+      }
+      const held = this.#rooms.completeJoin(key, name, []);
+      for (const message of [...missed, ...held]) this.#emitRoomMessage(message);
+    }));
+  }
+
+  /** Fetches the direct messages missed while offline, from every known partner. */
+  async #catchUpDms(conn: FrameConnection): Promise<void> {
+    const after = this.#rooms.lastDm;
+    const missed: ChatMessage[] = [];
+    try {
+      if (after !== null) {
+        for (const partner of this.#rooms.dmPartners()) {
+          const reply = await conn.request("history", {
+            with: partner,
+            after,
+            limit: CATCH_UP_PAGE,
+          });
+          if (reply.ok && Array.isArray(reply.frame.messages)) {
+            missed.push(...(reply.frame.messages as ChatMessage[]));
+          }
+        }
+      }
+    } finally {
+      missed.sort((a, b) => a.msgid < b.msgid ? -1 : a.msgid > b.msgid ? 1 : 0);
+      missed.push(...(this.#heldDms ?? []));
+      this.#heldDms = null;
+      for (const message of missed) {
+        if (this.#rooms.acceptDm(message, this.#user)) this.#emit({ type: "dm", message });
+      }
+    }
+  }
+}
+
+function _messages(value: unknown, room: string): RoomMessage[] {
+  if (!Array.isArray(value)) return [];
+  return (value as ChatMessage[]).map((message) => ({ ...message, room: message.room ?? room }));
+}

@@ -1,0 +1,55 @@
+/** What a {@linkcode ChatClient} tells its views, and the listener set that delivers it. */
+import type { ChatMessage } from "../protocol/server_frames.ts";
+
+/** A room message; `room` is always set. */
+export type RoomMessage = ChatMessage & { room: string };
+
+/** Events of a chat client, in the order they happened. */
+export type ClientEvent =
+  /** A room message not seen before (live, or caught up after a reconnect). */
+  | { type: "message"; message: RoomMessage }
+  /** A direct message not seen before, sent or received. */
+  | { type: "dm"; message: ChatMessage }
+  | { type: "joined"; room: string; user: string }
+  | { type: "left"; room: string; user: string }
+  | { type: "notice"; text: string }
+  | { type: "kicked"; until: string; reason: string }
+  | { type: "banned"; reason: string }
+  | { type: "shutdown"; message: string; in: number }
+  /** An `error` frame without an `id` (the server closes after it). */
+  | { type: "server_error"; code: string; message: string }
+  /** The connection dropped; a reconnect attempt follows after `delayMs`. */
+  | { type: "reconnecting"; attempt: number; delayMs: number }
+  /** Back online: logged in again, rooms re-joined, unacknowledged messages resent. */
+  | { type: "reconnected" }
+  /** A room could not be re-joined after a reconnect. */
+  | { type: "rejoin_failed"; room: string; message: string }
+  /** The client stopped for good; `message` says why in a sentence. */
+  | { type: "ended"; reason: "closed" | "kicked" | "banned" | "login_failed"; message: string };
+
+/** Receives client events. */
+export type ClientListener = (event: ClientEvent) => void;
+
+/** A set of listeners; a throwing listener does not stop the others. */
+export class Listeners {
+  #listeners = new Set<ClientListener>();
+
+  /** Adds a listener; returns the function that removes it. */
+  add(listener: ClientListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls every listener with `event`. */
+  emit(event: ClientEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}

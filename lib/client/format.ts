@@ -1,0 +1,116 @@
+/**
+ * How chat lines look: `HH:MM user: text`, with names coloured, own messages marked,
+ * direct messages and notices set apart, joins and leaves quiet. Pure: time zone and
+ * styling are passed in.
+ */
+import type { ChatMessage } from "../protocol/server_frames.ts";
+import { foldName } from "../protocol/names.ts";
+import type { Style } from "./style.ts";
+
+/** Control characters (and bidi overrides) that could rewrite the screen or spoof text. */
+const UNSAFE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
+
+/** Text safe to print: tabs become spaces, line breaks are indented, controls are replaced. */
+export function sanitize(text: string, indent = ""): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(/\t/g, "    ")
+    .replace(UNSAFE, (char) => (char === "\n" ? "\n" + indent : "\uFFFD"));
+}
+
+function _pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/** `HH:MM` in local time of an ISO timestamp (or `--:--` when it is not a time). */
+export function clock(ts: string): string {
+  const date = new Date(ts);
+  if (Number.isNaN(date.getTime())) return "--:--";
+  return `${_pad(date.getHours())}:${_pad(date.getMinutes())}`;
+}
+
+/** A point in time for people: `HH:MM` today, else `YYYY-MM-DD HH:MM`. */
+export function when(ts: string, now = new Date()): string {
+  const date = new Date(ts);
+  if (Number.isNaN(date.getTime())) return ts;
+  const sameDay = date.toDateString() === now.toDateString();
+  const day = `${date.getFullYear()}-${_pad(date.getMonth() + 1)}-${_pad(date.getDate())}`;
+  return sameDay ? clock(ts) : `${day} ${clock(ts)}`;
+}
+
+function _isSelf(name: string, self: string | null): boolean {
+  return self !== null && foldName(name) === foldName(self);
+}
+
+/** A room message: `HH:MM user: text`; the own name is shown in reverse video. */
+export function formatMessage(message: ChatMessage, self: string | null, style: Style): string {
+  const time = clock(message.ts);
+  const name = _isSelf(message.user, self)
+    ? style.inverse(style.bold(sanitize(message.user)))
+    : style.bold(style.name(sanitize(message.user)));
+  const indent = " ".repeat(time.length + 1);
+  return `${style.dim(time)} ${name}: ${sanitize(message.text, indent)}`;
+}
+
+/** A direct message: `HH:MM [dm] alice → you: text`, in its own colour. */
+export function formatDm(message: ChatMessage, self: string | null, style: Style): string {
+  const from = _isSelf(message.user, self) ? "you" : sanitize(message.user);
+  const to = message.to === undefined || _isSelf(message.to, self) ? "you" : sanitize(message.to);
+  const time = clock(message.ts);
+  const indent = " ".repeat(time.length + 1);
+  return `${style.dim(time)} ${style.magenta(style.bold(`[dm] ${from} → ${to}:`))} ${
+    style.magenta(sanitize(message.text, indent))
+  }`;
+}
+
+/** A server notice: `HH:MM *** text`. */
+export function formatNotice(text: string, now: Date, style: Style): string {
+  const time = clock(now.toISOString());
+  return `${style.dim(time)} ${style.yellow(style.bold(`*** ${sanitize(text)}`))}`;
+}
+
+/** A join or leave, kept quiet. */
+export function formatPresence(
+  kind: "joined" | "left",
+  user: string,
+  room: string,
+  now: Date,
+  style: Style,
+): string {
+  const arrow = kind === "joined" ? "→" : "←";
+  return style.dim(
+    `${clock(now.toISOString())} ${arrow} ${sanitize(user)} ${kind} ${sanitize(room)}`,
+  );
+}
+
+/** A line from the client itself (help, lists, state changes). */
+export function formatInfo(text: string, style: Style): string {
+  return style.cyan(`-- ${sanitize(text, "   ")}`);
+}
+
+/** A problem to report to the user. */
+export function formatError(text: string, style: Style): string {
+  return style.red(`!! ${sanitize(text, "   ")}`);
+}
+
+/** A room in a list: `name (3 online) - topic`. */
+export function formatRoomEntry(
+  room: { name: string; topic: string | null; members: readonly string[] },
+): string {
+  const online = `${room.members.length} online`;
+  const topic = room.topic ? ` - ${sanitize(room.topic)}` : "";
+  return `${sanitize(room.name)} (${online})${topic}`;
+}
+
+/** The sentence shown when the server kicked this user. */
+export function kickedSentence(until: string, reason: string, now = new Date()): string {
+  const why = reason.trim() === "" ? "" : ` Reason: ${sanitize(reason)}.`;
+  const end = until === "" ? "for a while" : `until ${when(until, now)}`;
+  return `You were kicked by a moderator ${end}; you can log in again after that.${why}`;
+}
+
+/** The sentence shown when the server banned this user. */
+export function bannedSentence(reason: string): string {
+  const why = reason.trim() === "" ? "" : ` Reason: ${sanitize(reason)}.`;
+  return `Your account is banned from this server.${why}`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Messages sent but not yet acknowledged. Each carries a `cid`, so resending it after a
+ * reconnect is safe: the server answers a repeated `cid` with the first message's `ok`
+ * instead of storing it twice.
+ */
+import { ConnectionLostError, type Reply } from "./connection.ts";
+
+/** Sends one request on the current connection, or returns null when offline. */
+export type Sender = (type: string, fields: Record<string, unknown>) => Promise<Reply> | null;
+
+/** Error codes after which the same message may simply be sent again later. */
+const TRANSIENT = new Set(["rate_limited", "unavailable"]);
+
+/** Wait before retrying a transient refusal that names no delay. */
+const DEFAULT_RETRY_MS = 1_000;
+
+interface Entry {
+  type: "say" | "dm";
+  fields: Record<string, unknown>;
+  waiter: PromiseWithResolvers<Reply>;
+  inFlight: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** The queue of unacknowledged `say`/`dm` requests of one client. */
+export class Outbox {
+  #send: Sender;
+  #entries: Entry[] = [];
+  #drained: PromiseWithResolvers<void> | null = null;
+
+  constructor(send: Sender) {
+    this.#send = send;
+  }
+
+  /** Messages not yet acknowledged (or refused). */
+  get size(): number {
+    return this.#entries.length;
+  }
+
+  /**
+   * Queues a message with a fresh `cid` and sends it when online. Resolves with the `ok`,
+   * or with an `error` that retrying cannot fix (`muted`, `not_in_room`, …).
+   */
+  submit(type: "say" | "dm", fields: Record<string, unknown>): Promise<Reply> {
+    const entry: Entry = {
+      type,
+      fields: { ...fields, cid: crypto.randomUUID() },
+      waiter: Promise.withResolvers<Reply>(),
+      inFlight: false,
+    };
+    this.#entries.push(entry);
+    this.#attempt(entry);
+    return entry.waiter.promise;
+  }
+
+  /** Sends, in their original order, every entry not already on its way (after a reconnect). */
+  flush(): void {
+    for (const entry of [...this.#entries]) {
+      if (!entry.inFlight && entry.timer === undefined) this.#attempt(entry);
+    }
+  }
+
+  /** Resolves when every queued message has its answer. */
+  drained(): Promise<void> {
+    if (this.#entries.length === 0) return Promise.resolve();
+    this.#drained ??= Promise.withResolvers<void>();
+    return this.#drained.promise;
+  }
+
+  /** Gives up on every queued message (the client stopped): they reject with `error`. */
+  failAll(error: Error): void {
+    const entries = this.#entries;
+    this.#entries = [];
+    for (const entry of entries) {
+      clearTimeout(entry.timer);
+      entry.waiter.reject(error);
+    }
+    this.#checkDrained();
+  }
+
+  #attempt(entry: Entry): void {
+    const reply = this.#send(entry.type, entry.fields);
+    if (reply === null) return;
+    entry.inFlight = true;
+    reply.then(
+      (answer) => {
+        entry.inFlight = false;
+        if (!this.#entries.includes(entry)) return;
+        if (!answer.ok && TRANSIENT.has(answer.error.code)) {
+          const wait = answer.error.retryAfterMs;
+          const delay = typeof wait === "number" && wait > 0 ? wait : DEFAULT_RETRY_MS;
+          entry.timer = setTimeout(() => {
+            entry.timer = undefined;
+            if (this.#entries.includes(entry)) this.#attempt(entry);
+          }, delay);
+          return;
+        }
+        this.#remove(entry);
+        entry.waiter.resolve(answer);
+      },
+      (error) => {
+        entry.inFlight = false;
+        if (error instanceof ConnectionLostError) return; // resent by flush() once back
+        this.#remove(entry);
+        entry.waiter.reject(error);
+      },
+    );
+  }
+
+  #remove(entry: Entry): void {
+    const at = this.#entries.indexOf(entry);
+    if (at >= 0) this.#entries.splice(at, 1);
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#entries.length === 0 && this.#drained) {
+      this.#drained.resolve();
+      this.#drained = null;
+    }
+  }
+}

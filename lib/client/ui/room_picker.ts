@@ -1,0 +1,77 @@
+/** The room picker: the rooms with how many people are online, plus "Create a room". */
+import { ConnectionLostError } from "../connection.ts";
+import type { ChatClient } from "../chat_client.ts";
+import { formatError, formatRoomEntry } from "../format.ts";
+import { describeRefusal } from "../messages.ts";
+import type { Style } from "../style.ts";
+import { askLine } from "../terminal/ask.ts";
+import { type MenuItem, selectMenu } from "../terminal/menu.ts";
+import type { Terminal } from "../terminal/terminal.ts";
+
+/** Everything the picker needs. */
+export interface PickerContext {
+  client: ChatClient;
+  term: Terminal;
+  style: Style;
+}
+
+type Pick = { kind: "room"; name: string } | { kind: "create" } | { kind: "quit" };
+
+function _error(ctx: PickerContext, text: string): void {
+  ctx.term.output.write(formatError(text, ctx.style) + "\n");
+}
+
+/** Asks for a new room's name and topic and creates it; resolves with its name, or null. */
+async function _create(ctx: PickerContext): Promise<string | null> {
+  while (true) {
+    const name = await askLine(ctx.term, "Room name:", ctx.style);
+    if (name === null) return null;
+    const topic = await askLine(ctx.term, "Topic (optional):", ctx.style);
+    if (topic === null) return null;
+    try {
+      const fields: Record<string, unknown> = { room: name.trim() };
+      if (topic.trim() !== "") fields.topic = topic.trim();
+      const reply = await ctx.client.request("create_room", fields);
+      if (reply.ok) return typeof reply.frame.room === "string" ? reply.frame.room : name.trim();
+      _error(ctx, describeRefusal(reply.error));
+    } catch (error) {
+      if (!(error instanceof ConnectionLostError)) throw error;
+      _error(ctx, error.message);
+    }
+  }
+}
+
+/**
+ * Shows the room list and resolves with the name of the room to join (an existing one or
+ * one just created), or null when the user quits.
+ */
+export async function pickRoom(ctx: PickerContext): Promise<string | null> {
+  while (true) {
+    let items: MenuItem<Pick>[];
+    try {
+      const listed = await ctx.client.rooms();
+      if (!listed.ok) {
+        _error(ctx, listed.message);
+        return null;
+      }
+      items = [...listed.rooms]
+        .sort((a, b) => b.members.length - a.members.length || a.name.localeCompare(b.name))
+        .map((room) => ({
+          label: formatRoomEntry(room),
+          value: { kind: "room", name: room.name },
+        }));
+    } catch (error) {
+      if (!(error instanceof ConnectionLostError)) throw error;
+      _error(ctx, `${error.message} Reconnecting…`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      continue;
+    }
+    items.push({ label: "+ Create a room", value: { kind: "create" } });
+    items.push({ label: "Quit", value: { kind: "quit" } });
+    const pick = await selectMenu(ctx.term, "Pick a room:", items, ctx.style);
+    if (pick === null || pick.kind === "quit") return null;
+    if (pick.kind === "room") return pick.name;
+    const created = await _create(ctx);
+    if (created !== null) return created;
+  }
+}

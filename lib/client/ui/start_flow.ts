@@ -1,0 +1,128 @@
+/**
+ * The first screen: the server's greeting, then Register / Log in / Quit, with guided
+ * questions and the server's refusals in plain words until the user is logged in.
+ */
+import { checkUserName, isAcceptablePassword } from "../../protocol/names.ts";
+import type { ChatClient } from "../chat_client.ts";
+import { ConnectionLostError, type Reply } from "../connection.ts";
+import { formatError, formatInfo, sanitize } from "../format.ts";
+import { describeRefusal } from "../messages.ts";
+import type { Style } from "../style.ts";
+import { askLine } from "../terminal/ask.ts";
+import { selectMenu } from "../terminal/menu.ts";
+import type { Terminal } from "../terminal/terminal.ts";
+
+/** Everything the start screen needs. */
+export interface StartContext {
+  client: ChatClient;
+  term: Terminal;
+  style: Style;
+  /** A name given with `--user`: login is preselected and the name not asked. */
+  presetUser: string | null;
+}
+
+type Choice = "register" | "login" | "quit";
+
+function _say(ctx: StartContext, line: string): void {
+  ctx.term.output.write(line + "\n");
+}
+
+/** Sends a request; a lost connection is reported and answered with null. */
+async function _send(ctx: StartContext, send: () => Promise<Reply>): Promise<Reply | null> {
+  try {
+    return await send();
+  } catch (error) {
+    if (!(error instanceof ConnectionLostError)) throw error;
+    _say(ctx, formatError(`${error.message} Reconnecting… try again in a moment.`, ctx.style));
+    return null;
+  }
+}
+
+async function _askName(ctx: StartContext): Promise<string | null> {
+  while (true) {
+    const name = await askLine(ctx.term, "User name:", ctx.style);
+    if (name === null) return null;
+    if (checkUserName(name.trim()) !== null) return name.trim();
+    _say(ctx, formatError(describeRefusal({ code: "invalid_username", message: "" }), ctx.style));
+  }
+}
+
+async function _register(ctx: StartContext): Promise<boolean> {
+  while (true) {
+    const user = await _askName(ctx);
+    if (user === null) return false;
+    const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
+    if (password === null) return false;
+    if (!isAcceptablePassword(password)) {
+      _say(ctx, formatError(describeRefusal({ code: "weak_password", message: "" }), ctx.style));
+      continue;
+    }
+    const again = await askLine(ctx.term, "Password again:", ctx.style, { mask: true });
+    if (again === null) return false;
+    if (again !== password) {
+      _say(ctx, formatError("The two passwords do not match; try again.", ctx.style));
+      continue;
+    }
+    const reply = await _send(ctx, () => ctx.client.register(user, password));
+    if (reply === null) continue;
+    if (!reply.ok) {
+      _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
+      continue;
+    }
+    _say(ctx, formatInfo(`Account ${user} created. Logging in…`, ctx.style));
+    if (await _tryLogin(ctx, user, password)) return true;
+    return false;
+  }
+}
+
+async function _tryLogin(ctx: StartContext, user: string, password: string): Promise<boolean> {
+  const reply = await _send(ctx, () => ctx.client.login(user, password));
+  if (reply === null) return false;
+  if (!reply.ok) {
+    _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
+    return false;
+  }
+  _say(ctx, formatInfo(`Logged in as ${ctx.client.user}.`, ctx.style));
+  return true;
+}
+
+async function _login(ctx: StartContext, preset: string | null): Promise<boolean> {
+  let user = preset;
+  while (true) {
+    if (user === null) {
+      user = await _askName(ctx);
+      if (user === null) return false;
+    } else {
+      _say(ctx, `${ctx.style.bold("User name:")} ${sanitize(user)}`);
+    }
+    const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
+    if (password === null) return false;
+    if (await _tryLogin(ctx, user, password)) return true;
+    user = null;
+  }
+}
+
+/** Runs the start screen; resolves true once logged in, false when the user quits. */
+export async function runStartFlow(ctx: StartContext): Promise<boolean> {
+  const { welcome } = ctx.client;
+  _say(ctx, ctx.style.bold(`Connected to ${sanitize(welcome.server)}.`));
+  if (welcome.motd.trim() !== "") _say(ctx, sanitize(welcome.motd));
+  let preset = ctx.presetUser;
+  while (true) {
+    const choice = await selectMenu<Choice>(
+      ctx.term,
+      "FastChat:",
+      [
+        { label: "Register", value: "register", hint: "create an account" },
+        { label: "Log in", value: "login", hint: "with an existing account" },
+        { label: "Quit", value: "quit" },
+      ],
+      ctx.style,
+      preset === null ? 0 : 1,
+    );
+    if (choice === null || choice === "quit") return false;
+    const done = choice === "login" ? await _login(ctx, preset) : await _register(ctx);
+    if (done) return true;
+    preset = null;
+  }
+}

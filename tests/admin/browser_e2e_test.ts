@@ -1,0 +1,136 @@
+/**
+ * The admin page in a real Chromium (Debian's, driven by playwright-core) against a real
+ * server and real protocol clients: log in, watch a client appear, kick it, ban and unban,
+ * check that user text is shown as text, then shut the server down. Screenshots go to
+ * `test-artifacts/admin/`.
+ */
+import assert from "node:assert/strict";
+import { chromium, type Page } from "playwright-core";
+import { startServer } from "../support/server_process.ts";
+import { FrameClient } from "../support/frame_client.ts";
+
+const CHROMIUM = "/usr/lib/chromium/chromium";
+const ARTIFACTS = new URL("../../test-artifacts/admin/", import.meta.url).pathname;
+const XSS = "<img src=x onerror=alert(1)>";
+
+const haveChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
+
+async function shot(page: Page, name: string): Promise<void> {
+  await Deno.mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
+}
+
+Deno.test({
+  name:
+    "admin page end to end: login, live user, kick 30s, audit, ban/unban, XSS shown as text, narrow layout, kill",
+  ignore: !haveChromium, // Reason: needs Debian's chromium (apt-get install chromium).
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const server = await startServer();
+    const profile = await Deno.makeTempDir({ prefix: "fastchat-chromium-" });
+    const clients: FrameClient[] = [];
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      viewport: { width: 1280, height: 900 },
+    });
+    try {
+      const page = context.pages()[0] ?? await context.newPage();
+      const dialogs: string[] = [];
+      page.on("dialog", (dialog) => {
+        dialogs.push(dialog.message());
+        void dialog.dismiss();
+      });
+      const pageErrors: string[] = [];
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      page.setDefaultTimeout(15_000);
+      await page.goto(`http://127.0.0.1:${server.adminPort}/`);
+
+      await page.getByLabel("Password").fill("wrong password");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByRole("alert").filter({ hasText: "Wrong user name or password" }).waitFor();
+      await page.getByLabel("Password").fill("test-admin-password");
+      await page.getByRole("button", { name: "Log in" }).click();
+      await page.getByTestId("live").filter({ hasText: "live" }).waitFor();
+
+      const mallory = await FrameClient.connect(server.port);
+      clients.push(mallory);
+      await mallory.registerAndLogin("mallory");
+      await mallory.ok({ type: "join", room: "general" });
+      await mallory.ok({ type: "say", room: "general", text: XSS });
+      const row = page.locator('[data-testid="user-row"][data-user="mallory"]');
+      await row.waitFor();
+      await row.getByText("general").waitFor();
+      await page.getByTestId("messages").getByText(XSS, { exact: true }).waitFor();
+      assert.equal(await page.getByTestId("messages").locator("img").count(), 0);
+      await shot(page, "01-live-user");
+
+      await row.getByRole("button", { name: "Kick" }).click();
+      await row.getByRole("button", { name: "30s" }).click();
+      await row.getByRole("button", { name: "Kick mallory" }).click();
+      const kicked = await mallory.next((f) => f.type === "kicked");
+      assert.equal(typeof kicked.until, "string");
+      await mallory.closed;
+      await row.waitFor({ state: "detached" });
+      await page.getByTestId("kicks").getByText("mallory").waitFor();
+      await page.getByTestId("audit").locator("li", { hasText: "kick" }).filter({
+        hasText: "mallory",
+      })
+        .first().waitFor();
+      await shot(page, "02-kicked");
+
+      const moderation = page.locator("section.moderation");
+      await moderation.getByRole("button", { name: "ban", exact: true }).click();
+      await moderation.getByLabel("User name").fill("mallory");
+      await moderation.getByLabel("Reason").fill("spam");
+      await moderation.getByRole("button", { name: "Ban", exact: true }).click();
+      const banRow = page.getByTestId("bans").locator('[data-user="mallory"]');
+      await banRow.getByText("spam").waitFor();
+      const probe = await FrameClient.connect(server.port);
+      clients.push(probe);
+      assert.equal(
+        (await probe.request({ type: "login", user: "mallory", password: "correct horse" })).code,
+        "banned",
+      );
+      await banRow.getByRole("button", { name: "Lift" }).click();
+      await banRow.waitFor({ state: "detached" });
+      await page.getByTestId("audit").getByText("unban").first().waitFor();
+
+      await page.setViewportSize({ width: 360, height: 740 });
+      await shot(page, "03-narrow");
+      const overflow = await page.evaluate(() =>
+        document.documentElement.scrollWidth - document.documentElement.clientWidth
+      );
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 360px`);
+
+      await page.getByLabel("Shutdown delay").fill("2");
+      await page.getByRole("button", { name: "Shut down…" }).click();
+      await page.getByRole("alertdialog").waitFor();
+      await page.getByRole("button", { name: "Yes, shut it down" }).click();
+      await page.getByTestId("shutdown-banner").filter({ hasText: "going down" }).waitFor();
+      await shot(page, "04-shutdown");
+      const frame = await probe.next((f) => f.type === "shutdown");
+      assert.equal(frame.in, 2);
+      await probe.closed;
+      assert.equal((await server.exited).code, 0);
+      assert.deepEqual(dialogs, [], "no script from user text ran");
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      for (const c of clients) c.close();
+      await context.close();
+      await server.cleanup();
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+  },
+});

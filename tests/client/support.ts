@@ -1,0 +1,45 @@
+/** Helpers for client tests: collecting a ChatClient's events and waiting for some. */
+import type { ChatClient } from "../../lib/client/chat_client.ts";
+import type { ClientEvent } from "../../lib/client/events.ts";
+
+/** Longest wait for an expected event before the test fails (a hang guard, not a timing check). */
+const WAIT_MS = 15_000;
+
+/** Every event of a client, with a way to wait for one. */
+export class EventLog {
+  readonly events: ClientEvent[] = [];
+  #waiters = new Set<() => void>();
+
+  constructor(client: ChatClient) {
+    client.on((event) => {
+      this.events.push(event);
+      for (const wake of [...this.#waiters]) wake();
+    });
+  }
+
+  /** Texts of the room messages seen so far, in order. */
+  texts(room?: string): string[] {
+    return this.events.flatMap((event) =>
+      event.type === "message" && (room === undefined || event.message.room === room)
+        ? [event.message.text]
+        : []
+    );
+  }
+
+  /** Waits until `done(events)` holds. */
+  async until(done: (events: ClientEvent[]) => boolean, what: string): Promise<void> {
+    if (done(this.events)) return;
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    const check = () => {
+      if (done(this.events)) resolve();
+    };
+    const timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), WAIT_MS);
+    this.#waiters.add(check);
+    try {
+      await promise;
+    } finally {
+      clearTimeout(timer);
+      this.#waiters.delete(check);
+    }
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * A throwaway MariaDB server for tests that stop and restart the database: its own data
+ * directory, port and socket, so the machine's shared MariaDB on 3306 is never touched.
+ */
+import { connectAdmin } from "./mysql_db.ts";
+
+/** A private MariaDB server; `adminUrl` connects as root (no password) over TCP. */
+export interface ThrowawayMariadb {
+  readonly port: number;
+  readonly adminUrl: string;
+  /** Whether mariadbd is running. */
+  readonly running: boolean;
+  /** Stops mariadbd (SIGTERM: a clean shutdown) and waits for it to exit. */
+  stop(): Promise<void>;
+  /** Kills mariadbd (SIGKILL: a crash) and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts mariadbd again on the same data directory and port; resolves when it answers. */
+  start(): Promise<void>;
+  /** Stops the server if running and removes its data directory. */
+  destroy(): Promise<void>;
+}
+
+const INSTALL_DB = "mariadb-install-db";
+const MARIADBD = "/usr/sbin/mariadbd";
+
+/** Creates a data directory and starts mariadbd on a free port. */
+export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
+  const dir = await Deno.makeTempDir({ prefix: "fastchat-mariadb-" });
+  try {
+    const install = await new Deno.Command(INSTALL_DB, {
+      args: [
+        "--no-defaults",
+        `--datadir=${dir}/data`,
+        ...asRoot(),
+        "--auth-root-authentication-method=normal",
+        "--skip-test-db",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!install.success) {
+      throw new Error(
+        `${INSTALL_DB} failed: ${new TextDecoder().decode(install.stderr).slice(-2000)}`,
+      );
+    }
+    const server = new MariadbProcess(dir, freePort());
+    await server.start();
+    return server;
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    throw error;
+  }
+}
+
+/** `--user=root` when running as root (mariadbd refuses root without it); nothing otherwise. */
+function asRoot(): string[] {
+  return Deno.uid() === 0 ? ["--user=root"] : [];
+}
+
+/** A port nothing listens on right now (the kernel's pick for port 0). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+class MariadbProcess implements ThrowawayMariadb {
+  readonly port: number;
+  readonly adminUrl: string;
+  #dir: string;
+  #child: Deno.ChildProcess | null = null;
+
+  constructor(dir: string, port: number) {
+    this.#dir = dir;
+    this.port = port;
+    this.adminUrl = `mysql://root@127.0.0.1:${port}/`;
+  }
+
+  get running(): boolean {
+    return this.#child !== null;
+  }
+
+  async start(): Promise<void> {
+    if (this.#child) return;
+    this.#child = new Deno.Command(MARIADBD, {
+      args: [
+        "--no-defaults",
+        `--datadir=${this.#dir}/data`,
+        `--socket=${this.#dir}/mariadbd.sock`,
+        `--pid-file=${this.#dir}/mariadbd.pid`,
+        `--port=${this.port}`,
+        "--bind-address=127.0.0.1",
+        ...asRoot(),
+        "--skip-log-bin",
+        "--innodb-buffer-pool-size=32M",
+        "--innodb-log-file-size=16M",
+        "--max-connections=200",
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+    void this.#drainStderr(this.#child);
+    await this.#waitReady();
+  }
+
+  /** Keeps mariadbd's stderr (its error log) in a file, for a failed test to show. */
+  async #drainStderr(child: Deno.ChildProcess): Promise<void> {
+    const file = await Deno.open(`${this.#dir}/mariadbd.err`, { append: true, create: true });
+    await child.stderr.pipeTo(file.writable).catch(() => {});
+  }
+
+  async #waitReady(): Promise<void> {
+    const child = this.#child!;
+    let exited = false;
+    void child.status.then(() => exited = true);
+    for (let attempt = 0; attempt < 300; attempt++) {
+      if (exited) {
+        this.#child = null;
+        throw new Error(`mariadbd exited at start; see ${this.#dir}/mariadbd.err`);
+      }
+      try {
+        const connection = await connectAdmin(this.adminUrl);
+        await connection.end();
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    throw new Error(`mariadbd did not answer on port ${this.port} within 15 s`);
+  }
+
+  async stop(): Promise<void> {
+    await this.#signal("SIGTERM");
+  }
+
+  async kill(): Promise<void> {
+    await this.#signal("SIGKILL");
+  }
+
+  async #signal(signal: Deno.Signal): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    try {
+      child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+    await child.status;
+    this.#child = null;
+  }
+
+  async destroy(): Promise<void> {
+    await this.kill();
+    await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
+  }
+}
