@@ -36,7 +36,9 @@ async function main(): Promise<number> {
   const log = createLogger(config.logFormat);
   let store;
   try {
-    store = await openStore(config.db);
+    store = await openStore(config.db, {
+      onRetry: (line) => log.log("warn", "store_unreachable", { detail: line }),
+    });
   } catch (error) {
     if (error instanceof StoreConfigError) {
       console.error(`fastchat-server: ${error.message}`);
@@ -60,6 +62,7 @@ async function main(): Promise<number> {
     connRate: config.connRate,
     authRate: config.authRate,
     log,
+    guards: config.guards,
   });
 
   const admin = createAdminHandler({

@@ -4,6 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_FRAME } from "./protocol/limits.ts";
+import { parseDuration } from "./admin/duration.ts";
+import { DEFAULT_GUARDS, type FloodSettings, type GuardSettings } from "./server/guards.ts";
 
 /** A message rate: `rate` per second with bursts of `burst`. */
 export interface MessageRate {
@@ -35,6 +37,8 @@ export interface ServerConfig {
   outboundLimit: number;
   /** `text` (human) or `json` (one JSON object per line). */
   logFormat: "text" | "json";
+  /** Timeouts, resource bounds and flood escalation (see `docs/security.md`). */
+  guards: GuardSettings;
   adminPassword: string | null;
   adminToken: string | null;
   resetAdminPassword: boolean;
@@ -72,6 +76,29 @@ export const SERVER_OPTIONS = [
     "bytes queued for a slow reader before it is disconnected",
   ],
   ["--log-format", "FASTCHAT_LOG_FORMAT", "text", "text or json"],
+  ["--login-timeout", "FASTCHAT_LOGIN_TIMEOUT", "30", "seconds to log in before closing, or off"],
+  [
+    "--idle-timeout",
+    "FASTCHAT_IDLE_TIMEOUT",
+    "3600",
+    "seconds a logged-in connection may send nothing before closing, or off",
+  ],
+  ["--frame-timeout", "FASTCHAT_FRAME_TIMEOUT", "30", "seconds to finish a started frame, or off"],
+  ["--max-connections", "FASTCHAT_MAX_CONNECTIONS", "10000", "open connections in all, or off"],
+  ["--max-rooms", "FASTCHAT_MAX_ROOMS", "10000", "rooms on the server, or off"],
+  ["--max-room-members", "FASTCHAT_MAX_ROOM_MEMBERS", "10000", "connections in one room, or off"],
+  [
+    "--max-store-backlog",
+    "FASTCHAT_MAX_STORE_BACKLOG",
+    "50000",
+    "messages waiting for the store before say/dm answer unavailable, or off",
+  ],
+  [
+    "--flood",
+    "FASTCHAT_FLOOD",
+    "20:1m:5m",
+    "rate_limited answers in 10 s before an automatic mute : mute : kick, or off",
+  ],
 ] as const;
 
 function integer(name: string, value: string, min: number, max: number): number {
@@ -83,6 +110,51 @@ function integer(name: string, value: string, min: number, max: number): number 
 
 function limit(name: string, value: string): number | null {
   return value === "off" ? null : integer(name, value, 1, 1_000_000);
+}
+
+function seconds(name: string, value: string): number | null {
+  if (value === "off") return null;
+  if (!/^\d+(?:\.\d+)?$/.test(value)) {
+    throw new ConfigError(`${name} must be a number of seconds or off, not "${value}"`);
+  }
+  const ms = Math.round(Number(value) * 1000);
+  if (ms < 100 || ms > 7 * 86_400_000) {
+    throw new ConfigError(`${name} must be between 0.1 and 604800 seconds`);
+  }
+  return ms;
+}
+
+function flood(value: string): FloodSettings | null {
+  if (value === "off") return null;
+  const [strikes, mute, kick, extra] = value.split(":");
+  const muteMs = mute === undefined ? null : parseDuration(mute);
+  const kickMs = kick === undefined ? null : parseDuration(kick);
+  if (
+    extra !== undefined || strikes === undefined || !/^\d+$/.test(strikes) ||
+    Number(strikes) < 1 || !muteMs || !("ms" in muteMs) || !kickMs || !("ms" in kickMs)
+  ) {
+    throw new ConfigError(`--flood must be STRIKES:MUTE:KICK (like 20:1m:5m) or off`);
+  }
+  return {
+    strikes: Number(strikes),
+    windowMs: DEFAULT_GUARDS.flood!.windowMs,
+    muteMs: muteMs.ms,
+    kickMs: kickMs.ms,
+  };
+}
+
+function guards(get: (flag: string) => string): GuardSettings {
+  return {
+    loginTimeoutMs: seconds("--login-timeout", get("--login-timeout")),
+    idleTimeoutMs: seconds("--idle-timeout", get("--idle-timeout")),
+    frameTimeoutMs: seconds("--frame-timeout", get("--frame-timeout")),
+    tlsHandshakeTimeoutMs: DEFAULT_GUARDS.tlsHandshakeTimeoutMs,
+    maxConnections: limit("--max-connections", get("--max-connections")),
+    maxRooms: limit("--max-rooms", get("--max-rooms")),
+    maxRoomMembers: limit("--max-room-members", get("--max-room-members")),
+    maxStoreBacklog: limit("--max-store-backlog", get("--max-store-backlog")),
+    flood: flood(get("--flood")),
+  };
 }
 
 function messageRate(value: string): MessageRate | null {
@@ -144,6 +216,7 @@ export function parseServerConfig(
     maxFrame: integer("--max-frame", get("--max-frame"), 1024, 16 * 1024 * 1024),
     outboundLimit: integer("--outbound-limit", get("--outbound-limit"), 1024, 1 << 30),
     logFormat,
+    guards: guards(get),
     adminPassword: env.FASTCHAT_ADMIN_PASSWORD || null,
     adminToken: env.FASTCHAT_ADMIN_TOKEN || null,
     resetAdminPassword: values["reset-admin-password"] === true,

@@ -18,10 +18,10 @@ import {
   type BinarySpec,
   compileArgs,
   isTarget,
+  ROOT,
   type Target,
   TARGETS,
 } from "./lib/binaries.ts";
-import { ROOT } from "./compile_check.ts";
 
 const USAGE = `Usage: deno task build [--target TRIPLE]... [--out DIR]
 

@@ -8,13 +8,9 @@
  * Usage: `deno run -A scripts/compile_check.ts` (exit code 1 and one line per problem on
  * failure). `tests/build/compile_check_test.ts` runs the same check inside the test suite.
  */
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type BinarySpec, CLIENT, compileArgs, SERVER } from "./lib/binaries.ts";
+import { join, relative } from "node:path";
+import { type BinarySpec, CLIENT, compileArgs, ROOT, SERVER } from "./lib/binaries.ts";
 import { embedsPackage, isEmbedded, parseEmbeddedTree } from "./lib/embedded_tree.ts";
-
-/** The repository root (this file's parent folder). */
-export const ROOT: string = dirname(dirname(fileURLToPath(import.meta.url)));
 
 /** What one binary must and must not embed. */
 export interface EmbedRules {

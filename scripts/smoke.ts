@@ -10,9 +10,8 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import denoJson from "../deno.json" with { type: "json" };
-import { type BinarySpec, CLIENT, SERVER } from "./lib/binaries.ts";
+import { type BinarySpec, CLIENT, ROOT, SERVER } from "./lib/binaries.ts";
 import { WireConnection } from "./lib/wire.ts";
-import { ROOT } from "./compile_check.ts";
 
 /** A program to run: a compiled binary, or `deno run` with a binary's permissions. */
 export interface Program {
@@ -29,7 +28,8 @@ export function fromSource(binary: BinarySpec): Program {
 }
 
 const LISTENING = /^fastchat listening chat=(\d+) admin=(\d+)$/m;
-const START_TIMEOUT_MS = 30_000;
+/** How long the server may take to listen, and a program to finish. */
+const TIMEOUT_MS = 30_000;
 
 async function _run(
   program: Program,
@@ -44,9 +44,13 @@ async function _run(
     stderr: "piped",
   }).spawn();
   const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(options.input ?? ""));
-  await writer.close();
-  const timer = setTimeout(() => child.kill("SIGKILL"), START_TIMEOUT_MS);
+  try {
+    await writer.write(new TextEncoder().encode(options.input ?? ""));
+    await writer.close();
+  } catch {
+    // The program exited without reading its input; its exit status tells why.
+  }
+  const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
   try {
     return await child.output();
   } finally {
@@ -104,7 +108,7 @@ async function _startServer(program: Program, dir: string): Promise<RunningServe
   );
   const timer = setTimeout(
     () => ports.reject(new Error("the server did not start")),
-    START_TIMEOUT_MS,
+    TIMEOUT_MS,
   );
   const stop = async () => {
     try {
@@ -164,6 +168,14 @@ async function _roundTrip(server: RunningServer, client: Program): Promise<void>
   }
 }
 
+/** Options of {@linkcode smoke}. */
+export interface SmokeOptions {
+  /** Receives one line per step passed (default: none). */
+  log?: (line: string) => void;
+  /** Folder in which the server's database folder is made (default: the system's temp). */
+  dir?: string;
+}
+
 /**
  * Runs the whole smoke check; resolves when everything passed.
  *
@@ -172,12 +184,13 @@ async function _roundTrip(server: RunningServer, client: Program): Promise<void>
 export async function smoke(
   server: Program,
   client: Program,
-  log: (line: string) => void = () => {},
+  options: SmokeOptions = {},
 ): Promise<void> {
+  const log = options.log ?? (() => {});
   await _checkVersion("server", server);
   await _checkVersion("client", client);
   log(`smoke: both programs print version ${denoJson.version}`);
-  const dir = await Deno.makeTempDir({ prefix: "fastchat-smoke-" });
+  const dir = await Deno.makeTempDir({ dir: options.dir, prefix: "fastchat-smoke-" });
   try {
     const running = await _startServer(server, dir);
     let stopped: Deno.CommandStatus;
@@ -228,7 +241,7 @@ async function _main(): Promise<number> {
     return 2;
   }
   try {
-    await smoke(server, client, console.log);
+    await smoke(server, client, { log: console.log });
   } catch (error) {
     console.error(`smoke: FAILED: ${error instanceof Error ? error.message : error}`);
     return 1;

@@ -6,7 +6,6 @@
  * so the views see every message once, in order. No terminal code here.
  */
 import { foldName } from "../protocol/names.ts";
-import { formatMsgid } from "../protocol/msgid.ts";
 import type { ChatMessage, RoomInfo } from "../protocol/server_frames.ts";
 import { backoffDelay, type BackoffOptions } from "./backoff.ts";
 import {
@@ -17,6 +16,7 @@ import {
 } from "./connection.ts";
 import { type ClientEvent, type ClientListener, Listeners, type RoomMessage } from "./events.ts";
 import { Outbox } from "./outbox.ts";
+import { fetchMissedDms, fetchMissedRoomMessages, toRoomMessages } from "./catch_up.ts";
 import { RoomTracker } from "./room_tracker.ts";
 import type { Dialer, Endpoint } from "./transport.ts";
 
@@ -39,9 +39,6 @@ export type JoinResult =
     history: RoomMessage[];
   }
   | { ok: false; code: string; message: string };
-
-/** Messages fetched at most per catch-up page. */
-const CATCH_UP_PAGE = 200;
 
 /** A logged-in (or about to log in) chat session that survives reconnects. */
 export class ChatClient {
@@ -173,7 +170,7 @@ export class ChatClient {
     }
     const frame = reply.frame;
     const name = typeof frame.room === "string" ? frame.room : room;
-    const history = _messages(frame.history, name);
+    const history = toRoomMessages(frame.history, name);
     const buffered = this.#rooms.completeJoin(key, name, history);
     for (const message of buffered) this.#emitRoomMessage(message);
     return {
@@ -367,48 +364,27 @@ export class ChatClient {
     const rooms = this.#rooms.joined();
     for (const { key } of rooms) this.#rooms.beginJoin(key);
     await Promise.all(rooms.map(async ({ key, name, lastSeen }) => {
-      const reply = await conn.request("join", { room: name, after: lastSeen ?? formatMsgid(0) });
-      if (!reply.ok) {
+      const missed = await fetchMissedRoomMessages(conn, name, lastSeen);
+      if (!missed.ok) {
         this.#rooms.forget(key);
-        this.#emit({ type: "rejoin_failed", room: name, message: reply.error.message });
+        this.#emit({ type: "rejoin_failed", room: name, message: missed.message });
         return;
       }
-      // Live messages stay held until the catch-up pages are out, so none overtakes them.
-      const missed = _messages(reply.frame.history, name);
-      let more = reply.frame.more === true;
-      let page = missed;
-      while (more && page.length > 0) {
-        const after = page[page.length - 1]!.msgid;
-        const next = await conn.request("history", { room: name, after, limit: CATCH_UP_PAGE });
-        if (!next.ok) break;
-        page = _messages(next.frame.messages, name);
-        more = next.frame.more === true;
-        missed.push(...page);
-      }
-      const held = this.#rooms.completeJoin(key, name, []);
-      for (const message of [...missed, ...held]) this.#emitRoomMessage(message);
+      // Live messages were held until now, so none overtakes the missed ones.
+      const held = this.#rooms.completeJoin(key, missed.room, []);
+      for (const message of [...missed.messages, ...held]) this.#emitRoomMessage(message);
     }));
   }
 
-  /** Fetches the direct messages missed while offline, from every known partner. */
+  /** Emits the direct messages missed while offline, then those that arrived meanwhile. */
   async #catchUpDms(conn: FrameConnection): Promise<void> {
-    const after = this.#rooms.lastDm;
     const missed: ChatMessage[] = [];
     try {
+      const after = this.#rooms.lastDm;
       if (after !== null) {
-        for (const partner of this.#rooms.dmPartners()) {
-          const reply = await conn.request("history", {
-            with: partner,
-            after,
-            limit: CATCH_UP_PAGE,
-          });
-          if (reply.ok && Array.isArray(reply.frame.messages)) {
-            missed.push(...(reply.frame.messages as ChatMessage[]));
-          }
-        }
+        missed.push(...await fetchMissedDms(conn, this.#rooms.dmPartners(), after));
       }
     } finally {
-      missed.sort((a, b) => a.msgid < b.msgid ? -1 : a.msgid > b.msgid ? 1 : 0);
       missed.push(...(this.#heldDms ?? []));
       this.#heldDms = null;
       for (const message of missed) {
@@ -416,9 +392,4 @@ export class ChatClient {
       }
     }
   }
-}
-
-function _messages(value: unknown, room: string): RoomMessage[] {
-  if (!Array.isArray(value)) return [];
-  return (value as ChatMessage[]).map((message) => ({ ...message, room: message.room ?? room }));
 }

@@ -59,8 +59,10 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: "quit", usage: "/quit", summary: "log out and exit", completes: null },
 ];
 
-/** Default and largest count of `/history`. */
+/** Default count of `/history`. */
 export const HISTORY_DEFAULT = 20;
+
+/** Largest count of `/history` (the protocol's largest `limit`). */
 export const HISTORY_MAX = 200;
 
 const ALIASES: Record<string, string> = {

@@ -24,6 +24,8 @@ export const ERROR_MESSAGES = {
   no_such_user: "There is no user with that name.",
   slow_consumer: "You are not reading fast enough; closing the connection.",
   internal: "Something went wrong on the server.",
+  limit_reached: "A server limit was reached; the request was refused.",
+  timeout: "The connection timed out.",
 } as const;
 
 /** A protocol error code. */

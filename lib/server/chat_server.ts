@@ -9,11 +9,14 @@ import { Moderation } from "../moderation/moderation.ts";
 import type { Store } from "../store/store.ts";
 import { serveConnection } from "./connection.ts";
 import { ChatCore } from "./core.ts";
+import { FloodEscalation } from "./flood.ts";
+import { DEFAULT_GUARDS, type GuardSettings, TIMEOUT_CODE } from "./guards.ts";
 import type { Logger } from "./log.ts";
 import { type Clock, TokenBucket, WindowCounter } from "./rate_limit.ts";
 import { RoomDirectory } from "./rooms.ts";
 import { Session } from "./session.ts";
 import { SessionRegistry } from "./session_registry.ts";
+import { type Expiry, Watchdog } from "./watchdog.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
 export interface ChatServerOptions {
@@ -31,6 +34,13 @@ export interface ChatServerOptions {
   authRate: number | null;
   log: Logger;
   clock?: Clock;
+  /** Timeouts, resource bounds, flood escalation; {@linkcode DEFAULT_GUARDS} when absent. */
+  guards?: GuardSettings;
+}
+
+/** Whether `conn` came from a TLS listener (it has a handshake to finish). */
+function _isTls(conn: Deno.Conn): conn is Deno.TlsConn {
+  return typeof (conn as Partial<Deno.TlsConn>).handshake === "function";
 }
 
 /** Rooms every server has. */
@@ -53,6 +63,10 @@ export class ChatServer {
   #shutdownTimer: ReturnType<typeof setTimeout> | undefined;
   #stopNow: (() => void) | null = null;
   #done = Promise.withResolvers<void>();
+  #guards: GuardSettings;
+  #watchdog: Watchdog;
+  /** TLS connections accepted whose handshake is not finished. */
+  #handshaking = 0;
 
   private constructor(core: ChatCore, options: ChatServerOptions) {
     this.core = core;
@@ -62,6 +76,9 @@ export class ChatServer {
     this.#connRate = options.connRate === null
       ? null
       : new WindowCounter(options.connRate, 60_000, core.clock);
+    this.#guards = options.guards ?? DEFAULT_GUARDS;
+    this.#watchdog = new Watchdog(this.#guards, core.clock, (s, e) => this.#timedOut(s, e));
+    this.#watchdog.start();
   }
 
   /** Loads rooms, sanctions and the message sequence from the store. */
@@ -80,6 +97,7 @@ export class ChatServer {
       if (record) rooms.add(record);
     }
     const msgRate = options.msgRate;
+    const guards = options.guards ?? DEFAULT_GUARDS;
     const core = new ChatCore({
       store,
       rooms,
@@ -95,6 +113,8 @@ export class ChatServer {
           ? null
           : new WindowCounter(1000, 10 * 60_000, clock),
         maxPendingWrites: 1_000,
+        guards,
+        flood: msgRate && guards.flood ? new FloodEscalation(guards.flood, clock) : null,
       },
       log: options.log,
       clock,
@@ -141,12 +161,19 @@ export class ChatServer {
     const address = host.includes(":") ? `[${host}]:${remote.port}` : `${host}:${remote.port}`;
     try {
       (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
+      // Lets the kernel find peers that vanished without a FIN (see docs/security.md).
+      (conn as Partial<Deno.TcpConn>).setKeepAlive?.(true);
     } catch {
       // TLS connections before the handshake; harmless.
     }
     const { core } = this;
+    const maxConnections = this.#guards.maxConnections;
+    const full = maxConnections !== null &&
+      core.sessions.all.size + this.#handshaking >= maxConnections;
     const refusal = this.#shutdown
       ? "The server is shutting down."
+      : full
+      ? "The server is full; try again later."
       : this.#options.connLimit !== null &&
           core.sessions.connectionsFrom(host) >= this.#options.connLimit
       ? "Too many connections from your address."
@@ -155,7 +182,8 @@ export class ChatServer {
       : null;
     if (refusal !== null) {
       core.log.log("info", "connection_refused", { address, reason: refusal });
-      const bytes = encodeFrame({ type: "error", code: "rate_limited", message: refusal });
+      const code = full && !this.#shutdown ? "limit_reached" : "rate_limited";
+      const bytes = encodeFrame({ type: "error", code, message: refusal });
       conn.write(bytes).catch(() => {}).finally(() => {
         try {
           conn.close();
@@ -165,6 +193,50 @@ export class ChatServer {
       });
       return;
     }
+    if (_isTls(conn)) {
+      void this.#handshake(conn, address).then((ok) => {
+        if (!ok) return;
+        if (this.#shutdown) conn.close();
+        else this.#open(conn, address, host, true);
+      });
+      return;
+    }
+    this.#open(conn, address, host, false);
+  }
+
+  /** Finishes a TLS handshake within the time allowed; false (closed, logged) if it fails. */
+  async #handshake(conn: Deno.TlsConn, address: string): Promise<boolean> {
+    this.#handshaking++;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ms = this.#guards.tlsHandshakeTimeoutMs;
+    try {
+      await Promise.race([
+        conn.handshake(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no handshake within ${ms} ms`)), ms);
+        }),
+      ]);
+      return true;
+    } catch (error) {
+      this.core.countError("tls_handshake");
+      this.core.log.log("info", "tls_handshake_failed", {
+        address,
+        error: String((error as Error)?.message ?? error),
+      });
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      return false;
+    } finally {
+      clearTimeout(timer);
+      this.#handshaking--;
+    }
+  }
+
+  #open(conn: Deno.Conn, address: string, host: string, tls: boolean): void {
+    const { core } = this;
     const session = new Session({
       id: this.#nextSessionId++,
       conn,
@@ -176,7 +248,7 @@ export class ChatServer {
     });
     session.bucket = core.limits.newBucket?.() ?? null;
     core.sessions.add(session);
-    core.log.log("info", "connection_opened", { session: session.id, address });
+    core.log.log("info", "connection_opened", { session: session.id, address, tls });
     session.send({
       type: "welcome",
       protocol: PROTOCOL_VERSION,
@@ -184,9 +256,11 @@ export class ChatServer {
       motd: this.#options.motd,
       limits: { maxFrame: this.#options.maxFrame, maxText: MAX_TEXT },
     });
-    const served = serveConnection(core, conn, session, this.#options.maxFrame)
+    const watch = this.#watchdog.watch(session);
+    const served = serveConnection(core, conn, session, this.#options.maxFrame, { watch, tls })
       .catch((error) => core.log.log("error", "connection_failed", { error: String(error) }))
       .finally(() => {
+        this.#watchdog.forget(session);
         this.#connections.delete(served);
         core.log.log("info", "connection_closed", {
           session: session.id,
@@ -196,6 +270,16 @@ export class ChatServer {
         });
       });
     this.#connections.add(served);
+  }
+
+  #timedOut(session: Session, expiry: Expiry): void {
+    this.core.countError(TIMEOUT_CODE);
+    this.core.logout(session);
+    void session.close(expiry.reason, {
+      type: "error",
+      code: TIMEOUT_CODE,
+      message: expiry.message,
+    });
   }
 
   #slowConsumer(session: Session): void {
@@ -249,6 +333,7 @@ export class ChatServer {
   async #stop(): Promise<void> {
     const { core } = this;
     core.stopping = true;
+    this.#watchdog.stop();
     await core.writer.drained();
     const closing = [...core.sessions.all].map((session) => session.close("server stopped"));
     await Promise.race([

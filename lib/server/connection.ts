@@ -4,6 +4,7 @@ import { ERROR_MESSAGES } from "../protocol/error_codes.ts";
 import type { ChatCore } from "./core.ts";
 import { dispatch } from "./dispatch.ts";
 import type { Session } from "./session.ts";
+import type { ReadWatch } from "./watchdog.ts";
 
 /** Something to read bytes from: a TCP or TLS connection. */
 export interface ByteSource {
@@ -11,6 +12,19 @@ export interface ByteSource {
 }
 
 const READ_BUFFER = 64 * 1024;
+
+/** Extras of {@linkcode serveConnection}. */
+export interface ServeOptions {
+  /** Told about every read, for the frame, login and idle timeouts. */
+  watch?: ReadWatch;
+  /** Whether the connection is TLS (a TLS hello on a plain one is logged as such). */
+  tls?: boolean;
+}
+
+/** Whether a first chunk looks like a TLS record (handshake type, version 3.x). */
+function looksLikeTls(chunk: Uint8Array): boolean {
+  return chunk.length >= 3 && chunk[0] === 0x16 && chunk[1] === 0x03 && chunk[2]! <= 0x04;
+}
 
 /**
  * Reads and handles frames until the peer goes away or the session is closed, then
@@ -21,10 +35,12 @@ export async function serveConnection(
   source: ByteSource,
   session: Session,
   maxFrame: number,
+  options: ServeOptions = {},
 ): Promise<void> {
   const decoder = new FrameDecoder(maxFrame);
   const buffer = new Uint8Array(READ_BUFFER);
   let peerClosed = false;
+  let first = true;
   try {
     reading: while (!session.closing) {
       const n = await source.read(buffer);
@@ -32,7 +48,17 @@ export async function serveConnection(
         peerClosed = true;
         break;
       }
-      for (const item of decoder.push(buffer.subarray(0, n))) {
+      if (first && !options.tls && looksLikeTls(buffer.subarray(0, n))) {
+        // Answered like any other bytes; logged so that the operator sees the mistake.
+        core.log.log("warn", "tls_on_plain_port", {
+          session: session.id,
+          address: session.address,
+        });
+      }
+      first = false;
+      const items = decoder.push(buffer.subarray(0, n));
+      options.watch?.read(items.length, decoder.bufferedBytes);
+      for (const item of items) {
         if (item.kind === "too_large") {
           core.countError("frame_too_large");
           await session.close("frame too large", {

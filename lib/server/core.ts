@@ -15,6 +15,8 @@ import type {
   UserRecord,
 } from "../store/store.ts";
 import type { ServerEvent } from "./control.ts";
+import type { FloodEscalation } from "./flood.ts";
+import type { GuardSettings } from "./guards.ts";
 import type { Logger } from "./log.ts";
 import { MessageWriter } from "./message_writer.ts";
 import type { Clock, TokenBucket, WindowCounter } from "./rate_limit.ts";
@@ -42,6 +44,10 @@ export interface CoreLimits {
   loginFailures: WindowCounter | null;
   /** `say`/`dm` a session may have waiting for a commit before it waits itself. */
   maxPendingWrites: number;
+  /** Server-wide bounds (rooms, room size, store backlog); absent = unbounded. */
+  guards?: GuardSettings;
+  /** Escalation of repeated floods (auto-mute, then kick); absent or null = off. */
+  flood?: FloodEscalation | null;
 }
 
 /** Counters for metrics and the admin page. */

@@ -62,7 +62,7 @@ export function describeConfigProblem(error: unknown): string | null {
     case ER_ACCESS_DENIED:
       return `wrong user name or password (${message})`;
     case ER_DBACCESS_DENIED:
-      return `the user may not use this database (${message})`;
+      return `the database does not exist or the user has no rights on it (${message})`;
     case ER_BAD_DB:
       return `the database does not exist (${message}); create it as docs/mysql.md shows`;
     case ER_TABLEACCESS_DENIED:

@@ -1,10 +1,17 @@
 /** Opens the store named by a `--db` value: `sqlite:PATH` or `mysql://…`. */
+import { type MysqlStoreOptions, openMysqlStore } from "./mysql_store.ts";
 import { openSqliteStore } from "./sqlite_store.ts";
 import type { Store } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";
 
-/** Opens the store; throws StoreConfigError for a value that names no usable database. */
-export function openStore(db: string): Promise<Store> {
+/**
+ * Opens the store; throws StoreConfigError for a value that names no usable database.
+ * `options.onRetry` makes a MySQL store keep trying (one line per try) while unreachable.
+ */
+export function openStore(
+  db: string,
+  options: Pick<MysqlStoreOptions, "onRetry" | "signal"> = {},
+): Promise<Store> {
   if (db.startsWith("sqlite:")) {
     const path = db.slice("sqlite:".length);
     if (path === "") {
@@ -13,7 +20,7 @@ export function openStore(db: string): Promise<Store> {
     return openSqliteStore(path);
   }
   if (db.startsWith("mysql://")) {
-    throw new StoreConfigError("MySQL support is not built in yet");
+    return openMysqlStore(db, options);
   }
   throw new StoreConfigError(
     `--db must be sqlite:PATH or mysql://user:pass@host:3306/db, not "${db.split(":")[0]}:…"`,

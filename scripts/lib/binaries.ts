@@ -4,6 +4,11 @@
  * `scripts/compile_check.ts` and the tests that run the sources with the binaries'
  * permissions all read them from here, so the three cannot drift apart.
  */
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The repository root, which entry modules are relative to. */
+export const ROOT: string = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 
 /** One program that `deno compile` turns into a binary. */
 export interface BinarySpec {
@@ -18,23 +23,36 @@ export interface BinarySpec {
 /**
  * The server: it binds any configured address and reaches MySQL anywhere (net), opens the
  * SQLite file and TLS files at any configured path (read, write), reads its `FASTCHAT_*`
- * settings (env), and loads the argon2 native add-on (ffi; its loader also reads `NAPI_RS_*`
- * variables). Measured: it needs no `--allow-sys`, with SQLite or MySQL.
+ * settings (env), and loads the argon2 native add-on (ffi).
  *
- * env is not narrowed to `FASTCHAT_*,NAPI_RS_*` because `server.ts` reads the whole
- * environment (`Deno.env.toObject()`), which needs unrestricted env access.
+ * The add-on's loader tells glibc from musl by reading `/usr/bin/ldd`; where that file is
+ * missing (minimal container images) it falls back to `process.report`, which needs the
+ * three `sys` APIs listed (measured: without them the server dies at startup there).
+ *
+ * env is not narrowed to `FASTCHAT_*,NAPI_RS_*` (what the server and the loader read)
+ * because `server.ts` reads the whole environment (`Deno.env.toObject()`).
  */
 export const SERVER: BinarySpec = {
   name: "fastchat-server",
   entry: "server.ts",
-  permissions: ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--allow-ffi"],
+  permissions: [
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-ffi",
+    "--allow-sys=cpus,networkInterfaces,hostname",
+  ],
 };
 
-/** The terminal client: it connects anywhere (net), reads a `--ca` file (read), and env. */
+/**
+ * The terminal client: it connects anywhere (net), reads a `--ca` file (read), and reads
+ * only its own settings and `NO_COLOR` (env; measured in pipe and interactive mode).
+ */
 export const CLIENT: BinarySpec = {
   name: "fastchat-client",
   entry: "client.ts",
-  permissions: ["--allow-net", "--allow-read", "--allow-env"],
+  permissions: ["--allow-net", "--allow-read", "--allow-env=FASTCHAT_*,NO_COLOR"],
 };
 
 /** Both binaries, server first. */

@@ -44,7 +44,7 @@ Deno.test("client core: after a server restart, re-joins with after and resends:
     const joined = await alice.join("general");
     assert.ok(joined.ok);
     for (let i = 1; i <= 3; i++) assert.ok((await alice.say("general", `before ${i}`)).ok);
-    await log.until((e) => log.texts().length === 3, "the first messages");
+    await log.until(() => log.texts().length === 3, "the first messages");
 
     gate = Promise.withResolvers<void>();
     // kill -9: no goodbye frame; a message sent right now may or may not be stored.
@@ -66,7 +66,7 @@ Deno.test("client core: after a server restart, re-joins with after and resends:
     assert.ok((await offline).ok);
     await log.until((e) => e.some((x) => x.type === "reconnected"), "reconnected");
     await carol.ok({ type: "say", room: "general", text: "after the reconnect" });
-    await log.until((e) => log.texts().includes("after the reconnect"), "the live message");
+    await log.until(() => log.texts().includes("after the reconnect"), "the live message");
 
     const stored = await carol.ok({ type: "history", room: "general", limit: 200 });
     const expected = (stored.messages as { msgid: string }[]).map((m) => m.msgid);

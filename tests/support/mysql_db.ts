@@ -63,7 +63,9 @@ export async function createTestDatabase(
       `CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
     );
     await connection.query(`CREATE USER '${user}'@'%' IDENTIFIED BY '${password}'`);
-    await connection.query(`GRANT ${MYSQL_PRIVILEGES.join(", ")} ON \`${name}\`.* TO '${user}'@'%'`);
+    await connection.query(
+      `GRANT ${MYSQL_PRIVILEGES.join(", ")} ON \`${name}\`.* TO '${user}'@'%'`,
+    );
   } finally {
     await connection.end();
   }

@@ -6,7 +6,7 @@
  */
 import readline from "node:readline";
 import type { Completion } from "../completion.ts";
-import { ANSI, type Terminal } from "./terminal.ts";
+import { ANSI, stopKeyReading, type Terminal } from "./terminal.ts";
 
 /** Options of a {@linkcode ChatScreen}. */
 export interface ChatScreenOptions {
@@ -24,6 +24,7 @@ export class ChatScreen {
 
   constructor(term: Terminal, options: ChatScreenOptions) {
     this.#term = term;
+    stopKeyReading(term);
     this.#rl = readline.createInterface({
       input: term.input,
       output: term.output,
@@ -34,6 +35,8 @@ export class ChatScreen {
     });
     this.#rl.setPrompt(options.prompt);
     this.#rl.on("line", (line) => {
+      // A message comes back from the server as a chat line: erase the typed copy.
+      if (!line.trimStart().startsWith("/")) this.#eraseSubmitted(line);
       for (const handler of this.#lineHandlers) handler(line);
       if (!this.#closed) this.#rl.prompt();
     });
@@ -61,17 +64,19 @@ export class ChatScreen {
       this.#term.output.write(lines.join("\n") + "\n");
       return;
     }
+    // readline redraws the input by first moving up as many rows as the cursor is below
+    // the prompt: print that many newlines after the lines so that it lands right.
     const rows = this.#rl.getCursorPos().rows;
-    this.#term.output.write(`\r${ANSI.up(rows)}${ANSI.clearDown}${lines.join("\n")}\n`);
+    this.#term.output.write(
+      `\r${ANSI.up(rows)}${ANSI.clearDown}${lines.join("\n")}\n${"\n".repeat(rows)}`,
+    );
     this.#rl.prompt(true);
   }
 
   /** Changes the prompt and redraws the input line. */
   setPrompt(prompt: string): void {
     if (this.#closed || this.#rl.getPrompt() === prompt) return;
-    const rows = this.#rl.getCursorPos().rows;
     this.#rl.setPrompt(prompt);
-    this.#term.output.write(`\r${ANSI.up(rows)}${ANSI.clearDown}`);
     this.#rl.prompt(true);
   }
 
@@ -79,12 +84,28 @@ export class ChatScreen {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    const rows = this.#rl.getCursorPos().rows;
+    this.#term.output.write(`\r${ANSI.up(rows)}${ANSI.clearDown}`);
     this.#rl.close();
     this.#term.input.pause();
+  }
+
+  /** Erases the rows the just-submitted input took (the cursor is on the row below them). */
+  #eraseSubmitted(line: string): void {
+    const width = this.#term.output.columns > 0 ? this.#term.output.columns : 80;
+    const visible = _visibleLength(this.#rl.getPrompt()) + _visibleLength(line);
+    const rows = Math.max(1, Math.ceil(visible / width));
+    this.#term.output.write(`${ANSI.up(rows)}\r${ANSI.clearDown}`);
   }
 
   #requestClose(): void {
     if (this.#closed) return;
     for (const handler of this.#closeHandlers) handler();
   }
+}
+
+/** Terminal columns taken by text: code points, without ANSI escape sequences. */
+function _visibleLength(text: string): number {
+  // deno-lint-ignore no-control-regex
+  return [...text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")].length;
 }

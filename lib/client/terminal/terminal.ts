@@ -28,28 +28,67 @@ export interface Key {
   sequence: string;
 }
 
-/**
- * Puts the terminal in raw mode and calls `onKey` for every key press until the returned
- * function is called, which restores cooked mode and stops reading.
- */
-export function captureKeys(term: Terminal, onKey: (key: Key) => void): () => void {
-  readline.emitKeypressEvents(term.input);
-  const listener = (_text: string | undefined, key: Partial<Key> | undefined) => {
-    onKey({
+/** Reads keys in raw mode and queues them, so keys typed ahead of the next question are kept. */
+class _KeyReader {
+  #term: Terminal;
+  #queue: Key[] = [];
+  #handler: ((key: Key) => void) | null = null;
+  #listener = (text: string | undefined, key: Partial<Key> | undefined) => {
+    this.#queue.push({
       name: key?.name,
       ctrl: key?.ctrl === true,
       meta: key?.meta === true,
-      sequence: key?.sequence ?? _text ?? "",
+      sequence: key?.sequence ?? text ?? "",
     });
+    this.#deliver();
   };
-  term.input.on("keypress", listener);
-  if (term.input.isTTY) term.input.setRawMode(true);
-  term.input.resume();
-  return () => {
-    term.input.off("keypress", listener);
-    if (term.input.isTTY) term.input.setRawMode(false);
-    term.input.pause();
-  };
+
+  constructor(term: Terminal) {
+    this.#term = term;
+    readline.emitKeypressEvents(term.input);
+    term.input.on("keypress", this.#listener);
+    if (term.input.isTTY) term.input.setRawMode(true);
+    term.input.resume();
+  }
+
+  handle(handler: ((key: Key) => void) | null): void {
+    this.#handler = handler;
+    // Later, so that the caller has its release function before the first key arrives.
+    if (handler) queueMicrotask(() => this.#deliver());
+  }
+
+  stop(): void {
+    this.#term.input.off("keypress", this.#listener);
+    if (this.#term.input.isTTY) this.#term.input.setRawMode(false);
+    this.#term.input.pause();
+  }
+
+  #deliver(): void {
+    while (this.#handler && this.#queue.length > 0) this.#handler(this.#queue.shift()!);
+  }
+}
+
+const _readers = new WeakMap<Terminal["input"], _KeyReader>();
+
+/**
+ * Calls `onKey` for every key press (the terminal in raw mode) until the returned function
+ * is called. Keys pressed while nobody listens are kept for the next caller.
+ */
+export function captureKeys(term: Terminal, onKey: (key: Key) => void): () => void {
+  let reader = _readers.get(term.input);
+  if (!reader) {
+    reader = new _KeyReader(term);
+    _readers.set(term.input, reader);
+  }
+  const owner = reader;
+  owner.handle(onKey);
+  return () => owner.handle(null);
+}
+
+/** Stops raw key reading (before a line editor takes the terminal over, or at exit). */
+export function stopKeyReading(term: Terminal): void {
+  _readers.get(term.input)?.stop();
+  _readers.delete(term.input);
 }
 
 /** Whether a key is a request to cancel (Ctrl-C, Ctrl-D, Escape). */

@@ -71,6 +71,18 @@ export class ChatView {
     });
     this.screen.onClose(() => this.quit());
     client.on((event) => this.#onEvent(event));
+    this.#learnRooms();
+  }
+
+  /** Fills the completion lists from the room list, in the background. */
+  #learnRooms(): void {
+    this.client.rooms().then((listed) => {
+      if (!listed.ok) return;
+      for (const room of listed.rooms) {
+        this.knownRooms.add(room.name);
+        for (const member of room.members) this.learnUser(member);
+      }
+    }, () => {});
   }
 
   /** The room messages are shown for, or null. */
@@ -180,12 +192,12 @@ export class ChatView {
 
   #prompt(): string {
     const s = this.style;
-    const others = [...(this.#rooms?.values() ?? [])]
+    const others = [...this.#rooms.values()]
       .filter((room) => room.unreadCount > 0 && room.name !== this.#current)
       .map((room) => `${sanitize(room.name)}:${room.unreadCount}`);
     const unread = others.length > 0 ? ` ${s.yellow(`(${others.join(" ")})`)}` : "";
     const where = this.#current === null ? "no room" : sanitize(this.#current);
-    const offline = this.client?.online === false ? s.red("reconnecting… ") : "";
+    const offline = !this.client.online ? s.red("reconnecting… ") : "";
     return `${offline}${s.bold(`[${where}]`)}${unread} › `;
   }
 

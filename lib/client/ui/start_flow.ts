@@ -47,31 +47,41 @@ async function _askName(ctx: StartContext): Promise<string | null> {
   }
 }
 
-async function _register(ctx: StartContext): Promise<boolean> {
+/** Asks for a new password twice until both agree and it is long enough; null to go back. */
+async function _askNewPassword(ctx: StartContext): Promise<string | null> {
   while (true) {
-    const user = await _askName(ctx);
-    if (user === null) return false;
     const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
-    if (password === null) return false;
+    if (password === null) return null;
     if (!isAcceptablePassword(password)) {
       _say(ctx, formatError(describeRefusal({ code: "weak_password", message: "" }), ctx.style));
       continue;
     }
     const again = await askLine(ctx.term, "Password again:", ctx.style, { mask: true });
-    if (again === null) return false;
-    if (again !== password) {
-      _say(ctx, formatError("The two passwords do not match; try again.", ctx.style));
-      continue;
-    }
-    const reply = await _send(ctx, () => ctx.client.register(user, password));
+    if (again === null) return null;
+    if (again === password) return password;
+    _say(ctx, formatError("The two passwords do not match; try again.", ctx.style));
+  }
+}
+
+async function _register(ctx: StartContext): Promise<boolean> {
+  let user: string | null = null;
+  let password: string | null = null;
+  while (true) {
+    user ??= await _askName(ctx);
+    if (user === null) return false;
+    password ??= await _askNewPassword(ctx);
+    if (password === null) return false;
+    const reply = await _send(ctx, () => ctx.client.register(user!, password!));
     if (reply === null) continue;
     if (!reply.ok) {
       _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
+      // Ask again only for what was refused.
+      if (reply.error.code === "weak_password") password = null;
+      else user = null;
       continue;
     }
     _say(ctx, formatInfo(`Account ${user} created. Logging in…`, ctx.style));
-    if (await _tryLogin(ctx, user, password)) return true;
-    return false;
+    return await _tryLogin(ctx, user, password);
   }
 }
 

@@ -5,6 +5,8 @@ import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import type { UserRecord } from "../../store/store.ts";
 import { isoTime, wireMessage } from "../core.ts";
+import { noteRefusal } from "../flood.ts";
+import { checkStoreBacklog } from "../guards.ts";
 import type { Room } from "../rooms.ts";
 import type { Account } from "../session.ts";
 import {
@@ -30,12 +32,14 @@ function checkMaySpeak(ctx: RequestContext): void {
   const account = accountOf(ctx);
   const until = ctx.core.moderation.mutedUntil(account.id);
   if (until !== null) {
+    noteRefusal(ctx.core, ctx.session, "muted");
     throw new RequestError("muted", `You are muted until ${isoTime(until)}.`, {
       until: isoTime(until),
     });
   }
   const wait = ctx.session.bucket?.take() ?? 0;
   if (wait > 0) {
+    noteRefusal(ctx.core, ctx.session, "rate_limited", wait);
     throw new RequestError("rate_limited", "You are sending too fast; slow down.", {
       retryAfterMs: wait,
     });
@@ -50,6 +54,7 @@ async function submit(
 ): Promise<HandlerResult> {
   const { core, session } = ctx;
   if (session.pendingWrites >= core.limits.maxPendingWrites) await core.writer.drained();
+  checkStoreBacklog(core);
   const sender = accountOf(ctx);
   session.pendingWrites++;
   session.messagesSent++;

@@ -5,6 +5,7 @@ import { parseMsgid } from "../../protocol/msgid.ts";
 import { checkRoomName, codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import { wireMessage } from "../core.ts";
+import { checkRoomCapacity, checkRoomSpace } from "../guards.ts";
 import {
   accountOf,
   existingRoom,
@@ -47,6 +48,7 @@ export async function createRoom(
   if (ctx.core.rooms.get(name)) {
     throw new RequestError("room_exists", `A room named ${name} exists already.`);
   }
+  checkRoomCapacity(ctx.core);
   const record = await ctx.core.store.createRoom({
     name,
     nameKey: foldName(name),
@@ -70,6 +72,7 @@ export async function join(
   const afterSeq = msgidField("after", after);
   const { core, session } = ctx;
   const wasIn = session.rooms.has(room.id);
+  if (!wasIn) checkRoomSpace(core, room);
   // Messages up to `bound` were broadcast before this session was in the room: they come
   // from the store. Later ones reach it as events, held until this reply is sent.
   const bound = core.lastBroadcastSeq;

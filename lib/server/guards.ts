@@ -1,0 +1,91 @@
+/**
+ * Hardening settings of a chat server (timeouts, resource bounds, flood escalation) with
+ * their defaults, and the resource-bound checks the request handlers call. Every bound
+ * refuses new work with a clear error instead of letting memory grow.
+ */
+import { RequestError } from "../protocol/error_codes.ts";
+import type { ChatCore } from "./core.ts";
+import type { Room } from "./rooms.ts";
+
+/** Flood escalation: what happens to a session that keeps sending past its rate limit. */
+export interface FloodSettings {
+  /** Refused `say`/`dm` within {@linkcode FloodSettings.windowMs} before the next step. */
+  strikes: number;
+  /** The window strikes are counted in. */
+  windowMs: number;
+  /** How long the automatic mute lasts. */
+  muteMs: number;
+  /** How long the automatic kick lasts. */
+  kickMs: number;
+}
+
+/** Timeouts and resource bounds; null disables one. */
+export interface GuardSettings {
+  /** A connection not logged in after this long is closed. */
+  loginTimeoutMs: number | null;
+  /** A logged-in connection that sends no frame for this long is closed. */
+  idleTimeoutMs: number | null;
+  /** A frame whose first byte arrived this long ago without its newline is closed. */
+  frameTimeoutMs: number | null;
+  /** TLS handshakes that take longer than this are abandoned. */
+  tlsHandshakeTimeoutMs: number;
+  /** Open connections, all addresses together. */
+  maxConnections: number | null;
+  /** Rooms on the server (`create_room` past it is refused). */
+  maxRooms: number | null;
+  /** Sessions in one room (`join` past it is refused). */
+  maxRoomMembers: number | null;
+  /** `say`/`dm` waiting for the store, all sessions together (past it: `unavailable`). */
+  maxStoreBacklog: number | null;
+  /** Escalation after repeated `rate_limited`; null = never escalate. */
+  flood: FloodSettings | null;
+}
+
+/** The defaults, also listed in `docs/security.md`. */
+export const DEFAULT_GUARDS: Readonly<GuardSettings> = Object.freeze({
+  loginTimeoutMs: 30_000,
+  idleTimeoutMs: 3_600_000,
+  frameTimeoutMs: 30_000,
+  tlsHandshakeTimeoutMs: 10_000,
+  maxConnections: 10_000,
+  maxRooms: 10_000,
+  maxRoomMembers: 10_000,
+  maxStoreBacklog: 50_000,
+  flood: Object.freeze({ strikes: 20, windowMs: 10_000, muteMs: 60_000, kickMs: 300_000 }),
+});
+
+/** The code of the `error` frame sent before closing a connection that timed out. */
+export const TIMEOUT_CODE = "timeout";
+
+/** Refuses `create_room` once the server holds its maximum number of rooms. */
+export function checkRoomCapacity(core: ChatCore): void {
+  const max = core.limits.guards?.maxRooms ?? null;
+  if (max !== null && core.rooms.size >= max) {
+    throw new RequestError(
+      "limit_reached",
+      `The server has reached its limit of ${max} rooms; no room can be created now.`,
+    );
+  }
+}
+
+/** Refuses a `join` that would put more than the maximum number of sessions in `room`. */
+export function checkRoomSpace(core: ChatCore, room: Room): void {
+  const max = core.limits.guards?.maxRoomMembers ?? null;
+  if (max !== null && room.sessions.size >= max) {
+    throw new RequestError(
+      "limit_reached",
+      `The room ${room.name} is full (${max} connections); try again later.`,
+    );
+  }
+}
+
+/** Refuses a `say`/`dm` while too many messages already wait for the store. */
+export function checkStoreBacklog(core: ChatCore): void {
+  const max = core.limits.guards?.maxStoreBacklog ?? null;
+  if (max !== null && core.writer.pending >= max) {
+    throw new RequestError(
+      "unavailable",
+      "The server is busy storing messages; nothing was sent. Try again.",
+    );
+  }
+}

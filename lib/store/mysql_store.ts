@@ -1,0 +1,376 @@
+/**
+ * The production store: MySQL 8 or MariaDB 10.11+ through a `mysql2` connection pool,
+ * prepared statements only. A lost database makes calls throw StoreUnavailableError; the
+ * pool opens fresh connections once the database is back, so the store recovers by itself.
+ */
+import mysql from "mysql2/promise";
+import type { Pool, PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import {
+  insertBatch,
+  MESSAGE_SELECT,
+  pageQuery,
+  type PageStatements,
+  pageStatements,
+  toMessage,
+} from "./mysql_messages.ts";
+import { isDuplicateKey, isTransactionConflict, unavailable } from "./mysql_errors.ts";
+import { connectAndMigrate, type MysqlStoreOptions } from "./mysql_open.ts";
+import { parseMysqlUrl } from "./mysql_url.ts";
+import type {
+  AuditEntry,
+  HistoryPage,
+  HistoryQuery,
+  InsertOutcome,
+  NewMessage,
+  RecentQuery,
+  RoomRecord,
+  Sanction,
+  SanctionKind,
+  Store,
+  StoredMessage,
+  UserRecord,
+} from "./store.ts";
+
+export type { MysqlStoreOptions } from "./mysql_open.ts";
+
+/** Attempts of a message batch that collided with a concurrent transaction. */
+const CONFLICT_ATTEMPTS = 3;
+
+const ROOM_PAGE = pageStatements("m.room_id = ?");
+const DM_PAGE = pageStatements("m.user_lo = ? AND m.user_hi = ?");
+
+/**
+ * Opens a pool on the database named by a `mysql://user:password@host:port/database` URL
+ * and brings its schema up to date.
+ *
+ * Throws StoreConfigError (one line) for a bad URL, wrong credentials, a missing database
+ * or a newer schema; StoreUnavailableError when the server cannot be reached, unless
+ * `options.onRetry` is given, in which case it keeps trying (see MysqlStoreOptions).
+ */
+export async function openMysqlStore(
+  url: string,
+  options: MysqlStoreOptions = {},
+): Promise<Store> {
+  const target = parseMysqlUrl(url);
+  const pool = mysql.createPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    charset: "UTF8MB4_BIN",
+    connectionLimit: options.connectionLimit ?? 10,
+    maxIdle: options.connectionLimit ?? 10,
+    idleTimeout: 60_000,
+    connectTimeout: options.connectTimeoutMs ?? 5_000,
+    enableKeepAlive: true,
+    maxPreparedStatements: 64,
+  });
+  try {
+    await connectAndMigrate(pool, target, options);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return new MysqlStore(pool, target.display, options.queryTimeoutMs ?? 30_000);
+}
+
+type Param = string | number | null;
+
+function toUser(row: RowDataPacket | undefined): UserRecord | null {
+  if (!row) return null;
+  return {
+    id: Number(row.id),
+    name: String(row.name),
+    nameKey: String(row.name_key),
+    passwordHash: String(row.password_hash),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toRoom(row: RowDataPacket): RoomRecord {
+  return {
+    id: Number(row.id),
+    name: String(row.name),
+    nameKey: String(row.name_key),
+    topic: row.topic ?? null,
+    createdAt: Number(row.created_at),
+  };
+}
+
+class MysqlStore implements Store {
+  readonly description: string;
+  #pool: Pool;
+  #timeout: number;
+
+  constructor(pool: Pool, display: string, queryTimeoutMs: number) {
+    this.#pool = pool;
+    this.description = display;
+    this.#timeout = queryTimeoutMs;
+  }
+
+  /** Rows of a query; any failure becomes StoreUnavailableError. */
+  async #rows(sql: string, values: Param[] = []): Promise<RowDataPacket[]> {
+    try {
+      const [rows] = await this.#pool.execute<RowDataPacket[]>(
+        { sql, timeout: this.#timeout },
+        values,
+      );
+      return rows;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** Runs a statement that changes rows; resolves to the number of rows it matched. */
+  async #change(sql: string, values: Param[]): Promise<ResultSetHeader> {
+    const [result] = await this.#pool.execute<ResultSetHeader>(
+      { sql, timeout: this.#timeout },
+      values,
+    );
+    return result;
+  }
+
+  async #write(sql: string, values: Param[]): Promise<ResultSetHeader> {
+    try {
+      return await this.#change(sql, values);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  /** Runs `work` in a transaction on one connection: committed, or rolled back and thrown. */
+  async #transaction<T>(
+    work: (connection: PoolConnection, timeout: number) => Promise<T>,
+  ): Promise<T> {
+    const connection = await this.#pool.getConnection();
+    const timeout = this.#timeout;
+    try {
+      // Transaction control carries no values; the text protocol is the portable way.
+      await connection.query({ sql: "START TRANSACTION", timeout });
+      const result = await work(connection, timeout);
+      await connection.query({ sql: "COMMIT", timeout });
+      connection.release();
+      return result;
+    } catch (error) {
+      try {
+        await connection.query({ sql: "ROLLBACK", timeout });
+        connection.release();
+      } catch {
+        // The connection is broken: do not give it back to the pool.
+        connection.destroy();
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  async createUser(
+    user: { name: string; nameKey: string; passwordHash: string; createdAt: number },
+  ): Promise<UserRecord | null> {
+    try {
+      const result = await this.#change(
+        "INSERT INTO users (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?)",
+        [user.name, user.nameKey, user.passwordHash, user.createdAt],
+      );
+      return { id: result.insertId, ...user };
+    } catch (error) {
+      if (isDuplicateKey(error)) return null;
+      throw unavailable(error);
+    }
+  }
+
+  async findUserByKey(nameKey: string): Promise<UserRecord | null> {
+    return toUser((await this.#rows("SELECT * FROM users WHERE name_key = ?", [nameKey]))[0]);
+  }
+
+  async findUserById(id: number): Promise<UserRecord | null> {
+    return toUser((await this.#rows("SELECT * FROM users WHERE id = ?", [id]))[0]);
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return (await this.#rows("SELECT * FROM rooms ORDER BY id")).map(toRoom);
+  }
+
+  async createRoom(
+    room: { name: string; nameKey: string; topic: string | null; createdAt: number },
+  ): Promise<RoomRecord | null> {
+    try {
+      const result = await this.#change(
+        "INSERT INTO rooms (name, name_key, topic, created_at) VALUES (?, ?, ?, ?)",
+        [room.name, room.nameKey, room.topic, room.createdAt],
+      );
+      return { id: result.insertId, ...room };
+    } catch (error) {
+      if (isDuplicateKey(error)) return null;
+      throw unavailable(error);
+    }
+  }
+
+  async setRoomTopic(roomId: number, topic: string | null): Promise<boolean> {
+    // mysql2 connects with CLIENT_FOUND_ROWS: affectedRows counts matched rows, so
+    // setting the same topic again still says the room exists.
+    const result = await this.#write("UPDATE rooms SET topic = ? WHERE id = ?", [topic, roomId]);
+    return result.affectedRows > 0;
+  }
+
+  async deleteRoom(roomId: number): Promise<boolean> {
+    try {
+      return await this.#transaction(async (connection, timeout) => {
+        await connection.execute({ sql: "DELETE FROM messages WHERE room_id = ?", timeout }, [
+          roomId,
+        ]);
+        const [result] = await connection.execute<ResultSetHeader>(
+          { sql: "DELETE FROM rooms WHERE id = ?", timeout },
+          [roomId],
+        );
+        return result.affectedRows > 0;
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async lastMessageSeq(): Promise<number> {
+    const rows = await this.#rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM messages");
+    return Number(rows[0]?.seq ?? 0);
+  }
+
+  async insertMessages(batch: readonly NewMessage[]): Promise<InsertOutcome[]> {
+    if (batch.length === 0) return [];
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#transaction((connection, timeout) =>
+          insertBatch(connection, batch, timeout)
+        );
+      } catch (error) {
+        // A concurrent batch stored the same (sender, cid) after our lookup, or InnoDB
+        // chose us as a deadlock victim: the next attempt sees the committed rows.
+        if (attempt < CONFLICT_ATTEMPTS && isTransactionConflict(error)) continue;
+        throw unavailable(error);
+      }
+    }
+  }
+
+  roomHistory(roomId: number, query: HistoryQuery): Promise<HistoryPage> {
+    return this.#page(ROOM_PAGE, [roomId], query);
+  }
+
+  dmHistory(userA: number, userB: number, query: HistoryQuery): Promise<HistoryPage> {
+    return this.#page(DM_PAGE, [Math.min(userA, userB), Math.max(userA, userB)], query);
+  }
+
+  async #page(
+    statements: PageStatements,
+    where: Param[],
+    query: HistoryQuery,
+  ): Promise<HistoryPage> {
+    const { sql, bound, newestFirst } = pageQuery(statements, query);
+    const rows = await this.#rows(sql, [...where, ...bound]);
+    const more = rows.length > query.limit;
+    const messages = rows.slice(0, query.limit).map(toMessage);
+    if (newestFirst) messages.reverse();
+    return { messages, more };
+  }
+
+  async recentMessages(query: RecentQuery): Promise<StoredMessage[]> {
+    const limit = String(query.limit);
+    if (query.roomId !== undefined && query.userId !== undefined) {
+      return (await this.#rows(
+        `${MESSAGE_SELECT} WHERE m.room_id = ? AND m.sender_id = ? ORDER BY m.seq DESC LIMIT ?`,
+        [query.roomId, query.userId, limit],
+      )).map(toMessage);
+    }
+    if (query.roomId !== undefined) {
+      return (await this.#rows(
+        `${MESSAGE_SELECT} WHERE m.room_id = ? ORDER BY m.seq DESC LIMIT ?`,
+        [query.roomId, limit],
+      )).map(toMessage);
+    }
+    if (query.userId !== undefined) {
+      return (await this.#rows(
+        `${MESSAGE_SELECT} WHERE m.sender_id = ? ORDER BY m.seq DESC LIMIT ?`,
+        [query.userId, limit],
+      )).map(toMessage);
+    }
+    return (await this.#rows(`${MESSAGE_SELECT} ORDER BY m.seq DESC LIMIT ?`, [limit]))
+      .map(toMessage);
+  }
+
+  async countMessages(): Promise<number> {
+    return Number((await this.#rows("SELECT COUNT(*) AS n FROM messages"))[0]?.n ?? 0);
+  }
+
+  async putSanction(s: Omit<Sanction, "user">): Promise<void> {
+    await this.#write(
+      `INSERT INTO sanctions (user_id, kind, expires_at, reason, by_whom, at)
+       VALUES (?, ?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE expires_at = ?, reason = ?, by_whom = ?, at = ?`,
+      [s.userId, s.kind, s.until, s.reason, s.by, s.at, s.until, s.reason, s.by, s.at],
+    );
+  }
+
+  async deleteSanction(userId: number, kind: SanctionKind): Promise<boolean> {
+    const result = await this.#write(
+      "DELETE FROM sanctions WHERE user_id = ? AND kind = ?",
+      [userId, kind],
+    );
+    return result.affectedRows > 0;
+  }
+
+  async listSanctions(): Promise<Sanction[]> {
+    const rows = await this.#rows(
+      `SELECT x.*, u.name FROM sanctions x JOIN users u ON u.id = x.user_id
+       ORDER BY x.at, x.user_id`,
+    );
+    return rows.map((row) => ({
+      kind: row.kind as SanctionKind,
+      userId: Number(row.user_id),
+      user: String(row.name),
+      until: row.expires_at === null ? null : Number(row.expires_at),
+      reason: String(row.reason),
+      by: String(row.by_whom),
+      at: Number(row.at),
+    }));
+  }
+
+  async appendAudit(e: AuditEntry): Promise<void> {
+    await this.#write(
+      "INSERT INTO audit (at, by_whom, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+      [e.at, e.by, e.address, e.action, e.target, e.detail],
+    );
+  }
+
+  async listAudit(limit: number): Promise<AuditEntry[]> {
+    const rows = await this.#rows("SELECT * FROM audit ORDER BY id DESC LIMIT ?", [
+      String(limit),
+    ]);
+    return rows.map((row) => ({
+      at: Number(row.at),
+      by: String(row.by_whom),
+      address: String(row.address),
+      action: String(row.action),
+      target: row.target ?? null,
+      detail: row.detail ?? null,
+    }));
+  }
+
+  async getSetting(key: string): Promise<string | null> {
+    const rows = await this.#rows(
+      "SELECT setting_value FROM settings WHERE setting_key = ?",
+      [key],
+    );
+    return rows[0] ? String(rows[0].setting_value) : null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#write(
+      `INSERT INTO settings (setting_key, setting_value) VALUES (?, ?)
+       ON DUPLICATE KEY UPDATE setting_value = ?`,
+      [key, value, value],
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { type ClientArgs, parseClientArgs } from "../../lib/client/args.ts";
+
+function run(argv: string[]): ClientArgs {
+  const parsed = parseClientArgs(argv);
+  assert.equal(parsed.kind, "run", JSON.stringify(parsed));
+  return (parsed as { args: ClientArgs }).args;
+}
+
+function error(argv: string[]): string {
+  const parsed = parseClientArgs(argv);
+  assert.equal(parsed.kind, "error");
+  return (parsed as { message: string }).message;
+}
+
+Deno.test("args: defaults to 127.0.0.1:9000 without TLS", () => {
+  assert.deepEqual(run([]), {
+    host: "127.0.0.1",
+    port: 9000,
+    tls: false,
+    caFile: null,
+    user: null,
+    room: null,
+    json: false,
+  });
+});
+
+Deno.test("args: HOST, HOST:PORT, [IPv6]:PORT and --port", () => {
+  assert.equal(run(["chat.example"]).host, "chat.example");
+  assert.deepEqual([run(["chat.example:7000"]).host, run(["chat.example:7000"]).port], [
+    "chat.example",
+    7000,
+  ]);
+  assert.deepEqual([run(["[::1]:7001"]).host, run(["[::1]:7001"]).port], ["::1", 7001]);
+  assert.equal(run(["::1"]).host, "::1");
+  assert.equal(run(["host", "--port", "7002"]).port, 7002);
+  assert.equal(run(["host:7003", "--port", "7003"]).port, 7003);
+});
+
+Deno.test("args: --tls, --ca, --user, --room, --json", () => {
+  const args = run(["h", "--tls", "--ca", "ca.pem", "--user", "ann", "--room", "dev", "--json"]);
+  assert.deepEqual(args, {
+    host: "h",
+    port: 9000,
+    tls: true,
+    caFile: "ca.pem",
+    user: "ann",
+    room: "dev",
+    json: true,
+  });
+});
+
+Deno.test("args: --help and --version", () => {
+  assert.equal(parseClientArgs(["--help"]).kind, "help");
+  assert.equal(parseClientArgs(["-h"]).kind, "help");
+  assert.equal(parseClientArgs(["--version"]).kind, "version");
+});
+
+Deno.test("args: bad input: non-numeric, zero and too large ports are refused", () => {
+  assert.match(error(["--port", "abc"]), /Invalid port "abc"/);
+  assert.match(error(["--port", "0"]), /Invalid port/);
+  assert.match(error(["h:70000"]), /Invalid port "70000"/);
+  assert.match(error(["h:"]), /Invalid port ""/);
+});
+
+Deno.test("args: bad input: unknown option, two hosts, conflicting ports, empty values", () => {
+  assert.match(error(["--nope"]), /Unknown option '--nope'/);
+  assert.match(error(["a", "b"]), /at most one HOST/);
+  assert.match(error(["h:1", "--port", "2"]), /Two different ports/);
+  assert.match(error(["--user", ""]), /--user is empty/);
+  assert.match(error([":9000"]), /host is empty/);
+  assert.match(error(["--ca", "x.pem"]), /--ca only makes sense with --tls/);
+  assert.match(error(["--port"]), /argument missing|--port/);
+});

@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { backoffDelay } from "../../lib/client/backoff.ts";
+import {
+  clock,
+  formatDm,
+  formatMessage,
+  kickedSentence,
+  sanitize,
+} from "../../lib/client/format.ts";
+import { describeRefusal } from "../../lib/client/messages.ts";
+import { nameColour, Style } from "../../lib/client/style.ts";
+
+const plain = new Style(false);
+const ts = new Date(2026, 0, 2, 9, 5).toISOString();
+
+Deno.test("format: a room message reads HH:MM user: text", () => {
+  const line = formatMessage({ msgid: "1", room: "r", user: "bob", text: "hi", ts }, "ann", plain);
+  assert.equal(line, "09:05 bob: hi");
+  assert.equal(clock("not a time"), "--:--");
+});
+
+Deno.test("format: own messages are marked and names keep one colour", () => {
+  const colour = new Style(true);
+  const own = formatMessage({ msgid: "1", room: "r", user: "Ann", text: "x", ts }, "ann", colour);
+  assert.ok(own.includes("\x1b[7m"), "own name in reverse video");
+  const other = formatMessage({ msgid: "2", room: "r", user: "bob", text: "x", ts }, "ann", colour);
+  assert.ok(!other.includes("\x1b[7m"));
+  assert.ok(other.includes(`\x1b[${nameColour("bob")}m`));
+  assert.equal(nameColour("Bob"), nameColour("bob"));
+});
+
+Deno.test("format: direct messages say who wrote to whom", () => {
+  const dm = { msgid: "1", to: "ann", user: "bob", text: "psst", ts };
+  assert.equal(formatDm(dm, "ann", plain), "09:05 [dm] bob → you: psst");
+  assert.equal(
+    formatDm({ ...dm, user: "ann", to: "bob" }, "ann", plain),
+    "09:05 [dm] you → bob: psst",
+  );
+});
+
+Deno.test("format: bad input: control characters in a message cannot drive the terminal", () => {
+  assert.equal(sanitize("a\x1b[2Jb\x07"), "a\uFFFD[2Jb\uFFFD");
+  assert.equal(sanitize("one\ntwo", "  "), "one\n  two");
+  assert.equal(sanitize("\u202eevil"), "\uFFFDevil");
+});
+
+Deno.test("format: kicked sentence names the end time and reason", () => {
+  const until = new Date(2026, 0, 2, 10, 30);
+  assert.equal(
+    kickedSentence(until.toISOString(), "spam", new Date(2026, 0, 2, 10, 0)),
+    "You were kicked by a moderator until 10:30; you can log in again after that. Reason: spam.",
+  );
+  assert.match(describeRefusal({ code: "user_taken", message: "x" }), /taken/);
+  assert.match(describeRefusal({ code: "weak_password", message: "x" }), /at least 8/);
+  assert.equal(
+    describeRefusal({ code: "bad_credentials", message: "x" }),
+    "Wrong user name or password.",
+  );
+});
+
+Deno.test("backoff: grows, stays capped, and jitters within the upper half", () => {
+  const low = () => 0;
+  const high = () => 0.999999;
+  assert.equal(backoffDelay(0, { baseMs: 100, random: low }), 50);
+  assert.equal(backoffDelay(3, { baseMs: 100, random: low }), 400);
+  assert.equal(backoffDelay(40, { baseMs: 100, maxMs: 5000, random: low }), 2500);
+  assert.equal(backoffDelay(40, { baseMs: 100, maxMs: 5000, random: high }), 5000);
+});

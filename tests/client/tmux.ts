@@ -1,0 +1,80 @@
+/**
+ * Drives a program in a real terminal: a tmux session on a private tmux server, keys sent
+ * with `send-keys`, the screen read with `capture-pane`.
+ */
+
+/** Longest wait for something to appear on screen (a hang guard, not a timing check). */
+const WAIT_MS = 20_000;
+
+async function _tmux(socket: string, args: string[]): Promise<string> {
+  const result = await new Deno.Command("tmux", { args: ["-L", socket, ...args] }).output();
+  if (!result.success) {
+    throw new Error(`tmux ${args[0]} failed: ${new TextDecoder().decode(result.stderr)}`);
+  }
+  return new TextDecoder().decode(result.stdout);
+}
+
+function _quote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** One terminal running one command. */
+export class TmuxTerminal {
+  readonly #socket: string;
+  readonly #target = "t";
+
+  private constructor(socket: string) {
+    this.#socket = socket;
+  }
+
+  /** Starts `command` in a fresh 120x40 terminal; after it exits the screen shows `EXIT=<code>`. */
+  static async start(command: string[], env: Record<string, string> = {}): Promise<TmuxTerminal> {
+    const socket = `fastchat-test-${crypto.randomUUID().slice(0, 8)}`;
+    const exports = Object.entries(env).map(([k, v]) => `${k}=${_quote(v)}`).join(" ");
+    const line = `${exports} ${command.map(_quote).join(" ")}; echo EXIT=$?; sleep 600`;
+    await _tmux(socket, ["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", line]);
+    return new TmuxTerminal(socket);
+  }
+
+  /** Sends named keys (`Enter`, `Down`, `C-c`…). */
+  async keys(...keys: string[]): Promise<void> {
+    await _tmux(this.#socket, ["send-keys", "-t", this.#target, ...keys]);
+  }
+
+  /** Types text literally. */
+  async type(text: string): Promise<void> {
+    await _tmux(this.#socket, ["send-keys", "-t", this.#target, "-l", text]);
+  }
+
+  /** Types a line and presses Enter. */
+  async line(text: string): Promise<void> {
+    await this.type(text);
+    await this.keys("Enter");
+  }
+
+  /** The visible screen as text (`withEscapes`: with colour sequences). */
+  async screen(withEscapes = false): Promise<string> {
+    const args = ["capture-pane", "-p", "-t", this.#target, "-S", "-200"];
+    if (withEscapes) args.push("-e");
+    return await _tmux(this.#socket, args);
+  }
+
+  /** Waits until the screen contains `text` (or matches it); returns the screen. */
+  async waitFor(text: string | RegExp): Promise<string> {
+    const deadline = Date.now() + WAIT_MS;
+    let screen = "";
+    while (Date.now() < deadline) {
+      screen = await this.screen();
+      if (typeof text === "string" ? screen.includes(text) : text.test(screen)) return screen;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Timed out waiting for ${text} on screen:\n${screen}`);
+  }
+
+  /** Kills the terminal and its tmux server, and removes the server's socket file. */
+  async close(): Promise<void> {
+    await _tmux(this.#socket, ["kill-server"]).catch(() => {});
+    const dir = Deno.env.get("TMUX_TMPDIR") ?? "/tmp";
+    await Deno.remove(`${dir}/tmux-${Deno.uid()}/${this.#socket}`).catch(() => {});
+  }
+}
