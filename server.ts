@@ -5,7 +5,7 @@
 import denoJson from "./deno.json" with { type: "json" };
 import { createAdminHandler } from "./lib/admin/handler.ts";
 import { ensureAdminPassword, resetAdminPassword } from "./lib/admin/password_setup.ts";
-import { ConfigError, parseServerConfig, serverHelp } from "./lib/config.ts";
+import { ConfigError, parseServerConfig, SERVER_OPTIONS, serverHelp } from "./lib/config.ts";
 import { ServerControl } from "./lib/server/admin_control.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
 import { createLogger } from "./lib/server/log.ts";
@@ -14,10 +14,20 @@ import { StoreConfigError } from "./lib/store/store_config_error.ts";
 
 const VERSION = denoJson.version;
 
+/** The FastChat variables of the environment, and no others. */
+function readEnvironment(): Record<string, string | undefined> {
+  const names = [
+    ...SERVER_OPTIONS.map(([, env]) => env),
+    "FASTCHAT_ADMIN_PASSWORD",
+    "FASTCHAT_ADMIN_TOKEN",
+  ];
+  return Object.fromEntries(names.map((name) => [name, Deno.env.get(name)]));
+}
+
 async function main(): Promise<number> {
   let config;
   try {
-    config = parseServerConfig(Deno.args, Deno.env.toObject());
+    config = parseServerConfig(Deno.args, readEnvironment());
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`fastchat-server: ${error.message} (see --help)`);

@@ -37,7 +37,7 @@ Deno.test("flood: bad input a say flood is rate limited, auto-muted, then kicked
     match(kicked.reason as string, /Automatic kick/);
     await flooder.closed;
     const accepted = flooder.received.filter((f) => f.type === "ok" && /^f/.test(String(f.id)));
-    ok(accepted.length >= 10 && accepted.length < 20, `burst accepted: ${accepted.length}`);
+    ok(accepted.length >= 10 && accepted.length < 50, `burst accepted: ${accepted.length}`);
 
     // The neighbour chats on, and sees exactly the flooder's accepted messages.
     const said = await neighbour.ok({ type: "say", room: "general", text: "still fine" });

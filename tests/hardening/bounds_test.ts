@@ -1,0 +1,124 @@
+/**
+ * Resource bounds over real sockets: connections in all, per address, rooms, sessions per
+ * room, and messages waiting for the store. Past each bound the new work gets a clear
+ * error and everything already admitted keeps working.
+ */
+import { equal, match, ok } from "node:assert/strict";
+import { FrameClient } from "../support/frame_client.ts";
+import { startServer } from "../support/server_process.ts";
+import { RawPeer, waitFor } from "./support.ts";
+
+Deno.test("bounds: bad input one connection past --max-connections is refused with limit_reached", async () => {
+  const server = await startServer({ limits: true, args: ["--max-connections", "3"] });
+  const peers: RawPeer[] = [];
+  try {
+    // From three different addresses, so the per-address limit is not what refuses.
+    for (const from of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) {
+      const peer = await RawPeer.connect(server.port, from);
+      peers.push(peer);
+      await waitFor("welcome", () => peer.frames[0]?.type === "welcome");
+    }
+    const extra = await RawPeer.connect(server.port, "127.0.0.5");
+    peers.push(extra);
+    await extra.closed;
+    equal(extra.frames[0]?.type, "error");
+    equal(extra.frames[0]?.code, "limit_reached");
+    match(extra.frames[0]?.message as string, /server is full/);
+    // A place frees up when someone leaves.
+    peers[0]!.destroy();
+    await waitFor("the first connection closed", () => /connection_closed/.test(server.log()));
+    const next = await FrameClient.connect(server.port);
+    await next.ok({ type: "ping" });
+    next.close();
+  } finally {
+    for (const peer of peers) peer.destroy();
+    await server.cleanup();
+  }
+});
+
+Deno.test("bounds: bad input the 21st connection from one address is refused, others still connect", async () => {
+  const server = await startServer({ limits: true });
+  const peers: RawPeer[] = [];
+  try {
+    for (let i = 0; i < 20; i++) {
+      const peer = await RawPeer.connect(server.port, "127.0.0.9");
+      peers.push(peer);
+      await waitFor("welcome", () => peer.frames[0]?.type === "welcome");
+    }
+    const extra = await RawPeer.connect(server.port, "127.0.0.9");
+    peers.push(extra);
+    await extra.closed;
+    equal(extra.frames[0]?.code, "rate_limited");
+    match(extra.frames[0]?.message as string, /Too many connections from your address/);
+    const other = await FrameClient.connect(server.port); // From 127.0.0.1.
+    await other.ok({ type: "ping" });
+    other.close();
+  } finally {
+    for (const peer of peers) peer.destroy();
+    await server.cleanup();
+  }
+});
+
+Deno.test("bounds: bad input create_room past --max-rooms and join past --max-room-members are refused", async () => {
+  const server = await startServer({
+    limits: true,
+    args: ["--max-rooms", "2", "--max-room-members", "2"],
+  });
+  const clients: FrameClient[] = [];
+  try {
+    for (const name of ["ann", "bob", "cat"]) {
+      const client = await FrameClient.connect(server.port);
+      clients.push(client);
+      await client.registerAndLogin(name);
+    }
+    const [ann, bob, cat] = clients as [FrameClient, FrameClient, FrameClient];
+    await ann.ok({ type: "create_room", room: "second" }); // With general: 2 rooms.
+    const third = await ann.request({ type: "create_room", room: "third" });
+    equal(third.code, "limit_reached");
+    match(third.message as string, /limit of 2 rooms/);
+
+    await ann.ok({ type: "join", room: "general" });
+    await bob.ok({ type: "join", room: "general" });
+    const full = await cat.request({ type: "join", room: "general" });
+    equal(full.code, "limit_reached");
+    match(full.message as string, /general is full/);
+    await ann.ok({ type: "join", room: "general" }); // Joining again is not a new member.
+    await bob.ok({ type: "leave", room: "general" });
+    await cat.ok({ type: "join", room: "general" });
+  } finally {
+    for (const client of clients) client.close();
+    await server.cleanup();
+  }
+});
+
+Deno.test("bounds: bad input says past --max-store-backlog get unavailable, and every ok is stored", async () => {
+  const server = await startServer({ args: ["--max-store-backlog", "1"] });
+  const client = await FrameClient.connect(server.port);
+  const reader = await FrameClient.connect(server.port);
+  try {
+    await client.registerAndLogin("burst");
+    await reader.registerAndLogin("reader");
+    await client.ok({ type: "join", room: "general" });
+    const n = 100;
+    const frames = Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ type: "say", id: i, room: "general", text: `m${i}` })
+    );
+    await client.writeRaw(frames.join("\n") + "\n");
+    const replies = [];
+    for (let i = 0; i < n; i++) {
+      replies.push(await client.next((f) => (f.type === "ok" || f.type === "error") && f.id === i));
+    }
+    const refused = replies.filter((r) => r.type === "error");
+    ok(refused.every((r) => r.code === "unavailable"), JSON.stringify(refused[0]));
+    ok(refused.length > 0, "some says met the bound");
+    match(refused[0]!.message as string, /busy storing messages/);
+    const acked = replies.filter((r) => r.type === "ok").map((r) => r.msgid);
+    const history = await reader.ok({ type: "history", room: "general", limit: 200 });
+    const stored = (history.messages as { msgid: string }[]).map((m) => m.msgid);
+    equal(stored.join(","), acked.join(","));
+  } finally {
+    client.close();
+    reader.close();
+    await server.cleanup();
+  }
+});
