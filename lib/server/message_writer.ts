@@ -6,6 +6,11 @@
  */
 import type { InsertOutcome, NewMessage, Store } from "../store/store.ts";
 
+/** Resolves after the event loop's next turn (timers run after pending I/O callbacks). */
+function _nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 /** A message as handed in: the writer adds `seq` and `ts`. */
 export type Draft = Omit<NewMessage, "seq" | "ts">;
 
@@ -95,6 +100,10 @@ export class MessageWriter<T> {
 
   async #run(): Promise<void> {
     while (this.#queue.length > 0) {
+      // Let the event loop read what already arrived first: a synchronous store (SQLite)
+      // blocks it while committing, so without this each batch would hold only the
+      // messages of one read, and throughput would follow the number of fsyncs.
+      await _nextTurn();
       const batch = this.#queue.splice(0, this.#maxBatch);
       const started = performance.now();
       let outcomes: InsertOutcome[] | null = null;
