@@ -32,6 +32,12 @@ export class ConnectionLostError extends Error {
 /** How long to wait for `welcome` after connecting. */
 export const WELCOME_TIMEOUT_MS = 5_000;
 
+/**
+ * A connection that has sent nothing for this long sends a `ping`, so that the server's
+ * idle timeout (one hour by default) never closes a quiet but live client.
+ */
+export const KEEPALIVE_MS = 5 * 60_000;
+
 const decoder = new TextDecoder();
 
 /** A live connection speaking the FastChat protocol. */
@@ -48,6 +54,8 @@ export class FrameConnection {
   #pumping = false;
   #isClosed = false;
   #closedSignal = Promise.withResolvers<void>();
+  #lastSent = Date.now();
+  #keepalive: ReturnType<typeof setInterval>;
 
   private constructor(
     conn: Deno.Conn,
@@ -60,6 +68,10 @@ export class FrameConnection {
     this.#decoder = decoder;
     this.#onEvent = onEvent;
     this.closed = this.#closedSignal.promise;
+    this.#keepalive = setInterval(() => {
+      if (Date.now() - this.#lastSent >= KEEPALIVE_MS) this.request("ping").catch(() => {});
+    }, KEEPALIVE_MS / 5);
+    Deno.unrefTimer(this.#keepalive);
   }
 
   /**
@@ -122,6 +134,7 @@ export class FrameConnection {
   }
 
   #send(bytes: Uint8Array): void {
+    this.#lastSent = Date.now();
     this.#queue.push(bytes);
     if (!this.#pumping) this.#pump();
   }
@@ -195,6 +208,7 @@ export class FrameConnection {
   #finish(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    clearInterval(this.#keepalive);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const waiter of pending) waiter.reject(new ConnectionLostError());

@@ -14,6 +14,7 @@ import {
   ISO_MS,
   loggedIn,
   uniqueName,
+  waitUntil,
 } from "./support.ts";
 
 const SENDERS = 4;
@@ -53,13 +54,13 @@ Deno.test("ordering conformance", async (t) => {
 
     const oks = await Promise.all(senders.map((s, i) => sayAll(s, room, `s${i}`)));
     const total = SENDERS * PER_SENDER;
-    const streams = await Promise.all(clients.map(async (client) => {
-      const events: Frame[] = [];
-      while (events.length < total) {
-        events.push(await client.next((f) => f.type === "message" && f.room === room, 30_000));
-      }
-      return events;
-    }));
+    const inRoom = (client: FrameClient) => client.events("message").filter((f) => f.room === room);
+    await waitUntil(
+      `every session has ${total} messages`,
+      () => clients.every((c) => inRoom(c).length >= total),
+      30_000,
+    );
+    const streams = clients.map(inRoom);
 
     await t.step("every session in the room sees the identical sequence of messages", () => {
       const reference = streams[0]!.map((e) => e.msgid);
