@@ -54,7 +54,8 @@ export class BenchClient {
   #totals: WorkerTotals;
   #tracker = new SequenceTracker();
   #buffer: Uint8Array;
-  #tail: Uint8Array | null = null;
+  /** Bytes of an unfinished line kept at the start of `#buffer`. */
+  #tail = 0;
   /** Parsed frames wanted during set-up: resolvers by request id (0 = the welcome). */
   #waiting = new Map<number, PromiseWithResolvers<Record<string, unknown>>>();
   #nextId = 1;
@@ -116,7 +117,9 @@ export class BenchClient {
     this.#write(JSON.stringify({ ...frame, id }) + "\n");
     const answer = await reply;
     if (answer.type !== "ok") {
-      throw new Error(`${String(frame.type)} as ${this.spec.user} failed: ${JSON.stringify(answer)}`);
+      throw new Error(
+        `${String(frame.type)} as ${this.spec.user} failed: ${JSON.stringify(answer)}`,
+      );
     }
     return answer;
   }
@@ -135,7 +138,9 @@ export class BenchClient {
     for (let i = 0; i < count; i++) {
       const text = makePayload(s.id, s.sent++, sentAt, this.#textSize);
       batch += this.#target === "fastchat"
-        ? `{"type":"say","id":${this.#nextId++},"room":${JSON.stringify(this.spec.room)},"text":"${text}"}\n`
+        ? `{"type":"say","id":${this.#nextId++},"room":${
+          JSON.stringify(this.spec.room)
+        },"text":"${text}"}\n`
         : this.#relayFrame(s.sent, text);
     }
     this.#write(batch);
@@ -192,9 +197,10 @@ export class BenchClient {
   async #readLoop(): Promise<void> {
     try {
       while (true) {
-        const n = await this.#conn.read(this.#buffer);
+        if (this.#tail === this.#buffer.length) this.#grow();
+        const n = await this.#conn.read(this.#buffer.subarray(this.#tail));
         if (n === null) break;
-        this.#chunk(this.#buffer.subarray(0, n));
+        this.#chunk(this.#tail + n);
         this.onRead?.();
       }
     } catch {
@@ -212,25 +218,26 @@ export class BenchClient {
     this.#waiting.clear();
   }
 
-  #chunk(chunk: Uint8Array): void {
-    let data = chunk;
-    if (this.#tail !== null) {
-      data = new Uint8Array(this.#tail.length + chunk.length);
-      data.set(this.#tail);
-      data.set(chunk, this.#tail.length);
-      this.#tail = null;
-    }
+  /** A line longer than the buffer (a big `join` reply): double it. */
+  #grow(): void {
+    const bigger = new Uint8Array(this.#buffer.length * 2);
+    bigger.set(this.#buffer);
+    this.#buffer = bigger;
+  }
+
+  /** Handles the complete lines among the first `length` bytes; keeps the rest in front. */
+  #chunk(length: number): void {
+    const data = this.#buffer.subarray(0, length);
     const now = nowMicros();
     let start = 0;
-    while (start < data.length) {
+    while (start < length) {
       const end = data.indexOf(NEWLINE, start);
-      if (end < 0) {
-        this.#tail = data.slice(start);
-        return;
-      }
+      if (end < 0) break;
       this.#line(data.subarray(start, end), now);
       start = end + 1;
     }
+    this.#tail = length - start;
+    if (this.#tail > 0 && start > 0) this.#buffer.copyWithin(0, start, length);
   }
 
   #line(line: Uint8Array, now: number): void {

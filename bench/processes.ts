@@ -135,7 +135,12 @@ export async function startListening(
       port.promise,
       new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`The server did not start within ${options.timeoutMs ?? 30_000} ms:\n${log}`)),
+          () =>
+            reject(
+              new Error(
+                `The server did not start within ${options.timeoutMs ?? 30_000} ms:\n${log}`,
+              ),
+            ),
           options.timeoutMs ?? 30_000,
         );
       }),

@@ -63,6 +63,10 @@ if (import.meta.main) {
   }
   const profile = JSON.parse(await Deno.readTextFile(path)) as CpuProfile;
   for (const spot of hotSpots(profile, Number(topArg ?? 25))) {
-    console.log(`${String(spot.share).padStart(5)}%  ${String(spot.selfMs).padStart(6)} ms  ${spot.name}  ${spot.where}`);
+    console.log(
+      `${String(spot.share).padStart(5)}%  ${
+        String(spot.selfMs).padStart(6)
+      } ms  ${spot.name}  ${spot.where}`,
+    );
   }
 }

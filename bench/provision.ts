@@ -33,7 +33,10 @@ export function roomName(i: number): string {
 }
 
 /** Creates an empty database of the given kind. */
-export async function freshDatabase(kind: StoreKind, mysqlAdminUrl: string): Promise<BenchDatabase> {
+export async function freshDatabase(
+  kind: StoreKind,
+  mysqlAdminUrl: string,
+): Promise<BenchDatabase> {
   if (kind === "mysql") {
     const database = await createTestDatabase({ adminUrl: mysqlAdminUrl });
     return { db: database.url, drop: database.drop };

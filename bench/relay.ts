@@ -26,13 +26,16 @@ async function serve(conn: Deno.TcpConn): Promise<void> {
   conn.setNoDelay(true);
   const out: Member = new Outbound(conn, OUTBOUND_LIMIT, () => {});
   const frames = new FrameDecoder(MAX_FRAME);
-  const buffer = new Uint8Array(64 * 1024);
+  let buffer = new Uint8Array(1024);
   let room: Set<Member> | null = null;
   try {
     while (true) {
       const n = await conn.read(buffer);
       if (n === null) break;
-      for (const item of frames.push(buffer.subarray(0, n))) {
+      const chunk = buffer.subarray(0, n);
+      // Small while idle, bigger once busy: the same policy as FastChat's connections.
+      if (n === buffer.length && n < 64 * 1024) buffer = new Uint8Array(Math.min(65_536, n * 8));
+      for (const item of frames.push(chunk)) {
         if (item.kind === "too_large") return;
         if (room === null) {
           const join = JSON.parse(decoder.decode(item.bytes)) as { room: string; id: number };

@@ -118,7 +118,11 @@ export function durableSpecs(sizes: ModeSizes, common: Common, mysql: boolean): 
 }
 
 /** (5) Latency against offered load: 200 clients, 10 senders, paced at fractions of `max`. */
-export function latencySpecs(sizes: ModeSizes, common: Common, maxMessagesPerSec: number): RunSpec[] {
+export function latencySpecs(
+  sizes: ModeSizes,
+  common: Common,
+  maxMessagesPerSec: number,
+): RunSpec[] {
   return sizes.sweep.flatMap((fraction) =>
     (["relay", "fastchat"] as const).map((target) => ({
       ..._base(common, sizes.durationMs),

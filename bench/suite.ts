@@ -4,7 +4,7 @@
  * start past the deadline are skipped and listed.
  */
 import { measureRawInsert, type RawInsertResult } from "./raw_insert.ts";
-import { type RunResult, runOnce, type RunSpec } from "./run.ts";
+import { runOnce, type RunResult, type RunSpec } from "./run.ts";
 import {
   type Common,
   durableSpecs,
@@ -60,9 +60,9 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
     }
   };
   const wants = (s: Scenario) => options.only.includes(s);
-  if (wants("fanout")) for (const spec of fanoutSpecs(options.sizes, options)) await run(spec);
-  if (wants("rooms")) for (const spec of roomsSpecs(options.sizes, options)) await run(spec);
-  if (wants("ramp")) for (const spec of rampSpecs(options.sizes, options)) await run(spec);
+  if (wants("fanout")) { for (const spec of fanoutSpecs(options.sizes, options)) await run(spec); }
+  if (wants("rooms")) { for (const spec of roomsSpecs(options.sizes, options)) await run(spec); }
+  if (wants("ramp")) { for (const spec of rampSpecs(options.sizes, options)) await run(spec); }
   if (wants("durable")) {
     for (const spec of durableSpecs(options.sizes, options, options.mysql)) await run(spec);
     for (const store of options.mysql ? ["sqlite", "mysql"] as const : ["sqlite"] as const) {

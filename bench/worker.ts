@@ -1,7 +1,8 @@
 /**
- * A load-generator process: `deno run -A bench/worker.ts '<WorkerPlan JSON>'`.
+ * A load-generator process: `deno run -A bench/worker.ts`, started by `fleet.ts`.
  *
- * Reads one command per line on stdin (`connect`, `join`, `go`, `drain`, `close`) and
+ * Reads its plan (one `WorkerPlan` JSON line) on stdin, then one command per line
+ * (`connect`, `join`, `go`, `drain`, `close`), and
  * answers each with one JSON line on stdout (see `plan.ts`). Several run side by side so
  * that the generator is not the bottleneck. Exits on `close`, on end of input, or when its
  * parent goes away.
@@ -144,20 +145,25 @@ class Worker {
 }
 
 async function main(): Promise<void> {
-  const plan = JSON.parse(Deno.args[0] ?? "null") as WorkerPlan | null;
-  if (plan === null || !Array.isArray(plan.clients)) {
-    console.error("usage: worker.ts '<WorkerPlan JSON>' (started by bench/main.ts)");
-    Deno.exit(2);
-  }
-  const worker = new Worker(plan);
   const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
+  let worker: Worker | null = null;
   let buffered = "";
   for await (const text of lines) {
     buffered += text;
     let nl;
     while ((nl = buffered.indexOf("\n")) >= 0) {
-      const command = buffered.slice(0, nl).trim() as WorkerCommand;
+      const line = buffered.slice(0, nl).trim();
       buffered = buffered.slice(nl + 1);
+      if (worker === null) {
+        const plan = JSON.parse(line) as WorkerPlan;
+        if (!Array.isArray(plan?.clients)) {
+          console.error("worker.ts: the first line on stdin must be a WorkerPlan (see fleet.ts)");
+          Deno.exit(2);
+        }
+        worker = new Worker(plan);
+        continue;
+      }
+      const command = line as WorkerCommand;
       if (command === "close") {
         worker.close();
         Deno.exit(0);
@@ -174,7 +180,7 @@ async function main(): Promise<void> {
     }
   }
   // The coordinator went away: stop too.
-  worker.close();
+  worker?.close();
   Deno.exit(0);
 }
 

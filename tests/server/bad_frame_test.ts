@@ -58,6 +58,14 @@ Deno.test("bad frame conformance", async (t) => {
       }
     });
 
+    await t.step("a long string id (1,000 characters) is a valid id and is echoed", async () => {
+      const id = "i".repeat(1_000);
+      await anon.send({ type: "ping", id });
+      const reply = await anon.next((f) => f.type === "ok" || f.type === "error");
+      await anon.ok({ type: "ping" }); // Resets the bad frame count, whatever happened.
+      assert.deepEqual(reply, { type: "ok", id });
+    });
+
     await t.step("bad input unknown type → unknown_type echoing the id", async () => {
       const reply = await anon.request({ type: "dance", id: "u1" });
       assertError(reply, "unknown_type", "u1");

@@ -168,6 +168,35 @@ Deno.test("events conformance", async (t) => {
       },
     );
 
+    await t.step(
+      "a kicked member's sessions get kicked, are closed, and the others get left",
+      async () => {
+        const room = await freshRoom(alice, "kickout");
+        const frank = await loggedIn(port, uniqueName("frank"));
+        const frank2 = await anotherSession(port, frank.user);
+        try {
+          await frank.ok({ type: "join", room });
+          await alice.next((f) => f.type === "joined" && f.room === room && f.user === frank.user);
+          const kick = await admin(server.adminPort, "POST", "/api/kick", {
+            user: frank.user,
+            duration: "5m",
+          });
+          assert.equal(kick.status, 200, JSON.stringify(kick.body));
+          for (const session of [frank, frank2]) {
+            const kicked = await session.next((f) => f.type === "kicked");
+            assert.equal(typeof kicked.until, "string");
+            assert.equal(typeof kicked.reason, "string");
+            await session.closed;
+            assert.equal(session.received.at(-1)!.type, "kicked");
+          }
+          const left = await alice.next((f) => f.type === "left" && f.room === room);
+          assert.deepEqual(left, { type: "left", room, user: frank.user });
+        } finally {
+          closeAll(frank, frank2);
+        }
+      },
+    );
+
     await t.step("a second session joining hears messages; the first session too", async () => {
       const room = await freshRoom(alice, "both");
       const alice2 = await anotherSession(port, alice.user);

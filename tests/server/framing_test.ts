@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
-import { closeAll, freshRoom, loggedIn, rawError, uniqueName } from "./support.ts";
+import { closeAll, freshRoom, loggedIn, rawError, repliesTo, uniqueName } from "./support.ts";
 
 const encoder = new TextEncoder();
 
@@ -44,18 +44,14 @@ Deno.test("framing conformance", async (t) => {
       assert.equal((await bob.next((f) => f.id === "half")).type, "ok");
     });
 
-    await t.step("100 frames in one write are all answered, in order", async () => {
+    await t.step("100 frames in one write are all answered", async () => {
       let batch = "";
       for (let i = 0; i < 100; i++) {
         batch += JSON.stringify({ type: "ping", id: `many-${i}` }) + "\n";
       }
       await alice.writeRaw(batch);
-      const replies = [];
-      for (let i = 0; i < 100; i++) replies.push(await alice.next((f) => f.type === "ok"));
-      assert.deepEqual(
-        replies.map((r) => r.id),
-        Array.from({ length: 100 }, (_, i) => `many-${i}`),
-      );
+      const ids = Array.from({ length: 100 }, (_, i) => `many-${i}`);
+      for (const reply of await repliesTo(alice, ids)) assert.equal(reply.type, "ok");
     });
 
     await t.step("a write that ends one frame and starts the next", async () => {
@@ -115,6 +111,23 @@ Deno.test("framing conformance", async (t) => {
       }
     });
 
+    await t.step(
+      "bad input a frame of 33,000 two-byte characters (66,000 bytes) → frame_too_large",
+      async () => {
+        const c = await FrameClient.connect(port);
+        try {
+          const frame = JSON.stringify({ type: "ping", id: 11, pad: "é".repeat(33_000) });
+          assert.ok(frame.length < 65_536 && encoder.encode(frame).length > 65_536);
+          await c.writeRaw(frame + "\n").catch(() => {});
+          const error = await c.next((f) => f.type === "error");
+          assert.equal(error.code, "frame_too_large");
+          await c.closed;
+        } finally {
+          c.close();
+        }
+      },
+    );
+
     await t.step("bad input a 70,000-byte line → frame_too_large, then closed", async () => {
       const c = await FrameClient.connect(port);
       try {
@@ -137,6 +150,27 @@ Deno.test("framing conformance", async (t) => {
           await c.writeRaw("x".repeat(70_000)).catch(() => {}); // The server may close mid-write.
           const error = await c.next((f) => f.type === "error");
           assert.equal(error.code, "frame_too_large");
+          await c.closed;
+        } finally {
+          c.close();
+        }
+      },
+    );
+
+    await t.step(
+      "a client that half-closes after its requests still gets every answer",
+      async () => {
+        const c = await loggedIn(port, uniqueName("halfclose"));
+        try {
+          await c.ok({ type: "join", room });
+          const say = JSON.stringify({ type: "say", id: "last", room, text: "last words" });
+          await c.writeRaw(say + "\n" + JSON.stringify({ type: "ping", id: "bye" }) + "\n");
+          await (c.conn as Deno.TcpConn).closeWrite();
+          const [reply, bye] = await repliesTo(c, ["last", "bye"]);
+          assert.equal(reply!.type, "ok", JSON.stringify(reply));
+          assert.equal(bye!.type, "ok");
+          const event = await alice.next((f) => f.type === "message" && f.msgid === reply!.msgid);
+          assert.equal(event.text, "last words");
           await c.closed;
         } finally {
           c.close();

@@ -16,6 +16,7 @@ import {
   freshRoom,
   ISO_MS,
   loggedIn,
+  repliesTo,
   uniqueName,
 } from "./support.ts";
 
@@ -192,6 +193,46 @@ Deno.test("messages conformance", async (t) => {
         const marker = await alice.ok({ type: "dm", to: bob.user, text: "marker" });
         await bob.next((f) => f.type === "dm" && f.msgid === marker.msgid);
         assert.equal(bob.events("dm").filter((f) => f.msgid === first.msgid).length, 1);
+      },
+    );
+
+    await t.step(
+      "cid: three resends pipelined in one write store and broadcast one message",
+      async () => {
+        const cid = uniqueName("burst");
+        const line = (id: string) =>
+          JSON.stringify({ type: "say", id, room, text: "pipelined once", cid }) + "\n";
+        await alice.writeRaw(line("c1") + line("c2") + line("c3"));
+        const replies = await repliesTo(alice, ["c1", "c2", "c3"]);
+        for (const reply of replies) {
+          assert.equal(reply.type, "ok", JSON.stringify(reply));
+          assert.deepEqual([reply.msgid, reply.ts], [replies[0]!.msgid, replies[0]!.ts]);
+        }
+        const marker = await alice.ok({ type: "say", room, text: "marker" });
+        await bob.next((f) => f.type === "message" && f.msgid === marker.msgid);
+        assert.equal(bob.events("message").filter((f) => f.text === "pipelined once").length, 1);
+      },
+    );
+
+    await t.step(
+      "cid: two sessions of one account sending the same cid at once → one message",
+      async () => {
+        const cid = uniqueName("race");
+        const alice2 = await anotherSession(port, alice.user);
+        try {
+          await alice2.ok({ type: "join", room });
+          const line = (id: string) =>
+            JSON.stringify({ type: "say", id, room, text: "raced once", cid }) + "\n";
+          await Promise.all([alice.writeRaw(line("r1")), alice2.writeRaw(line("r2"))]);
+          const [a] = await repliesTo(alice, ["r1"]);
+          const [b] = await repliesTo(alice2, ["r2"]);
+          assert.deepEqual([a!.msgid, a!.ts], [b!.msgid, b!.ts]);
+          const marker = await alice.ok({ type: "say", room, text: "marker" });
+          await bob.next((f) => f.type === "message" && f.msgid === marker.msgid);
+          assert.equal(bob.events("message").filter((f) => f.text === "raced once").length, 1);
+        } finally {
+          alice2.close();
+        }
       },
     );
 

@@ -13,6 +13,7 @@ import {
   fullHistory,
   ISO_MS,
   loggedIn,
+  repliesTo,
   uniqueName,
   waitUntil,
 } from "./support.ts";
@@ -29,12 +30,11 @@ async function sayAll(client: FrameClient, room: string, label: string): Promise
       "\n";
   }
   await client.writeRaw(batch);
-  const oks: Frame[] = [];
-  for (let i = 0; i < PER_SENDER; i++) {
-    const reply = await client.next((f) => f.id === `${label}-${i}`, 30_000);
-    assert.equal(reply.type, "ok", JSON.stringify(reply));
-    oks.push(reply);
-  }
+  const oks = await repliesTo(
+    client,
+    Array.from({ length: PER_SENDER }, (_, i) => `${label}-${i}`),
+  );
+  for (const reply of oks) assert.equal(reply.type, "ok", JSON.stringify(reply));
   return oks;
 }
 
@@ -64,6 +64,7 @@ Deno.test("ordering conformance", async (t) => {
 
     await t.step("every session in the room sees the identical sequence of messages", () => {
       const reference = streams[0]!.map((e) => e.msgid);
+      assert.equal(reference.length, total);
       assert.equal(new Set(reference).size, total, "no duplicates");
       for (const stream of streams) assert.deepEqual(stream.map((e) => e.msgid), reference);
     });

@@ -105,6 +105,30 @@ export async function sayMany(
 }
 
 /**
+ * Waits for the replies (`ok` or `error`) to requests `ids`, whatever order they arrive in,
+ * and returns them in the order of `ids`.
+ */
+export async function repliesTo(
+  client: FrameClient,
+  ids: readonly (string | number)[],
+  timeoutMs = 30_000,
+): Promise<Frame[]> {
+  const wanted = new Set(ids);
+  const found = new Map<string | number, Frame>();
+  await waitUntil(`replies to ${ids.length} requests`, () => {
+    for (const frame of client.received) {
+      const id = frame.id as string | number;
+      if ((frame.type === "ok" || frame.type === "error") && wanted.has(id)) found.set(id, frame);
+    }
+    if (client.isClosed && found.size < wanted.size) {
+      throw new Error(`Connection closed after ${found.size} of ${ids.length} replies`);
+    }
+    return found.size === wanted.size;
+  }, timeoutMs);
+  return ids.map((id) => found.get(id)!);
+}
+
+/**
  * Says `count` numbered messages in `room`, all written at once (pipelined), and waits for
  * every `ok`; returns their msgids in sending order.
  */
@@ -120,13 +144,11 @@ export async function sayPipelined(
     batch += JSON.stringify({ type: "say", id: `${tag}-${i}`, room, text: `${label}${i}` }) + "\n";
   }
   await client.writeRaw(batch);
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const reply = await client.next((f) => f.id === `${tag}-${i}`, 30_000);
+  const replies = await repliesTo(client, Array.from({ length: count }, (_, i) => `${tag}-${i}`));
+  return replies.map((reply) => {
     assert.equal(reply.type, "ok", JSON.stringify(reply));
-    ids.push(reply.msgid as string);
-  }
-  return ids;
+    return reply.msgid as string;
+  });
 }
 
 /** Every message of a room (or of a `with` conversation), oldest first, paging backwards. */

@@ -1,0 +1,117 @@
+/**
+ * `deno task bench [--quick] [options]`: runs the load scenarios against FastChat and the
+ * bare relay in one session, prints the results table and the target verdicts, and writes
+ * `results.json` and `latency.svg` to the output folder.
+ *
+ * Exits 1 when a run lost, duplicated or reordered a message or failed; missing a
+ * performance target is reported, not an error (the table says which and by how much).
+ */
+import { parseArgs } from "node:util";
+import { latencyChart } from "./chart.ts";
+import { isUnclean, markdown } from "./report.ts";
+import { FULL, QUICK } from "./scenarios.ts";
+import { runSuite, type Scenario, SCENARIOS } from "./suite.ts";
+
+const HELP = `Usage: deno task bench [options]
+
+  --quick            smaller sizes, under two minutes (default: full, under 15 minutes)
+  --only LIST        comma-separated scenarios: ${SCENARIOS.join(",")}
+  --out DIR          where results.json and latency.svg go (default bench/results)
+  --mysql-url URL    MariaDB admin URL for throwaway databases
+                     (default $FASTCHAT_TEST_MYSQL_ADMIN_URL or mysql://root@127.0.0.1:3306/)
+  --no-mysql         skip the MariaDB runs
+  --workers N        load-generator processes (default 2)
+  --time-limit S     start no run after S seconds (default 90 quick, 780 full)
+  --help`;
+
+/** Whether a MySQL server accepts TCP connections at the URL's host and port. */
+async function _reachable(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  try {
+    const conn = await Deno.connect({ hostname, port: Number(port || 3306) });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: Deno.args,
+      options: {
+        quick: { type: "boolean", default: false },
+        only: { type: "string" },
+        out: { type: "string", default: "bench/results" },
+        "mysql-url": { type: "string" },
+        "no-mysql": { type: "boolean", default: false },
+        workers: { type: "string", default: "2" },
+        "time-limit": { type: "string" },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const only = (values.only?.split(",").map((s) => s.trim()) ?? [...SCENARIOS]) as Scenario[];
+  const unknown = only.filter((s) => !SCENARIOS.includes(s));
+  const workers = Number(values.workers);
+  const limit = Number(values["time-limit"] ?? (values.quick ? 90 : 780));
+  if (unknown.length > 0 || !Number.isInteger(workers) || workers < 1 || !(limit > 0)) {
+    console.error(
+      `bench: ${
+        unknown.length > 0
+          ? `unknown scenario ${unknown.join(",")}`
+          : "--workers and --time-limit take positive numbers"
+      }\n\n${HELP}`,
+    );
+    return 2;
+  }
+  const mysqlAdminUrl = values["mysql-url"] ?? Deno.env.get("FASTCHAT_TEST_MYSQL_ADMIN_URL") ??
+    "mysql://root@127.0.0.1:3306/";
+  const mysql = !values["no-mysql"] && await _reachable(mysqlAdminUrl);
+  if (!values["no-mysql"] && !mysql) {
+    console.log(`bench: no MySQL server at ${new URL(mysqlAdminUrl).host}: MariaDB runs skipped`);
+  }
+  const started = performance.now();
+  const report = await runSuite({
+    sizes: values.quick ? QUICK : FULL,
+    only,
+    mysql,
+    mysqlAdminUrl,
+    textSize: 64,
+    workers,
+    deadline: started + limit * 1000,
+    onRun: (line) => console.log(line),
+  });
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const table = markdown(report);
+  console.log(`\n${table}\n\nbench: ${values.quick ? "quick" : "full"} mode took ${seconds} s`);
+  await Deno.mkdir(values.out, { recursive: true });
+  const meta = {
+    mode: values.quick ? "quick" : "full",
+    date: new Date().toISOString(),
+    seconds,
+    deno: Deno.version.deno,
+    cpus: navigator.hardwareConcurrency,
+  };
+  await Deno.writeTextFile(
+    `${values.out}/results.json`,
+    JSON.stringify({ ...meta, ...report }, null, 2) + "\n",
+  );
+  await Deno.writeTextFile(`${values.out}/results.md`, table + "\n");
+  const chart = latencyChart(report.runs, "Latency against offered load (200 clients, 10 senders)");
+  if (chart !== "") await Deno.writeTextFile(`${values.out}/latency.svg`, chart);
+  console.log(`bench: wrote ${values.out}/results.json, results.md${chart ? ", latency.svg" : ""}`);
+  const bad = report.runs.some(isUnclean) || report.failures.length > 0;
+  return bad ? 1 : 0;
+}
+
+Deno.exit(await main());
