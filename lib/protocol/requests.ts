@@ -13,7 +13,7 @@ const cid = z.string().min(1).max(MAX_CID).nullish().transform((v) => v ?? undef
 const msgidField = z.string().nullish().transform((v) => v ?? undefined);
 
 /** The request id: a string or a (safe) integer, echoed in the reply. */
-export const RequestId = z.union([z.string().max(256), z.int()]);
+export const RequestId = z.union([z.string(), z.int()]);
 export type RequestId = z.infer<typeof RequestId>;
 
 /** Field schemas by request type. */

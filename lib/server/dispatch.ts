@@ -77,6 +77,19 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
     badFrame(core, session, "bad_frame", describeIssues(parsed.error), id);
     return;
   }
+  const malformed = Object.entries(parsed.data).find(([, v]) =>
+    typeof v === "string" && !v.isWellFormed()
+  );
+  if (malformed) {
+    badFrame(
+      core,
+      session,
+      "bad_frame",
+      `Invalid field ${malformed[0]}: not valid Unicode (a lone surrogate escape).`,
+      id,
+    );
+    return;
+  }
   session.badFrames = 0;
   session.lastActive = core.clock();
   if (command.needsLogin && !session.account) {

@@ -15,6 +15,14 @@ export interface ByteSink {
 /** Largest buffer assembled for one write. */
 const MAX_WRITE = 256 * 1024;
 
+/**
+ * How long the queue may stay over its limit before the reader counts as slow, and how
+ * far over the limit it may grow meanwhile. One large burst (a big batch broadcast in one
+ * tick) overshoots briefly even for a reader that keeps up; a stalled one stays over.
+ */
+const OVER_LIMIT_GRACE_MS = 1_000;
+const HARD_LIMIT_FACTOR = 4;
+
 /** Bounded, merging writer for one connection. */
 export class Outbound {
   #sink: ByteSink;
@@ -24,6 +32,8 @@ export class Outbound {
   #bytes = 0;
   #pumping = false;
   #closed = false;
+  /** Since when (performance.now) the queue has been over the limit, or null. */
+  #overSince: number | null = null;
   #drained: (() => void)[] = [];
   #onError: (error: unknown) => void;
 
@@ -47,12 +57,21 @@ export class Outbound {
   }
 
   /**
-   * Queues a frame. Returns false, queuing nothing, when the connection is closed or more
-   * than `limit` bytes are already waiting.
+   * Queues a frame. Returns false, queuing nothing, when the connection is closed, or when
+   * more than `limit` bytes have been waiting for over a second, or more than four times
+   * `limit` are waiting: the reader is too slow.
    */
   send(frame: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#bytes > this.#limit) return false;
+    if (this.#bytes > this.#limit) {
+      const now = performance.now();
+      this.#overSince ??= now;
+      if (
+        this.#bytes > this.#limit * HARD_LIMIT_FACTOR || now - this.#overSince > OVER_LIMIT_GRACE_MS
+      ) return false;
+    } else {
+      this.#overSince = null;
+    }
     this.#enqueue(frame);
     return true;
   }

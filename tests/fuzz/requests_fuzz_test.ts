@@ -73,7 +73,7 @@ Deno.test("fuzz requests: bad input ids that are not strings or safe integers ar
   fc.assert(
     fc.property(nasty, (id) => {
       const parsed = RequestId.safeParse(id);
-      const valid = (typeof id === "string" && id.length <= 256) || Number.isSafeInteger(id);
+      const valid = typeof id === "string" || Number.isSafeInteger(id);
       equal(parsed.success, valid, `id ${JSON.stringify(id)?.slice(0, 40)}`);
     }),
     { numRuns: 1_000 },

@@ -144,6 +144,24 @@ Deno.test("bad frame conformance", async (t) => {
       },
     );
 
+    await t.step(
+      "bad input lone surrogate escapes in text or a room name → bad_frame",
+      async () => {
+        const room = await freshRoom(user, "surrogates");
+        for (
+          const line of [
+            `{"type":"say","id":"s1","room":${JSON.stringify(room)},"text":"broken \\ud800 half"}`,
+            `{"type":"create_room","id":"s2","room":"odd\\udc00room"}`,
+          ]
+        ) {
+          const reply = await rawError(user, line + "\n");
+          assertError(reply, "bad_frame");
+        }
+        const history = await user.ok({ type: "history", room });
+        assert.deepEqual(history.messages, []);
+      },
+    );
+
     await t.step("bad input empty fields get their own codes, not bad_frame", async () => {
       const room = await freshRoom(user, "empties");
       await expectError(
