@@ -5,60 +5,10 @@
 import assert from "node:assert/strict";
 import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
 import { startServer } from "../support/server_process.ts";
+import { makeCertificates } from "../support/tls_certs.ts";
 
 const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
 const PASSWORD = "correct horse";
-
-async function openssl(dir: string, args: string[]): Promise<void> {
-  const result = await new Deno.Command("openssl", { args, cwd: dir, stderr: "piped" }).output();
-  if (!result.success) throw new Error(new TextDecoder().decode(result.stderr));
-}
-
-/** A CA and a certificate for 127.0.0.1 signed by it, in `dir`. */
-async function makeCertificates(dir: string): Promise<void> {
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-  await openssl(dir, [
-    "req",
-    "-x509",
-    ...ec,
-    "-keyout",
-    "ca.key",
-    "-out",
-    "ca.pem",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=FastChat test CA",
-  ]);
-  await openssl(dir, [
-    "req",
-    ...ec,
-    "-keyout",
-    "server.key",
-    "-out",
-    "server.csr",
-    "-subj",
-    "/CN=127.0.0.1",
-  ]);
-  await Deno.writeTextFile(`${dir}/ext.cnf`, "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  await openssl(dir, [
-    "x509",
-    "-req",
-    "-in",
-    "server.csr",
-    "-CA",
-    "ca.pem",
-    "-CAkey",
-    "ca.key",
-    "-CAcreateserial",
-    "-out",
-    "server.pem",
-    "-days",
-    "2",
-    "-extfile",
-    "ext.cnf",
-  ]);
-}
 
 async function runClient(args: string[], input: string) {
   const child = new Deno.Command(Deno.execPath(), {
@@ -76,17 +26,16 @@ async function runClient(args: string[], input: string) {
 }
 
 Deno.test("tls: --tls --ca sends over TLS; bad input: untrusted certificate and plain client fail in one sentence", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "fastchat-tls-" });
+  const certs = await makeCertificates();
   let server: Awaited<ReturnType<typeof startServer>> | null = null;
   try {
-    await makeCertificates(dir);
     server = await startServer({
-      args: ["--tls-cert", `${dir}/server.pem`, "--tls-key", `${dir}/server.key`],
+      args: ["--tls-cert", certs.certFile, "--tls-key", certs.keyFile],
     });
     const where = `127.0.0.1:${server.port}`;
     const pipe = ["--user", "bot", "--room", "general"];
     // Register over TLS first, with a raw TLS connection.
-    const caCerts = [await Deno.readTextFile(`${dir}/ca.pem`)];
+    const caCerts = [await Deno.readTextFile(certs.caFile)];
     const conn = await Deno.connectTls({ hostname: "127.0.0.1", port: server.port, caCerts });
     const raw = new TextEncoder().encode(
       JSON.stringify({ type: "register", id: 1, user: "bot", password: PASSWORD }) + "\n",
@@ -101,7 +50,7 @@ Deno.test("tls: --tls --ca sends over TLS; bad input: untrusted certificate and 
     }
     conn.close();
 
-    const ok = await runClient([where, "--tls", "--ca", `${dir}/ca.pem`, ...pipe], "over tls\n");
+    const ok = await runClient([where, "--tls", "--ca", certs.caFile, ...pipe], "over tls\n");
     assert.equal(ok.code, 0, ok.stderr);
 
     const untrusted = await runClient([where, "--tls", ...pipe], "x\n");
@@ -115,6 +64,6 @@ Deno.test("tls: --tls --ca sends over TLS; bad input: untrusted certificate and 
     assert.match(plain.stderr, /if it uses TLS, add --tls/);
   } finally {
     await server?.cleanup();
-    await Deno.remove(dir, { recursive: true });
+    await certs.remove();
   }
 });

@@ -6,7 +6,7 @@
  */
 import { equal, match, ok, rejects } from "node:assert/strict";
 import { startServer } from "../support/server_process.ts";
-import { haveOpenssl, makeCertificates, type TestCertificates } from "./tls_certs.ts";
+import { haveOpenssl, makeCertificates, type TestCertificates } from "../support/tls_certs.ts";
 import { waitFor } from "./support.ts";
 
 const HAVE_OPENSSL = await haveOpenssl();

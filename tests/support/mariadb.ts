@@ -14,6 +14,10 @@ export interface ThrowawayMariadb {
   stop(): Promise<void>;
   /** Kills mariadbd (SIGKILL: a crash) and waits for it to exit. */
   kill(): Promise<void>;
+  /** Freezes mariadbd (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Lets a frozen mariadbd go on (SIGCONT). */
+  resume(): void;
   /** Starts mariadbd again on the same data directory and port; resolves when it answers. */
   start(): Promise<void>;
   /** Stops the server if running and removes its data directory. */
@@ -133,6 +137,14 @@ class MariadbProcess implements ThrowawayMariadb {
 
   async stop(): Promise<void> {
     await this.#signal("SIGTERM");
+  }
+
+  pause(): void {
+    if (this.#child) Deno.kill(this.#child.pid, "SIGSTOP");
+  }
+
+  resume(): void {
+    if (this.#child) Deno.kill(this.#child.pid, "SIGCONT");
   }
 
   async kill(): Promise<void> {
