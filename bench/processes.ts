@@ -27,6 +27,21 @@ async function _canPrlimit(): Promise<boolean> {
   return prlimitUsable;
 }
 
+/**
+ * Open files a server started by {@linkcode denoCommand} may hold: {@linkcode NOFILE} when
+ * `prlimit` raises the limit, else the soft limit this process has (and passes on).
+ */
+export async function openFileLimit(): Promise<number> {
+  if (await _canPrlimit()) return NOFILE;
+  try {
+    const limits = Deno.readTextFileSync("/proc/self/limits");
+    const soft = /Max open files\s+(\d+)/.exec(limits);
+    return soft ? Number(soft[1]) : 1024;
+  } catch {
+    return 1024;
+  }
+}
+
 /** A command line for the Deno binary, under `prlimit` when that works. */
 export async function denoCommand(
   args: string[],

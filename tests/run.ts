@@ -87,6 +87,9 @@ async function _runPass(pass: Pass, flags: string[], dir: string): Promise<Junit
   return summary;
 }
 
+/** Tests that need a MySQL server, left out by `--sqlite-only`. */
+const MYSQL_ONLY_TESTS = ["tests/mysql/", "tests/store/mysql_store_test.ts"];
+
 async function _passes(args: string[]): Promise<{ passes: Pass[]; flags: string[] }> {
   const sqliteOnly = args.includes("--sqlite-only");
   const { paths, flags } = await _splitArgs(args.filter((a) => a !== "--sqlite-only"));
@@ -99,7 +102,8 @@ async function _passes(args: string[]): Promise<{ passes: Pass[]; flags: string[
     ? paths.filter((p) => _isUnder(p, "tests/server"))
     : (await _exists(join(ROOT, "tests/server")) ? ["tests/server/"] : []);
   if (sqliteOnly) {
-    console.log("test runner: --sqlite-only: the MySQL pass is skipped");
+    console.log("test runner: --sqlite-only: the MySQL pass and MySQL tests are skipped");
+    flags.push(`--ignore=${MYSQL_ONLY_TESTS.join(",")}`);
   } else if (serverPaths.length > 0) {
     const url = Deno.env.get("FASTCHAT_TEST_MYSQL_ADMIN_URL") ?? DEFAULT_MYSQL_ADMIN_URL;
     passes.push({
