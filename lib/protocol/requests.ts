@@ -6,10 +6,13 @@
  */
 import { z } from "zod";
 import { HISTORY_MAX_LIMIT, MAX_CID } from "./limits.ts";
+import { codePoints } from "./names.ts";
 
 const str = z.string();
 const optStr = z.string().nullish().transform((v) => v ?? undefined);
-const cid = z.string().min(1).max(MAX_CID).nullish().transform((v) => v ?? undefined);
+const cid = z.string().min(1).refine((v) => codePoints(v) <= MAX_CID, {
+  message: `at most ${MAX_CID} characters`,
+}).nullish().transform((v) => v ?? undefined);
 const msgidField = z.string().nullish().transform((v) => v ?? undefined);
 
 /** The request id: a string or a (safe) integer, echoed in the reply. */

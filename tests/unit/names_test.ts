@@ -6,6 +6,7 @@ import {
   isAcceptablePassword,
 } from "../../lib/protocol/names.ts";
 import { formatMsgid, parseMsgid } from "../../lib/protocol/msgid.ts";
+import { REQUEST_SCHEMAS } from "../../lib/protocol/requests.ts";
 
 Deno.test("names: full Unicode case folding, not ASCII-only", () => {
   assertEquals(foldName("Élodie"), foldName("ÉLODIE"));
@@ -51,4 +52,11 @@ Deno.test("msgid: sorts as strings in numeric order; bad input is refused", () =
   for (const bad of ["", "42", "abc", "00000000000000042", "-000000000000042"]) {
     assertEquals(parseMsgid(bad), null, bad);
   }
+});
+
+Deno.test("requests: a cid counts code points: 64 emoji pass, 65 or an empty one do not", () => {
+  const say = (cid: string) => REQUEST_SCHEMAS.say.safeParse({ room: "r", text: "t", cid }).success;
+  assertEquals(say("😀".repeat(64)), true);
+  assertEquals(say("😀".repeat(65)), false);
+  assertEquals(say(""), false);
 });
