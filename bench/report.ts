@@ -140,6 +140,7 @@ export function markdown(report: SuiteReport): string {
   for (const f of report.failures) {
     lines.push("", `Run ${f.label} (${f.target}) failed: ${f.error.split("\n")[0]}`);
   }
+  for (const note of report.notes) lines.push("", `Note: ${note}.`);
   if (report.skipped.length > 0) {
     lines.push("", `Skipped (time limit): ${report.skipped.join(", ")}`);
   }

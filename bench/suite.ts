@@ -3,6 +3,7 @@
  * collects the results. A failed run is recorded and the suite goes on; runs that would
  * start past the deadline are skipped and listed.
  */
+import { openFileLimit } from "./processes.ts";
 import { measureRawInsert, type RawInsertResult } from "./raw_insert.ts";
 import { runOnce, type RunResult, type RunSpec } from "./run.ts";
 import {
@@ -38,11 +39,13 @@ export interface SuiteReport {
   raw: RawInsertResult[];
   failures: { label: string; target: string; error: string }[];
   skipped: string[];
+  /** What the machine imposed (e.g. a capped connection count). */
+  notes: string[];
 }
 
 /** Runs the suite; see the module doc. */
 export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
-  const report: SuiteReport = { runs: [], raw: [], failures: [], skipped: [] };
+  const report: SuiteReport = { runs: [], raw: [], failures: [], skipped: [], notes: [] };
   const say = options.onRun ?? (() => {});
   const run = async (spec: RunSpec) => {
     if (performance.now() > options.deadline) {
@@ -62,7 +65,18 @@ export async function runSuite(options: SuiteOptions): Promise<SuiteReport> {
   const wants = (s: Scenario) => options.only.includes(s);
   if (wants("fanout")) { for (const spec of fanoutSpecs(options.sizes, options)) await run(spec); }
   if (wants("rooms")) { for (const spec of roomsSpecs(options.sizes, options)) await run(spec); }
-  if (wants("ramp")) { for (const spec of rampSpecs(options.sizes, options)) await run(spec); }
+  if (wants("ramp")) {
+    // Each connection is a file descriptor of the server, which needs a few of its own.
+    const cap = (await openFileLimit()) - 256;
+    const sizes = { ...options.sizes, rampClients: Math.min(options.sizes.rampClients, cap) };
+    if (sizes.rampClients < options.sizes.rampClients) {
+      const note = `ramp capped at ${sizes.rampClients} connections: the open-file limit is ` +
+        `${cap + 256} and prlimit cannot raise it here (run as root, or ulimit -n 65536 first)`;
+      report.notes.push(note);
+      say(note);
+    }
+    for (const spec of rampSpecs(sizes, options)) await run(spec);
+  }
   if (wants("durable")) {
     for (const spec of durableSpecs(options.sizes, options, options.mysql)) await run(spec);
     for (const store of options.mysql ? ["sqlite", "mysql"] as const : ["sqlite"] as const) {
