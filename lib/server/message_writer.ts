@@ -6,11 +6,6 @@
  */
 import type { InsertOutcome, NewMessage, Store } from "../store/store.ts";
 
-/** Resolves after the event loop's next turn (timers run after pending I/O callbacks). */
-function _nextTurn(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
-
 /** A message as handed in: the writer adds `seq` and `ts`. */
 export type Draft = Omit<NewMessage, "seq" | "ts">;
 
@@ -29,12 +24,26 @@ interface Entry<T> {
   followers: Entry<T>[];
 }
 
+/** A batch given to the store and what became of it. */
+interface Flight<T> {
+  batch: Entry<T>[];
+  done: boolean;
+  outcomes: InsertOutcome[] | null;
+  failure: unknown;
+}
+
 /** Options of a {@linkcode MessageWriter}. */
 export interface WriterOptions {
   /** The first sequence number to hand out (last stored + 1). */
   nextSeq: number;
   /** Largest number of messages in one transaction. */
   maxBatch?: number;
+  /**
+   * Transactions that may be under way at once (default 2): with a networked database
+   * the next batch is sent while the previous one commits. Callbacks keep the
+   * submission order whatever order the commits finish in.
+   */
+  maxInFlight?: number;
   clock?: () => number;
 }
 
@@ -48,7 +57,10 @@ export class MessageWriter<T> {
   #queue: Entry<T>[] = [];
   /** Pending entries by sender and cid. */
   #byCid = new Map<string, Entry<T>>();
-  #running = false;
+  /** Batches being written, oldest first. */
+  #inFlight: Flight<T>[] = [];
+  #maxInFlight: number;
+  #scheduled = false;
   #idle: (() => void)[] = [];
   /** Commits done and their total time, for metrics. */
   commits = 0;
@@ -59,12 +71,15 @@ export class MessageWriter<T> {
     this.#callbacks = callbacks;
     this.#nextSeq = options.nextSeq;
     this.#maxBatch = options.maxBatch ?? 2_000;
+    this.#maxInFlight = options.maxInFlight ?? 2;
     this.#clock = options.clock ?? Date.now;
   }
 
   /** Messages submitted and not yet committed or failed. */
   get pending(): number {
-    return this.#queue.length + (this.#running ? 1 : 0);
+    let n = this.#queue.length;
+    for (const flight of this.#inFlight) n += flight.batch.length;
+    return n;
   }
 
   /** The sequence number the last submitted message received. */
@@ -86,47 +101,66 @@ export class MessageWriter<T> {
       this.#byCid.set(key, entry);
     }
     this.#queue.push(entry);
-    if (!this.#running) {
-      this.#running = true;
-      queueMicrotask(() => void this.#run());
-    }
+    this.#schedule();
   }
 
   /** Resolves once everything submitted so far is committed or failed. */
   drained(): Promise<void> {
-    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    if (this.#queue.length === 0 && this.#inFlight.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  async #run(): Promise<void> {
-    while (this.#queue.length > 0) {
-      // Let the event loop read what already arrived first: a synchronous store (SQLite)
-      // blocks it while committing, so without this each batch would hold only the
-      // messages of one read, and throughput would follow the number of fsyncs.
-      await _nextTurn();
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      const started = performance.now();
-      let outcomes: InsertOutcome[] | null = null;
-      let failure: unknown = null;
-      try {
-        outcomes = await this.#store.insertMessages(batch.map((e) => e.message));
-      } catch (error) {
-        failure = error;
-      }
+  /**
+   * Starts the next batch after the event loop's next turn, so that it holds everything
+   * already read: a synchronous store (SQLite) blocks the loop while committing, and
+   * without the wait each batch would hold only the messages of one read.
+   */
+  #schedule(): void {
+    if (this.#scheduled || this.#queue.length === 0) return;
+    if (this.#inFlight.length >= this.#maxInFlight) return;
+    this.#scheduled = true;
+    setTimeout(() => {
+      this.#scheduled = false;
+      this.#start();
+    }, 0);
+  }
+
+  #start(): void {
+    if (this.#queue.length === 0 || this.#inFlight.length >= this.#maxInFlight) return;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    const started = performance.now();
+    const flight: Flight<T> = { batch, done: false, outcomes: null, failure: null };
+    this.#inFlight.push(flight);
+    this.#store.insertMessages(batch.map((e) => e.message)).then(
+      (outcomes) => flight.outcomes = outcomes,
+      (error) => flight.failure = error ?? new Error("store failed"),
+    ).finally(() => {
+      flight.done = true;
       this.commits++;
       this.commitMs += performance.now() - started;
-      batch.forEach((entry, i) => {
+      this.#settleDone();
+    });
+    this.#schedule();
+  }
+
+  /** Reports finished batches in submission order: a later batch waits for earlier ones. */
+  #settleDone(): void {
+    while (this.#inFlight[0]?.done) {
+      const flight = this.#inFlight.shift()!;
+      flight.batch.forEach((entry, i) => {
         if (entry.message.cid !== null) {
           this.#byCid.delete(`${entry.message.senderId}\u0000${entry.message.cid}`);
         }
-        if (outcomes) this.#settleStored(entry, outcomes[i]!);
-        else this.#settleFailed(entry, failure);
+        if (flight.outcomes) this.#settleStored(entry, flight.outcomes[i]!);
+        else this.#settleFailed(entry, flight.failure);
       });
     }
-    this.#running = false;
-    const idle = this.#idle;
-    this.#idle = [];
-    for (const wake of idle) wake();
+    this.#schedule();
+    if (this.#queue.length === 0 && this.#inFlight.length === 0) {
+      const idle = this.#idle;
+      this.#idle = [];
+      for (const wake of idle) wake();
+    }
   }
 
   #settleStored(entry: Entry<T>, outcome: InsertOutcome): void {

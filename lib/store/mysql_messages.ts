@@ -9,9 +9,12 @@ import type { HistoryQuery, InsertOutcome, NewMessage, StoredMessage } from "./s
 /**
  * Largest number of rows per INSERT. Batches are split into power-of-two chunks (37 rows:
  * 32 + 4 + 1), so a connection prepares at most one statement per power of two instead of
- * one per batch size, well under the server's `max_prepared_stmt_count`.
+ * one per batch size, well under the server's `max_prepared_stmt_count`. 512 rows of the
+ * longest messages (4,000 four-byte characters) make an 8 MiB packet, under the default
+ * `max_allowed_packet` (16 MiB on MariaDB, 64 MiB on MySQL 8); 512 rather than 128 rows a
+ * statement raised acked messages/s on MariaDB from about 38,000 to 46,000 (bench durable).
  */
-const MAX_CHUNK = 128;
+const MAX_CHUNK = 512;
 
 /**
  * The columns every message query selects, with the room, sender and recipient names.

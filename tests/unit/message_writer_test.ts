@@ -94,3 +94,35 @@ Deno.test("writer: bad input a store that fails reports every message of the bat
     assertEquals(failed, [1, 2]);
   });
 });
+
+Deno.test("writer: with two commits under way, callbacks keep submission order", async () => {
+  await withStore(async (store, ids) => {
+    // The first batch's commit is made to finish after the second's.
+    let calls = 0;
+    let overlapped = false;
+    let firstDone = false;
+    const slowFirst: Store = Object.create(store);
+    slowFirst.insertMessages = async (batch) => {
+      const first = calls++ === 0;
+      if (!first && !firstDone) overlapped = true;
+      const outcomes = await store.insertMessages(batch);
+      await new Promise((resolve) => setTimeout(resolve, first ? 50 : 0));
+      if (first) firstDone = true;
+      return outcomes;
+    };
+    const seen: number[] = [];
+    const writer = new MessageWriter<number>(slowFirst, {
+      stored: (item) => seen.push(item),
+      failed: () => {},
+    }, { nextSeq: 1, maxInFlight: 2 });
+    const draft = { roomId: ids.room, senderId: ids.user, recipientId: null, text: "x", cid: null };
+    writer.submit(1, draft);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // The first batch is under way.
+    writer.submit(2, draft);
+    writer.submit(3, draft);
+    await writer.drained();
+    assertEquals(calls, 2);
+    assertEquals(overlapped, true, "the second commit started while the first was under way");
+    assertEquals(seen, [1, 2, 3]);
+  });
+});
