@@ -20,7 +20,7 @@ import {
   type ServerEvent,
   type ServerStats,
 } from "./control.ts";
-import { isoTime } from "./core.ts";
+import { isoTime, SEQ_FLOOR_SETTING } from "./core.ts";
 
 /** ChatControl implemented over a {@linkcode ChatServer}. */
 export class ServerControl implements ChatControl {
@@ -204,6 +204,8 @@ export class ServerControl implements ChatControl {
   async deleteRoom(name: string, actor: Actor): Promise<void> {
     const core = this.#core;
     const room = this.#room(name);
+    // Deleting the newest messages must not let a restart hand their msgids out again.
+    await core.store.setSetting(SEQ_FLOOR_SETTING, String(core.writer.lastSeq));
     await core.store.deleteRoom(room.id);
     core.rooms.delete(room);
     for (const session of [...room.sessions]) {

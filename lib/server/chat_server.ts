@@ -8,7 +8,7 @@ import { foldName } from "../protocol/names.ts";
 import { Moderation } from "../moderation/moderation.ts";
 import type { Store } from "../store/store.ts";
 import { serveConnection } from "./connection.ts";
-import { ChatCore } from "./core.ts";
+import { ChatCore, SEQ_FLOOR_SETTING } from "./core.ts";
 import { FloodEscalation } from "./flood.ts";
 import { DEFAULT_GUARDS, type GuardSettings, TIMEOUT_CODE } from "./guards.ts";
 import type { Logger } from "./log.ts";
@@ -118,7 +118,10 @@ export class ChatServer {
       },
       log: options.log,
       clock,
-      lastSeq: await store.lastMessageSeq(),
+      lastSeq: Math.max(
+        await store.lastMessageSeq(),
+        Number(await store.getSetting(SEQ_FLOOR_SETTING) ?? 0),
+      ),
       messagesStored: await store.countMessages(),
     });
     return new ChatServer(core, options);

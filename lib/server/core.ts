@@ -58,6 +58,12 @@ export interface CoreCounters {
   errors: Record<string, number>;
 }
 
+/**
+ * The settings key of the highest sequence number ever handed out when messages were
+ * deleted (with a room); a restart starts above it, so msgids are never reused.
+ */
+export const SEQ_FLOOR_SETTING = "message_seq_floor";
+
 /** ISO 8601 UTC with milliseconds. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
