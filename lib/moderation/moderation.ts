@@ -1,7 +1,7 @@
 /**
  * Kicks, mutes and bans: stored through the `Store`, cached in memory for the checks on
  * the hot path (login, say, dm). A sanction ends when its `until` passes, with no timer and
- * no restart needed; expired ones are dropped from memory and storage as they are met.
+ * no restart needed; expired ones are dropped from memory as they are met.
  */
 import type { Sanction, SanctionKind, Store } from "../store/store.ts";
 import type { Clock } from "../server/rate_limit.ts";
@@ -35,10 +35,9 @@ export class Moderation {
     const sanction = this.#byUser.get(userId)?.get(kind);
     if (!sanction) return null;
     if (sanction.until !== null && sanction.until <= this.#clock()) {
+      // Forgotten here only: an expired row is harmless, is replaced by the next sanction
+      // of its kind, and deleting it now could race with (and delete) a new one.
       this.#forget(userId, kind);
-      this.#store.deleteSanction(userId, kind).catch(() => {
-        // Harmless: an expired row is ignored, and removed again next time.
-      });
       return null;
     }
     return sanction;

@@ -15,11 +15,15 @@ export function codePoints(text: string): number {
 /**
  * The key a name is unique by: NFC, then full Unicode case folding.
  *
- * `toUpperCase().toLowerCase()` applies the full (multi-character) mappings, so `ß`, `SS`
- * and `ss` fold alike, and final sigma is folded to sigma; ASCII-only folding is not enough.
+ * Lower, upper, then lower again applies the full (multi-character) mappings, so `ß`, `ẞ`,
+ * `SS` and `ss` fold alike, and final sigma is folded to sigma; ASCII-only folding is not
+ * enough. Dotless `ı` is kept apart from `i`, as case folding keeps it.
  */
 export function foldName(name: string): string {
-  return name.normalize("NFC").toUpperCase().toLowerCase().replaceAll("ς", "σ").normalize("NFC");
+  return name.normalize("NFC")
+    .replace(/[^ı]+/gu, (run) => run.toLowerCase().toUpperCase().toLowerCase())
+    .replaceAll("ς", "σ")
+    .normalize("NFC");
 }
 
 /** A user name as it is stored (NFC), or null when it breaks the rules. */

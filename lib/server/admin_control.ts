@@ -204,16 +204,32 @@ export class ServerControl implements ChatControl {
   async deleteRoom(name: string, actor: Actor): Promise<void> {
     const core = this.#core;
     const room = this.#room(name);
-    // Deleting the newest messages must not let a restart hand their msgids out again.
-    await core.store.setSetting(SEQ_FLOOR_SETTING, String(core.writer.lastSeq));
-    await core.store.deleteRoom(room.id);
+    // No new message can name the room once it is out of the directory; the ones already
+    // accepted are committed (or failed) before its rows go, so no batch fails on them.
+    const accepted = core.writer.lastSeq;
     core.rooms.delete(room);
     for (const session of [...room.sessions]) {
       core.leaveRoom(session, room);
       session.send({ type: "notice", text: `The room ${room.name} was deleted.` });
     }
-    await this.#auditRoom(actor, "delete_room", room.name, null);
     core.emit({ type: "rooms" });
+    await core.writer.settledThrough(accepted);
+    try {
+      // Deleting the newest messages must not let a restart hand their msgids out again.
+      await core.store.setSetting(SEQ_FLOOR_SETTING, String(core.writer.lastSeq));
+      await core.store.deleteRoom(room.id);
+    } catch (error) {
+      core.rooms.add({
+        id: room.id,
+        name: room.name,
+        nameKey: room.key,
+        topic: room.topic,
+        createdAt: 0,
+      });
+      core.emit({ type: "rooms" });
+      throw error;
+    }
+    await this.#auditRoom(actor, "delete_room", room.name, null);
   }
 
   async setTopic(name: string, topic: string | null, actor: Actor): Promise<RoomSummary> {

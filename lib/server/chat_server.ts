@@ -67,6 +67,7 @@ export class ChatServer {
   #watchdog: Watchdog;
   /** TLS connections accepted whose handshake is not finished. */
   #handshaking = 0;
+  #sweeper: ReturnType<typeof setInterval>;
 
   private constructor(core: ChatCore, options: ChatServerOptions) {
     this.core = core;
@@ -79,6 +80,14 @@ export class ChatServer {
     this.#guards = options.guards ?? DEFAULT_GUARDS;
     this.#watchdog = new Watchdog(this.#guards, core.clock, (s, e) => this.#timedOut(s, e));
     this.#watchdog.start();
+    // Per-address counters forget quiet addresses only when swept: sweep them now and then,
+    // so that memory follows the active addresses, not every address ever seen.
+    this.#sweeper = setInterval(() => {
+      this.#connRate?.sweep();
+      core.limits.registrations?.sweep();
+      core.limits.loginFailures?.sweep();
+    }, 60_000);
+    Deno.unrefTimer(this.#sweeper);
   }
 
   /** Loads rooms, sanctions and the message sequence from the store. */
@@ -337,6 +346,7 @@ export class ChatServer {
     const { core } = this;
     core.stopping = true;
     this.#watchdog.stop();
+    clearInterval(this.#sweeper);
     await core.writer.drained();
     const closing = [...core.sessions.all].map((session) => session.close("server stopped"));
     await Promise.race([

@@ -87,8 +87,7 @@ export async function serveConnection(
       : `read failed: ${(error as Error).message}`;
   }
   if (peerClosed && !session.closing) {
-    // Answer what was sent before the end of input, then close.
-    while (session.pendingWrites > 0) await core.writer.drained();
+    // Closing answers what was sent before the end of input first.
     await session.close("peer closed");
   }
   core.drop(session);

@@ -215,7 +215,7 @@ export class ChatCore {
   }
 
   #stored(item: PendingMessage, message: NewMessage, outcome: InsertOutcome): void {
-    item.session.pendingWrites--;
+    item.session.endWrite();
     if (outcome.status === "duplicate") {
       item.session.reply(item.requestId, {
         msgid: formatMsgid(outcome.seq),
@@ -254,7 +254,7 @@ export class ChatCore {
   }
 
   #failed(item: PendingMessage, error: unknown): void {
-    item.session.pendingWrites--;
+    item.session.endWrite();
     this.counters.storeFailures++;
     this.countError("unavailable");
     this.log.log("warn", "store_write_failed", {

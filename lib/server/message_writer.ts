@@ -61,6 +61,9 @@ export class MessageWriter<T> {
   #inFlight: Flight<T>[] = [];
   #maxInFlight: number;
   #scheduled = false;
+  /** Every message with a sequence number up to this one is settled (stored or failed). */
+  #settledSeq: number;
+  #seqWaiters: { seq: number; wake: () => void }[] = [];
   #idle: (() => void)[] = [];
   /** Commits done and their total time, for metrics. */
   commits = 0;
@@ -70,6 +73,7 @@ export class MessageWriter<T> {
     this.#store = store;
     this.#callbacks = callbacks;
     this.#nextSeq = options.nextSeq;
+    this.#settledSeq = options.nextSeq - 1;
     this.#maxBatch = options.maxBatch ?? 2_000;
     this.#maxInFlight = options.maxInFlight ?? 2;
     this.#clock = options.clock ?? Date.now;
@@ -102,6 +106,12 @@ export class MessageWriter<T> {
     }
     this.#queue.push(entry);
     this.#schedule();
+  }
+
+  /** Resolves once every message up to sequence number `seq` is committed or failed. */
+  settledThrough(seq: number): Promise<void> {
+    if (seq <= this.#settledSeq) return Promise.resolve();
+    return new Promise((wake) => this.#seqWaiters.push({ seq, wake }));
   }
 
   /** Resolves once everything submitted so far is committed or failed. */
@@ -154,9 +164,16 @@ export class MessageWriter<T> {
         if (flight.outcomes) this.#settleStored(entry, flight.outcomes[i]!);
         else this.#settleFailed(entry, flight.failure);
       });
+      this.#settledSeq = Math.max(this.#settledSeq, flight.batch.at(-1)!.message.seq);
     }
     this.#schedule();
-    if (this.#queue.length === 0 && this.#inFlight.length === 0) {
+    const idle = this.#queue.length === 0 && this.#inFlight.length === 0;
+    // Resends that only followed a pending original are settled with it.
+    if (idle) this.#settledSeq = this.lastSeq;
+    const ready = this.#seqWaiters.filter((w) => w.seq <= this.#settledSeq);
+    this.#seqWaiters = this.#seqWaiters.filter((w) => w.seq > this.#settledSeq);
+    for (const waiter of ready) waiter.wake();
+    if (idle) {
       const idle = this.#idle;
       this.#idle = [];
       for (const wake of idle) wake();

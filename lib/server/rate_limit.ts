@@ -86,6 +86,11 @@ export class WindowCounter {
     return hits;
   }
 
+  /** Keys with events in memory (swept or not). */
+  get size(): number {
+    return this.#hits.size;
+  }
+
   /** Drops every key whose events are all outside the window (call now and then). */
   sweep(): void {
     const now = this.#clock();

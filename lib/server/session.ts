@@ -19,6 +19,9 @@ export interface Account {
 /** How long a closing connection may take to flush its last frames. */
 const CLOSE_FLUSH_MS = 2_000;
 
+/** How long a closing connection waits for the commits of its `say`/`dm` to answer them. */
+const CLOSE_SETTLE_MS = 10_000;
+
 /** A connected client. */
 export class Session {
   readonly id: number;
@@ -37,8 +40,10 @@ export class Session {
   /** Bad frames in a row. */
   badFrames = 0;
   bucket: TokenBucket | null = null;
-  /** `say`/`dm` of this session waiting for their commit. */
-  pendingWrites = 0;
+  #pendingWrites = 0;
+  #settledWaiters: (() => void)[] = [];
+  /** Set once the last frame is queued: nothing may follow it. */
+  #sealed = false;
   /** Why the connection closed or is closing, for the log. */
   closeReason: string | null = null;
 
@@ -100,9 +105,39 @@ export class Session {
     this.sendBytes(encodeFrame({ ...frame, code, message, ...extra }));
   }
 
+  /** `say`/`dm` of this session waiting for their commit. */
+  get pendingWrites(): number {
+    return this.#pendingWrites;
+  }
+
+  /** Counts a `say`/`dm` handed to the store. */
+  beginWrite(): void {
+    this.#pendingWrites++;
+  }
+
+  /** Counts a `say`/`dm` answered (stored or failed). */
+  endWrite(): void {
+    if (--this.#pendingWrites > 0) return;
+    const waiters = this.#settledWaiters;
+    this.#settledWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Resolves when every `say`/`dm` of this session is answered, or after `timeoutMs`. */
+  #settled(timeoutMs: number): Promise<void> {
+    if (this.#pendingWrites === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#settledWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   /** Sends encoded bytes; a full queue makes this a slow consumer. */
   sendBytes(bytes: Uint8Array): void {
-    if (this.closing) return;
+    if (this.#sealed || this.#out.closed) return;
     if (!this.#out.send(bytes)) this.#onSlowConsumer(this);
   }
 
@@ -126,8 +161,10 @@ export class Session {
   }
 
   /**
-   * Sends a last frame (if any), waits briefly for the queue to drain, and closes.
-   * With `discard`, frames not yet started are dropped first (a slow consumer).
+   * Stops reading, answers the `say`/`dm` still waiting for their commit (every request
+   * gets its answer), sends a last frame (if any), waits briefly for the queue to drain,
+   * and closes. With `discard` (a slow consumer), nothing more is answered and frames not
+   * yet started are dropped.
    */
   close(reason: string, last?: Record<string, unknown>, discard = false): Promise<void> {
     this.#closing ??= this.#close(reason, last, discard);
@@ -141,6 +178,8 @@ export class Session {
 
   async #close(reason: string, last?: Record<string, unknown>, discard = false): Promise<void> {
     this.closeReason ??= reason;
+    if (!discard) await this.#settled(CLOSE_SETTLE_MS);
+    this.#sealed = true;
     if (discard) this.#out.discardQueued();
     if (last) this.#out.sendAnyway(encodeFrame(last));
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS messages (
   recipient_id BIGINT NULL,
   text         TEXT   NOT NULL,
   ts           BIGINT NOT NULL,
-  cid          VARBINARY(255) NULL,
+  cid          VARBINARY(256) NULL, -- 64 characters of up to 4 UTF-8 bytes
   user_lo      BIGINT GENERATED ALWAYS AS (LEAST(sender_id, recipient_id)) STORED,
   user_hi      BIGINT GENERATED ALWAYS AS (GREATEST(sender_id, recipient_id)) STORED,
   PRIMARY KEY (seq),

@@ -126,3 +126,20 @@ Deno.test("writer: with two commits under way, callbacks keep submission order",
     assertEquals(seen, [1, 2, 3]);
   });
 });
+
+Deno.test("writer: settledThrough waits for the messages up to a sequence number", async () => {
+  await withStore(async (store, ids) => {
+    const writer = new MessageWriter<number>(store, { stored: () => {}, failed: () => {} }, {
+      nextSeq: 1,
+    });
+    const draft = { roomId: ids.room, senderId: ids.user, recipientId: null, text: "x", cid: "c" };
+    writer.submit(1, draft);
+    writer.submit(2, draft); // A resend: it follows the first and is never in a batch itself.
+    let settled = false;
+    const waiting = writer.settledThrough(writer.lastSeq).then(() => settled = true);
+    assertEquals(settled, false);
+    await waiting;
+    assertEquals(await store.countMessages(), 1);
+    await writer.settledThrough(0); // Already settled: resolves at once.
+  });
+});

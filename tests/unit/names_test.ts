@@ -11,6 +11,9 @@ import { REQUEST_SCHEMAS } from "../../lib/protocol/requests.ts";
 Deno.test("names: full Unicode case folding, not ASCII-only", () => {
   assertEquals(foldName("Élodie"), foldName("ÉLODIE"));
   assertEquals(foldName("straße"), foldName("STRASSE"));
+  assertEquals(foldName("STRAẞE"), foldName("straße"));
+  assertEquals(foldName("ſtar"), foldName("STAR"));
+  assertEquals(foldName("ıa") === foldName("ia"), false, "dotless i is its own letter");
   assertEquals(foldName("ΟΔΟΣ"), foldName("οδος"));
   assertEquals(foldName("Général"), foldName("GÉNÉRAL"));
 });

@@ -25,15 +25,6 @@ export async function register(
   ctx: RequestContext,
   { user, password }: RequestFields<"register">,
 ): Promise<HandlerResult> {
-  const limiter = ctx.core.limits.registrations;
-  if (limiter) {
-    const wait = limiter.hit(ctx.session.host);
-    if (wait > 0) {
-      throw new RequestError("rate_limited", "Too many registrations from your address.", {
-        retryAfterMs: wait,
-      });
-    }
-  }
   const name = checkUserName(user);
   if (name === null) {
     throw new RequestError(
@@ -44,6 +35,16 @@ export async function register(
     );
   }
   checkPasswordField(password);
+  // Only well-formed attempts count: a typo costs nothing and never hides its own error.
+  const limiter = ctx.core.limits.registrations;
+  if (limiter) {
+    const wait = limiter.hit(ctx.session.host);
+    if (wait > 0) {
+      throw new RequestError("rate_limited", "Too many registrations from your address.", {
+        retryAfterMs: wait,
+      });
+    }
+  }
   const nameKey = foldName(name);
   if (await ctx.core.findUser(nameKey)) {
     throw new RequestError("user_taken", `The name ${name} is taken.`);
@@ -83,7 +84,7 @@ export async function login(
   const failures = ctx.core.limits.loginFailures;
   if (!record || !ok) {
     failures?.record(ctx.session.host);
-    failures?.record(`user:${nameKey}`);
+    if (record) failures?.record(`user:${nameKey}`);
     throw new RequestError("bad_credentials", "Wrong user name or password.");
   }
   failures?.reset(`user:${nameKey}`);

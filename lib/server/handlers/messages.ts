@@ -56,7 +56,7 @@ async function submit(
   if (session.pendingWrites >= core.limits.maxPendingWrites) await core.writer.drained();
   checkStoreBacklog(core);
   const sender = accountOf(ctx);
-  session.pendingWrites++;
+  session.beginWrite();
   session.messagesSent++;
   core.writer.submit(
     { session, requestId: ctx.id, sender, room: target.room, recipient: target.recipient },
