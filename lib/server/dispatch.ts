@@ -63,6 +63,15 @@ function readEnvelope(bytes: Uint8Array): Envelope {
   return { ok: true, type: record.type, id, frame: record };
 }
 
+/** The first string field holding a lone surrogate, or null (no allocation per frame). */
+function malformedField(fields: Record<string, unknown>): string | null {
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === "string" && !value.isWellFormed()) return key;
+  }
+  return null;
+}
+
 /** Handles one received line; resolves when the next line may be handled. */
 export async function dispatch(core: ChatCore, session: Session, line: Uint8Array): Promise<void> {
   const envelope = readEnvelope(line);
@@ -77,15 +86,13 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
     badFrame(core, session, "bad_frame", describeIssues(parsed.error), id);
     return;
   }
-  const malformed = Object.entries(parsed.data).find(([, v]) =>
-    typeof v === "string" && !v.isWellFormed()
-  );
-  if (malformed) {
+  const malformed = malformedField(parsed.data);
+  if (malformed !== null) {
     badFrame(
       core,
       session,
       "bad_frame",
-      `Invalid field ${malformed[0]}: not valid Unicode (a lone surrogate escape).`,
+      `Invalid field ${malformed}: not valid Unicode (a lone surrogate escape).`,
       id,
     );
     return;
