@@ -1,14 +1,20 @@
 /**
- * The test command (`deno task test`): runs the whole suite, then the server protocol suite a
- * second time against MySQL, and ends with one line that CI reads: `N passed, N failed`.
+ * The test command (`deno task test`): installs what the suite needs, runs the whole suite,
+ * then the server protocol suite a second time against MySQL, and ends with one line that CI
+ * reads: `N passed, N failed` (`, N skipped` when any, each skipped test listed above it with
+ * its reason).
  *
- * Usage: `deno task test [--sqlite-only] [deno test flags…] [test paths…]`
+ * Usage: `deno task test [--sqlite-only] [--no-install] [--allow-missing] [deno test flags…] [test paths…]`
  * - Test paths replace `tests/`; the MySQL pass runs those of them under `tests/server/`.
  * - Every other argument goes to both `deno test` runs (e.g. `--filter login`; write other
  *   value flags as `--flag=value`).
- * - `--sqlite-only` skips the MySQL pass (for a machine without MariaDB).
- * - The MySQL pass uses `FASTCHAT_TEST_MYSQL_ADMIN_URL`, by default
- *   `mysql://root@127.0.0.1:3306/` (a local MariaDB with a passwordless root).
+ * - Missing programs (tmux, chromium, mariadb-server, openssl) are installed with apt-get when
+ *   running as root or with a passwordless sudo; `--no-install` never installs. When one is
+ *   still missing the run stops at once with the command that installs it, unless
+ *   `--allow-missing` (the tests that need it are then skipped, by name).
+ * - MySQL: `FASTCHAT_TEST_MYSQL_ADMIN_URL` when set, else a passwordless root on
+ *   127.0.0.1:3306 when one answers, else a private MariaDB started for the run.
+ *   `--sqlite-only` skips the MySQL pass and the MySQL tests.
  *
  * Exits 1 when a test failed, when `deno test` itself failed (e.g. a type error), or when no
  * test ran at all.
@@ -22,9 +28,15 @@ import {
   type JunitSummary,
   parseJunit,
 } from "../scripts/lib/junit_summary.ts";
+import {
+  describeMissing,
+  findTestMysql,
+  installMissing,
+  type TestMysql,
+} from "./support/provision.ts";
+import { isInstalled, type RequirementName, REQUIREMENTS } from "./support/requires.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
-const DEFAULT_MYSQL_ADMIN_URL = "mysql://root@127.0.0.1:3306/";
 /** `deno test` flags whose value may follow as a separate argument (not a test path). */
 const VALUE_FLAGS = new Set(["--filter", "--reporter", "--seed", "--config", "-c", "--env-file"]);
 
@@ -90,39 +102,88 @@ async function _runPass(pass: Pass, flags: string[], dir: string): Promise<Junit
 /** Tests that need a MySQL server, left out by `--sqlite-only`. */
 const MYSQL_ONLY_TESTS = ["tests/mysql/", "tests/store/mysql_store_test.ts"];
 
-async function _passes(args: string[]): Promise<{ passes: Pass[]; flags: string[] }> {
-  const sqliteOnly = args.includes("--sqlite-only");
-  const { paths, flags } = await _splitArgs(args.filter((a) => a !== "--sqlite-only"));
+/** The runner's own flags (not passed to `deno test`). */
+const RUNNER_FLAGS = new Set(["--sqlite-only", "--no-install", "--allow-missing"]);
+
+function _say(line: string): void {
+  console.log(`test runner: ${line}`);
+}
+
+async function _passes(
+  args: string[],
+  mysqlUrl: string | null,
+): Promise<{ passes: Pass[]; flags: string[] }> {
+  const { paths, flags } = await _splitArgs(args.filter((a) => !RUNNER_FLAGS.has(a)));
+  const mysqlEnv: Record<string, string> = mysqlUrl
+    ? { FASTCHAT_TEST_MYSQL_ADMIN_URL: mysqlUrl }
+    : {};
   const passes: Pass[] = [{
     label: "all tests, SQLite store",
     paths: paths.length ? paths : ["tests/"],
-    env: {},
+    env: mysqlEnv,
   }];
   const serverPaths = paths.length
     ? paths.filter((p) => _isUnder(p, "tests/server"))
     : (await _exists(join(ROOT, "tests/server")) ? ["tests/server/"] : []);
-  if (sqliteOnly) {
-    console.log("test runner: --sqlite-only: the MySQL pass and MySQL tests are skipped");
+  if (mysqlUrl === null) {
     flags.push(`--ignore=${MYSQL_ONLY_TESTS.join(",")}`);
   } else if (serverPaths.length > 0) {
-    const url = Deno.env.get("FASTCHAT_TEST_MYSQL_ADMIN_URL") ?? DEFAULT_MYSQL_ADMIN_URL;
     passes.push({
       label: "server tests, MySQL store",
       paths: serverPaths,
-      env: { FASTCHAT_TEST_STORE: "mysql", FASTCHAT_TEST_MYSQL_ADMIN_URL: url },
+      env: { FASTCHAT_TEST_STORE: "mysql", ...mysqlEnv },
     });
   }
   return { passes, flags };
 }
 
+/**
+ * Installs what the suite needs (unless `--no-install`); stops at once when something is
+ * still missing (unless `--allow-missing`: the tests needing it are then skipped, by name).
+ */
+async function _provision(args: string[]): Promise<boolean> {
+  const missing = args.includes("--no-install")
+    ? Object.keys(REQUIREMENTS).filter((n) => !isInstalled(n as RequirementName))
+    : await installMissing(_say);
+  if (missing.length === 0) return true;
+  const lines = describeMissing(missing as RequirementName[]);
+  if (args.includes("--allow-missing")) {
+    _say("missing programs; the tests that need them are skipped:");
+    for (const line of lines) console.log(line);
+    return true;
+  }
+  _say("cannot run the whole suite; missing programs:");
+  for (const line of lines) console.log(line);
+  console.log("(or run `deno task test --allow-missing` to skip the tests that need them)");
+  return false;
+}
+
 async function _main(): Promise<number> {
-  const { passes, flags } = await _passes(Deno.args);
+  const args = Deno.args;
+  if (!await _provision(args)) {
+    console.log("0 passed, 1 failed");
+    return 1;
+  }
+  let mysql: TestMysql | null = null;
+  if (args.includes("--sqlite-only")) {
+    _say("--sqlite-only: the MySQL pass and MySQL tests are skipped");
+  } else {
+    mysql = await findTestMysql();
+    if (mysql) _say(`MySQL tests use ${mysql.origin}`);
+    else _say("no MySQL server and no MariaDB: the MySQL pass and MySQL tests are skipped");
+  }
   const dir = await Deno.makeTempDir({ prefix: "fastchat-test-reports-" });
   let total = emptySummary();
   try {
+    const { passes, flags } = await _passes(args, mysql?.adminUrl ?? null);
     for (const pass of passes) total = addSummaries(total, await _runPass(pass, flags, dir));
   } finally {
     await Deno.remove(dir, { recursive: true });
+    await mysql?.release();
+  }
+  if (total.skips.length > 0) {
+    console.log("\nSkipped:");
+    for (const skip of total.skips) console.log(`  - ${skip}`);
   }
   if (total.failures.length > 0) {
     console.log("\nFailed:");

@@ -14,6 +14,8 @@ export interface JunitSummary {
   skipped: number;
   /** `file > test name` of every failed case, in report order. */
   failures: string[];
+  /** `file > test name` of every skipped case (the name says why), in report order. */
+  skips: string[];
 }
 
 const TESTCASE = /<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g;
@@ -28,7 +30,7 @@ const ENTITIES: Record<string, string> = {
 
 /** Returns a summary with every count at zero. */
 export function emptySummary(): JunitSummary {
-  return { passed: 0, failed: 0, skipped: 0, failures: [] };
+  return { passed: 0, failed: 0, skipped: 0, failures: [], skips: [] };
 }
 
 /** Adds two summaries (e.g. the SQLite pass and the MySQL pass). */
@@ -38,6 +40,7 @@ export function addSummaries(a: JunitSummary, b: JunitSummary): JunitSummary {
     failed: a.failed + b.failed,
     skipped: a.skipped + b.skipped,
     failures: [...a.failures, ...b.failures],
+    skips: [...a.skips, ...b.skips],
   };
 }
 
@@ -60,6 +63,9 @@ export function parseJunit(xml: string): JunitSummary {
       summary.failures.push(`${file} > ${attributes.get("name") ?? "?"}`);
     } else if (/<skipped\b/.test(body)) {
       summary.skipped++;
+      summary.skips.push(
+        `${attributes.get("classname") ?? "?"} > ${attributes.get("name") ?? "?"}`,
+      );
     } else {
       summary.passed++;
     }

@@ -4,6 +4,7 @@
  * check that user text is shown as text, then shut the server down. Screenshots go to
  * `test-artifacts/admin/`.
  */
+import { requiring } from "../support/requires.ts";
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
 import { startServer } from "../support/server_process.ts";
@@ -13,17 +14,16 @@ const CHROMIUM = "/usr/lib/chromium/chromium";
 const ARTIFACTS = new URL("../../test-artifacts/admin/", import.meta.url).pathname;
 const XSS = "<img src=x onerror=alert(1)>";
 
-const haveChromium = await Deno.stat(CHROMIUM).then(() => true, () => false);
-
 async function shot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
 
 Deno.test({
-  name:
+  ...requiring(
     "admin page end to end: login, live user, kick 30s, audit, ban/unban, XSS shown as text, narrow layout, kill",
-  ignore: !haveChromium, // Reason: needs Debian's chromium (apt-get install chromium).
+    "chromium",
+  ),
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

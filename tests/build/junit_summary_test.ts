@@ -20,6 +20,7 @@ Deno.test("parseJunit counts a real deno test report: passes, failures, ignores 
     assert.equal(summary.passed, 2);
     assert.equal(summary.failed, 3);
     assert.equal(summary.skipped, 1);
+    assert.deepEqual(summary.skips.map((s) => s.split(" > ").at(-1)), ["ignored on purpose"]);
     assert.ok(
       summary.failures.some((f) => f.endsWith("> fails on purpose")),
       summary.failures.join(),
@@ -46,9 +47,10 @@ Deno.test("parseJunit rejects bad input: text that is not a JUnit report", () =>
 });
 
 Deno.test("formatSummaryLine prints the closing line, skips only when there are some", () => {
-  const a = { passed: 3, failed: 0, skipped: 0, failures: [] };
-  const b = { passed: 2, failed: 1, skipped: 4, failures: ["f > t"] };
+  const a = { passed: 3, failed: 0, skipped: 0, failures: [], skips: [] };
+  const b = { passed: 2, failed: 1, skipped: 4, failures: ["f > t"], skips: ["f > s [why]"] };
   assert.equal(formatSummaryLine(a), "3 passed, 0 failed");
   assert.equal(formatSummaryLine(addSummaries(a, b)), "5 passed, 1 failed, 4 skipped");
   assert.deepEqual(addSummaries(a, b).failures, ["f > t"]);
+  assert.deepEqual(addSummaries(a, b).skips, ["f > s [why]"]);
 });

@@ -3,6 +3,7 @@
  * room, and messages waiting for the store. Past each bound the new work gets a clear
  * error and everything already admitted keeps working.
  */
+import { requiring } from "../support/requires.ts";
 import { equal, match, ok } from "node:assert/strict";
 import { FrameClient } from "../support/frame_client.ts";
 import { startThrowawayMariadb } from "../support/mariadb.ts";
@@ -93,12 +94,11 @@ Deno.test("bounds: bad input create_room past --max-rooms and join past --max-ro
   }
 });
 
-const HAVE_MARIADB = await Deno.stat("/usr/sbin/mariadbd").then(() => true, () => false);
-
 Deno.test({
-  name:
+  ...requiring(
     "bounds: bad input says past --max-store-backlog while the database hangs get unavailable; every ok is stored",
-  ignore: !HAVE_MARIADB, // Needs Debian's mariadb-server (installed by .ci/run).
+    "mariadb",
+  ),
   async fn() {
     const mariadb = await startThrowawayMariadb();
     let server: Awaited<ReturnType<typeof startServer>> | null = null;

@@ -4,12 +4,11 @@
  * the plain port and TLS 1.1 all fail, with a clear error on the client and a log line on
  * the server.
  */
+import { requiring } from "../support/requires.ts";
 import { equal, match, ok, rejects } from "node:assert/strict";
 import { startServer } from "../support/server_process.ts";
-import { haveOpenssl, makeCertificates, type TestCertificates } from "../support/tls_certs.ts";
+import { makeCertificates, type TestCertificates } from "../support/tls_certs.ts";
 import { waitFor } from "./support.ts";
-
-const HAVE_OPENSSL = await haveOpenssl();
 
 /** Runs `fn` with fresh certificates and a server serving TLS with them. */
 async function withTlsServer(
@@ -56,7 +55,7 @@ const write = (conn: Deno.Conn, frame: unknown) =>
   conn.write(new TextEncoder().encode(JSON.stringify(frame) + "\n"));
 
 const test = (name: string, fn: () => Promise<void>) =>
-  Deno.test({ name, ignore: !HAVE_OPENSSL, fn }); // Skipped only without the openssl CLI.
+  Deno.test({ ...requiring(name, "openssl"), fn });
 
 test("tls: with the right CA the handshake works and the protocol runs end to end", () =>
   withTlsServer(async (server, certs) => {

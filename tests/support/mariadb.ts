@@ -27,14 +27,28 @@ export interface ThrowawayMariadb {
 const INSTALL_DB = "mariadb-install-db";
 const MARIADBD = "/usr/sbin/mariadbd";
 
+/** Sizes of a throwaway server; small by default (one per test). */
+export interface MariadbOptions {
+  /** InnoDB buffer pool, in MiB (default 32). */
+  bufferPoolMiB?: number;
+  /** `max_connections` (default 200). */
+  maxConnections?: number;
+}
+
 /** Creates a data directory and starts mariadbd on a free port. */
-export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
+export async function startThrowawayMariadb(
+  options: MariadbOptions = {},
+): Promise<ThrowawayMariadb> {
   const dir = await Deno.makeTempDir({ prefix: "fastchat-mariadb-" });
   try {
+    // Its own tmpdir: instances sharing /tmp removed each other's temporary tables when
+    // tests ran in parallel ("Error on delete of '/tmp/#sql-temptable-…'").
+    await Deno.mkdir(`${dir}/tmp`);
     const install = await new Deno.Command(INSTALL_DB, {
       args: [
         "--no-defaults",
         `--datadir=${dir}/data`,
+        `--tmpdir=${dir}/tmp`,
         ...asRoot(),
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
@@ -47,9 +61,17 @@ export async function startThrowawayMariadb(): Promise<ThrowawayMariadb> {
         `${INSTALL_DB} failed: ${new TextDecoder().decode(install.stderr).slice(-2000)}`,
       );
     }
-    const server = new MariadbProcess(dir, freePort());
-    await server.start();
-    return server;
+    // The port is free when picked but may be taken before mariadbd binds it: try another.
+    for (let attempt = 1;; attempt++) {
+      const server = new MariadbProcess(dir, freePort(), options);
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        await server.kill();
+        if (attempt >= 3) throw error;
+      }
+    }
   } catch (error) {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw error;
@@ -74,8 +96,10 @@ class MariadbProcess implements ThrowawayMariadb {
   readonly adminUrl: string;
   #dir: string;
   #child: Deno.ChildProcess | null = null;
+  #options: MariadbOptions;
 
-  constructor(dir: string, port: number) {
+  constructor(dir: string, port: number, options: MariadbOptions) {
+    this.#options = options;
     this.#dir = dir;
     this.port = port;
     this.adminUrl = `mysql://root@127.0.0.1:${port}/`;
@@ -92,14 +116,15 @@ class MariadbProcess implements ThrowawayMariadb {
         "--no-defaults",
         `--datadir=${this.#dir}/data`,
         `--socket=${this.#dir}/mariadbd.sock`,
+        `--tmpdir=${this.#dir}/tmp`,
         `--pid-file=${this.#dir}/mariadbd.pid`,
         `--port=${this.port}`,
         "--bind-address=127.0.0.1",
         ...asRoot(),
         "--skip-log-bin",
-        "--innodb-buffer-pool-size=32M",
+        `--innodb-buffer-pool-size=${this.#options.bufferPoolMiB ?? 32}M`,
         "--innodb-log-file-size=16M",
-        "--max-connections=200",
+        `--max-connections=${this.#options.maxConnections ?? 200}`,
       ],
       stdin: "null",
       stdout: "null",
