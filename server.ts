@@ -3,12 +3,20 @@
  * listeners, and shuts down on SIGINT/SIGTERM. Everything else lives in `lib/`.
  */
 import denoJson from "./deno.json" with { type: "json" };
+import { adminConnectionCap, fdBudget, readSoftFdLimit } from "./lib/admin/fd_budget.ts";
 import { createAdminHandler } from "./lib/admin/handler.ts";
+import { AdminListener } from "./lib/admin/listener.ts";
 import { ensureAdminPassword, resetAdminPassword } from "./lib/admin/password_setup.ts";
-import { ConfigError, parseServerConfig, SERVER_OPTIONS, serverHelp } from "./lib/config.ts";
+import {
+  ConfigError,
+  parseServerConfig,
+  SERVER_OPTIONS,
+  type ServerConfig,
+  serverHelp,
+} from "./lib/config.ts";
 import { ServerControl } from "./lib/server/admin_control.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
-import { createLogger } from "./lib/server/log.ts";
+import { createLogger, type Logger } from "./lib/server/log.ts";
 import { openStore } from "./lib/store/open_store.ts";
 import { StoreConfigError } from "./lib/store/store_config_error.ts";
 
@@ -61,7 +69,31 @@ async function main(): Promise<number> {
     await store.close();
     return 0;
   }
+  // Bind both ports before anything is shown once (the generated admin password), so a
+  // busy port never costs it; the error names the port.
+  const softLimit = readSoftFdLimit();
+  const adminCap = adminConnectionCap(softLimit);
+  let chatListener: Deno.Listener;
+  let adminListener: AdminListener;
+  try {
+    chatListener = await listenChat(config);
+    adminListener = bindAdmin(config, adminCap, log, chatListener);
+  } catch (error) {
+    console.error(`fastchat-server: ${(error as Error).message}`);
+    await store.close();
+    return 2;
+  }
   await ensureAdminPassword(store, config.adminPassword, (line) => console.log(line));
+  const budget = fdBudget(config.guards.maxConnections, adminCap, softLimit);
+  log.log(budget.lowered ? "warn" : "info", "fd_budget", {
+    soft_limit: budget.softLimit ?? "unknown",
+    reserve: budget.reserve,
+    admin_connections: adminCap,
+    max_connections: budget.effective ?? "off",
+    ...(budget.lowered
+      ? { configured: budget.configured ?? "off", hint: "raise ulimit -n to allow more" }
+      : {}),
+  });
   const server = await ChatServer.create(store, {
     version: VERSION,
     motd: config.motd,
@@ -72,39 +104,21 @@ async function main(): Promise<number> {
     connRate: config.connRate,
     authRate: config.authRate,
     log,
-    guards: config.guards,
+    guards: { ...config.guards, maxConnections: budget.effective },
   });
 
   const admin = createAdminHandler({
     control: new ServerControl(server),
     settings: store,
     token: config.adminToken,
+    hostNames: config.adminHostNames,
+    log,
     onError: (error) => log.log("error", "admin_error", { error: String(error) }),
   });
-  let chatListener: Deno.Listener;
-  let adminServer: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    chatListener = config.tlsCert && config.tlsKey
-      ? Deno.listenTls({
-        hostname: config.host,
-        port: config.port,
-        cert: await Deno.readTextFile(config.tlsCert),
-        key: await Deno.readTextFile(config.tlsKey),
-      })
-      : Deno.listen({ hostname: config.host, port: config.port });
-    adminServer = Deno.serve({
-      hostname: config.adminHost,
-      port: config.adminPort,
-      onListen: () => {},
-    }, admin.handler);
-  } catch (error) {
-    console.error(`fastchat-server: cannot listen: ${(error as Error).message}`);
-    await store.close();
-    return 2;
-  }
+  adminListener.serve(admin.handler);
   server.serve(chatListener);
   const chatPort = (chatListener.addr as Deno.NetAddr).port;
-  const adminPort = adminServer.addr.port;
+  const adminPort = adminListener.addr.port;
   log.log("info", "started", {
     version: VERSION,
     store: store.description,
@@ -119,10 +133,48 @@ async function main(): Promise<number> {
   Deno.addSignalListener(Deno.build.os === "windows" ? "SIGBREAK" : "SIGTERM", stop);
   await server.finished;
   admin.close();
-  await adminServer.shutdown();
+  await adminListener.close();
   await store.close();
   log.log("info", "stopped", {});
   return 0;
+}
+
+/** Binds the chat port (TLS when configured); the error names the address. */
+async function listenChat(config: ServerConfig): Promise<Deno.Listener> {
+  const where = `chat port ${config.host}:${config.port}`;
+  try {
+    return config.tlsCert && config.tlsKey
+      ? Deno.listenTls({
+        hostname: config.host,
+        port: config.port,
+        cert: await Deno.readTextFile(config.tlsCert),
+        key: await Deno.readTextFile(config.tlsKey),
+      })
+      : Deno.listen({ hostname: config.host, port: config.port });
+  } catch (error) {
+    throw new Error(`cannot listen on the ${where}: ${(error as Error).message}`);
+  }
+}
+
+/** Binds the admin port; on failure closes `chat` and throws naming the address. */
+function bindAdmin(
+  config: ServerConfig,
+  maxConnections: number,
+  log: Logger,
+  chat: Deno.Listener,
+): AdminListener {
+  try {
+    return AdminListener.bind({
+      hostname: config.adminHost,
+      port: config.adminPort,
+      maxConnections,
+      log,
+    });
+  } catch (error) {
+    chat.close();
+    const where = `admin port ${config.adminHost}:${config.adminPort}`;
+    throw new Error(`cannot listen on the ${where}: ${(error as Error).message}`);
+  }
 }
 
 Deno.exit(await main());

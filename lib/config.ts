@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_MAX_FRAME } from "./protocol/limits.ts";
 import { parseDuration } from "./admin/duration.ts";
 import { DEFAULT_GUARDS, type FloodSettings, type GuardSettings } from "./server/guards.ts";
+import type { RoomRateSettings } from "./moderation/room_limiter.ts";
 
 /** A message rate: `rate` per second with bursts of `burst`. */
 export interface MessageRate {
@@ -19,6 +20,8 @@ export interface ServerConfig {
   port: number;
   adminHost: string;
   adminPort: number;
+  /** Extra names the admin page answers to in `Host` (besides its address and localhost). */
+  adminHostNames: string[];
   /** `sqlite:PATH` or `mysql://user:pass@host:port/db`. */
   db: string;
   tlsCert: string | null;
@@ -60,13 +63,24 @@ export const SERVER_OPTIONS = [
   ["--port", "FASTCHAT_PORT", "9000", "chat port (0 = pick a free one)"],
   ["--admin-host", "FASTCHAT_ADMIN_HOST", "127.0.0.1", "address of the admin page"],
   ["--admin-port", "FASTCHAT_ADMIN_PORT", "9080", "admin port (0 = pick a free one)"],
+  [
+    "--admin-host-names",
+    "FASTCHAT_ADMIN_HOST_NAMES",
+    "",
+    "comma-separated extra host names the admin page answers to (DNS rebinding defence)",
+  ],
   ["--db", "FASTCHAT_DB", "sqlite:./fastchat.db", "sqlite:PATH or mysql://user:pass@host:3306/db"],
   ["--tls-cert", "FASTCHAT_TLS_CERT", "", "PEM certificate chain: serve the chat over TLS"],
   ["--tls-key", "FASTCHAT_TLS_KEY", "", "PEM private key for --tls-cert"],
   ["--msg-rate", "FASTCHAT_MSG_RATE", "5:10", "say/dm per second per session : burst, or off"],
   ["--conn-limit", "FASTCHAT_CONN_LIMIT", "20", "concurrent connections per address, or off"],
   ["--conn-rate", "FASTCHAT_CONN_RATE", "60", "new connections per address per minute, or off"],
-  ["--auth-rate", "FASTCHAT_AUTH_RATE", "5", "registrations per address per 10 min, or off"],
+  [
+    "--auth-rate",
+    "FASTCHAT_AUTH_RATE",
+    "5",
+    "registrations per address (IPv6: /64) per 10 min (a class behind one NAT: 60), or off",
+  ],
   ["--motd", "FASTCHAT_MOTD", "Welcome to FastChat.", "message of the day, sent on connect"],
   ["--max-frame", "FASTCHAT_MAX_FRAME", String(DEFAULT_MAX_FRAME), "largest frame in bytes"],
   [
@@ -86,6 +100,19 @@ export const SERVER_OPTIONS = [
   ["--frame-timeout", "FASTCHAT_FRAME_TIMEOUT", "30", "seconds to finish a started frame, or off"],
   ["--max-connections", "FASTCHAT_MAX_CONNECTIONS", "10000", "open connections in all, or off"],
   ["--max-rooms", "FASTCHAT_MAX_ROOMS", "10000", "rooms on the server, or off"],
+  [
+    "--room-rate",
+    "FASTCHAT_ROOM_RATE",
+    "10:20",
+    "rooms created per hour per account : per address (each a number or off), or off; " +
+    "applies while --msg-rate is on",
+  ],
+  [
+    "--room-expiry",
+    "FASTCHAT_ROOM_EXPIRY",
+    "off",
+    "delete rooms unused for this long (like 30d; never general or an occupied room), or off",
+  ],
   ["--max-room-members", "FASTCHAT_MAX_ROOM_MEMBERS", "10000", "connections in one room, or off"],
   [
     "--max-store-backlog",
@@ -143,6 +170,29 @@ function flood(value: string): FloodSettings | null {
   };
 }
 
+function roomRate(value: string): RoomRateSettings | null {
+  if (value === "off") return null;
+  const parts = value.split(":");
+  const [account, address] = parts;
+  const valid = (part: string | undefined) => part === "off" || /^\d+$/.test(part ?? "");
+  if (parts.length !== 2 || !valid(account) || !valid(address)) {
+    throw new ConfigError(
+      `--room-rate must be ACCOUNT:ADDRESS (like 10:20; either may be off) or off`,
+    );
+  }
+  return {
+    perAccount: limit("--room-rate", account!),
+    perAddress: limit("--room-rate", address!),
+  };
+}
+
+function roomExpiry(value: string): number | null {
+  if (value === "off") return null;
+  const parsed = parseDuration(value);
+  if ("error" in parsed) throw new ConfigError(`--room-expiry: ${parsed.error}`);
+  return parsed.ms;
+}
+
 function guards(get: (flag: string) => string): GuardSettings {
   return {
     loginTimeoutMs: seconds("--login-timeout", get("--login-timeout")),
@@ -151,6 +201,8 @@ function guards(get: (flag: string) => string): GuardSettings {
     tlsHandshakeTimeoutMs: DEFAULT_GUARDS.tlsHandshakeTimeoutMs,
     maxConnections: limit("--max-connections", get("--max-connections")),
     maxRooms: limit("--max-rooms", get("--max-rooms")),
+    roomRate: roomRate(get("--room-rate")),
+    roomExpiryMs: roomExpiry(get("--room-expiry")),
     maxRoomMembers: limit("--max-room-members", get("--max-room-members")),
     maxStoreBacklog: limit("--max-store-backlog", get("--max-store-backlog")),
     flood: flood(get("--flood")),
@@ -205,6 +257,8 @@ export function parseServerConfig(
     port: integer("--port", get("--port"), 0, 65535),
     adminHost: get("--admin-host"),
     adminPort: integer("--admin-port", get("--admin-port"), 0, 65535),
+    adminHostNames: get("--admin-host-names").split(",").map((n) => n.trim().toLowerCase())
+      .filter((n) => n !== ""),
     db: get("--db"),
     tlsCert,
     tlsKey,

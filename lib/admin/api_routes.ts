@@ -83,12 +83,22 @@ export const API_ROUTES: readonly Route[] = [
     await control.lift(params.user!, LIFT_KINDS[params.kind!]!, actor);
     return empty(204);
   }),
+  // The same with the name in the query (`?user=..`): URL normalisation removes the path
+  // segments `.` and `..` (even written `%2e%2e`), which are valid user names.
+  del(/^\/api\/(?<kind>kicks|mutes|bans)$/, async ({ control, params, url, actor }) => {
+    await control.lift(queryName(url, "user"), LIFT_KINDS[params.kind!]!, actor);
+    return empty(204);
+  }),
   post(/^\/api\/rooms$/, async ({ control, req, actor }) => {
     const body = parseInput(CreateRoomBody, await readJson(req));
     return json({ room: roomView(await control.createRoom(body.name, body.topic, actor)) }, 201);
   }),
   del(/^\/api\/rooms\/(?<name>[^/]+)$/, async ({ control, params, actor }) => {
     await control.deleteRoom(params.name!, actor);
+    return empty(204);
+  }),
+  del(/^\/api\/rooms$/, async ({ control, url, actor }) => {
+    await control.deleteRoom(queryName(url, "name"), actor);
     return empty(204);
   }),
   {
@@ -98,6 +108,16 @@ export const API_ROUTES: readonly Route[] = [
     run: async ({ control, req, params, actor }) => {
       const body = parseInput(TopicBody, await readJson(req));
       return json({ room: roomView(await control.setTopic(params.name!, body.topic, actor)) });
+    },
+  },
+  {
+    method: "PUT",
+    pattern: /^\/api\/topic$/,
+    mutates: true,
+    run: async ({ control, req, url, actor }) => {
+      const name = queryName(url, "room");
+      const body = parseInput(TopicBody, await readJson(req));
+      return json({ room: roomView(await control.setTopic(name, body.topic, actor)) });
     },
   },
   post(/^\/api\/shutdown$/, async ({ control, req, actor, clock }) => {
@@ -131,6 +151,15 @@ export function matchRoute(
     });
   }
   return null;
+}
+
+/** A name given as query parameter `key` (for names a path cannot carry), or a 400. */
+function queryName(url: URL, key: string): string {
+  const value = url.searchParams.get(key);
+  if (value === null || value === "") {
+    throw new HttpError(400, "bad_request", `Cannot read query: parameter "${key}" is missing.`);
+  }
+  return value;
 }
 
 function decode(value: string): string {

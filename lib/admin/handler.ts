@@ -5,14 +5,15 @@
 import { type ChatControl, NoSuchUserError, RoomControlError } from "../server/control.ts";
 import type { Clock } from "../server/rate_limit.ts";
 import { StoreUnavailableError } from "../store/store.ts";
-import { errorResponse, HttpError, SECURITY_HEADERS } from "./http.ts";
+import type { Logger } from "../server/log.ts";
+import { ClientAbortedError, errorResponse, HttpError, SECURITY_HEADERS } from "./http.ts";
 import { matchRoute } from "./api_routes.ts";
 import { LiveFeed, type LiveFeedOptions } from "./live_feed.ts";
 import { login, type LoginDeps, logout } from "./login.ts";
 import { LoginThrottle, type ThrottleOptions } from "./login_throttle.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import type { SettingsStore } from "./password_setup.ts";
-import { checkOrigin, RequestGuard } from "./request_guard.ts";
+import { checkHost, checkOrigin, RequestGuard } from "./request_guard.ts";
 import { AdminSessions, type SessionLimits } from "./sessions.ts";
 import { staticAsset } from "./static_assets.ts";
 
@@ -28,8 +29,12 @@ export interface AdminHandlerOptions {
   clock?: Clock;
   /** Session lifetimes (default 30 minutes idle, 12 hours at most). */
   sessionLimits?: SessionLimits;
-  /** Login throttling (default: delays doubling from 1 s after 5 failures). */
+  /** Login and bearer-token throttling (default: delays doubling from 1 s after 5 failures). */
   throttle?: ThrottleOptions;
+  /** Extra `Host` names the page answers to (`--admin-host-names`); see `checkHost`. */
+  hostNames?: readonly string[];
+  /** Where failed logins, bad tokens and aborted requests are logged (default: nowhere). */
+  log?: Logger;
   /** Live feed pacing (default: flush every 200 ms, counters every second). */
   liveFeed?: Pick<LiveFeedOptions, "flushMs" | "statsMs" | "maxMessagesPerFlush">;
   /** Called once for each unexpected error (answered 500); default `console.error`. */
@@ -55,7 +60,14 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const clock = options.clock ?? Date.now;
   const onError = options.onError ?? ((error) => console.error("admin: unexpected error:", error));
   const sessions = new AdminSessions(clock, options.sessionLimits);
-  const guard = new RequestGuard(sessions, options.token ?? null);
+  const log = options.log ?? { log() {} };
+  const hostNames = options.hostNames ?? [];
+  const guard = new RequestGuard(
+    sessions,
+    options.token ?? null,
+    new LoginThrottle(clock, options.throttle),
+    (address, delayMs) => log.log("warn", "admin_bad_token", { address, delay_ms: delayMs }),
+  );
   const feed = new LiveFeed({ control, clock, ...options.liveFeed });
   const loginDeps: LoginDeps = {
     settings,
@@ -63,12 +75,15 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     throttle: new LoginThrottle(clock, options.throttle),
     audit: (action, by, address) =>
       control.audit({ at: clock(), by, address, action, target: null, detail: null }),
+    onFailure: (user, address, delayMs) =>
+      log.log("warn", "admin_login_failed", { user, address, delay_ms: delayMs }),
   };
 
   async function route(req: Request, info: AdminRequestInfo): Promise<Response> {
     const url = new URL(req.url);
     const path = url.pathname;
     const { host, address } = describeAddress(info.remoteAddr);
+    checkHost(req, hostNames);
     checkOrigin(req);
 
     const asset = staticAsset(path, req.method);
@@ -83,11 +98,11 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
 
     if (path === "/api/events") {
       requireMethod(req, "GET");
-      const actor = await guard.authenticate(req, address, false);
+      const actor = await guard.authenticate(req, host, address, false);
       const sessionId = actor.sessionId;
       return feed.open(() => sessionId === null || sessions.get(sessionId, false) !== null);
     }
-    const actor = await guard.authenticate(req, address);
+    const actor = await guard.authenticate(req, host, address);
     if (path === "/metrics") {
       requireMethod(req, "GET");
       return new Response(renderMetrics(control.stats()), {
@@ -121,6 +136,11 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       try {
         return await route(req, info);
       } catch (error) {
+        if (error instanceof ClientAbortedError) {
+          const { address } = describeAddress(info.remoteAddr);
+          log.log("info", "admin_request_aborted", { address, path: new URL(req.url).pathname });
+          return errorResponse(new HttpError(400, "aborted", error.message));
+        }
         const mapped = mapError(error);
         if (!mapped) {
           onError(error);

@@ -47,13 +47,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /**
  * Reads a request body as JSON. An empty body reads as `{}` (routes whose fields are all
  * optional accept no body). Throws a 400/413 {@linkcode HttpError} for anything else bad.
+ * The body is streamed and reading stops at {@linkcode MAX_BODY_BYTES}: a huge (chunked)
+ * body is never held in memory.
  */
 export async function readJson(req: Request): Promise<unknown> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const bytes = new Uint8Array(await req.arrayBuffer());
-  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
-  const text = new TextDecoder().decode(bytes).trim();
+  const text = new TextDecoder().decode(await readBounded(req, MAX_BODY_BYTES)).trim();
   if (text === "") return {};
   try {
     return JSON.parse(text);
@@ -61,6 +59,48 @@ export async function readJson(req: Request): Promise<unknown> {
     const reason = error instanceof SyntaxError ? error.message : "not JSON";
     throw new HttpError(400, "bad_request", `Cannot parse body: ${reason}.`);
   }
+}
+
+/** A request whose client went away while its body was read (not a server error). */
+export class ClientAbortedError extends Error {
+  constructor(cause: unknown) {
+    super("The client closed the connection while sending its request.", { cause });
+    this.name = "ClientAbortedError";
+  }
+}
+
+/** Reads at most `limit` bytes of the body; past that cancels the stream and throws 413. */
+export async function readBounded(req: Request, limit: number): Promise<Uint8Array> {
+  const declared = req.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw tooLarge();
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new ClientAbortedError(error);
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return bytes;
 }
 
 function tooLarge(): HttpError {

@@ -1,7 +1,14 @@
 /**
- * Throttles failed admin logins per client address: the first five failures cost nothing,
- * then each further failure locks the address out for a delay that doubles (1 s, 2 s,
- * 4 s … up to 15 minutes). A success clears the address's record.
+ * Throttles failed admin credentials (passwords and bearer tokens) per client address
+ * (IPv6 by its /64). The first five failures cost nothing; then each further failure makes
+ * the address wait a delay that doubles (1 s, 2 s, 4 s …) up to 30 s — a growing delay,
+ * never a lockout: every local process shares 127.0.0.1 with the real admin, so a hard
+ * lock (or a long one) would let any of them keep the admin out. 30 s between guesses
+ * still leaves an attacker under 3,000 guesses a day against a 144-bit password.
+ *
+ * An attempt is counted when it STARTS ({@linkcode LoginThrottle.begin}), and an address
+ * has at most one verification in flight: concurrent guesses are refused before the slow
+ * hash runs, instead of all being evaluated. A success clears the address's record.
  */
 import type { Clock } from "../server/rate_limit.ts";
 
@@ -11,77 +18,154 @@ export interface ThrottleOptions {
   freeFailures?: number;
   /** The first delay, in ms (default 1 s). */
   baseDelayMs?: number;
-  /** The longest delay, in ms (default 15 minutes). */
+  /** The longest delay, in ms (default 30 s). */
   maxDelayMs?: number;
   /** A record with no failure for this long is forgotten (default 1 hour). */
   forgetAfterMs?: number;
+  /** Verifications in flight at once over all addresses (default 4). */
+  maxInFlight?: number;
 }
 
-interface Record {
+interface Entry {
   failures: number;
   lastFailure: number;
   lockedUntil: number;
+  inFlight: boolean;
 }
 
-/** Failed-login bookkeeping per client address (host only, without the port). */
+/** Why an attempt may not start now. */
+export type Refusal =
+  | { reason: "wait"; waitMs: number }
+  | { reason: "busy" };
+
+/** A started attempt: settle it exactly once. */
+export interface Attempt {
+  /** The attempt failed: counts toward the delays. Returns the delay now imposed (ms). */
+  fail(): number;
+  /** The attempt succeeded: forgets the address's failures. */
+  succeed(): void;
+}
+
+/** The throttle key of a client host: the address, or an IPv6 address's /64 prefix. */
+export function throttleKey(host: string): string {
+  if (!host.includes(":")) return host;
+  const groups = expandIpv6(host);
+  return groups ? `${groups.slice(0, 4).join(":")}::/64` : host;
+}
+
+/** Failed-credential bookkeeping per client address. */
 export class LoginThrottle {
-  #records = new Map<string, Record>();
+  #entries = new Map<string, Entry>();
   #clock: Clock;
   #free: number;
   #base: number;
   #max: number;
   #forget: number;
+  #maxInFlight: number;
+  #inFlight = 0;
 
   constructor(clock: Clock = Date.now, options: ThrottleOptions = {}) {
     this.#clock = clock;
     this.#free = options.freeFailures ?? 5;
     this.#base = options.baseDelayMs ?? 1_000;
-    this.#max = options.maxDelayMs ?? 15 * 60_000;
+    this.#max = options.maxDelayMs ?? 30_000;
     this.#forget = options.forgetAfterMs ?? 3_600_000;
+    this.#maxInFlight = options.maxInFlight ?? 4;
   }
 
   /** Milliseconds the host must still wait before trying again; 0 when it may try now. */
   wait(host: string): number {
-    const record = this.#live(host);
-    return record ? Math.max(0, record.lockedUntil - this.#clock()) : 0;
+    const entry = this.#live(throttleKey(host));
+    return entry ? Math.max(0, entry.lockedUntil - this.#clock()) : 0;
   }
 
-  /** Records a failure; returns the delay (ms) now imposed, 0 while failures are free. */
+  /** Starts an attempt from `host`, or says why it may not start now. */
+  begin(host: string): Attempt | Refusal {
+    const key = throttleKey(host);
+    const now = this.#clock();
+    const entry = this.#live(key);
+    if (entry && entry.lockedUntil > now) {
+      return { reason: "wait", waitMs: entry.lockedUntil - now };
+    }
+    if (entry?.inFlight || this.#inFlight >= this.#maxInFlight) return { reason: "busy" };
+    this.#sweep(now);
+    const record = entry ?? { failures: 0, lastFailure: now, lockedUntil: 0, inFlight: false };
+    record.inFlight = true;
+    this.#entries.set(key, record);
+    this.#inFlight++;
+    let settled = false;
+    const settle = () => {
+      if (settled) throw new Error("attempt already settled");
+      settled = true;
+      record.inFlight = false;
+      this.#inFlight--;
+    };
+    return {
+      fail: () => {
+        settle();
+        return this.#failed(key, record);
+      },
+      succeed: () => {
+        settle();
+        this.#entries.delete(key);
+      },
+    };
+  }
+
+  /** Records a failure that needed no verification (a bad bearer token); returns the delay. */
   fail(host: string): number {
+    const key = throttleKey(host);
     const now = this.#clock();
     this.#sweep(now);
-    const record = this.#live(host) ?? { failures: 0, lastFailure: now, lockedUntil: 0 };
+    const record = this.#live(key) ??
+      { failures: 0, lastFailure: now, lockedUntil: 0, inFlight: false };
+    this.#entries.set(key, record);
+    return this.#failed(key, record);
+  }
+
+  #failed(key: string, record: Entry): number {
+    const now = this.#clock();
     record.failures += 1;
     record.lastFailure = now;
     const over = record.failures - this.#free;
     const delay = over > 0 ? Math.min(this.#max, this.#base * 2 ** Math.min(over - 1, 30)) : 0;
     record.lockedUntil = now + delay;
-    this.#records.set(host, record);
+    this.#entries.set(key, record);
     return delay;
   }
 
-  /** Forgets the host's failures after a successful login. */
-  succeed(host: string): void {
-    this.#records.delete(host);
-  }
-
-  #live(host: string): Record | null {
-    const record = this.#records.get(host);
-    if (!record) return null;
-    const now = this.#clock();
-    if (now - record.lastFailure >= this.#forget && now >= record.lockedUntil) {
-      this.#records.delete(host);
+  #live(key: string): Entry | null {
+    const entry = this.#entries.get(key);
+    if (!entry) return null;
+    if (!entry.inFlight && this.#stale(entry, this.#clock())) {
+      this.#entries.delete(key);
       return null;
     }
-    return record;
+    return entry;
+  }
+
+  #stale(entry: Entry, now: number): boolean {
+    return now - entry.lastFailure >= this.#forget && now >= entry.lockedUntil;
   }
 
   #sweep(now: number): void {
-    if (this.#records.size < 1024) return;
-    for (const [host, record] of [...this.#records]) {
-      if (now - record.lastFailure >= this.#forget && now >= record.lockedUntil) {
-        this.#records.delete(host);
-      }
+    if (this.#entries.size < 1024) return;
+    for (const [key, entry] of [...this.#entries]) {
+      if (!entry.inFlight && this.#stale(entry, now)) this.#entries.delete(key);
     }
   }
+}
+
+function expandIpv6(host: string): string[] | null {
+  const bare = host.replace(/^\[|\]$/g, "").split("%")[0]!;
+  if (bare.includes(".")) return null; // IPv4-mapped: keep whole
+  const [head, tail, extra] = bare.split("::");
+  if (extra !== undefined) return null;
+  const left = head ? head.split(":") : [];
+  const right = tail !== undefined && tail !== "" ? tail.split(":") : [];
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (tail === undefined && missing !== 0)) return null;
+  return [...left, ...Array(missing).fill("0"), ...right].map((g) =>
+    g.toLowerCase().replace(/^0+(?=.)/, "")
+  );
 }

@@ -5,6 +5,8 @@
 import { timingSafeEqual } from "node:crypto";
 import type { Actor } from "../server/control.ts";
 import { HttpError } from "./http.ts";
+import { refusal } from "./login.ts";
+import type { LoginThrottle } from "./login_throttle.ts";
 import { type AdminSessions, sessionIdFromCookie } from "./sessions.ts";
 
 /** The name recorded in the audit log for requests made with the bearer token. */
@@ -33,34 +35,75 @@ export function checkOrigin(req: Request): void {
   }
 }
 
+/**
+ * Throws 421 unless the request's `Host` names the admin page: `localhost`, an IP address
+ * literal (a DNS rebinding attack always comes through a host NAME that the attacker's DNS
+ * points at this machine, so a literal address is safe), or one of `names`
+ * (`--admin-host-names`). The port is not compared: a port forward may change it.
+ */
+export function checkHost(req: Request, names: readonly string[]): void {
+  const hostname = new URL(req.url).hostname.toLowerCase();
+  if (isAllowedHost(hostname, names)) return;
+  throw new HttpError(
+    421,
+    "bad_host",
+    `This admin page does not answer to host ${JSON.stringify(hostname)}; ` +
+      "add it with --admin-host-names if it is yours.",
+  );
+}
+
+/** Whether a `Host` name (lowercase, without port) is one the admin page answers to. */
+export function isAllowedHost(hostname: string, names: readonly string[]): boolean {
+  if (hostname === "localhost" || hostname.endsWith(".localhost")) return true;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(hostname)) return true;
+  if (hostname.startsWith("[") && hostname.endsWith("]")) return true;
+  return names.includes(hostname.replace(/\.$/, ""));
+}
+
 /** Who may call the API: logged-in sessions, and scripts holding the token. */
 export class RequestGuard {
   #sessions: AdminSessions;
   #tokenDigest: Uint8Array | null = null;
   #tokenPromise: Promise<void>;
+  #throttle: LoginThrottle;
+  #onFailure: (address: string, delayMs: number) => void;
 
-  constructor(sessions: AdminSessions, token: string | null) {
+  /**
+   * `throttle` delays addresses that send wrong bearer tokens; `onFailure` logs each one.
+   */
+  constructor(
+    sessions: AdminSessions,
+    token: string | null,
+    throttle: LoginThrottle,
+    onFailure: (address: string, delayMs: number) => void,
+  ) {
     this.#sessions = sessions;
+    this.#throttle = throttle;
+    this.#onFailure = onFailure;
     this.#tokenPromise = token
       ? digest(token).then((d) => void (this.#tokenDigest = d))
       : Promise.resolve();
   }
 
   /**
-   * The caller as an audit actor, or a 401. `touch` (default true) counts the request as
-   * session activity.
+   * The caller as an audit actor, or a 401 (429 while `host` must wait after wrong bearer
+   * tokens). `touch` (default true) counts the request as session activity.
    */
   async authenticate(
     req: Request,
+    host: string,
     address: string,
     touch = true,
   ): Promise<Actor & { sessionId: string | null }> {
     const authorization = req.headers.get("authorization");
     if (authorization !== null) {
+      const waitMs = this.#throttle.wait(host);
+      if (waitMs > 0) throw refusal({ reason: "wait", waitMs });
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (match && (await this.#tokenMatches(match[1]!))) {
         return { by: TOKEN_ACTOR, address, sessionId: null };
       }
+      this.#onFailure(address, this.#throttle.fail(host));
       throw new HttpError(401, "unauthorized", "The bearer token is not valid.", {
         "www-authenticate": 'Bearer realm="fastchat-admin"',
       });

@@ -3,7 +3,7 @@
  * the hot path (login, say, dm). A sanction ends when its `until` passes, with no timer and
  * no restart needed; expired ones are dropped from memory as they are met.
  */
-import type { Sanction, SanctionKind, Store } from "../store/store.ts";
+import type { AuditEntry, Sanction, SanctionKind, Store } from "../store/store.ts";
 import type { Clock } from "../server/rate_limit.ts";
 
 /** Why a login is refused, if it is. */
@@ -57,11 +57,31 @@ export class Moderation {
     return this.active(userId, "mute")?.until ?? null;
   }
 
-  /** Stores and applies a sanction (replacing one of the same kind). */
-  async impose(sanction: Sanction): Promise<void> {
-    const { user: _user, ...row } = sanction;
-    await this.#store.putSanction(row);
+  /**
+   * Applies a sanction (replacing one of the same kind) at once, in memory, so every check
+   * sees it; runs `enforce` (closing the user's sessions, say); then stores it together
+   * with `audit` in one transaction. All or nothing: when the store fails, the sanction is
+   * withdrawn from memory again (the one it replaced comes back) and the error rethrown,
+   * so nothing is left half applied (a disconnection by `enforce` is not undone).
+   */
+  async impose(
+    sanction: Sanction,
+    options: { audit?: AuditEntry; enforce?: () => void } = {},
+  ): Promise<void> {
+    const previous = this.#byUser.get(sanction.userId)?.get(sanction.kind) ?? null;
     this.#remember(sanction);
+    options.enforce?.();
+    const { user: _user, ...row } = sanction;
+    try {
+      await this.#store.putSanction(row, options.audit);
+    } catch (error) {
+      // Restored only if no newer sanction of this kind replaced ours meanwhile.
+      if (this.#byUser.get(sanction.userId)?.get(sanction.kind) === sanction) {
+        if (previous) this.#remember(previous);
+        else this.#forget(sanction.userId, sanction.kind);
+      }
+      throw error;
+    }
   }
 
   /** Lifts a sanction; false when none was active. */

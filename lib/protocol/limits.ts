@@ -27,3 +27,22 @@ export const MAX_CID = 64;
 
 /** Longest room topic, in code points. */
 export const MAX_TOPIC = 500;
+
+/**
+ * The largest frame the server ever sends, in bytes with its `\n` (`welcome.
+ * maxServerFrame`). Every reply and event is built to stay under it; clients size their
+ * decoder from the announcement.
+ */
+export const MAX_SERVER_FRAME = 1_048_576;
+
+/** Largest `rooms` page (and the `rooms` of a `login` reply), in rooms. */
+export const ROOMS_PAGE_MAX = 200;
+
+/** Byte budget of a `rooms` page's list; one room always fits, whatever its size. */
+export const ROOMS_PAGE_BYTES = MAX_SERVER_FRAME / 4;
+
+/** Byte budget of one list of member names (`who`, `join`, a `rooms` entry). */
+export const MEMBERS_BYTES = MAX_SERVER_FRAME / 4;
+
+/** Byte budget of the messages of one `join` or `history` reply. */
+export const HISTORY_BYTES = MAX_SERVER_FRAME / 2;

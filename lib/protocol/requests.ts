@@ -22,10 +22,16 @@ export type RequestId = z.infer<typeof RequestId>;
 /** Field schemas by request type. */
 export const REQUEST_SCHEMAS = {
   register: z.object({ user: str, password: str }),
-  login: z.object({ user: str, password: str }),
+  // Version 1.1: `token` instead of `password` (a resume token); both, or neither, is a
+  // bad frame, so that no client ever wonders which one was checked.
+  login: z.object({ user: str, password: optStr, token: optStr }).refine(
+    (r) => (r.password === undefined) !== (r.token === undefined),
+    { message: "give exactly one of password and token" },
+  ),
+  password: z.object({ old: str, new: str }),
   logout: z.object({}),
   ping: z.object({}),
-  rooms: z.object({}),
+  rooms: z.object({ after: optStr }),
   create_room: z.object({ room: str, topic: optStr }),
   join: z.object({ room: str, after: msgidField }),
   leave: z.object({ room: str }),

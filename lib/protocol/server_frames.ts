@@ -30,6 +30,10 @@ export const Welcome = z.looseObject({
   server: z.string(),
   motd: z.string(),
   limits: z.looseObject({ maxFrame: z.number(), maxText: z.number() }),
+  /** The largest frame the server sends (bytes); absent from older servers. */
+  maxServerFrame: z.number().optional(),
+  /** Version 1.1 additions the server supports (`resume`, `password`, …); absent = none. */
+  features: z.array(z.string()).optional(),
 });
 export type Welcome = z.infer<typeof Welcome>;
 

@@ -1,6 +1,10 @@
 /** The admin side's view and control of a running server: {@linkcode ChatControl} over the core. */
-import { checkRoomName, codePoints, foldName } from "../protocol/names.ts";
+import { codePoints, foldName } from "../protocol/names.ts";
 import { MAX_TOPIC } from "../protocol/limits.ts";
+import { RequestError } from "../protocol/error_codes.ts";
+import { createRoom as createRoomChecked } from "../moderation/room_creation.ts";
+import { auditRoom, removeRoom } from "../moderation/room_removal.ts";
+import { revokeTokensOnBan } from "../moderation/ban_tokens.ts";
 import type {
   AuditEntry,
   Sanction,
@@ -14,13 +18,14 @@ import {
   type ChatControl,
   type ConnectedUser,
   NoSuchUserError,
+  type RoomControlCode,
   RoomControlError,
   type RoomSummary,
   type SanctionResult,
   type ServerEvent,
   type ServerStats,
 } from "./control.ts";
-import { isoTime, SEQ_FLOOR_SETTING } from "./core.ts";
+import { isoTime } from "./core.ts";
 
 /** ChatControl implemented over a {@linkcode ChatServer}. */
 export class ServerControl implements ChatControl {
@@ -74,33 +79,37 @@ export class ServerControl implements ChatControl {
     return user;
   }
 
+  /**
+   * Imposes a sanction all or nothing: applied in memory at once, `enforce` run (sessions
+   * closed before anything is written, so a ban acts even while the database hangs), then
+   * the sanction and its audit entry stored in one transaction. When that fails the
+   * sanction is withdrawn and the error reaches the admin (503): nothing half applied.
+   */
   async #impose(
     kind: SanctionKind,
     name: string,
     durationMs: number | null,
     reason: string,
     actor: Actor,
+    enforce: (user: UserRecord, until: number | null) => void = () => {},
   ): Promise<{ user: UserRecord; until: number | null }> {
     const user = await this.#user(name);
     const at = this.#core.clock();
     const until = durationMs === null ? null : at + durationMs;
-    await this.#core.moderation.impose({
-      kind,
-      userId: user.id,
-      user: user.name,
-      until,
-      reason,
-      by: actor.by,
-      at,
-    });
-    await this.audit({
-      at,
-      by: actor.by,
-      address: actor.address,
-      action: kind,
-      target: user.name,
-      detail: JSON.stringify({ until: until === null ? null : isoTime(until), reason }),
-    });
+    await this.#core.moderation.impose(
+      { kind, userId: user.id, user: user.name, until, reason, by: actor.by, at },
+      {
+        audit: {
+          at,
+          by: actor.by,
+          address: actor.address,
+          action: kind,
+          target: user.name,
+          detail: JSON.stringify({ until: until === null ? null : isoTime(until), reason }),
+        },
+        enforce: () => enforce(user, until),
+      },
+    );
     this.#core.emit({ type: "moderation" });
     return { user, until };
   }
@@ -111,8 +120,15 @@ export class ServerControl implements ChatControl {
     reason: string,
     actor: Actor,
   ): Promise<SanctionResult> {
-    const { user, until } = await this.#impose("kick", name, durationMs, reason, actor);
-    this.#core.closeUser(user.id, { type: "kicked", until: isoTime(until!), reason }, "kicked");
+    const { user, until } = await this.#impose(
+      "kick",
+      name,
+      durationMs,
+      reason,
+      actor,
+      (user, until) =>
+        this.#core.closeUser(user.id, { type: "kicked", until: isoTime(until!), reason }, "kicked"),
+    );
     return { user: user.name, until: isoTime(until!) };
   }
 
@@ -133,8 +149,15 @@ export class ServerControl implements ChatControl {
   }
 
   async ban(name: string, reason: string, actor: Actor): Promise<SanctionResult> {
-    const { user } = await this.#impose("ban", name, null, reason, actor);
-    this.#core.closeUser(user.id, { type: "banned", reason }, "banned");
+    const { user } = await this.#impose(
+      "ban",
+      name,
+      null,
+      reason,
+      actor,
+      (user) => this.#core.closeUser(user.id, { type: "banned", reason }, "banned"),
+    );
+    await revokeTokensOnBan(this.#core, user);
     return { user: user.name, until: null };
   }
 
@@ -168,31 +191,16 @@ export class ServerControl implements ChatControl {
   }
 
   async createRoom(name: string, topic: string | null, actor: Actor): Promise<RoomSummary> {
-    const core = this.#core;
-    const checked = checkRoomName(name);
-    if (checked === null) {
-      throw new RoomControlError(
-        "invalid_room",
-        "Room names are 1 to 64 characters, without control characters or surrounding spaces.",
-      );
-    }
     const cleanTopic = this.#topic(topic);
-    if (core.rooms.get(checked)) {
-      throw new RoomControlError("room_exists", `A room named ${checked} exists already.`);
+    try {
+      const room = await createRoomChecked(this.#core, { name, topic: cleanTopic }, {
+        kind: "admin",
+        ...actor,
+      });
+      return room.summary();
+    } catch (error) {
+      throw _roomControlError(error);
     }
-    const record = await core.store.createRoom({
-      name: checked,
-      nameKey: foldName(checked),
-      topic: cleanTopic,
-      createdAt: core.clock(),
-    });
-    if (!record || core.rooms.get(checked)) {
-      throw new RoomControlError("room_exists", `A room named ${checked} exists already.`);
-    }
-    const room = core.rooms.add(record);
-    await this.#auditRoom(actor, "create_room", room.name, cleanTopic);
-    core.emit({ type: "rooms" });
-    return room.summary();
   }
 
   #room(name: string) {
@@ -202,34 +210,7 @@ export class ServerControl implements ChatControl {
   }
 
   async deleteRoom(name: string, actor: Actor): Promise<void> {
-    const core = this.#core;
-    const room = this.#room(name);
-    // No new message can name the room once it is out of the directory; the ones already
-    // accepted are committed (or failed) before its rows go, so no batch fails on them.
-    const accepted = core.writer.lastSeq;
-    core.rooms.delete(room);
-    for (const session of [...room.sessions]) {
-      core.leaveRoom(session, room);
-      session.send({ type: "notice", text: `The room ${room.name} was deleted.` });
-    }
-    core.emit({ type: "rooms" });
-    await core.writer.settledThrough(accepted);
-    try {
-      // Deleting the newest messages must not let a restart hand their msgids out again.
-      await core.store.setSetting(SEQ_FLOOR_SETTING, String(core.writer.lastSeq));
-      await core.store.deleteRoom(room.id);
-    } catch (error) {
-      core.rooms.add({
-        id: room.id,
-        name: room.name,
-        nameKey: room.key,
-        topic: room.topic,
-        createdAt: 0,
-      });
-      core.emit({ type: "rooms" });
-      throw error;
-    }
-    await this.#auditRoom(actor, "delete_room", room.name, null);
+    await removeRoom(this.#core, this.#room(name), actor);
   }
 
   async setTopic(name: string, topic: string | null, actor: Actor): Promise<RoomSummary> {
@@ -246,20 +227,9 @@ export class ServerControl implements ChatControl {
           : `Topic of ${room.name} cleared.`,
       });
     }
-    await this.#auditRoom(actor, "set_topic", room.name, cleanTopic);
+    await auditRoom(core, actor, "set_topic", room.name, cleanTopic);
     core.emit({ type: "rooms" });
     return room.summary();
-  }
-
-  #auditRoom(actor: Actor, action: string, room: string, topic: string | null): Promise<void> {
-    return this.audit({
-      at: this.#core.clock(),
-      by: actor.by,
-      address: actor.address,
-      action,
-      target: room,
-      detail: topic === null ? null : JSON.stringify({ topic }),
-    });
   }
 
   async recentMessages(
@@ -303,4 +273,17 @@ export class ServerControl implements ChatControl {
   subscribe(listener: (event: ServerEvent) => void): () => void {
     return this.#core.subscribe(listener);
   }
+}
+
+const ROOM_CONTROL_CODES: ReadonlySet<string> = new Set<RoomControlCode>([
+  "invalid_room",
+  "room_exists",
+  "no_such_room",
+  "limit_reached",
+]);
+
+/** The room rules speak protocol codes; the admin API speaks RoomControlError. */
+function _roomControlError(error: unknown): unknown {
+  if (!(error instanceof RequestError) || !ROOM_CONTROL_CODES.has(error.code)) return error;
+  return new RoomControlError(error.code as RoomControlCode, error.message);
 }

@@ -3,9 +3,12 @@
  * is given, greets them, enforces per-address connection limits, and shuts down cleanly.
  */
 import { encodeFrame } from "../protocol/frame.ts";
-import { MAX_TEXT, PROTOCOL_VERSION } from "../protocol/limits.ts";
+import { MAX_SERVER_FRAME, MAX_TEXT, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { foldName } from "../protocol/names.ts";
 import { Moderation } from "../moderation/moderation.ts";
+import { RoomJanitor } from "../moderation/room_janitor.ts";
+import { RoomCreationLimiter } from "../moderation/room_limiter.ts";
+import { ResumeTokens } from "../auth/tokens.ts";
 import type { Store } from "../store/store.ts";
 import { serveConnection } from "./connection.ts";
 import { ChatCore, SEQ_FLOOR_SETTING } from "./core.ts";
@@ -68,6 +71,8 @@ export class ChatServer {
   /** TLS connections accepted whose handshake is not finished. */
   #handshaking = 0;
   #sweeper: ReturnType<typeof setInterval>;
+  /** Stores rooms' last activity and expires idle rooms. */
+  #janitor: RoomJanitor;
 
   private constructor(core: ChatCore, options: ChatServerOptions) {
     this.core = core;
@@ -80,12 +85,14 @@ export class ChatServer {
     this.#guards = options.guards ?? DEFAULT_GUARDS;
     this.#watchdog = new Watchdog(this.#guards, core.clock, (s, e) => this.#timedOut(s, e));
     this.#watchdog.start();
+    this.#janitor = new RoomJanitor(core, this.#guards.roomExpiryMs);
     // Per-address counters forget quiet addresses only when swept: sweep them now and then,
     // so that memory follows the active addresses, not every address ever seen.
     this.#sweeper = setInterval(() => {
       this.#connRate?.sweep();
       core.limits.registrations?.sweep();
       core.limits.loginFailures?.sweep();
+      core.limits.roomCreation?.sweep();
     }, 60_000);
     Deno.unrefTimer(this.#sweeper);
   }
@@ -93,6 +100,15 @@ export class ChatServer {
   /** Loads rooms, sanctions and the message sequence from the store. */
   static async create(store: Store, options: ChatServerOptions): Promise<ChatServer> {
     const clock = options.clock ?? Date.now;
+    // Names stored before schema version 2 get their confusable-skeleton key now.
+    for (const clash of await store.fillSkeletonKeys()) {
+      options.log.log("warn", "name_skeleton_clash", {
+        kind: clash.kind,
+        id: clash.id,
+        name: clash.name,
+        note: "looks like an older name; both are kept",
+      });
+    }
     const rooms = new RoomDirectory();
     for (const record of await store.listRooms()) rooms.add(record);
     for (const name of DEFAULT_ROOMS) {
@@ -112,6 +128,7 @@ export class ChatServer {
       rooms,
       sessions: new SessionRegistry(),
       moderation: await Moderation.load(store, clock),
+      tokens: await ResumeTokens.load(store, clock),
       limits: {
         maxText: MAX_TEXT,
         newBucket: msgRate ? () => new TokenBucket(msgRate.rate, msgRate.burst, clock) : null,
@@ -124,6 +141,11 @@ export class ChatServer {
         maxPendingWrites: 1_000,
         guards,
         flood: msgRate && guards.flood ? new FloodEscalation(guards.flood, clock) : null,
+        // Like flood escalation, an anti-abuse rate that `--msg-rate off` (the setting of
+        // load tests and the contract's conformance suite) turns off with the others.
+        roomCreation: msgRate && guards.roomRate
+          ? new RoomCreationLimiter(guards.roomRate, clock)
+          : null,
       },
       log: options.log,
       clock,
@@ -133,7 +155,9 @@ export class ChatServer {
       ),
       messagesStored: await store.countMessages(),
     });
-    return new ChatServer(core, options);
+    const server = new ChatServer(core, options);
+    await server.#janitor.start();
+    return server;
   }
 
   /** Resolves when the server has stopped (after a shutdown). */
@@ -266,7 +290,10 @@ export class ChatServer {
       protocol: PROTOCOL_VERSION,
       server: `fastchat/${this.version}`,
       motd: this.#options.motd,
+      // Kept exactly as the contract shows it; what the contract adds goes beside it.
       limits: { maxFrame: this.#options.maxFrame, maxText: MAX_TEXT },
+      maxServerFrame: MAX_SERVER_FRAME,
+      features: ["resume", "password"],
     });
     const watch = this.#watchdog.watch(session);
     const served = serveConnection(core, conn, session, this.#options.maxFrame, { watch, tls })
@@ -359,6 +386,7 @@ export class ChatServer {
       new Promise((resolve) => setTimeout(resolve, 1_000)),
     ]);
     await core.writer.drained();
+    await this.#janitor.stop();
     this.#done.resolve();
   }
 }

@@ -3,7 +3,7 @@
  * handler. One function (`dispatch.ts`) checks the frame against it before any handler runs.
  */
 import type { RequestFields, RequestType } from "../protocol/requests.ts";
-import { login, logout, ping, register } from "./handlers/account.ts";
+import { changePassword, login, logout, ping, register } from "./handlers/account.ts";
 import type { HandlerResult, RequestContext } from "./handlers/context.ts";
 import { dm, history, say } from "./handlers/messages.ts";
 import { createRoom, join, leave, rooms, who } from "./handlers/rooms.ts";
@@ -20,6 +20,7 @@ export const COMMANDS: { [T in RequestType]: Command<T> } = {
   login: { needsLogin: false, handle: login },
   logout: { needsLogin: false, handle: logout },
   ping: { needsLogin: false, handle: ping },
+  password: { needsLogin: true, handle: changePassword },
   rooms: { needsLogin: true, handle: rooms },
   create_room: { needsLogin: true, handle: createRoom },
   join: { needsLogin: true, handle: join },

@@ -77,9 +77,12 @@ export class NoSuchUserError extends Error {
 }
 
 /** Thrown by room control methods for a bad or clashing room name (HTTP 400/404/409). */
+/** Why a room operation of the admin API was refused. */
+export type RoomControlCode = "invalid_room" | "room_exists" | "no_such_room" | "limit_reached";
+
 export class RoomControlError extends Error {
-  readonly code: "invalid_room" | "room_exists" | "no_such_room";
-  constructor(code: "invalid_room" | "room_exists" | "no_such_room", message: string) {
+  readonly code: RoomControlCode;
+  constructor(code: RoomControlCode, message: string) {
     super(message);
     this.name = "RoomControlError";
     this.code = code;

@@ -7,6 +7,9 @@ import { formatMsgid } from "../protocol/msgid.ts";
 import type { RequestId } from "../protocol/requests.ts";
 import type { ChatMessage } from "../protocol/server_frames.ts";
 import type { Moderation } from "../moderation/moderation.ts";
+import { RoomActivity } from "../moderation/room_activity.ts";
+import type { RoomCreationLimiter } from "../moderation/room_limiter.ts";
+import type { ResumeTokens } from "../auth/tokens.ts";
 import type {
   InsertOutcome,
   NewMessage,
@@ -48,6 +51,8 @@ export interface CoreLimits {
   guards?: GuardSettings;
   /** Escalation of repeated floods (auto-mute, then kick); absent or null = off. */
   flood?: FloodEscalation | null;
+  /** Rooms a user may create per hour, per account and per address; absent or null = off. */
+  roomCreation?: RoomCreationLimiter | null;
 }
 
 /** Counters for metrics and the admin page. */
@@ -84,7 +89,11 @@ export class ChatCore {
   readonly rooms: RoomDirectory;
   readonly sessions: SessionRegistry;
   readonly moderation: Moderation;
+  /** Resume tokens; `tokens.revokeAllOf(userId)` must follow every ban. */
+  readonly tokens: ResumeTokens;
   readonly writer: MessageWriter<PendingMessage>;
+  /** When each room was last used (messages, joins, leaves), for room expiry. */
+  readonly roomActivity = new RoomActivity();
   readonly limits: CoreLimits;
   readonly log: Logger;
   readonly clock: Clock;
@@ -101,6 +110,7 @@ export class ChatCore {
     rooms: RoomDirectory;
     sessions: SessionRegistry;
     moderation: Moderation;
+    tokens: ResumeTokens;
     limits: CoreLimits;
     log: Logger;
     clock: Clock;
@@ -111,6 +121,7 @@ export class ChatCore {
     this.rooms = options.rooms;
     this.sessions = options.sessions;
     this.moderation = options.moderation;
+    this.tokens = options.tokens;
     this.limits = options.limits;
     this.log = options.log;
     this.clock = options.clock;
@@ -139,10 +150,16 @@ export class ChatCore {
     return user;
   }
 
+  /** Drops a cached user (after its password hash changed). */
+  forgetUser(nameKey: string): void {
+    this.#users.delete(nameKey);
+  }
+
   /** Adds a session to a room, telling the others when its user arrives. */
   enterRoom(session: Session, room: Room): void {
     if (session.rooms.has(room.id)) return;
     session.rooms.set(room.id, room);
+    this.roomActivity.touch(room.id, this.clock());
     if (room.add(session)) {
       room.broadcast(
         encodeFrame({ type: "joined", room: room.name, user: session.account!.name }),
@@ -155,6 +172,7 @@ export class ChatCore {
   /** Removes a session from a room, telling the others when its user's last session goes. */
   leaveRoom(session: Session, room: Room): void {
     if (!session.rooms.delete(room.id)) return;
+    this.roomActivity.touch(room.id, this.clock());
     if (room.remove(session)) {
       room.broadcast(encodeFrame({ type: "left", room: room.name, user: session.account!.name }));
     }
@@ -241,6 +259,7 @@ export class ChatCore {
       ts: message.ts,
     };
     if (item.room) {
+      this.roomActivity.touch(item.room.id, message.ts);
       item.room.broadcast(encodeFrame({ type: "message", ...wireMessage(stored) }));
     } else {
       const bytes = encodeFrame({ type: "dm", ...wireMessage(stored) });

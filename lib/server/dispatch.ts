@@ -19,6 +19,9 @@ import type { Session } from "./session.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Requests charged to the connection's read budget: they answer with stored or listed data. */
+const READS: ReadonlySet<RequestType> = new Set<RequestType>(["history", "join", "rooms", "who"]);
+
 type Envelope =
   | { ok: true; type: RequestType; id: RequestId; frame: Record<string, unknown> }
   | { ok: false; code: ErrorCode; message: string; id?: RequestId };
@@ -103,10 +106,20 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
     replyError(core, session, id, "not_logged_in", "Log in first.");
     return;
   }
+  const isRead = READS.has(type);
+  if (isRead) {
+    // Over budget: wait (the connection's next requests wait with it), never refuse.
+    const wait = session.readBudget.delayMs();
+    if (wait > 0) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (session.closing) return;
+    }
+  }
   if (core.stopping) {
     replyError(core, session, id, "unavailable", "The server is shutting down.");
     return;
   }
+  const sentBefore = session.replyBytesSent;
   try {
     // deno-lint-ignore no-explicit-any
     const result = await command.handle({ core, session, id }, parsed.data as any);
@@ -122,6 +135,8 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
       core.log.log("error", "request_failed", { request: type, error: String(error) });
       replyError(core, session, id, "internal", ERROR_MESSAGES.internal);
     }
+  } finally {
+    if (isRead) session.readBudget.charge(session.replyBytesSent - sentBefore);
   }
 }
 

@@ -121,14 +121,16 @@ async function _record(
   session: Session,
 ): Promise<void> {
   try {
-    await core.moderation.impose({ ...sanction, by: "system" });
-    await core.store.appendAudit({
-      at: sanction.at,
-      by: "system",
-      address: session.address,
-      action: sanction.kind,
-      target: sanction.user,
-      detail: JSON.stringify({ until: isoTime(sanction.until), reason: sanction.reason }),
+    // The sanction and its audit entry are stored together, or neither (see Moderation).
+    await core.moderation.impose({ ...sanction, by: "system" }, {
+      audit: {
+        at: sanction.at,
+        by: "system",
+        address: session.address,
+        action: sanction.kind,
+        target: sanction.user,
+        detail: JSON.stringify({ until: isoTime(sanction.until), reason: sanction.reason }),
+      },
     });
     core.emit({ type: "moderation" });
   } catch (error) {

@@ -4,6 +4,7 @@
  * refuses new work with a clear error instead of letting memory grow.
  */
 import { RequestError } from "../protocol/error_codes.ts";
+import { DEFAULT_ROOM_RATE, type RoomRateSettings } from "../moderation/room_limiter.ts";
 import type { ChatCore } from "./core.ts";
 import type { Room } from "./rooms.ts";
 
@@ -31,8 +32,12 @@ export interface GuardSettings {
   tlsHandshakeTimeoutMs: number;
   /** Open connections, all addresses together. */
   maxConnections: number | null;
-  /** Rooms on the server (`create_room` past it is refused). */
+  /** Rooms on the server (`create_room` and the admin API past it are refused). */
   maxRooms: number | null;
+  /** Rooms one account / one address may create per hour; null = unlimited. */
+  roomRate: RoomRateSettings | null;
+  /** A room nobody has used for this long is deleted (not `general`); null = never. */
+  roomExpiryMs: number | null;
   /** Sessions in one room (`join` past it is refused). */
   maxRoomMembers: number | null;
   /** `say`/`dm` waiting for the store, all sessions together (past it: `unavailable`). */
@@ -49,6 +54,8 @@ export const DEFAULT_GUARDS: Readonly<GuardSettings> = Object.freeze({
   tlsHandshakeTimeoutMs: 10_000,
   maxConnections: 10_000,
   maxRooms: 10_000,
+  roomRate: DEFAULT_ROOM_RATE,
+  roomExpiryMs: null,
   maxRoomMembers: 10_000,
   maxStoreBacklog: 50_000,
   flood: Object.freeze({ strikes: 20, windowMs: 10_000, muteMs: 60_000, kickMs: 300_000 }),
@@ -57,7 +64,7 @@ export const DEFAULT_GUARDS: Readonly<GuardSettings> = Object.freeze({
 /** The code of the `error` frame sent before closing a connection that timed out. */
 export const TIMEOUT_CODE = "timeout";
 
-/** Refuses `create_room` once the server holds its maximum number of rooms. */
+/** Refuses a room creation (user or admin) once the server holds its maximum of rooms. */
 export function checkRoomCapacity(core: ChatCore): void {
   const max = core.limits.guards?.maxRooms ?? null;
   if (max !== null && core.rooms.size >= max) {

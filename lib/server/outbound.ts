@@ -4,6 +4,12 @@
  *
  * Frames queued in the same tick go out in one `write` (the pump starts in a microtask), so
  * a broadcast of a batch costs each connection one system call, not one per message.
+ *
+ * Replies and events are counted apart: the limit that makes a reader "slow" applies to
+ * events only. Replies are bounded by the reader's side instead (the next request of a
+ * connection is not handled while its queue holds more than a threshold, see
+ * {@linkcode Outbound.whenBelow}), so a client that asks for large pages and reads them is
+ * never cut, and one that stops reading holds at most about one reply plus its events.
  */
 
 /** Where bytes go: a TCP or TLS connection, or anything with the same two methods. */
@@ -30,6 +36,14 @@ export class Outbound {
   #queue: Uint8Array[] = [];
   /** Bytes queued or being written. */
   #bytes = 0;
+  /** Frames of {@linkcode sendReply} still queued (by identity: each is encoded once). */
+  #replies = new Set<Uint8Array>();
+  /** Bytes of replies queued or being written. */
+  #replyBytes = 0;
+  /** Reply bytes of the batch being written. */
+  #batchReplyBytes = 0;
+  /** Waiters of {@linkcode whenBelow}. */
+  #lowWaiters: { bytes: number; wake: () => void }[] = [];
   #pumping = false;
   #closed = false;
   /** Since when (performance.now) the queue has been over the limit, or null. */
@@ -52,28 +66,45 @@ export class Outbound {
     return this.#bytes;
   }
 
+  /** Bytes of events (not replies) waiting to be written: what the limit applies to. */
+  get pendingEventBytes(): number {
+    return this.#bytes - this.#replyBytes;
+  }
+
   get closed(): boolean {
     return this.#closed;
   }
 
   /**
-   * Queues a frame. Returns false, queuing nothing, when the connection is closed, or when
-   * more than `limit` bytes have been waiting for over a second, or more than four times
-   * `limit` are waiting: the reader is too slow.
+   * Queues an event. Returns false, queuing nothing, when the connection is closed, or when
+   * more than `limit` bytes of events have been waiting for over a second, or more than four
+   * times `limit` are waiting: the reader is too slow.
    */
   send(frame: Uint8Array): boolean {
     if (this.#closed) return false;
-    if (this.#bytes > this.#limit) {
+    const events = this.#bytes - this.#replyBytes;
+    if (events > this.#limit) {
       const now = performance.now();
       this.#overSince ??= now;
       if (
-        this.#bytes > this.#limit * HARD_LIMIT_FACTOR || now - this.#overSince > OVER_LIMIT_GRACE_MS
+        events > this.#limit * HARD_LIMIT_FACTOR || now - this.#overSince > OVER_LIMIT_GRACE_MS
       ) return false;
     } else {
       this.#overSince = null;
     }
     this.#enqueue(frame);
     return true;
+  }
+
+  /**
+   * Queues a reply to a request of this connection: never refused for size (the caller
+   * bounds replies by not reading the next request while {@linkcode pendingBytes} is high).
+   */
+  sendReply(frame: Uint8Array): void {
+    if (this.#closed) return;
+    this.#replies.add(frame);
+    this.#replyBytes += frame.length;
+    this.#enqueue(frame);
   }
 
   /** Queues a frame even past the limit (the last word before closing). */
@@ -83,8 +114,18 @@ export class Outbound {
 
   /** Drops frames not yet started (the one being written, if any, is finished). */
   discardQueued(): void {
-    for (const chunk of this.#queue) this.#bytes -= chunk.length;
+    for (const chunk of this.#queue) {
+      this.#bytes -= chunk.length;
+      if (this.#replies.delete(chunk)) this.#replyBytes -= chunk.length;
+    }
     this.#queue = [];
+    this.#wakeLow();
+  }
+
+  /** Resolves once at most `bytes` wait to be written (or the connection closed). */
+  whenBelow(bytes: number): Promise<void> {
+    if (this.#bytes <= bytes || this.#closed) return Promise.resolve();
+    return new Promise((wake) => this.#lowWaiters.push({ bytes, wake }));
   }
 
   /** Resolves when everything queued so far has been written (or the sink failed). */
@@ -99,12 +140,15 @@ export class Outbound {
     this.#closed = true;
     this.#queue = [];
     this.#bytes = 0;
+    this.#replies.clear();
+    this.#replyBytes = 0;
     try {
       this.#sink.close();
     } catch {
       // Already closed by the peer or by a failed write.
     }
     this.#wakeDrained();
+    this.#wakeLow();
   }
 
   #enqueue(frame: Uint8Array): void {
@@ -124,7 +168,10 @@ export class Outbound {
         while (offset < buffer.length) {
           offset += await this.#sink.write(buffer.subarray(offset));
         }
+        if (this.#closed) break; // close() already zeroed the counts.
         this.#bytes -= buffer.length;
+        this.#replyBytes -= this.#batchReplyBytes;
+        this.#wakeLow();
       }
     } catch (error) {
       if (!this.#closed) {
@@ -142,6 +189,7 @@ export class Outbound {
     const first = this.#queue[0]!;
     if (this.#queue.length === 1 || first.length >= MAX_WRITE) {
       this.#queue.shift();
+      this.#batchReplyBytes = this.#replies.delete(first) ? first.length : 0;
       return first;
     }
     let count = 0;
@@ -153,11 +201,24 @@ export class Outbound {
     }
     const buffer = new Uint8Array(size);
     let at = 0;
+    let replyBytes = 0;
     for (const chunk of this.#queue.splice(0, count)) {
       buffer.set(chunk, at);
       at += chunk.length;
+      if (this.#replies.size > 0 && this.#replies.delete(chunk)) replyBytes += chunk.length;
     }
+    this.#batchReplyBytes = replyBytes;
     return buffer;
+  }
+
+  #wakeLow(): void {
+    if (this.#lowWaiters.length === 0) return;
+    const waiting = this.#lowWaiters;
+    this.#lowWaiters = [];
+    for (const waiter of waiting) {
+      if (this.#closed || this.#bytes <= waiter.bytes) waiter.wake();
+      else this.#lowWaiters.push(waiter);
+    }
   }
 
   #wakeDrained(): void {

@@ -58,6 +58,13 @@ export class WindowCounter {
     return 0;
   }
 
+  /** Milliseconds until an event for `key` would be allowed; 0 now. Records nothing. */
+  wait(key: string): number {
+    const now = this.#clock();
+    const recent = this.#recent(key, now);
+    return recent.length >= this.#max ? recent[0]! + this.#windowMs - now : 0;
+  }
+
   /** Events recorded for `key` within the window. */
   count(key: string): number {
     return this.#recent(key, this.#clock()).length;

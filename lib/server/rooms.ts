@@ -4,7 +4,16 @@
  */
 import { foldName } from "../protocol/names.ts";
 import type { RoomRecord } from "../store/store.ts";
+import { JsonList } from "./json_list.ts";
 import type { Session } from "./session.ts";
+
+/** Member names that fit a byte budget, and whether they are all of them. */
+export interface MemberList {
+  names: string[];
+  /** The names as a JSON array. */
+  json: string;
+  complete: boolean;
+}
 
 /** A room and its members. */
 export class Room {
@@ -27,6 +36,20 @@ export class Room {
   /** Names of the users present, in the order they arrived. */
   members(): string[] {
     return [...this.#users.values()].map((u) => u.name);
+  }
+
+  /**
+   * Names of the users present, in the order they arrived, as many as fit `budget` bytes
+   * of JSON (with 10,000 sessions of long non-Latin names a room's list may pass 1 MiB).
+   */
+  memberList(budget: number): MemberList {
+    const list = new JsonList(budget);
+    const names: string[] = [];
+    for (const user of this.#users.values()) {
+      if (!list.add(user.name)) return { names, json: list.toJson(), complete: false };
+      names.push(user.name);
+    }
+    return { names, json: list.toJson(), complete: true };
   }
 
   /** Adds a logged-in session; returns true when its user was not present before. */
@@ -71,6 +94,8 @@ export class Room {
 export class RoomDirectory {
   #byKey = new Map<string, Room>();
   #byId = new Map<number, Room>();
+  /** Every room in key order, built when first needed after a change. */
+  #sorted: Room[] | null = null;
 
   /** The room with this name (any case), or undefined. */
   get(name: string): Room | undefined {
@@ -85,12 +110,14 @@ export class RoomDirectory {
     const room = new Room(record);
     this.#byKey.set(room.key, room);
     this.#byId.set(room.id, room);
+    this.#sorted = null;
     return room;
   }
 
   delete(room: Room): void {
     this.#byKey.delete(room.key);
     this.#byId.delete(room.id);
+    this.#sorted = null;
   }
 
   /** Every room, in creation order. */
@@ -98,6 +125,26 @@ export class RoomDirectory {
     return [...this.#byId.values()];
   }
 
+  /**
+   * Every room in case-folded name (key) order, starting after `afterKey` (a key, which
+   * need not name a room), or from the first.
+   */
+  *inKeyOrder(afterKey: string | null = null): Generator<Room> {
+    this.#sorted ??= [...this.#byKey.values()].sort((a, b) => a.key < b.key ? -1 : 1);
+    const sorted = this.#sorted;
+    let low = 0;
+    if (afterKey !== null) {
+      let high = sorted.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (sorted[mid]!.key <= afterKey) low = mid + 1;
+        else high = mid;
+      }
+    }
+    for (let i = low; i < sorted.length; i++) yield sorted[i]!;
+  }
+
+  /** The number of rooms. */
   get size(): number {
     return this.#byId.size;
   }

@@ -4,8 +4,11 @@
  */
 import { encodeFrame } from "../protocol/frame.ts";
 import type { ErrorCode } from "../protocol/error_codes.ts";
+import { MAX_SERVER_FRAME } from "../protocol/limits.ts";
 import type { RequestId } from "../protocol/requests.ts";
+import { encodeFrameWith } from "./json_list.ts";
 import { Outbound } from "./outbound.ts";
+import { ReadBudget } from "./read_budget.ts";
 import type { TokenBucket } from "./rate_limit.ts";
 import type { Room } from "./rooms.ts";
 
@@ -40,6 +43,10 @@ export class Session {
   /** Bad frames in a row. */
   badFrames = 0;
   bucket: TokenBucket | null = null;
+  /** What this connection's reads (`history`, `join`, `rooms`, `who`) may still cost. */
+  readonly readBudget: ReadBudget = new ReadBudget();
+  /** Bytes of replies queued so far, all requests together (the cost of a read). */
+  replyBytesSent = 0;
   #pendingWrites = 0;
   #settledWaiters: (() => void)[] = [];
   /** Set once the last frame is queued: nothing may follow it. */
@@ -83,14 +90,43 @@ export class Session {
     return this.#out.pendingBytes;
   }
 
-  /** Sends a frame object (a reply or an event for this session only). */
+  /** Bytes waiting to be written, replies apart: what the slow-consumer limit applies to. */
+  get pendingEventBytes(): number {
+    return this.#out.pendingEventBytes;
+  }
+
+  /** Resolves once at most `bytes` wait to be written to this client (or it closed). */
+  whenOutboundBelow(bytes: number): Promise<void> {
+    return this.#out.whenBelow(bytes);
+  }
+
+  /** Sends a frame object (an event for this session only). */
   send(frame: Record<string, unknown>): void {
     this.sendBytes(encodeFrame(frame));
   }
 
-  /** Sends an `ok` reply. */
+  /**
+   * Sends an `ok` reply. Throws a RangeError, sending nothing, for a reply that would pass
+   * {@linkcode MAX_SERVER_FRAME} (handlers bound what they send; this is the safety net).
+   */
   reply(id: RequestId, fields: Record<string, unknown> = {}): void {
-    this.sendBytes(encodeFrame({ type: "ok", id, ...fields }));
+    this.#sendReply(encodeFrame({ type: "ok", id, ...fields }));
+  }
+
+  /** Sends an `ok` reply with fields already encoded as JSON (`raw`), after `fields`. */
+  replyWith(id: RequestId, fields: Record<string, unknown>, raw: Record<string, string>): void {
+    this.#sendReply(encodeFrameWith({ type: "ok", id, ...fields }, raw));
+  }
+
+  #sendReply(bytes: Uint8Array): void {
+    if (bytes.length > MAX_SERVER_FRAME) {
+      throw new RangeError(
+        `Cannot send reply: ${bytes.length} bytes is over the ${MAX_SERVER_FRAME}-byte frame limit`,
+      );
+    }
+    if (this.#sealed || this.#out.closed) return;
+    this.replyBytesSent += bytes.length;
+    this.#out.sendReply(bytes);
   }
 
   /** Sends an `error` reply (or, without id, an error event). */
@@ -102,7 +138,8 @@ export class Session {
   ): void {
     const frame: Record<string, unknown> = { type: "error" };
     if (id !== undefined) frame.id = id;
-    this.sendBytes(encodeFrame({ ...frame, code, message, ...extra }));
+    // An answer to a frame this connection sent, with or without a usable id.
+    this.#sendReply(encodeFrame({ ...frame, code, message, ...extra }));
   }
 
   /** `say`/`dm` of this session waiting for their commit. */

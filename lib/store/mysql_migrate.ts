@@ -4,10 +4,26 @@
  */
 import type { PoolConnection, RowDataPacket } from "mysql2/promise";
 import migration001 from "../../sql/mysql/001_init.sql" with { type: "text" };
+import migration002 from "../../sql/mysql/002_names_tokens.sql" with { type: "text" };
+import migration003 from "../../sql/mysql/003_room_activity.sql" with { type: "text" };
 import { StoreConfigError } from "./store_config_error.ts";
 
 /** Migrations in order; the schema version is the number applied. */
-const MIGRATIONS: readonly string[] = [migration001];
+const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
+
+/**
+ * "Duplicate column name" and "Duplicate key name": an `ALTER TABLE … ADD` that a migration
+ * interrupted half-way (DDL commits one statement at a time) had already applied.
+ */
+const ALREADY_APPLIED = new Set([1060, 1061]);
+
+async function _runStatement(connection: PoolConnection, statement: string): Promise<void> {
+  try {
+    await connection.execute(statement);
+  } catch (error) {
+    if (!ALREADY_APPLIED.has((error as { errno?: number }).errno ?? 0)) throw error;
+  }
+}
 
 /** The schema version this FastChat writes. */
 export const MYSQL_SCHEMA_VERSION = MIGRATIONS.length;
@@ -72,7 +88,7 @@ export async function migrate(connection: PoolConnection, database: string): Pro
     }
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       for (const statement of splitStatements(MIGRATIONS[version - 1]!)) {
-        await connection.execute(statement);
+        await _runStatement(connection, statement);
       }
       await connection.execute(
         "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",

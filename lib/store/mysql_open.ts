@@ -70,7 +70,8 @@ export async function connectAndMigrate(
       const delay = Math.min(max, first * 2 ** Math.min(attempt - 1, 20));
       options.onRetry(
         `${where} is unreachable (${errorLine(error)}); attempt ${attempt}, ` +
-          `retrying in ${(delay / 1000).toFixed(1)} s`,
+          `retrying in ${(delay / 1000).toFixed(1)} s (every ${max / 1000} s at most); ` +
+          "press Ctrl-C (or send SIGTERM) to stop",
       );
       await sleep(delay, options.signal);
     }

@@ -16,11 +16,13 @@ import {
 import { isDuplicateKey, isTransactionConflict, unavailable } from "./mysql_errors.ts";
 import { connectAndMigrate, type MysqlStoreOptions } from "./mysql_open.ts";
 import { parseMysqlUrl } from "./mysql_url.ts";
+import { skeletonKey } from "../protocol/names.ts";
 import type {
   AuditEntry,
   HistoryPage,
   HistoryQuery,
   InsertOutcome,
+  NameClash,
   NewMessage,
   RecentQuery,
   RoomRecord,
@@ -28,6 +30,7 @@ import type {
   SanctionKind,
   Store,
   StoredMessage,
+  TokenRecord,
   UserRecord,
 } from "./store.ts";
 
@@ -77,6 +80,13 @@ export async function openMysqlStore(
 
 type Param = string | number | null;
 
+const AUDIT_INSERT =
+  "INSERT INTO audit (at, by_whom, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)";
+
+function _auditValues(e: AuditEntry): Param[] {
+  return [e.at, e.by, e.address, e.action, e.target, e.detail];
+}
+
 function toUser(row: RowDataPacket | undefined): UserRecord | null {
   if (!row) return null;
   return {
@@ -95,6 +105,7 @@ function toRoom(row: RowDataPacket): RoomRecord {
     nameKey: String(row.name_key),
     topic: row.topic ?? null,
     createdAt: Number(row.created_at),
+    lastActive: Math.max(Number(row.last_active ?? 0), Number(row.created_at)),
   };
 }
 
@@ -173,8 +184,9 @@ class MysqlStore implements Store {
   ): Promise<UserRecord | null> {
     try {
       const result = await this.#change(
-        "INSERT INTO users (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?)",
-        [user.name, user.nameKey, user.passwordHash, user.createdAt],
+        `INSERT INTO users (name, name_key, skeleton_key, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?)`,
+        [user.name, user.nameKey, skeletonKey(user.name), user.passwordHash, user.createdAt],
       );
       return { id: result.insertId, ...user };
     } catch (error) {
@@ -200,10 +212,10 @@ class MysqlStore implements Store {
   ): Promise<RoomRecord | null> {
     try {
       const result = await this.#change(
-        "INSERT INTO rooms (name, name_key, topic, created_at) VALUES (?, ?, ?, ?)",
-        [room.name, room.nameKey, room.topic, room.createdAt],
+        "INSERT INTO rooms (name, name_key, skeleton_key, topic, created_at) VALUES (?, ?, ?, ?, ?)",
+        [room.name, room.nameKey, skeletonKey(room.name), room.topic, room.createdAt],
       );
-      return { id: result.insertId, ...room };
+      return { id: result.insertId, ...room, lastActive: room.createdAt };
     } catch (error) {
       if (isDuplicateKey(error)) return null;
       throw unavailable(error);
@@ -304,13 +316,41 @@ class MysqlStore implements Store {
     return Number((await this.#rows("SELECT COUNT(*) AS n FROM messages"))[0]?.n ?? 0);
   }
 
-  async putSanction(s: Omit<Sanction, "user">): Promise<void> {
-    await this.#write(
-      `INSERT INTO sanctions (user_id, kind, expires_at, reason, by_whom, at)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON DUPLICATE KEY UPDATE expires_at = ?, reason = ?, by_whom = ?, at = ?`,
-      [s.userId, s.kind, s.until, s.reason, s.by, s.at, s.until, s.reason, s.by, s.at],
-    );
+  async putSanction(s: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void> {
+    try {
+      await this.#transaction(async (connection, timeout) => {
+        await connection.execute(
+          {
+            sql: `INSERT INTO sanctions (user_id, kind, expires_at, reason, by_whom, at)
+                  VALUES (?, ?, ?, ?, ?, ?)
+                  ON DUPLICATE KEY UPDATE expires_at = ?, reason = ?, by_whom = ?, at = ?`,
+            timeout,
+          },
+          [s.userId, s.kind, s.until, s.reason, s.by, s.at, s.until, s.reason, s.by, s.at],
+        );
+        if (audit) {
+          await connection.execute({ sql: AUDIT_INSERT, timeout }, _auditValues(audit));
+        }
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async touchRooms(activity: ReadonlyMap<number, number>): Promise<void> {
+    if (activity.size === 0) return;
+    try {
+      await this.#transaction(async (connection, timeout) => {
+        for (const [roomId, at] of activity) {
+          await connection.execute(
+            { sql: "UPDATE rooms SET last_active = ? WHERE id = ? AND last_active < ?", timeout },
+            [at, roomId, at],
+          );
+        }
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
   }
 
   async deleteSanction(userId: number, kind: SanctionKind): Promise<boolean> {
@@ -338,10 +378,7 @@ class MysqlStore implements Store {
   }
 
   async appendAudit(e: AuditEntry): Promise<void> {
-    await this.#write(
-      "INSERT INTO audit (at, by_whom, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
-      [e.at, e.by, e.address, e.action, e.target, e.detail],
-    );
+    await this.#write(AUDIT_INSERT, _auditValues(e));
   }
 
   async listAudit(limit: number): Promise<AuditEntry[]> {
@@ -356,6 +393,107 @@ class MysqlStore implements Store {
       target: row.target ?? null,
       detail: row.detail ?? null,
     }));
+  }
+
+  async setPasswordHash(userId: number, passwordHash: string): Promise<boolean> {
+    const result = await this.#write("UPDATE users SET password_hash = ? WHERE id = ?", [
+      passwordHash,
+      userId,
+    ]);
+    return result.affectedRows > 0;
+  }
+
+  async fillSkeletonKeys(): Promise<NameClash[]> {
+    const clashes: NameClash[] = [];
+    for (const [kind, table] of [["user", "users"], ["room", "rooms"]] as const) {
+      const rows = await this.#rows(`SELECT id, name FROM ${table} WHERE skeleton_key IS NULL`);
+      for (const row of rows) {
+        try {
+          await this.#change(`UPDATE ${table} SET skeleton_key = ? WHERE id = ?`, [
+            skeletonKey(String(row.name)),
+            Number(row.id),
+          ]);
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw unavailable(error);
+          clashes.push({ kind, id: Number(row.id), name: String(row.name) });
+        }
+      }
+    }
+    return clashes;
+  }
+
+  async addToken(token: TokenRecord, maxLive: number): Promise<void> {
+    try {
+      await this.#transaction(async (connection, timeout) => {
+        await connection.execute(
+          {
+            sql: `INSERT INTO resume_tokens (id, user_id, issued_at, expires_at, revoked_at)
+                  VALUES (?, ?, ?, ?, ?)`,
+            timeout,
+          },
+          [token.id, token.userId, token.issuedAt, token.expiresAt, token.revokedAt],
+        );
+        await connection.execute(
+          {
+            sql: `DELETE FROM resume_tokens WHERE user_id = ?
+                  AND (expires_at <= ? OR revoked_at IS NOT NULL)`,
+            timeout,
+          },
+          [token.userId, token.issuedAt],
+        );
+        // The newest maxLive stay; MySQL allows no LIMIT in an IN subquery, so find the
+        // issue time of the last one kept and revoke what is older (or as old, lower id).
+        const [kept] = await connection.execute<RowDataPacket[]>(
+          {
+            sql: `SELECT id, issued_at FROM resume_tokens WHERE user_id = ? AND revoked_at IS NULL
+                  ORDER BY issued_at DESC, id DESC LIMIT 1 OFFSET ${Math.max(0, maxLive - 1)}`,
+            timeout,
+          },
+          [token.userId],
+        );
+        const last = kept[0];
+        if (!last) return;
+        await connection.execute(
+          {
+            sql: `UPDATE resume_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+                  AND (issued_at < ? OR (issued_at = ? AND id < ?))`,
+            timeout,
+          },
+          [token.issuedAt, token.userId, last.issued_at, last.issued_at, last.id],
+        );
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async findToken(id: string): Promise<TokenRecord | null> {
+    const row = (await this.#rows("SELECT * FROM resume_tokens WHERE id = ?", [id]))[0];
+    if (!row) return null;
+    return {
+      id,
+      userId: Number(row.user_id),
+      issuedAt: Number(row.issued_at),
+      expiresAt: Number(row.expires_at),
+      revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+    };
+  }
+
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    const result = await this.#write(
+      "UPDATE resume_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+      [at, id],
+    );
+    return result.affectedRows > 0;
+  }
+
+  async revokeTokensOf(userId: number, at: number, exceptId?: string): Promise<number> {
+    const result = await this.#write(
+      `UPDATE resume_tokens SET revoked_at = ?
+       WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`,
+      [at, userId, exceptId ?? ""],
+    );
+    return result.affectedRows;
   }
 
   async getSetting(key: string): Promise<string | null> {

@@ -6,11 +6,15 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import migration001 from "../../sql/sqlite/001_init.sql" with { type: "text" };
+import migration002 from "../../sql/sqlite/002_names_tokens.sql" with { type: "text" };
+import migration003 from "../../sql/sqlite/003_room_activity.sql" with { type: "text" };
+import { skeletonKey } from "../protocol/names.ts";
 import {
   type AuditEntry,
   type HistoryPage,
   type HistoryQuery,
   type InsertOutcome,
+  type NameClash,
   type NewMessage,
   type RecentQuery,
   type RoomRecord,
@@ -19,12 +23,13 @@ import {
   type Store,
   type StoredMessage,
   StoreUnavailableError,
+  type TokenRecord,
   type UserRecord,
 } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";
 
 /** Migrations in order; the schema version is the number applied (`PRAGMA user_version`). */
-const MIGRATIONS: readonly string[] = [migration001];
+const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
 
 const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
   m.recipient_id, t.name AS recipient, m.text, m.ts`;
@@ -114,6 +119,17 @@ function toRoom(row: Row): RoomRecord {
     nameKey: row.name_key as string,
     topic: (row.topic as string | null) ?? null,
     createdAt: Number(row.created_at),
+    lastActive: Math.max(Number(row.last_active ?? 0), Number(row.created_at)),
+  };
+}
+
+function toToken(row: Row): TokenRecord {
+  return {
+    id: row.id as string,
+    userId: Number(row.user_id),
+    issuedAt: Number(row.issued_at),
+    expiresAt: Number(row.expires_at),
+    revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
   };
 }
 
@@ -163,8 +179,9 @@ class SqliteStore implements Store {
   ): Promise<UserRecord | null> {
     try {
       const result = this.#sql(
-        "INSERT INTO users (name, name_key, password_hash, created_at) VALUES (?, ?, ?, ?)",
-      ).run(user.name, user.nameKey, user.passwordHash, user.createdAt);
+        `INSERT INTO users (name, name_key, skeleton_key, password_hash, created_at)
+         VALUES (?, ?, ?, ?, ?)`,
+      ).run(user.name, user.nameKey, skeletonKey(user.name), user.passwordHash, user.createdAt);
       return Promise.resolve({ id: Number(result.lastInsertRowid), ...user });
     } catch (error) {
       if (isUniqueViolation(error)) return Promise.resolve(null);
@@ -197,9 +214,13 @@ class SqliteStore implements Store {
   ): Promise<RoomRecord | null> {
     try {
       const result = this.#sql(
-        "INSERT INTO rooms (name, name_key, topic, created_at) VALUES (?, ?, ?, ?)",
-      ).run(room.name, room.nameKey, room.topic, room.createdAt);
-      return Promise.resolve({ id: Number(result.lastInsertRowid), ...room });
+        "INSERT INTO rooms (name, name_key, skeleton_key, topic, created_at) VALUES (?, ?, ?, ?, ?)",
+      ).run(room.name, room.nameKey, skeletonKey(room.name), room.topic, room.createdAt);
+      return Promise.resolve({
+        id: Number(result.lastInsertRowid),
+        ...room,
+        lastActive: room.createdAt,
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return Promise.resolve(null);
       return this.#run(() => {
@@ -335,14 +356,41 @@ class SqliteStore implements Store {
     );
   }
 
-  putSanction(s: Omit<Sanction, "user">): Promise<void> {
-    return this.#run(() => {
-      this.#sql(
-        `INSERT INTO sanctions (user_id, kind, until, reason, by_whom, at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (user_id, kind) DO UPDATE SET until = excluded.until,
-           reason = excluded.reason, by_whom = excluded.by_whom, at = excluded.at`,
-      ).run(s.userId, s.kind, s.until, s.reason, s.by, s.at);
-    });
+  putSanction(s: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void> {
+    return this.#run(() =>
+      this.#inTransaction(() => {
+        this.#sql(
+          `INSERT INTO sanctions (user_id, kind, until, reason, by_whom, at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (user_id, kind) DO UPDATE SET until = excluded.until,
+             reason = excluded.reason, by_whom = excluded.by_whom, at = excluded.at`,
+        ).run(s.userId, s.kind, s.until, s.reason, s.by, s.at);
+        if (audit) this.#insertAudit(audit);
+      })
+    );
+  }
+
+  touchRooms(activity: ReadonlyMap<number, number>): Promise<void> {
+    if (activity.size === 0) return Promise.resolve();
+    return this.#run(() =>
+      this.#inTransaction(() => {
+        const update = this.#sql(
+          "UPDATE rooms SET last_active = ? WHERE id = ? AND last_active < ?",
+        );
+        for (const [roomId, at] of activity) update.run(at, roomId, at);
+      })
+    );
+  }
+
+  /** Runs `work` in one transaction: committed, or rolled back and rethrown. */
+  #inTransaction(work: () => void): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      work();
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   deleteSanction(userId: number, kind: SanctionKind): Promise<boolean> {
@@ -372,11 +420,13 @@ class SqliteStore implements Store {
   }
 
   appendAudit(e: AuditEntry): Promise<void> {
-    return this.#run(() => {
-      this.#sql(
-        "INSERT INTO audit (at, by_whom, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
-      ).run(e.at, e.by, e.address, e.action, e.target, e.detail);
-    });
+    return this.#run(() => this.#insertAudit(e));
+  }
+
+  #insertAudit(e: AuditEntry): void {
+    this.#sql(
+      "INSERT INTO audit (at, by_whom, address, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    ).run(e.at, e.by, e.address, e.action, e.target, e.detail);
   }
 
   listAudit(limit: number): Promise<AuditEntry[]> {
@@ -391,6 +441,98 @@ class SqliteStore implements Store {
         target: (row.target as string | null) ?? null,
         detail: (row.detail as string | null) ?? null,
       }))
+    );
+  }
+
+  setPasswordHash(userId: number, passwordHash: string): Promise<boolean> {
+    return this.#run(() =>
+      Number(
+        this.#sql("UPDATE users SET password_hash = ? WHERE id = ?").run(passwordHash, userId)
+          .changes,
+      ) > 0
+    );
+  }
+
+  fillSkeletonKeys(): Promise<NameClash[]> {
+    return this.#run(() => {
+      const clashes: NameClash[] = [];
+      for (const [kind, table] of [["user", "users"], ["room", "rooms"]] as const) {
+        const rows = this.#sql(`SELECT id, name FROM ${table} WHERE skeleton_key IS NULL`)
+          .all() as Row[];
+        if (rows.length === 0) continue;
+        const update = this.#sql(`UPDATE ${table} SET skeleton_key = ? WHERE id = ?`);
+        this.#db.exec("BEGIN IMMEDIATE");
+        try {
+          for (const row of rows) {
+            try {
+              update.run(skeletonKey(row.name as string), Number(row.id));
+            } catch (error) {
+              if (!isUniqueViolation(error)) throw error;
+              clashes.push({ kind, id: Number(row.id), name: row.name as string });
+            }
+          }
+          this.#db.exec("COMMIT");
+        } catch (error) {
+          if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+          throw error;
+        }
+      }
+      return clashes;
+    });
+  }
+
+  addToken(token: TokenRecord, maxLive: number): Promise<void> {
+    return this.#run(() => {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        this.#sql(
+          `INSERT INTO resume_tokens (id, user_id, issued_at, expires_at, revoked_at)
+           VALUES (?, ?, ?, ?, ?)`,
+        ).run(token.id, token.userId, token.issuedAt, token.expiresAt, token.revokedAt);
+        this.#sql(
+          `DELETE FROM resume_tokens WHERE user_id = ?
+           AND (expires_at <= ? OR revoked_at IS NOT NULL)`,
+        ).run(token.userId, token.issuedAt);
+        this.#sql(
+          `UPDATE resume_tokens SET revoked_at = ? WHERE id IN (
+             SELECT id FROM resume_tokens WHERE user_id = ? AND revoked_at IS NULL
+             ORDER BY issued_at DESC, id DESC LIMIT -1 OFFSET ?)`,
+        ).run(token.issuedAt, token.userId, maxLive);
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    });
+  }
+
+  findToken(id: string): Promise<TokenRecord | null> {
+    return this.#run(() => {
+      const row = this.#sql("SELECT * FROM resume_tokens WHERE id = ?").get(id) as
+        | Row
+        | undefined;
+      return row ? toToken(row) : null;
+    });
+  }
+
+  revokeToken(id: string, at: number): Promise<boolean> {
+    return this.#run(() =>
+      Number(
+        this.#sql(
+          "UPDATE resume_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        ).run(at, id).changes,
+      ) > 0
+    );
+  }
+
+  revokeTokensOf(userId: number, at: number, exceptId?: string): Promise<number> {
+    return this.#run(() =>
+      Number(
+        this.#sql(
+          `UPDATE resume_tokens SET revoked_at = ?
+           WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`,
+        ).run(at, userId, exceptId ?? "").changes,
+      )
     );
   }
 

@@ -18,6 +18,23 @@ export interface UserRecord {
   createdAt: number;
 }
 
+/** A resume token's stored row (lib/auth/tokens.ts); the token itself is never stored. */
+export interface TokenRecord {
+  id: string;
+  userId: number;
+  issuedAt: number;
+  expiresAt: number;
+  /** When it was revoked, or null while it is not. */
+  revokedAt: number | null;
+}
+
+/** An old name whose skeleton key clashes with another's: kept, without a skeleton key. */
+export interface NameClash {
+  kind: "user" | "room";
+  id: number;
+  name: string;
+}
+
 /** A room. */
 export interface RoomRecord {
   id: number;
@@ -25,6 +42,11 @@ export interface RoomRecord {
   nameKey: string;
   topic: string | null;
   createdAt: number;
+  /**
+   * When the room was last used (a message, a join or a leave; ms). Stores fill it when
+   * reading (never below `createdAt`); ignored by `createRoom`.
+   */
+  lastActive?: number;
 }
 
 /** A message to store: either `roomId` or `recipientId` is set. */
@@ -130,7 +152,10 @@ export interface Store {
 
   close(): Promise<void>;
 
-  /** Creates an account; null when the name key is taken. */
+  /**
+   * Creates an account; null when the name key or the name's confusable skeleton key
+   * (`skeletonKey` of lib/protocol/names.ts, computed by the store) is taken.
+   */
   createUser(
     user: { name: string; nameKey: string; passwordHash: string; createdAt: number },
   ): Promise<UserRecord | null>;
@@ -139,7 +164,7 @@ export interface Store {
 
   /** All rooms, in creation order. */
   listRooms(): Promise<RoomRecord[]>;
-  /** Creates a room; null when the name key is taken. */
+  /** Creates a room; null when the name key or its confusable skeleton key is taken. */
   createRoom(
     room: { name: string; nameKey: string; topic: string | null; createdAt: number },
   ): Promise<RoomRecord | null>;
@@ -163,8 +188,16 @@ export interface Store {
   /** The number of messages stored. */
   countMessages(): Promise<number>;
 
-  /** Stores a sanction, replacing one of the same kind for the same user. */
-  putSanction(sanction: Omit<Sanction, "user">): Promise<void>;
+  /**
+   * Stores a sanction, replacing one of the same kind for the same user; with `audit`, the
+   * audit entry is written in the same transaction (both or neither).
+   */
+  putSanction(sanction: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void>;
+  /**
+   * Raises rooms' last activity (room id → ms) in one transaction; a time older than the
+   * stored one and an unknown room id are ignored.
+   */
+  touchRooms(activity: ReadonlyMap<number, number>): Promise<void>;
   /** Lifts a sanction; false when there was none. */
   deleteSanction(userId: number, kind: SanctionKind): Promise<boolean>;
   /** Every stored sanction, expired ones included (the caller compares `until`). */
@@ -173,6 +206,25 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit entries first. */
   listAudit(limit: number): Promise<AuditEntry[]>;
+
+  /** Replaces an account's password hash; false when there is no such account. */
+  setPasswordHash(userId: number, passwordHash: string): Promise<boolean>;
+  /**
+   * Computes the skeleton keys that rows created before schema version 2 lack. A row whose
+   * key is taken by another keeps none and is returned (both names keep working).
+   */
+  fillSkeletonKeys(): Promise<NameClash[]>;
+
+  /**
+   * Stores a new resume token; then drops the user's expired and revoked rows and revokes
+   * the oldest live ones beyond `maxLive`.
+   */
+  addToken(token: TokenRecord, maxLive: number): Promise<void>;
+  findToken(id: string): Promise<TokenRecord | null>;
+  /** Revokes one token; false when it does not exist or was revoked already. */
+  revokeToken(id: string, at: number): Promise<boolean>;
+  /** Revokes every live token of a user but `exceptId`; returns how many. */
+  revokeTokensOf(userId: number, at: number, exceptId?: string): Promise<number>;
 
   /** Small server settings (e.g. the admin password hash). */
   getSetting(key: string): Promise<string | null>;

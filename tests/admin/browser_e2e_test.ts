@@ -6,7 +6,7 @@
  */
 import { requiring } from "../support/requires.ts";
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import { chromium, type Page } from "../deps/playwright_core.ts";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 

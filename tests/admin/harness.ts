@@ -28,6 +28,8 @@ export interface Harness {
   admin: AdminHandler;
   control: MemoryControl;
   settings: MemorySettings;
+  /** What the handler logged: event name and fields. */
+  logged: { event: string; fields: Record<string, unknown> }[];
   /** Moves the handler's clock forward. */
   advance(ms: number): void;
   call(method: string, path: string, options?: CallOptions): Promise<Response>;
@@ -43,11 +45,13 @@ export async function harness(token: string | null = null): Promise<Harness> {
   const settings = new MemorySettings();
   cachedHash ??= hashPassword(PASSWORD);
   settings.values.set(ADMIN_PASSWORD_SETTING, await cachedHash);
+  const logged: Harness["logged"] = [];
   const admin = createAdminHandler({
     control,
     settings,
     token,
     clock,
+    log: { log: (_level, event, fields = {}) => void logged.push({ event, fields }) },
     liveFeed: { flushMs: 10 },
     onError: (error) => {
       throw error;
@@ -69,6 +73,7 @@ export async function harness(token: string | null = null): Promise<Harness> {
     admin,
     control,
     settings,
+    logged,
     advance: (ms) => void (now += ms),
     call,
     async login(host?: string) {

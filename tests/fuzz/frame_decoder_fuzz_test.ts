@@ -4,7 +4,7 @@
  * well-formed streams come out exactly as they were sent.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../deps/fast_check.ts";
 import { FrameDecoder } from "../../lib/protocol/frame_decoder.ts";
 
 const NL = 0x0a;

@@ -4,7 +4,7 @@
  * types or rejected with a sentence; validation never throws.
  */
 import { equal, ok } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../deps/fast_check.ts";
 import {
   describeIssues,
   REQUEST_SCHEMAS,

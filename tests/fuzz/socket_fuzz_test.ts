@@ -6,7 +6,7 @@
  * mid-frame are closed cleanly.
  */
 import { equal, notEqual, ok } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "../deps/fast_check.ts";
 import { ERROR_MESSAGES } from "../../lib/protocol/error_codes.ts";
 import { REQUEST_SCHEMAS } from "../../lib/protocol/requests.ts";
 import { FrameClient } from "../support/frame_client.ts";

@@ -70,19 +70,64 @@ const CASES: Case[] = [
     assert.equal(again, null);
   }],
   ["name keys compare exactly: case, accents, emoji", async ({ store }) => {
-    const names = ["Général", "général", "generál", "straße", "strasse", "🎉party", "🎉party2"];
-    for (const name of names) {
-      const record = await store.createUser({
-        name,
-        nameKey: name,
-        passwordHash: "x",
-        createdAt: T0,
-      });
-      assert.ok(record, `${name} is a distinct key`);
-      assert.equal((await store.findUserByKey(name))?.name, name);
+    const keys = ["Général", "général", "generál", "straße", "strasse", "🎉party", "🎉party2"];
+    for (const [i, nameKey] of keys.entries()) {
+      // Distinct names (their confusable skeletons differ too); keys a collation would mix.
+      const name = `key${"abcdefg"[i]}`;
+      const record = await store.createUser({ name, nameKey, passwordHash: "x", createdAt: T0 });
+      assert.ok(record, `${nameKey} is a distinct key`);
+      assert.equal((await store.findUserByKey(nameKey))?.name, name);
     }
     assert.equal(await store.findUserByKey("GÉNÉRAL"), null);
     assert.equal(await store.findUserByKey("general"), null);
+  }],
+  ["a look-alike name (equal confusable skeleton) is taken: null", async ({ store }) => {
+    const user = (name: string) =>
+      store.createUser({ name, nameKey: name, passwordHash: "x", createdAt: T0 });
+    assert.equal(await user("\u0430lice"), null, "Cyrillic а next to alice");
+    assert.equal(await user("ａｌｉｃｅ"), null, "fullwidth");
+    assert.ok(await user("alicia"), "another name");
+    const room = (name: string) =>
+      store.createRoom({ name, nameKey: name, topic: null, createdAt: T0 });
+    assert.equal(await room("l\u043Ebby"), null, "Cyrillic о in lobby");
+    assert.ok(await room("lobby2"));
+    assert.deepEqual(await store.fillSkeletonKeys(), [], "nothing left to fill");
+  }],
+  ["passwords are replaced; resume tokens are stored, revoked and bounded", async (f) => {
+    const { store, alice, bob } = f;
+    assert.equal(await store.setPasswordHash(alice.id, "new-hash"), true);
+    assert.equal((await store.findUserById(alice.id))?.passwordHash, "new-hash");
+    assert.equal(await store.setPasswordHash(999_999, "x"), false, "unknown user");
+    const token = (id: string, userId: number, issuedAt: number) => ({
+      id,
+      userId,
+      issuedAt,
+      expiresAt: issuedAt + 1_000,
+      revokedAt: null,
+    });
+    for (let i = 0; i < 5; i++) await store.addToken(token(`a${i}`, alice.id, T0 + i), 3);
+    await store.addToken(token("b0", bob.id, T0), 3);
+    assert.deepEqual(await store.findToken("a4"), token("a4", alice.id, T0 + 4));
+    assert.equal(await store.findToken("a 4"), null);
+    assert.equal(await store.findToken("a4 "), null, "no trailing-space match");
+    const live = async (id: string) => (await store.findToken(id))?.revokedAt === null;
+    assert.deepEqual(
+      await Promise.all(["a0", "a1", "a2", "a3", "a4"].map(live)),
+      [false, false, true, true, true],
+      "the newest 3 stay live",
+    );
+    assert.equal(await store.revokeToken("a2", T0 + 9), true);
+    assert.equal(await store.revokeToken("a2", T0 + 9), false, "once");
+    assert.equal((await store.findToken("a2"))?.revokedAt, T0 + 9);
+    assert.equal(await store.revokeTokensOf(alice.id, T0 + 10, "a4"), 1);
+    assert.equal(await live("a3"), false);
+    assert.equal(await live("a4"), true);
+    assert.equal(await live("b0"), true, "another user's token");
+    assert.equal(await store.revokeTokensOf(alice.id, T0 + 11), 1);
+    assert.equal(await live("a4"), false);
+    await store.addToken(token("a5", alice.id, T0 + 2_000), 3);
+    assert.equal(await store.findToken("a0"), null, "expired and revoked rows are pruned");
+    assert.equal(await live("a5"), true);
   }],
   ["rooms are listed in creation order, with topics set and cleared", async (f) => {
     const { store, lobby, dev } = f;
@@ -222,6 +267,43 @@ const CASES: Case[] = [
     const contestedOutcomes = results.slice(10).flat();
     assert.equal(contestedOutcomes.filter((o) => o.status === "stored").length, 1);
     assert.equal(await store.countMessages(), 501);
+  }],
+  [
+    "rooms' last activity starts at creation, only moves forward, and survives a reopen",
+    async (f) => {
+      const { store, lobby, dev, opened } = f;
+      const activity = async (s: Store) =>
+        new Map((await s.listRooms()).map((r) => [r.id, r.lastActive]));
+      assert.deepEqual(await activity(store), new Map([[lobby, T0], [dev, T0]]));
+      await store.touchRooms(new Map([[lobby, T0 + 100], [dev, T0 + 50], [999_999, T0 + 1]]));
+      await store.touchRooms(new Map([[lobby, T0 + 10]])); // Older: ignored.
+      await store.touchRooms(new Map());
+      assert.deepEqual(await activity(store), new Map([[lobby, T0 + 100], [dev, T0 + 50]]));
+      await store.close();
+      const again = await opened.reopen();
+      assert.deepEqual(await activity(again), new Map([[lobby, T0 + 100], [dev, T0 + 50]]));
+    },
+  ],
+  ["a sanction and its audit entry are stored together, or neither is", async (f) => {
+    const { store, bob } = f;
+    const ban = { kind: "ban" as const, userId: bob.id, until: null, reason: "r", by: "root" };
+    const entry = {
+      at: T0,
+      by: "root",
+      address: "127.0.0.1:1",
+      action: "ban",
+      target: "bob",
+      detail: null,
+    };
+    // bad input: an audit row the database refuses (by is NOT NULL) takes the ban with it.
+    await assert.rejects(
+      store.putSanction({ ...ban, at: T0 }, { ...entry, by: null as unknown as string }),
+    );
+    assert.deepEqual(await store.listSanctions(), []);
+    assert.deepEqual(await store.listAudit(10), []);
+    await store.putSanction({ ...ban, at: T0 + 1 }, entry);
+    assert.equal((await store.listSanctions())[0]?.at, T0 + 1);
+    assert.deepEqual(await store.listAudit(10), [entry]);
   }],
   ["everything survives closing and reopening the database", async (f) => {
     const { store, lobby, alice, bob, opened } = f;

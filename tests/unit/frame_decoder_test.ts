@@ -51,3 +51,62 @@ Deno.test("decoder: bad input a zero or fractional limit is a RangeError", () =>
   }
   equal(threw, true);
 });
+
+Deno.test("decoder: bad input a frame trickled one byte per push is held in one buffer at most twice its size", () => {
+  const decoder = new FrameDecoder(65_536);
+  const byte = new Uint8Array(1);
+  for (let i = 1; i <= 60_000; i++) {
+    byte[0] = 0x61;
+    equal(decoder.push(byte).length, 0);
+    equal(decoder.bufferedBytes, i);
+    equal(decoder.capacity <= Math.max(256, 2 * i), true, `capacity ${decoder.capacity} at ${i}`);
+  }
+  const [line] = decoder.push(enc.encode("\n"));
+  equal(line?.kind, "line");
+  equal(line?.kind === "line" && line.bytes.length, 60_000);
+  equal(decoder.capacity, 0, "the buffer is let go once its frame is complete");
+});
+
+Deno.test("decoder: bad input trickled bytes leave ~1 byte of memory per byte, not an array per push", async () => {
+  const probe = new URL("./frame_decoder_memory_probe.ts", import.meta.url).pathname;
+  const count = 200_000;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--v8-flags=--expose-gc", probe, String(count)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  equal(code, 0, dec.decode(stderr));
+  const { held, buffered } = JSON.parse(dec.decode(stdout)) as { held: number; buffered: number };
+  equal(buffered, count);
+  // One growing buffer: ~256 KiB here. A slice per push held ~42 MB (over 200 bytes/byte).
+  equal(held < 4 * count, true, `${held} bytes held for ${count} bytes pushed`);
+});
+
+Deno.test("decoder: frames completed from the buffer stay intact while the next one starts", () => {
+  const decoder = new FrameDecoder(100);
+  equal(decoder.push(enc.encode('{"a":')).length, 0);
+  const items = decoder.push(enc.encode('1}\n{"b":2}\n{"c"'));
+  assertEquals(
+    items.map((item) => item.kind === "line" ? dec.decode(item.bytes) : "<too large>"),
+    ['{"a":1}', '{"b":2}'],
+  );
+  assertEquals(lines(decoder, ":3}\r\n"), ['{"c":3}']);
+});
+
+Deno.test("decoder: bad input a trickled line over the limit is reported once, as soon as known", () => {
+  const decoder = new FrameDecoder(8);
+  const out: string[] = [];
+  for (const ch of "0123456789") {
+    for (const item of decoder.push(enc.encode(ch))) out.push(item.kind);
+  }
+  // 8 bytes plus room for a "\r": the 10th byte proves the line too long.
+  assertEquals(out, ["too_large"]);
+  equal(decoder.bufferedBytes, 0);
+  equal(decoder.capacity, 0);
+});
+
+Deno.test("decoder: bad input a line over the limit completed across pushes is too_large", () => {
+  const decoder = new FrameDecoder(4);
+  assertEquals(lines(decoder, "abcd", "e\n"), ["<too large>"]);
+  assertEquals(lines(new FrameDecoder(4), "ab", "cd\r\n"), ["abcd"]);
+});

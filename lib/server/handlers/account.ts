@@ -1,14 +1,34 @@
-/** `register`, `login`, `logout`, `ping`. */
+/** `register`, `login` (with a password or a resume token), `password`, `logout`, `ping`. */
 import { RequestError } from "../../protocol/error_codes.ts";
-import { checkUserName, foldName, isAcceptablePassword } from "../../protocol/names.ts";
+import {
+  checkUserName,
+  codePoints,
+  foldName,
+  hasInvisible,
+  isAcceptablePassword,
+} from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../auth/password.ts";
-import { isoTime } from "../core.ts";
-import { type HandlerResult, REPLY_LATER, type RequestContext } from "./context.ts";
+import { addressKey } from "../../auth/address_key.ts";
+import { loginDelay, recordLoginFailure, recordLoginSuccess } from "../../auth/login_throttle.ts";
+import type { UserRecord } from "../../store/store.ts";
+import { type ChatCore, isoTime } from "../core.ts";
+import { loginRooms } from "../room_pages.ts";
+import { WindowCounter } from "../rate_limit.ts";
+import type { Session } from "../session.ts";
+import { accountOf, type HandlerResult, REPLY_LATER, type RequestContext } from "./context.ts";
 
-/** Failed logins (per address, per account) before answers are delayed. */
-const FREE_FAILURES = 5;
-const MAX_DELAY_MS = 8_000;
+/** The resume token each logged-in session holds (revoked by its `logout`). */
+const sessionTokens = new WeakMap<Session, string>();
+
+/** Addresses whose registration refusal was logged within the window (one line each). */
+const refusalsLogged = new WeakMap<ChatCore, WindowCounter>();
+
+/** Longer names are never looked up (names are at most 32 characters). */
+const MAX_LOOKUP_NAME = 64;
+
+/** What an operator runs to let a classroom behind one address register. */
+const AUTH_RATE_HINT = "--auth-rate 60";
 
 function checkPasswordField(password: string): void {
   if (!isAcceptablePassword(password)) {
@@ -31,6 +51,8 @@ export async function register(
       "invalid_username",
       user === ""
         ? "The user name is empty."
+        : hasInvisible(user)
+        ? "User names cannot hold invisible, format or direction-changing characters."
         : "User names are 2 to 32 letters, digits, '_', '.' or '-'.",
     );
   }
@@ -38,11 +60,17 @@ export async function register(
   // Only well-formed attempts count: a typo costs nothing and never hides its own error.
   const limiter = ctx.core.limits.registrations;
   if (limiter) {
-    const wait = limiter.hit(ctx.session.host);
+    const key = addressKey(ctx.session.host);
+    const wait = limiter.hit(key);
     if (wait > 0) {
-      throw new RequestError("rate_limited", "Too many registrations from your address.", {
-        retryAfterMs: wait,
-      });
+      logRegistrationRefusal(ctx.core, key);
+      throw new RequestError(
+        "rate_limited",
+        `Too many registrations from your address; try again in ${
+          Math.ceil(wait / 60_000)
+        } min (the server's operator can raise the limit, e.g. ${AUTH_RATE_HINT}).`,
+        { retryAfterMs: wait },
+      );
     }
   }
   const nameKey = foldName(name);
@@ -60,34 +88,88 @@ export async function register(
   return { user: created.name };
 }
 
-function failureDelay(ctx: RequestContext, nameKey: string): number {
+/**
+ * The account `user` names, looked up by its case-folded key. Not gated on today's name
+ * rules: an account registered before a rule was tightened (an invisible character) must
+ * still log in. Only absurd lengths skip the look-up.
+ */
+function findAccount(ctx: RequestContext, user: string, nameKey: string) {
+  return codePoints(user) > MAX_LOOKUP_NAME ? null : ctx.core.findUser(nameKey);
+}
+
+/** One log line per address and window when registrations are refused, with the remedy. */
+function logRegistrationRefusal(core: ChatCore, key: string): void {
+  let logged = refusalsLogged.get(core);
+  if (!logged) {
+    logged = new WindowCounter(1, 10 * 60_000, core.clock);
+    refusalsLogged.set(core, logged);
+  }
+  logged.sweep();
+  if (logged.hit(key) > 0) return;
+  core.log.log("warn", "registrations_rate_limited", {
+    address: key,
+    hint: `raise the limit per address and 10 minutes with ${AUTH_RATE_HINT} ` +
+      "(e.g. a classroom behind one NAT), or turn it off with --auth-rate off",
+  });
+}
+
+/** The account `password` logs in, or bad_credentials (after the growing delay). */
+async function checkPassword(
+  ctx: RequestContext,
+  user: string,
+  nameKey: string,
+  password: string,
+): Promise<UserRecord> {
   const failures = ctx.core.limits.loginFailures;
-  if (!failures) return 0;
-  const n = Math.max(failures.count(ctx.session.host), failures.count(`user:${nameKey}`));
-  if (n < FREE_FAILURES) return 0;
-  return Math.min(MAX_DELAY_MS, 250 * 2 ** (n - FREE_FAILURES));
+  const delay = failures ? loginDelay(failures, ctx.session.host, nameKey) : 0;
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  const record = await findAccount(ctx, user, nameKey);
+  const ok = record
+    ? await verifyPassword(record.passwordHash, password)
+    : await verifyAgainstDummy(password);
+  if (!record || !ok) {
+    if (failures) recordLoginFailure(failures, ctx.session.host, nameKey, record !== null);
+    throw new RequestError("bad_credentials", "Wrong user name or password.");
+  }
+  if (failures) recordLoginSuccess(failures, ctx.session.host, nameKey);
+  return record;
+}
+
+/**
+ * The account a resume token logs in, with the token's id, or bad_credentials. A token is
+ * a MAC check and one indexed look-up: no delay, since a token cannot be guessed.
+ */
+async function checkToken(
+  ctx: RequestContext,
+  user: string,
+  nameKey: string,
+  token: string,
+): Promise<{ record: UserRecord; tokenId: string }> {
+  const record = await findAccount(ctx, user, nameKey);
+  const tokenId = record ? await ctx.core.tokens.verify(token, record.id) : null;
+  if (!record || tokenId === null) {
+    throw new RequestError(
+      "bad_credentials",
+      "The resume token is unknown, expired or revoked; log in with the password.",
+    );
+  }
+  return { record, tokenId };
 }
 
 export async function login(
   ctx: RequestContext,
-  { user, password }: RequestFields<"login">,
+  { user, password, token }: RequestFields<"login">,
 ): Promise<HandlerResult> {
   if (user === "") throw new RequestError("invalid_username", "The user name is empty.");
   if (password === "") throw new RequestError("weak_password", "The password is empty.");
   const nameKey = foldName(user);
-  const delay = failureDelay(ctx, nameKey);
-  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-  const record = checkUserName(user) === null ? null : await ctx.core.findUser(nameKey);
-  const ok = record
-    ? await verifyPassword(record.passwordHash, password)
-    : await verifyAgainstDummy(password);
-  const failures = ctx.core.limits.loginFailures;
-  if (!record || !ok) {
-    failures?.record(ctx.session.host);
-    if (record) failures?.record(`user:${nameKey}`);
-    throw new RequestError("bad_credentials", "Wrong user name or password.");
+  let record: UserRecord;
+  let tokenId: string | null = null;
+  if (token !== undefined) {
+    ({ record, tokenId } = await checkToken(ctx, user, nameKey, token));
+  } else {
+    record = await checkPassword(ctx, user, nameKey, password!);
   }
-  failures?.reset(`user:${nameKey}`);
   const block = ctx.core.moderation.loginBlock(record.id);
   if (block?.code === "banned") {
     throw new RequestError("banned", "This account is banned.", { reason: block.reason });
@@ -99,17 +181,73 @@ export async function login(
     });
   }
   if (ctx.session.closing) return REPLY_LATER;
+  // A token login answers the token it used (valid 30 days from its issue); a password
+  // login answers a new one.
+  let answer = token;
+  if (tokenId === null) ({ token: answer, id: tokenId } = await ctx.core.tokens.issue(record.id));
+  if (ctx.session.closing) return REPLY_LATER;
   ctx.core.logout(ctx.session);
   ctx.core.sessions.login(ctx.session, { id: record.id, name: record.name, key: nameKey });
+  sessionTokens.set(ctx.session, tokenId);
   ctx.core.emit({ type: "presence" });
-  return { user: record.name, rooms: ctx.core.rooms.list().map((r) => r.summary()) };
+  return {
+    user: record.name,
+    token: answer,
+    ...loginRooms(ctx.core.rooms),
+  };
 }
 
-export function logout(ctx: RequestContext): HandlerResult {
+export async function logout(ctx: RequestContext): Promise<HandlerResult> {
+  const tokenId = sessionTokens.get(ctx.session);
+  sessionTokens.delete(ctx.session);
   ctx.core.logout(ctx.session);
+  if (tokenId !== undefined) {
+    try {
+      await ctx.core.tokens.revoke(tokenId);
+    } catch (error) {
+      // The logout itself stands; the token then lives until it expires (logged).
+      ctx.core.log.log("warn", "token_revoke_failed", { error: String(error) });
+    }
+  }
   ctx.session.reply(ctx.id);
   void ctx.session.close("logout");
   return REPLY_LATER;
+}
+
+/**
+ * `password`: checks `old` (with the failed-login delays), stores the hash of `new`,
+ * revokes every token of the account but this session's, and closes the account's other
+ * sessions with `error` `bad_credentials`.
+ */
+export async function changePassword(
+  ctx: RequestContext,
+  { old, new: fresh }: RequestFields<"password">,
+): Promise<HandlerResult> {
+  if (!isAcceptablePassword(fresh)) {
+    throw new RequestError(
+      "weak_password",
+      fresh === ""
+        ? "The new password is empty."
+        : "Passwords must be at least 8 characters and at most 1024 bytes.",
+    );
+  }
+  const account = accountOf(ctx);
+  const record = await checkPassword(ctx, account.name, account.key, old);
+  if (record.id !== account.id) {
+    throw new RequestError("bad_credentials", "Wrong user name or password.");
+  }
+  await ctx.core.store.setPasswordHash(account.id, await hashPassword(fresh));
+  ctx.core.forgetUser(account.key);
+  await ctx.core.tokens.revokeAllOf(account.id, sessionTokens.get(ctx.session));
+  const message = "The account's password was changed; log in again.";
+  for (const other of [...ctx.core.sessions.ofUser(account.id)]) {
+    if (other === ctx.session) continue;
+    sessionTokens.delete(other);
+    ctx.core.logout(other);
+    void other.close("password changed", { type: "error", code: "bad_credentials", message });
+  }
+  ctx.core.log.log("info", "password_changed", { user: account.name, session: ctx.session.id });
+  return {};
 }
 
 export function ping(): HandlerResult {

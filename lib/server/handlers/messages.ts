@@ -1,12 +1,14 @@
 /** `say`, `dm`, `history`. */
 import { RequestError } from "../../protocol/error_codes.ts";
-import { HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
+import { HISTORY_BYTES, HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
 import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import type { UserRecord } from "../../store/store.ts";
-import { isoTime, wireMessage } from "../core.ts";
+import { isoTime } from "../core.ts";
 import { noteRefusal } from "../flood.ts";
+import { refuseBlockedSender } from "../../moderation/sender_check.ts";
 import { checkStoreBacklog } from "../guards.ts";
+import { fitHistory, type PageReader } from "../history_fit.ts";
 import type { Room } from "../rooms.ts";
 import type { Account } from "../session.ts";
 import {
@@ -27,8 +29,9 @@ function checkText(ctx: RequestContext, text: string): void {
   }
 }
 
-/** Mute and rate checks shared by `say` and `dm`. */
+/** Ban, kick, mute and rate checks shared by `say` and `dm`, at accept time. */
 function checkMaySpeak(ctx: RequestContext): void {
+  refuseBlockedSender(ctx.core, ctx.session);
   const account = accountOf(ctx);
   const until = ctx.core.moderation.mutedUntil(account.id);
   if (until !== null) {
@@ -113,13 +116,18 @@ export async function history(
     after: msgidField("after", fields.after),
     limit: fields.limit ?? HISTORY_DEFAULT_LIMIT,
   };
-  let page;
+  const { store } = ctx.core;
+  let read: PageReader;
   if (fields.room !== undefined) {
     const room = existingRoom(ctx, fields.room);
-    page = await ctx.core.store.roomHistory(room.id, query);
+    read = (q) => store.roomHistory(room.id, q);
   } else {
     const other = await existingUser(ctx, fields.with!);
-    page = await ctx.core.store.dmHistory(accountOf(ctx).id, other.id, query);
+    const self = accountOf(ctx).id;
+    read = (q) => store.dmHistory(self, other.id, q);
   }
-  return { messages: page.messages.map(wireMessage), more: page.more };
+  // Bounded by bytes too: the newest (or, with after, oldest) that fit, and `more: true`.
+  const page = await fitHistory(read, query, HISTORY_BYTES);
+  ctx.session.replyWith(ctx.id, { more: page.more }, { messages: page.json });
+  return REPLY_LATER;
 }

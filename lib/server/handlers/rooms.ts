@@ -1,11 +1,18 @@
 /** `rooms`, `create_room`, `join`, `leave`, `who`. */
 import { RequestError } from "../../protocol/error_codes.ts";
-import { JOIN_AFTER_MAX, JOIN_HISTORY, MAX_TOPIC } from "../../protocol/limits.ts";
+import {
+  HISTORY_BYTES,
+  JOIN_AFTER_MAX,
+  JOIN_HISTORY,
+  MEMBERS_BYTES,
+} from "../../protocol/limits.ts";
 import { parseMsgid } from "../../protocol/msgid.ts";
-import { checkRoomName, codePoints, foldName } from "../../protocol/names.ts";
+import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
-import { wireMessage } from "../core.ts";
-import { checkRoomCapacity, checkRoomSpace } from "../guards.ts";
+import { createRoom as createRoomChecked } from "../../moderation/room_creation.ts";
+import { checkRoomSpace } from "../guards.ts";
+import { fitHistory, type PageReader } from "../history_fit.ts";
+import { roomsPage } from "../room_pages.ts";
 import {
   accountOf,
   existingRoom,
@@ -25,43 +32,38 @@ export function msgidField(name: string, value: string | undefined): number | un
   return seq;
 }
 
-export function rooms(ctx: RequestContext): HandlerResult {
-  return { rooms: ctx.core.rooms.list().map((r) => r.summary()) };
+/**
+ * The room key a `rooms` page starts after. The name need not exist (it may have been
+ * deleted since the previous page); one that no room could have is `invalid_room`.
+ */
+function _afterKey(ctx: RequestContext, after: string): string {
+  if (after === "") throw new RequestError("invalid_room", "The room name in after is empty.");
+  if (codePoints(after) > 64 || /\p{Cc}/u.test(after)) {
+    throw new RequestError("invalid_room", "The room name in after is not a room name.");
+  }
+  return ctx.core.rooms.get(after)?.key ?? foldName(after);
 }
 
+/** `rooms`: one page of the room list, in case-folded name order, with `more`. */
+export function rooms(ctx: RequestContext, { after }: RequestFields<"rooms">): HandlerResult {
+  const page = roomsPage(ctx.core.rooms, after === undefined ? null : _afterKey(ctx, after));
+  ctx.session.replyWith(ctx.id, { more: page.more }, { rooms: page.json });
+  return REPLY_LATER;
+}
+
+/** `create_room`: the rules live in lib/moderation/room_creation.ts (shared with the admin API). */
 export async function createRoom(
   ctx: RequestContext,
   { room, topic }: RequestFields<"create_room">,
 ): Promise<HandlerResult> {
-  const name = checkRoomName(room);
-  if (name === null) {
-    throw new RequestError(
-      "invalid_room",
-      room === ""
-        ? "The room name is empty."
-        : "Room names are 1 to 64 characters, without control characters or surrounding spaces.",
-    );
-  }
-  if (topic !== undefined && codePoints(topic) > MAX_TOPIC) {
-    throw new RequestError("invalid_room", `The topic is longer than ${MAX_TOPIC} characters.`);
-  }
-  if (ctx.core.rooms.get(name)) {
-    throw new RequestError("room_exists", `A room named ${name} exists already.`);
-  }
-  checkRoomCapacity(ctx.core);
-  const record = await ctx.core.store.createRoom({
-    name,
-    nameKey: foldName(name),
-    topic: topic?.trim() || null,
-    createdAt: ctx.core.clock(),
+  const { session } = ctx;
+  const created = await createRoomChecked(ctx.core, { name: room, topic }, {
+    kind: "user",
+    account: accountOf(ctx),
+    host: session.host,
+    address: session.address,
   });
-  if (!record || ctx.core.rooms.get(name)) {
-    throw new RequestError("room_exists", `A room named ${name} exists already.`);
-  }
-  ctx.core.rooms.add(record);
-  ctx.core.emit({ type: "rooms" });
-  ctx.core.log.log("info", "room_created", { room: name, by: accountOf(ctx).name });
-  return { room: record.name };
+  return { room: created.name };
 }
 
 export async function join(
@@ -79,21 +81,20 @@ export async function join(
   session.holdRoom(room.id);
   core.enterRoom(session, room);
   try {
-    let page;
-    if (afterSeq === undefined) {
-      page = await core.store.roomHistory(room.id, { before: bound + 1, limit: JOIN_HISTORY });
-    } else {
-      page = await core.store.roomHistory(room.id, { after: afterSeq, limit: JOIN_AFTER_MAX });
-      const kept = page.messages.filter((m) => m.seq <= bound);
-      if (kept.length < page.messages.length) page = { messages: kept, more: false };
-    }
-    session.reply(ctx.id, {
-      room: room.name,
-      topic: room.topic,
-      members: room.members(),
-      history: page.messages.map(wireMessage),
-      more: page.more,
-    });
+    const read: PageReader = (query) => core.store.roomHistory(room.id, query);
+    // Bounded by bytes too: what does not fit is fetched with `history` (`more: true`).
+    const history = await fitHistory(
+      read,
+      afterSeq === undefined
+        ? { before: bound + 1, limit: JOIN_HISTORY }
+        : { after: afterSeq, limit: JOIN_AFTER_MAX, upTo: bound },
+      HISTORY_BYTES,
+    );
+    const members = room.memberList(MEMBERS_BYTES);
+    const fields: Record<string, unknown> = { room: room.name, topic: room.topic };
+    if (!members.complete) fields.membersMore = true;
+    fields.more = history.more;
+    session.replyWith(ctx.id, fields, { members: members.json, history: history.json });
     session.releaseRoom(room.id, true);
     return REPLY_LATER;
   } catch (error) {
@@ -109,7 +110,12 @@ export function leave(ctx: RequestContext, { room: name }: RequestFields<"leave"
   return { room: room.name };
 }
 
+/** `who`: the users in a room, as many as fit the byte budget (`more` when cut). */
 export function who(ctx: RequestContext, { room: name }: RequestFields<"who">): HandlerResult {
   const room = existingRoom(ctx, name);
-  return { room: room.name, users: room.members() };
+  const members = room.memberList(MEMBERS_BYTES);
+  ctx.session.replyWith(ctx.id, { room: room.name, more: !members.complete }, {
+    users: members.json,
+  });
+  return REPLY_LATER;
 }

@@ -1,0 +1,88 @@
+/**
+ * Creating a room: the one home of the rules, shared by `create_room` and the admin API.
+ * Both obey the server's room cap (`--max-rooms`); a user must also not be muted and must
+ * be within the per-account and per-address rates (`--room-rate`); every creation is
+ * audited.
+ */
+import { RequestError } from "../protocol/error_codes.ts";
+import { MAX_TOPIC } from "../protocol/limits.ts";
+import { checkRoomName, codePoints, foldName } from "../protocol/names.ts";
+import { isoTime } from "../server/core.ts";
+import type { ChatCore } from "../server/core.ts";
+import { checkRoomCapacity } from "../server/guards.ts";
+import type { Room } from "../server/rooms.ts";
+import type { Account } from "../server/session.ts";
+import { auditRoom } from "./room_removal.ts";
+
+/** Who creates a room: a logged-in user (from `host`), or an admin. */
+export type RoomCreator =
+  | { kind: "user"; account: Account; host: string; address: string }
+  | { kind: "admin"; by: string; address: string };
+
+/**
+ * Creates a room after checking, in order: its name (`invalid_room`) and topic, that it
+ * does not exist (`room_exists`), that a user creator is not muted (`muted` + `until`),
+ * the room cap (`limit_reached`), and a user creator's rates (`rate_limited` with
+ * `retry_after` in seconds and `retryAfterMs`). Throws those as {@linkcode RequestError};
+ * a store failure as it comes.
+ */
+export async function createRoom(
+  core: ChatCore,
+  request: { name: string; topic: string | null | undefined },
+  creator: RoomCreator,
+): Promise<Room> {
+  const name = checkRoomName(request.name);
+  if (name === null) {
+    throw new RequestError(
+      "invalid_room",
+      request.name === ""
+        ? "The room name is empty."
+        : "Room names are 1 to 64 characters, without control characters or surrounding spaces.",
+    );
+  }
+  const topic = request.topic ?? null;
+  if (topic !== null && codePoints(topic) > MAX_TOPIC) {
+    throw new RequestError("invalid_room", `The topic is longer than ${MAX_TOPIC} characters.`);
+  }
+  if (core.rooms.get(name)) {
+    throw new RequestError("room_exists", `A room named ${name} exists already.`);
+  }
+  if (creator.kind === "user") _checkUser(core, creator.account, creator.host);
+  else checkRoomCapacity(core);
+  const now = core.clock();
+  const record = await core.store.createRoom({
+    name,
+    nameKey: foldName(name),
+    topic: topic?.trim() || null,
+    createdAt: now,
+  });
+  if (!record || core.rooms.get(name)) {
+    throw new RequestError("room_exists", `A room named ${name} exists already.`);
+  }
+  const room = core.rooms.add(record);
+  core.roomActivity.touch(room.id, now);
+  core.emit({ type: "rooms" });
+  const by = creator.kind === "user" ? creator.account.name : creator.by;
+  core.log.log("info", "room_created", { room: room.name, by });
+  await auditRoom(core, { by, address: creator.address }, "create_room", room.name, room.topic);
+  return room;
+}
+
+/** A user's checks: not muted, the room cap, then the rates (counted only when allowed). */
+function _checkUser(core: ChatCore, account: Account, host: string): void {
+  const until = core.moderation.mutedUntil(account.id);
+  if (until !== null) {
+    throw new RequestError("muted", `You are muted until ${isoTime(until)}.`, {
+      until: isoTime(until),
+    });
+  }
+  checkRoomCapacity(core);
+  const wait = core.limits.roomCreation?.take(account.id, host) ?? 0;
+  if (wait > 0) {
+    throw new RequestError(
+      "rate_limited",
+      "You have created too many rooms lately; try again later.",
+      { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
+    );
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * `playwright-core`, pinned here rather than in `deno.json`: every package of the root
+ * import map is downloaded by `deno task server` on first start, so test-only packages
+ * stay out of it (issue 11). Tests import this module.
+ */
+export { chromium, type Page } from "npm:playwright-core@1.65.1";
