@@ -3,7 +3,7 @@
  * listeners, and shuts down on SIGINT/SIGTERM. Everything else lives in `lib/`.
  */
 import denoJson from "./deno.json" with { type: "json" };
-import { adminConnectionCap, fdBudget, readSoftFdLimit } from "./lib/admin/fd_budget.ts";
+import { adminConnectionCap, fdBudget, readSoftFdLimit } from "./lib/app/fd_budget.ts";
 import { createAdminHandler } from "./lib/admin/handler.ts";
 import { AdminListener } from "./lib/admin/listener.ts";
 import { ensureAdminPassword, resetAdminPassword } from "./lib/admin/password_setup.ts";
@@ -13,10 +13,10 @@ import {
   SERVER_OPTIONS,
   type ServerConfig,
   serverHelp,
-} from "./lib/config.ts";
+} from "./lib/app/config.ts";
 import { ServerControl } from "./lib/server/admin_control.ts";
 import { ChatServer } from "./lib/server/chat_server.ts";
-import { createLogger, type Logger } from "./lib/server/log.ts";
+import { createLogger, type Logger } from "./lib/common/log.ts";
 import { openStore } from "./lib/store/open_store.ts";
 import { StoreConfigError } from "./lib/store/store_config_error.ts";
 

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { FrameDecoder } from "../lib/protocol/frame_decoder.ts";
-import { Outbound } from "../lib/server/outbound.ts";
+import { Outbound } from "../lib/server/net/outbound.ts";
 
 const OUTBOUND_LIMIT = 8 * 1024 * 1024;
 const MAX_FRAME = 65_536;

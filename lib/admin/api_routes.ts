@@ -24,7 +24,7 @@ import {
   statsView,
   usersView,
 } from "./views.ts";
-import type { Clock } from "../server/rate_limit.ts";
+import type { Clock } from "../common/rate_limit.ts";
 
 /** What a route handler is given. */
 export interface RouteContext {

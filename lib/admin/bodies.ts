@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { MAX_TOPIC } from "../protocol/limits.ts";
 import { HttpError } from "./http.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../common/duration.ts";
 
 const name = z.string().trim().min(1, "must not be empty").max(256, "is too long");
 const reason = z.string().max(500, "is at most 500 characters").nullish()

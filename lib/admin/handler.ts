@@ -3,9 +3,9 @@
  * session or the bearer token) and `/metrics`. `server.ts` passes it to `Deno.serve`.
  */
 import { type ChatControl, NoSuchUserError, RoomControlError } from "../server/control.ts";
-import type { Clock } from "../server/rate_limit.ts";
+import type { Clock } from "../common/rate_limit.ts";
 import { StoreUnavailableError } from "../store/store.ts";
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../common/log.ts";
 import { ClientAbortedError, errorResponse, HttpError, SECURITY_HEADERS } from "./http.ts";
 import { matchRoute } from "./api_routes.ts";
 import { LiveFeed, type LiveFeedOptions } from "./live_feed.ts";

@@ -9,7 +9,7 @@
  * accept loop fails is started again on a new port; connections made to it directly (not
  * through the relay) are refused.
  */
-import type { Logger } from "../server/log.ts";
+import type { Logger } from "../common/log.ts";
 
 /** Settings of an {@linkcode AdminListener}. */
 export interface AdminListenerOptions {

@@ -6,7 +6,7 @@
  * busy server cannot flood the page. A `stats` event follows every `statsMs`.
  */
 import type { ChatControl, ServerEvent } from "../server/control.ts";
-import type { Clock } from "../server/rate_limit.ts";
+import type { Clock } from "../common/rate_limit.ts";
 import { SECURITY_HEADERS } from "./http.ts";
 import { type MessageView, messageView, statsView } from "./views.ts";
 

@@ -10,7 +10,7 @@
  * has at most one verification in flight: concurrent guesses are refused before the slow
  * hash runs, instead of all being evaluated. A success clears the address's record.
  */
-import type { Clock } from "../server/rate_limit.ts";
+import type { Clock } from "../common/rate_limit.ts";
 
 /** Throttle parameters. */
 export interface ThrottleOptions {

@@ -6,7 +6,7 @@
  * down only there, while the account's owner logging in from a fresh address is not
  * delayed unless the account is attacked from very many addresses at once.
  */
-import type { WindowCounter } from "../server/rate_limit.ts";
+import type { WindowCounter } from "../common/rate_limit.ts";
 import { addressKey } from "./address_key.ts";
 
 /** Failed logins from one address, or for one account from one address, before delays. */

@@ -2,9 +2,9 @@
 import { codePoints, foldName } from "../protocol/names.ts";
 import { MAX_TOPIC } from "../protocol/limits.ts";
 import { RequestError } from "../protocol/error_codes.ts";
-import { createRoom as createRoomChecked } from "../moderation/room_creation.ts";
-import { auditRoom, removeRoom } from "../moderation/room_removal.ts";
-import { revokeTokensOnBan } from "../moderation/ban_tokens.ts";
+import { createRoom as createRoomChecked } from "./moderation/room_creation.ts";
+import { auditRoom, removeRoom } from "./moderation/room_removal.ts";
+import { revokeTokensOnBan } from "./moderation/ban_tokens.ts";
 import type {
   AuditEntry,
   Sanction,
@@ -25,7 +25,7 @@ import {
   type ServerEvent,
   type ServerStats,
 } from "./control.ts";
-import { isoTime } from "./core.ts";
+import { isoTime } from "./chat/core.ts";
 
 /** ChatControl implemented over a {@linkcode ChatServer}. */
 export class ServerControl implements ChatControl {

@@ -5,21 +5,21 @@
 import { encodeFrame } from "../protocol/frame.ts";
 import { MAX_SERVER_FRAME, MAX_TEXT, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { foldName } from "../protocol/names.ts";
-import { Moderation } from "../moderation/moderation.ts";
-import { RoomJanitor } from "../moderation/room_janitor.ts";
-import { RoomCreationLimiter } from "../moderation/room_limiter.ts";
+import { Moderation } from "./moderation/moderation.ts";
+import { RoomJanitor } from "./moderation/room_janitor.ts";
+import { RoomCreationLimiter } from "./limits/room_limiter.ts";
 import { ResumeTokens } from "../auth/tokens.ts";
 import type { Store } from "../store/store.ts";
-import { serveConnection } from "./connection.ts";
-import { ChatCore, SEQ_FLOOR_SETTING } from "./core.ts";
-import { FloodEscalation } from "./flood.ts";
-import { DEFAULT_GUARDS, type GuardSettings, TIMEOUT_CODE } from "./guards.ts";
-import type { Logger } from "./log.ts";
-import { type Clock, TokenBucket, WindowCounter } from "./rate_limit.ts";
-import { RoomDirectory } from "./rooms.ts";
-import { Session } from "./session.ts";
-import { SessionRegistry } from "./session_registry.ts";
-import { type Expiry, Watchdog } from "./watchdog.ts";
+import { serveConnection } from "./net/connection.ts";
+import { ChatCore, SEQ_FLOOR_SETTING } from "./chat/core.ts";
+import { FloodEscalation } from "./moderation/flood.ts";
+import { DEFAULT_GUARDS, type GuardSettings, TIMEOUT_CODE } from "./limits/guards.ts";
+import type { Logger } from "../common/log.ts";
+import { type Clock, TokenBucket, WindowCounter } from "../common/rate_limit.ts";
+import { RoomDirectory } from "./chat/rooms.ts";
+import { Session } from "./net/session.ts";
+import { SessionRegistry } from "./chat/session_registry.ts";
+import { type Expiry, Watchdog } from "./net/watchdog.ts";
 
 /** Settings of a {@linkcode ChatServer}. */
 export interface ChatServerOptions {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseDuration } from "../../lib/admin/duration.ts";
+import { parseDuration } from "../../lib/common/duration.ts";
 
 Deno.test("parseDuration reads seconds, minutes, hours and days", () => {
   assert.deepEqual(parseDuration("30s"), { ms: 30_000 });

@@ -3,11 +3,11 @@
  * defaults, flood strikes, and the watchdog's three timeouts.
  */
 import { deepStrictEqual as assertEquals, equal, throws } from "node:assert/strict";
-import { ConfigError, parseServerConfig } from "../../lib/config.ts";
-import { FloodEscalation } from "../../lib/server/flood.ts";
-import { DEFAULT_GUARDS } from "../../lib/server/guards.ts";
-import type { Session } from "../../lib/server/session.ts";
-import { type Expiry, Watchdog } from "../../lib/server/watchdog.ts";
+import { ConfigError, parseServerConfig } from "../../lib/app/config.ts";
+import { FloodEscalation } from "../../lib/server/moderation/flood.ts";
+import { DEFAULT_GUARDS } from "../../lib/server/limits/guards.ts";
+import type { Session } from "../../lib/server/net/session.ts";
+import { type Expiry, Watchdog } from "../../lib/server/net/watchdog.ts";
 
 Deno.test("guards config: defaults are the documented ones", () => {
   assertEquals(parseServerConfig([], {}).guards, DEFAULT_GUARDS);

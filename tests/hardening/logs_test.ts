@@ -4,7 +4,7 @@
  * connections say why; no password ever appears.
  */
 import { equal, ok } from "node:assert/strict";
-import { createLogger } from "../../lib/server/log.ts";
+import { createLogger } from "../../lib/common/log.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
 import { jsonLogLines, RawPeer, waitFor } from "./support.ts";

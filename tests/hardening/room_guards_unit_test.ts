@@ -4,13 +4,13 @@
  * activity that is flushed to the store now and then.
  */
 import { deepStrictEqual as assertEquals, equal, rejects, throws } from "node:assert/strict";
-import { ConfigError, parseServerConfig } from "../../lib/config.ts";
-import { RoomActivity } from "../../lib/moderation/room_activity.ts";
+import { ConfigError, parseServerConfig } from "../../lib/app/config.ts";
+import { RoomActivity } from "../../lib/server/chat/room_activity.ts";
 import {
   DEFAULT_ROOM_RATE,
   ROOM_RATE_WINDOW_MS,
   RoomCreationLimiter,
-} from "../../lib/moderation/room_limiter.ts";
+} from "../../lib/server/limits/room_limiter.ts";
 import type { Store } from "../../lib/store/store.ts";
 
 Deno.test("room guards config: defaults 10:20 per hour, expiry off; flags and env set them", () => {

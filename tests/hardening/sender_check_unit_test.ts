@@ -7,9 +7,9 @@
 import { equal, ok, rejects } from "node:assert/strict";
 import { RequestError } from "../../lib/protocol/error_codes.ts";
 import { ChatServer } from "../../lib/server/chat_server.ts";
-import { dm, say } from "../../lib/server/handlers/messages.ts";
-import { silentLogger } from "../../lib/server/log.ts";
-import { Session } from "../../lib/server/session.ts";
+import { dm, say } from "../../lib/server/requests/messages.ts";
+import { silentLogger } from "../../lib/common/log.ts";
+import { Session } from "../../lib/server/net/session.ts";
 import { openSqliteStore } from "../../lib/store/sqlite_store.ts";
 
 Deno.test("sender check: bad input say/dm of a banned account still connected → banned, then closed", async () => {

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { ConfigError, parseServerConfig } from "../../lib/config.ts";
+import { ConfigError, parseServerConfig } from "../../lib/app/config.ts";
 
 Deno.test("config: defaults match the contract's table", () => {
   const c = parseServerConfig([], {});

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { encodeFrameWith, JsonList, objectJson, utf8Length } from "../../lib/server/json_list.ts";
+import { encodeFrameWith, JsonList, objectJson, utf8Length } from "../../lib/protocol/json_list.ts";
 
 const enc = new TextEncoder();
 

@@ -12,7 +12,7 @@ import {
   recordLoginFailure,
   recordLoginSuccess,
 } from "../../lib/auth/login_throttle.ts";
-import { WindowCounter } from "../../lib/server/rate_limit.ts";
+import { WindowCounter } from "../../lib/common/rate_limit.ts";
 
 const TEN_MINUTES = 10 * 60_000;
 

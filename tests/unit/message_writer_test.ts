@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { MessageWriter } from "../../lib/server/message_writer.ts";
+import { MessageWriter } from "../../lib/server/chat/message_writer.ts";
 import { openSqliteStore } from "../../lib/store/sqlite_store.ts";
 import type { InsertOutcome, Store } from "../../lib/store/store.ts";
 

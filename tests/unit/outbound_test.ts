@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { type ByteSink, Outbound } from "../../lib/server/outbound.ts";
+import { type ByteSink, Outbound } from "../../lib/server/net/outbound.ts";
 
 /** A sink that records writes; `stalled` makes every write wait forever (a reader that stopped). */
 function sink(stalled = false): ByteSink & { writes: number[] } {

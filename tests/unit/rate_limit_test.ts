@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import { TokenBucket, WindowCounter } from "../../lib/server/rate_limit.ts";
+import { TokenBucket, WindowCounter } from "../../lib/common/rate_limit.ts";
 
 Deno.test("token bucket: a burst, then the rate, with the wait until the next token", () => {
   let now = 0;

@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { READ_BASE_COST, ReadBudget } from "../../lib/server/read_budget.ts";
+import { READ_BASE_COST, ReadBudget } from "../../lib/server/limits/read_budget.ts";
 
 Deno.test("read budget: reads within the burst run at once; past it they wait, never fail", () => {
   let now = 0;

@@ -1,9 +1,9 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { MEMBERS_BYTES, ROOMS_PAGE_BYTES, ROOMS_PAGE_MAX } from "../../lib/protocol/limits.ts";
 import { foldName } from "../../lib/protocol/names.ts";
-import { loginRooms, roomsPage } from "../../lib/server/room_pages.ts";
-import { RoomDirectory } from "../../lib/server/rooms.ts";
-import type { Session } from "../../lib/server/session.ts";
+import { loginRooms, roomsPage } from "../../lib/server/chat/room_pages.ts";
+import { RoomDirectory } from "../../lib/server/chat/rooms.ts";
+import type { Session } from "../../lib/server/net/session.ts";
 
 const enc = new TextEncoder();
 

@@ -4,7 +4,7 @@
  * number of fsyncs. Each message gets its sequence number and time when submitted, so the
  * order of submission is the order of the ids, of the commits and of the callbacks.
  */
-import type { InsertOutcome, NewMessage, Store } from "../store/store.ts";
+import type { InsertOutcome, NewMessage, Store } from "../../store/store.ts";
 
 /** A message as handed in: the writer adds `seq` and `ts`. */
 export type Draft = Omit<NewMessage, "seq" | "ts">;

@@ -9,10 +9,10 @@ import {
 import { parseMsgid } from "../../protocol/msgid.ts";
 import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
-import { createRoom as createRoomChecked } from "../../moderation/room_creation.ts";
-import { checkRoomSpace } from "../guards.ts";
-import { fitHistory, type PageReader } from "../history_fit.ts";
-import { roomsPage } from "../room_pages.ts";
+import { createRoom as createRoomChecked } from "../moderation/room_creation.ts";
+import { checkRoomSpace } from "../limits/guards.ts";
+import { fitHistory, type PageReader } from "../chat/history_fit.ts";
+import { roomsPage } from "../chat/room_pages.ts";
 import {
   accountOf,
   existingRoom,

@@ -5,10 +5,10 @@
  * restart never hands the deleted msgids out again, see `SEQ_FLOOR_SETTING`), and its
  * rows go; then the deletion is audited.
  */
-import type { AuditEntry } from "../store/store.ts";
-import type { Actor } from "../server/control.ts";
-import { type ChatCore, SEQ_FLOOR_SETTING } from "../server/core.ts";
-import type { Room } from "../server/rooms.ts";
+import type { AuditEntry } from "../../store/store.ts";
+import type { Actor } from "../control.ts";
+import { type ChatCore, SEQ_FLOOR_SETTING } from "../chat/core.ts";
+import type { Room } from "../chat/rooms.ts";
 
 /** Deletes `room` and audits it as done by `actor`; a store failure puts it back. */
 export async function removeRoom(core: ChatCore, room: Room, actor: Actor): Promise<void> {

@@ -6,11 +6,11 @@
  * Both steps go through {@linkcode Moderation} (stored, visible on the admin page) and
  * the audit log, with `by` = `"system"`.
  */
-import { isoTime } from "./core.ts";
-import type { ChatCore } from "./core.ts";
-import type { FloodSettings } from "./guards.ts";
-import type { Clock } from "./rate_limit.ts";
-import type { Session } from "./session.ts";
+import { isoTime } from "../chat/core.ts";
+import type { ChatCore } from "../chat/core.ts";
+import type { FloodSettings } from "../limits/guards.ts";
+import type { Clock } from "../../common/rate_limit.ts";
+import type { Session } from "../net/session.ts";
 
 /** What a strike leads to. */
 export type FloodStep = "none" | "mute" | "kick";

@@ -4,9 +4,9 @@
  * a room with a session in it; a deletion goes through the same path as the admin's
  * (history deleted, msgid floor raised) and is audited with `by` = `"system"`.
  */
-import { foldName } from "../protocol/names.ts";
-import type { Actor } from "../server/control.ts";
-import type { ChatCore } from "../server/core.ts";
+import { foldName } from "../../protocol/names.ts";
+import type { Actor } from "../control.ts";
+import type { ChatCore } from "../chat/core.ts";
 import { removeRoom } from "./room_removal.ts";
 
 /** How often the rooms' last activity is written to the store. */

@@ -2,10 +2,10 @@
  * Rooms in memory: which sessions have joined each room and which users are present.
  * Presence is per user: a user is in a room while at least one of their sessions is.
  */
-import { foldName } from "../protocol/names.ts";
-import type { RoomRecord } from "../store/store.ts";
-import { JsonList } from "./json_list.ts";
-import type { Session } from "./session.ts";
+import { foldName } from "../../protocol/names.ts";
+import type { RoomRecord } from "../../store/store.ts";
+import { JsonList } from "../../protocol/json_list.ts";
+import type { Session } from "../net/session.ts";
 
 /** Member names that fit a byte budget, and whether they are all of them. */
 export interface MemberList {

@@ -1,5 +1,5 @@
 /** Every open connection, and the logged-in sessions of each user. */
-import type { Account, Session } from "./session.ts";
+import type { Account, Session } from "../net/session.ts";
 
 /** Finds sessions by user; counts connections per client address. */
 export class SessionRegistry {

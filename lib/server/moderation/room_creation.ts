@@ -4,14 +4,14 @@
  * be within the per-account and per-address rates (`--room-rate`); every creation is
  * audited.
  */
-import { RequestError } from "../protocol/error_codes.ts";
-import { MAX_TOPIC } from "../protocol/limits.ts";
-import { checkRoomName, codePoints, foldName } from "../protocol/names.ts";
-import { isoTime } from "../server/core.ts";
-import type { ChatCore } from "../server/core.ts";
-import { checkRoomCapacity } from "../server/guards.ts";
-import type { Room } from "../server/rooms.ts";
-import type { Account } from "../server/session.ts";
+import { RequestError } from "../../protocol/error_codes.ts";
+import { MAX_TOPIC } from "../../protocol/limits.ts";
+import { checkRoomName, codePoints, foldName } from "../../protocol/names.ts";
+import { isoTime } from "../chat/core.ts";
+import type { ChatCore } from "../chat/core.ts";
+import { checkRoomCapacity } from "../limits/guards.ts";
+import type { Room } from "../chat/rooms.ts";
+import type { Account } from "../net/session.ts";
 import { auditRoom } from "./room_removal.ts";
 
 /** Who creates a room: a logged-in user (from `host`), or an admin. */

@@ -2,15 +2,15 @@
  * One client connection and, once logged in, the account it speaks for.
  * Owns the outbound queue; knows nothing about commands.
  */
-import { encodeFrame } from "../protocol/frame.ts";
-import type { ErrorCode } from "../protocol/error_codes.ts";
-import { MAX_SERVER_FRAME } from "../protocol/limits.ts";
-import type { RequestId } from "../protocol/requests.ts";
-import { encodeFrameWith } from "./json_list.ts";
+import { encodeFrame } from "../../protocol/frame.ts";
+import type { ErrorCode } from "../../protocol/error_codes.ts";
+import { MAX_SERVER_FRAME } from "../../protocol/limits.ts";
+import type { RequestId } from "../../protocol/requests.ts";
+import { encodeFrameWith } from "../../protocol/json_list.ts";
 import { Outbound } from "./outbound.ts";
-import { ReadBudget } from "./read_budget.ts";
-import type { TokenBucket } from "./rate_limit.ts";
-import type { Room } from "./rooms.ts";
+import { ReadBudget } from "../limits/read_budget.ts";
+import type { TokenBucket } from "../../common/rate_limit.ts";
+import type { Room } from "../chat/rooms.ts";
 
 /** The account a session is logged in as. */
 export interface Account {

@@ -3,10 +3,10 @@
  * their defaults, and the resource-bound checks the request handlers call. Every bound
  * refuses new work with a clear error instead of letting memory grow.
  */
-import { RequestError } from "../protocol/error_codes.ts";
-import { DEFAULT_ROOM_RATE, type RoomRateSettings } from "../moderation/room_limiter.ts";
-import type { ChatCore } from "./core.ts";
-import type { Room } from "./rooms.ts";
+import { RequestError } from "../../protocol/error_codes.ts";
+import { DEFAULT_ROOM_RATE, type RoomRateSettings } from "./room_limiter.ts";
+import type { ChatCore } from "../chat/core.ts";
+import type { Room } from "../chat/rooms.ts";
 
 /** Flood escalation: what happens to a session that keeps sending past its rate limit. */
 export interface FloodSettings {

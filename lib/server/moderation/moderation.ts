@@ -3,8 +3,8 @@
  * the hot path (login, say, dm). A sanction ends when its `until` passes, with no timer and
  * no restart needed; expired ones are dropped from memory as they are met.
  */
-import type { AuditEntry, Sanction, SanctionKind, Store } from "../store/store.ts";
-import type { Clock } from "../server/rate_limit.ts";
+import type { AuditEntry, Sanction, SanctionKind, Store } from "../../store/store.ts";
+import type { Clock } from "../../common/rate_limit.ts";
 
 /** Why a login is refused, if it is. */
 export type LoginBlock =

@@ -3,10 +3,10 @@
  * reply are read from the store in chunks and encoded one by one until the byte budget is
  * spent; the reply then says `more: true` and the client pages on from the last msgid.
  */
-import { HISTORY_MAX_LIMIT } from "../protocol/limits.ts";
-import type { HistoryPage, HistoryQuery, StoredMessage } from "../store/store.ts";
+import { HISTORY_MAX_LIMIT } from "../../protocol/limits.ts";
+import type { HistoryPage, HistoryQuery, StoredMessage } from "../../store/store.ts";
 import { wireMessage } from "./core.ts";
-import { JsonList } from "./json_list.ts";
+import { JsonList } from "../../protocol/json_list.ts";
 
 /** A history request: the newest before `before` (or overall), or the oldest after `after`. */
 export interface FitQuery {

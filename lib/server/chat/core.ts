@@ -2,29 +2,29 @@
  * The chat server's shared state and the operations that handlers and the admin side
  * compose: presence, delivery of committed messages, user look-ups, live events.
  */
-import { encodeFrame } from "../protocol/frame.ts";
-import { formatMsgid } from "../protocol/msgid.ts";
-import type { RequestId } from "../protocol/requests.ts";
-import type { ChatMessage } from "../protocol/server_frames.ts";
+import { encodeFrame } from "../../protocol/frame.ts";
+import { formatMsgid } from "../../protocol/msgid.ts";
+import type { RequestId } from "../../protocol/requests.ts";
+import type { ChatMessage } from "../../protocol/server_frames.ts";
 import type { Moderation } from "../moderation/moderation.ts";
-import { RoomActivity } from "../moderation/room_activity.ts";
-import type { RoomCreationLimiter } from "../moderation/room_limiter.ts";
-import type { ResumeTokens } from "../auth/tokens.ts";
+import { RoomActivity } from "./room_activity.ts";
+import type { RoomCreationLimiter } from "../limits/room_limiter.ts";
+import type { ResumeTokens } from "../../auth/tokens.ts";
 import type {
   InsertOutcome,
   NewMessage,
   Store,
   StoredMessage,
   UserRecord,
-} from "../store/store.ts";
-import type { ServerEvent } from "./control.ts";
-import type { FloodEscalation } from "./flood.ts";
-import type { GuardSettings } from "./guards.ts";
-import type { Logger } from "./log.ts";
+} from "../../store/store.ts";
+import type { ServerEvent } from "../control.ts";
+import type { FloodEscalation } from "../moderation/flood.ts";
+import type { GuardSettings } from "../limits/guards.ts";
+import type { Logger } from "../../common/log.ts";
 import { MessageWriter } from "./message_writer.ts";
-import type { Clock, TokenBucket, WindowCounter } from "./rate_limit.ts";
+import type { Clock, TokenBucket, WindowCounter } from "../../common/rate_limit.ts";
 import type { Room, RoomDirectory } from "./rooms.ts";
-import type { Account, Session } from "./session.ts";
+import type { Account, Session } from "../net/session.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 
 /** A `say` or `dm` waiting for its commit. */

@@ -4,7 +4,7 @@
  * lowered when it would not leave room for the admin connections and the server's own
  * files under the process's soft limit (`ulimit -n`).
  */
-import { FDS_PER_ADMIN_CONNECTION } from "./listener.ts";
+import { FDS_PER_ADMIN_CONNECTION } from "../admin/listener.ts";
 
 /** Descriptors kept for everything but connections: stdio, the database, timers, add-ons. */
 export const BASE_RESERVE = 64;

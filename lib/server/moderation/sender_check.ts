@@ -3,9 +3,9 @@
  * sessions first, so this only catches a request that raced with it (or a session that
  * outlived it some other way): nothing from a banned or kicked account is ever stored.
  */
-import { RequestError } from "../protocol/error_codes.ts";
-import { type ChatCore, isoTime } from "../server/core.ts";
-import type { Session } from "../server/session.ts";
+import { RequestError } from "../../protocol/error_codes.ts";
+import { type ChatCore, isoTime } from "../chat/core.ts";
+import type { Session } from "../net/session.ts";
 
 /**
  * Throws `banned` (+`reason`) or `kicked` (+`until`, `reason`) when the session's account

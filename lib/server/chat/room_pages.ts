@@ -3,8 +3,8 @@
  * `ROOMS_PAGE_MAX` of them and `ROOMS_PAGE_BYTES` of JSON per page, each room's member list
  * bounded too. `rooms` replies with a page; `login` carries the first one.
  */
-import { MEMBERS_BYTES, ROOMS_PAGE_BYTES, ROOMS_PAGE_MAX } from "../protocol/limits.ts";
-import { JsonList, objectJson } from "./json_list.ts";
+import { MEMBERS_BYTES, ROOMS_PAGE_BYTES, ROOMS_PAGE_MAX } from "../../protocol/limits.ts";
+import { JsonList, objectJson } from "../../protocol/json_list.ts";
 import type { Room, RoomDirectory } from "./rooms.ts";
 
 /** One entry of a page, as sent. */

@@ -2,20 +2,20 @@
  * From one received line to one answer: decode, check the envelope (`type`, `id`), look the
  * command up, check login, validate fields, run the handler, map its errors to codes.
  */
-import { ERROR_MESSAGES, type ErrorCode, RequestError } from "../protocol/error_codes.ts";
-import { MAX_BAD_FRAMES_IN_A_ROW } from "../protocol/limits.ts";
+import { ERROR_MESSAGES, type ErrorCode, RequestError } from "../../protocol/error_codes.ts";
+import { MAX_BAD_FRAMES_IN_A_ROW } from "../../protocol/limits.ts";
 import {
   describeIssues,
   isRequestType,
   REQUEST_SCHEMAS,
   RequestId,
   type RequestType,
-} from "../protocol/requests.ts";
-import { StoreUnavailableError } from "../store/store.ts";
+} from "../../protocol/requests.ts";
+import { StoreUnavailableError } from "../../store/store.ts";
 import { COMMANDS } from "./commands.ts";
-import type { ChatCore } from "./core.ts";
-import { REPLY_LATER } from "./handlers/context.ts";
-import type { Session } from "./session.ts";
+import type { ChatCore } from "../chat/core.ts";
+import { REPLY_LATER } from "./context.ts";
+import type { Session } from "../net/session.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

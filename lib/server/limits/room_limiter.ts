@@ -3,8 +3,8 @@
  * and M per client address (IPv6 by /64) within an hour, so that one account, or one
  * machine with many accounts, cannot fill the server's room cap.
  */
-import { addressKey } from "../auth/address_key.ts";
-import { type Clock, WindowCounter } from "../server/rate_limit.ts";
+import { addressKey } from "../../auth/address_key.ts";
+import { type Clock, WindowCounter } from "../../common/rate_limit.ts";
 
 /** Rooms per hour allowed to one account and to one address; null disables one. */
 export interface RoomRateSettings {

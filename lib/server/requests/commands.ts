@@ -2,11 +2,11 @@
  * The command table: for each request type, whether it needs a logged-in session and the
  * handler. One function (`dispatch.ts`) checks the frame against it before any handler runs.
  */
-import type { RequestFields, RequestType } from "../protocol/requests.ts";
-import { changePassword, login, logout, ping, register } from "./handlers/account.ts";
-import type { HandlerResult, RequestContext } from "./handlers/context.ts";
-import { dm, history, say } from "./handlers/messages.ts";
-import { createRoom, join, leave, rooms, who } from "./handlers/rooms.ts";
+import type { RequestFields, RequestType } from "../../protocol/requests.ts";
+import { changePassword, login, logout, ping, register } from "./account.ts";
+import type { HandlerResult, RequestContext } from "./context.ts";
+import { dm, history, say } from "./messages.ts";
+import { createRoom, join, leave, rooms, who } from "./rooms.ts";
 
 /** One row of the command table. */
 export interface Command<T extends RequestType> {

@@ -4,7 +4,7 @@
  * once per message. A crash loses at most the activity since the last flush, which can
  * only make a room look idler than it was by that much.
  */
-import type { Store } from "../store/store.ts";
+import type { Store } from "../../store/store.ts";
 
 /** Last activity per room id, with the changes not yet stored. */
 export class RoomActivity {

@@ -3,7 +3,7 @@
  * a timer per connection: no login in time, no frame for too long once logged in, and a
  * frame started but not finished in time (slowloris).
  */
-import type { Clock } from "./rate_limit.ts";
+import type { Clock } from "../../common/rate_limit.ts";
 import type { Session } from "./session.ts";
 
 /** The three timeouts; null disables one. */

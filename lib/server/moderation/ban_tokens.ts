@@ -4,7 +4,7 @@
  * by a ban"). Runs after the ban is stored; a failure is logged, not fatal: a banned
  * account cannot log in with a token anyway.
  */
-import type { ChatCore } from "../server/core.ts";
+import type { ChatCore } from "../chat/core.ts";
 
 /** Revokes every resume token of `user`; never throws. */
 export async function revokeTokensOnBan(

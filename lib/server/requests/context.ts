@@ -1,9 +1,9 @@
 /** What a request handler receives and may return. */
 import { RequestError } from "../../protocol/error_codes.ts";
 import type { RequestId } from "../../protocol/requests.ts";
-import type { ChatCore } from "../core.ts";
-import type { Room } from "../rooms.ts";
-import type { Account, Session } from "../session.ts";
+import type { ChatCore } from "../chat/core.ts";
+import type { Room } from "../chat/rooms.ts";
+import type { Account, Session } from "../net/session.ts";
 
 /** The request being handled. */
 export interface RequestContext {

@@ -4,13 +4,13 @@ import { HISTORY_BYTES, HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
 import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import type { UserRecord } from "../../store/store.ts";
-import { isoTime } from "../core.ts";
-import { noteRefusal } from "../flood.ts";
-import { refuseBlockedSender } from "../../moderation/sender_check.ts";
-import { checkStoreBacklog } from "../guards.ts";
-import { fitHistory, type PageReader } from "../history_fit.ts";
-import type { Room } from "../rooms.ts";
-import type { Account } from "../session.ts";
+import { isoTime } from "../chat/core.ts";
+import { noteRefusal } from "../moderation/flood.ts";
+import { refuseBlockedSender } from "../moderation/sender_check.ts";
+import { checkStoreBacklog } from "../limits/guards.ts";
+import { fitHistory, type PageReader } from "../chat/history_fit.ts";
+import type { Room } from "../chat/rooms.ts";
+import type { Account } from "../net/session.ts";
 import {
   accountOf,
   existingRoom,

@@ -12,10 +12,10 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../auth/pas
 import { addressKey } from "../../auth/address_key.ts";
 import { loginDelay, recordLoginFailure, recordLoginSuccess } from "../../auth/login_throttle.ts";
 import type { UserRecord } from "../../store/store.ts";
-import { type ChatCore, isoTime } from "../core.ts";
-import { loginRooms } from "../room_pages.ts";
-import { WindowCounter } from "../rate_limit.ts";
-import type { Session } from "../session.ts";
+import { type ChatCore, isoTime } from "../chat/core.ts";
+import { loginRooms } from "../chat/room_pages.ts";
+import { WindowCounter } from "../../common/rate_limit.ts";
+import type { Session } from "../net/session.ts";
 import { accountOf, type HandlerResult, REPLY_LATER, type RequestContext } from "./context.ts";
 
 /** The resume token each logged-in session holds (revoked by its `logout`). */

@@ -3,10 +3,10 @@
  * Pure: the caller passes the arguments and the environment in.
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_MAX_FRAME } from "./protocol/limits.ts";
-import { parseDuration } from "./admin/duration.ts";
-import { DEFAULT_GUARDS, type FloodSettings, type GuardSettings } from "./server/guards.ts";
-import type { RoomRateSettings } from "./moderation/room_limiter.ts";
+import { DEFAULT_MAX_FRAME } from "../protocol/limits.ts";
+import { parseDuration } from "../common/duration.ts";
+import { DEFAULT_GUARDS, type FloodSettings, type GuardSettings } from "../server/limits/guards.ts";
+import type { RoomRateSettings } from "../server/limits/room_limiter.ts";
 
 /** A message rate: `rate` per second with bursts of `burst`. */
 export interface MessageRate {

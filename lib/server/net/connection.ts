@@ -1,8 +1,8 @@
 /** The read side of one connection: bytes → frames → requests, in order, until it closes. */
-import { FrameDecoder } from "../protocol/frame_decoder.ts";
-import { ERROR_MESSAGES } from "../protocol/error_codes.ts";
-import type { ChatCore } from "./core.ts";
-import { dispatch } from "./dispatch.ts";
+import { FrameDecoder } from "../../protocol/frame_decoder.ts";
+import { ERROR_MESSAGES } from "../../protocol/error_codes.ts";
+import type { ChatCore } from "../chat/core.ts";
+import { dispatch } from "../requests/dispatch.ts";
 import type { Session } from "./session.ts";
 import type { ReadWatch } from "./watchdog.ts";
 
