@@ -77,7 +77,17 @@ async function _runPass(pass: Pass, flags: string[], dir: string): Promise<Junit
   console.log(`\n=== ${pass.label}: deno test ${pass.paths.join(" ")}\n`);
   const report = join(dir, `${pass.label.replace(/\W+/g, "_")}.xml`);
   const { code } = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "-A", "--parallel", `--junit-path=${report}`, ...flags, ...pass.paths],
+    args: [
+      "test",
+      "-A",
+      "--parallel",
+      // Test-only packages (playwright-core, fast-check) live in their own lockfile, so that
+      // the root one, which `deno task server` installs on first start, holds none of them.
+      `--lock=${TESTS_LOCK}`,
+      `--junit-path=${report}`,
+      ...flags,
+      ...pass.paths,
+    ],
     cwd: ROOT,
     env: { RUST_BACKTRACE: "0", ...pass.env },
     stdin: "null",
@@ -98,6 +108,9 @@ async function _runPass(pass: Pass, flags: string[], dir: string): Promise<Junit
   }
   return summary;
 }
+
+/** The lockfile of the tests (the root `deno.lock` is the server's, client's and tools'). */
+const TESTS_LOCK = "tests/deno.lock";
 
 /** Tests that need a MySQL server, left out by `--sqlite-only`. */
 const MYSQL_ONLY_TESTS = ["tests/mysql/", "tests/store/mysql_store_test.ts"];
