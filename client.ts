@@ -7,7 +7,7 @@ import { clientHelp, parseClientArgs } from "./lib/client/args.ts";
 import { ChatClient } from "./lib/client/chat_client.ts";
 import { runPipe } from "./lib/client/pipe_mode.ts";
 import { Style } from "./lib/client/style.ts";
-import { processTerminal } from "./lib/client/terminal/terminal.ts";
+import { guardTerminal, processTerminal, restoreTerminal } from "./lib/client/terminal/terminal.ts";
 import { ConnectError, type Endpoint, formatEndpoint } from "./lib/client/transport.ts";
 import { runInteractive } from "./lib/client/ui/app.ts";
 
@@ -92,10 +92,22 @@ async function main(): Promise<number> {
     });
   }
   const style = new Style(Deno.stdout.isTerminal() && (Deno.env.get("NO_COLOR") ?? "") === "");
+  const term = processTerminal();
+  const unguard = guardTerminal(term);
   try {
-    return await runInteractive({ client, term: processTerminal(), style, presetUser: args.user });
+    return await runInteractive({
+      client,
+      term,
+      style,
+      presetUser: args.user,
+      presetRoom: args.room,
+      plain: args.plain,
+      bell: args.bell,
+    });
   } finally {
     client.close();
+    restoreTerminal(term);
+    unguard();
   }
 }
 
@@ -103,6 +115,7 @@ try {
   // Exit explicitly: a pending read of the terminal must not keep the process alive.
   Deno.exit(await main());
 } catch (error) {
+  if (Deno.stdin.isTerminal()) restoreTerminal(processTerminal());
   err(`fastchat-client: unexpected error: ${error instanceof Error ? error.message : error}`);
   Deno.exit(1);
 }

@@ -3,6 +3,8 @@
  * deliveries by scanning bytes, tracks their order and latency, and, as a sender, keeps
  * messages flowing within its window.
  */
+import { FrameDecoder } from "../lib/protocol/frame_decoder.ts";
+import { MAX_SERVER_FRAME } from "../lib/protocol/limits.ts";
 import { Histogram } from "./histogram.ts";
 import { makePayload, nowMicros, type Payload, readPayload } from "./payload.ts";
 import type { ClientSpec, Target } from "./plan.ts";
@@ -10,7 +12,6 @@ import { SequenceTracker } from "./sequence_tracker.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const NEWLINE = 0x0a;
 /** Byte 9 of `{"type":"…`: tells replies from events without parsing. */
 const TYPE_AT = 9;
 const O = 0x6f;
@@ -53,9 +54,9 @@ export class BenchClient {
   #conn: Deno.TcpConn;
   #totals: WorkerTotals;
   #tracker = new SequenceTracker();
+  /** Read buffer; lines are split by the server's own decoder, which keeps unfinished ones. */
   #buffer: Uint8Array;
-  /** Bytes of an unfinished line kept at the start of `#buffer`. */
-  #tail = 0;
+  #lines = new FrameDecoder(MAX_SERVER_FRAME);
   /** Parsed frames wanted during set-up: resolvers by request id (0 = the welcome). */
   #waiting = new Map<number, PromiseWithResolvers<Record<string, unknown>>>();
   #nextId = 1;
@@ -197,10 +198,9 @@ export class BenchClient {
   async #readLoop(): Promise<void> {
     try {
       while (true) {
-        if (this.#tail === this.#buffer.length) this.#grow();
-        const n = await this.#conn.read(this.#buffer.subarray(this.#tail));
+        const n = await this.#conn.read(this.#buffer);
         if (n === null) break;
-        this.#chunk(this.#tail + n);
+        if (!this.#chunk(this.#buffer.subarray(0, n))) break;
         this.onRead?.();
       }
     } catch {
@@ -218,26 +218,17 @@ export class BenchClient {
     this.#waiting.clear();
   }
 
-  /** A line longer than the buffer (a big `join` reply): double it. */
-  #grow(): void {
-    const bigger = new Uint8Array(this.#buffer.length * 2);
-    bigger.set(this.#buffer);
-    this.#buffer = bigger;
-  }
-
-  /** Handles the complete lines among the first `length` bytes; keeps the rest in front. */
-  #chunk(length: number): void {
-    const data = this.#buffer.subarray(0, length);
+  /** Handles the lines `chunk` completes; false for a frame over the contract's limit. */
+  #chunk(chunk: Uint8Array): boolean {
     const now = nowMicros();
-    let start = 0;
-    while (start < length) {
-      const end = data.indexOf(NEWLINE, start);
-      if (end < 0) break;
-      this.#line(data.subarray(start, end), now);
-      start = end + 1;
+    const items = this.#lines.push(chunk);
+    // An indexed loop: measurably cheaper per line than for-of on this hot path.
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (item.kind === "too_large") return false;
+      this.#line(item.bytes, now);
     }
-    this.#tail = length - start;
-    if (this.#tail > 0 && start > 0) this.#buffer.copyWithin(0, start, length);
+    return true;
   }
 
   #line(line: Uint8Array, now: number): void {

@@ -3,11 +3,19 @@
  * open-file limit, its CPU time and RSS read from /proc, and a bounded stop.
  */
 
+import { SERVER } from "../scripts/lib/binaries.ts";
+import {
+  fromSource,
+  launchServer,
+  type ListeningProcess,
+  type Program,
+  spawnListening,
+} from "../scripts/lib/server_launcher.ts";
+
 const ROOT = new URL("..", import.meta.url).pathname;
 /** Open files allowed to the server and the workers (20,000 connections need more than 20,000). */
 export const NOFILE = 65_536;
 const CLOCK_TICKS = 100;
-const decoder = new TextDecoder();
 
 let prlimitUsable: boolean | undefined;
 
@@ -42,15 +50,23 @@ export async function openFileLimit(): Promise<number> {
   }
 }
 
+/** `program` under `prlimit` with {@linkcode NOFILE} open files, when that works. */
+async function _raisedLimit(program: Program): Promise<Program> {
+  if (!await _canPrlimit()) return program;
+  return {
+    command: "prlimit",
+    args: [`--nofile=${NOFILE}:${NOFILE}`, program.command, ...program.args],
+  };
+}
+
 /** A command line for the Deno binary, under `prlimit` when that works. */
 export async function denoCommand(
   args: string[],
   options: { stdin?: "piped" | "null"; env?: Record<string, string> } = {},
 ): Promise<Deno.Command> {
-  const prefix = await _canPrlimit() ? [`--nofile=${NOFILE}:${NOFILE}`, Deno.execPath()] : [];
-  const [program, ...rest] = prefix.length > 0 ? ["prlimit", ...prefix] : [Deno.execPath()];
-  return new Deno.Command(program!, {
-    args: [...rest, ...args],
+  const program = await _raisedLimit({ command: Deno.execPath(), args });
+  return new Deno.Command(program.command, {
+    args: program.args,
     cwd: ROOT,
     stdin: options.stdin ?? "null",
     stdout: "piped",
@@ -91,123 +107,50 @@ export interface ServerHandle {
   stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * Starts a server process and waits (at most `timeoutMs`) for the line `pattern` matches;
- * its first group is the port.
- */
-export async function startListening(
-  args: string[],
-  pattern: RegExp,
-  options: { env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<ServerHandle> {
-  const child = (await denoCommand(args, { env: options.env })).spawn();
-  let log = "";
-  const port = Promise.withResolvers<number>();
-  void (async () => {
-    let buffered = "";
-    for await (const chunk of child.stdout) {
-      buffered += decoder.decode(chunk, { stream: true });
-      const match = pattern.exec(buffered);
-      if (match) port.resolve(Number(match[1]));
-      if (buffered.length > 65_536) buffered = buffered.slice(-4096);
-    }
-  })();
-  void (async () => {
-    for await (const chunk of child.stderr) {
-      log += decoder.decode(chunk, { stream: true });
-      if (log.length > 200_000) log = log.slice(-100_000);
-    }
-  })();
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    port.reject(new Error(`The server exited (code ${s.code}) before listening:\n${log}`));
-    return s;
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const handle: ServerHandle = {
-    port: 0,
-    pid: child.pid,
-    log: () => log,
-    usage: () => readUsage(child.pid),
+/** What {@linkcode ServerHandle} needs of a started process. */
+function _handle(started: ListeningProcess, port: number): ServerHandle {
+  return {
+    port,
+    pid: started.pid,
+    log: started.log,
+    usage: () => readUsage(started.pid),
     async stop(graceMs = 5_000) {
-      if (!exited) {
-        try {
-          child.kill("SIGTERM");
-        } catch { /* exited meanwhile */ }
-      }
-      const killer = setTimeout(() => {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* exited meanwhile */ }
-      }, graceMs);
-      await status;
-      clearTimeout(killer);
+      await started.stop("SIGTERM", graceMs);
     },
   };
-  try {
-    handle.port = await Promise.race([
-      port.promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `The server did not start within ${options.timeoutMs ?? 30_000} ms:\n${log}`,
-              ),
-            ),
-          options.timeoutMs ?? 30_000,
-        );
-      }),
-    ]);
-  } catch (error) {
-    await handle.stop(1_000);
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return handle;
 }
 
+/** Log kept of a benchmarked server: its newest characters. */
+const LOG_LIMIT = 100_000;
+
 /**
- * Starts FastChat on `db` with every rate limit off (the benchmark measures the engine);
- * `serverArgs` come after the defaults, `denoFlags` (e.g. `--cpu-prof`) before the script.
+ * Starts FastChat on `db` with every rate limit off (the benchmark measures the engine),
+ * through the shared launcher and with the binary's permissions; `serverArgs` come after
+ * the defaults, `denoFlags` (e.g. `--cpu-prof`) before the script.
  */
-export function startFastchat(
+export async function startFastchat(
   db: string,
   serverArgs: string[] = [],
   denoFlags: string[] = [],
 ): Promise<ServerHandle> {
-  return startListening(
-    [
-      "run",
-      "-A",
-      ...denoFlags,
-      "server.ts",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--admin-port",
-      "0",
-      "--db",
-      db,
-      "--msg-rate",
-      "off",
-      "--conn-limit",
-      "off",
-      "--conn-rate",
-      "off",
-      "--auth-rate",
-      "off",
-      ...serverArgs,
-    ],
-    /fastchat listening chat=(\d+) admin=\d+/,
-    { env: { FASTCHAT_ADMIN_PASSWORD: "bench-admin-password" } },
-  );
+  const started = await launchServer({
+    db,
+    program: await _raisedLimit(fromSource(SERVER, denoFlags)),
+    args: serverArgs,
+    rateLimits: false,
+    adminPassword: "bench-admin-password",
+    cwd: ROOT,
+    logLimit: LOG_LIMIT,
+  });
+  return _handle(started, started.port);
 }
 
 /** Starts the bare relay. */
-export function startRelay(): Promise<ServerHandle> {
-  return startListening(["run", "-A", "bench/relay.ts"], /relay listening port=(\d+)/);
+export async function startRelay(): Promise<ServerHandle> {
+  const started = await spawnListening(
+    await denoCommand(["run", "-A", "bench/relay.ts"]),
+    /relay listening port=(\d+)/,
+    { logLimit: LOG_LIMIT },
+  );
+  return _handle(started, Number(started.match[1]));
 }

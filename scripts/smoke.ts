@@ -10,25 +10,13 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import denoJson from "../deno.json" with { type: "json" };
-import { type BinarySpec, CLIENT, ROOT, SERVER } from "./lib/binaries.ts";
+import { CLIENT, SERVER } from "./lib/binaries.ts";
+import { fromSource, launchServer, type Program } from "./lib/server_launcher.ts";
 import { WireConnection } from "./lib/wire.ts";
 
-/** A program to run: a compiled binary, or `deno run` with a binary's permissions. */
-export interface Program {
-  command: string;
-  args: string[];
-}
+export { fromSource, type Program } from "./lib/server_launcher.ts";
 
-/** Runs `binary`'s entry module from source with exactly the binary's permissions. */
-export function fromSource(binary: BinarySpec): Program {
-  return {
-    command: Deno.execPath(),
-    args: ["run", ...binary.permissions, join(ROOT, binary.entry)],
-  };
-}
-
-const LISTENING = /^fastchat listening chat=(\d+) admin=(\d+)$/m;
-/** How long the server may take to listen, and a program to finish. */
+/** How long a program may take to finish. */
 const TIMEOUT_MS = 30_000;
 
 async function _run(
@@ -77,56 +65,18 @@ interface RunningServer {
 }
 
 async function _startServer(program: Program, dir: string): Promise<RunningServer> {
-  const child = new Deno.Command(program.command, {
-    args: [
-      ...program.args,
-      ...["--host", "127.0.0.1", "--port", "0", "--admin-port", "0"],
-      ...["--db", `sqlite:${join(dir, "smoke.db")}`],
-    ],
-    env: { FASTCHAT_ADMIN_PASSWORD: "smoke-admin-password", NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let out = "";
-  let err = "";
-  const decoder = new TextDecoder();
-  const ports = Promise.withResolvers<[number, number]>();
-  const collect = async (stream: ReadableStream<Uint8Array>, isOut: boolean) => {
-    for await (const chunk of stream) {
-      if (isOut) out += decoder.decode(chunk, { stream: true });
-      else err += decoder.decode(chunk, { stream: true });
-      const match = LISTENING.exec(out);
-      if (match) ports.resolve([Number(match[1]), Number(match[2])]);
-    }
+  const server = await launchServer({
+    program,
+    db: `sqlite:${join(dir, "smoke.db")}`,
+    adminPassword: "smoke-admin-password",
+    timeoutMs: TIMEOUT_MS,
+  });
+  return {
+    chatPort: server.port,
+    adminPort: server.adminPort,
+    log: () => server.stdout().join("\n") + "\n" + server.log(),
+    stop: () => server.stop(),
   };
-  void collect(child.stdout, true);
-  void collect(child.stderr, false);
-  const status = child.status;
-  void status.then((s) =>
-    ports.reject(new Error(`the server exited (${s.code}) before listening`))
-  );
-  const timer = setTimeout(
-    () => ports.reject(new Error("the server did not start")),
-    TIMEOUT_MS,
-  );
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    return await status;
-  };
-  try {
-    const [chatPort, adminPort] = await ports.promise;
-    return { chatPort, adminPort, log: () => out + err, stop };
-  } catch (error) {
-    await stop();
-    throw new Error(`${error instanceof Error ? error.message : error}:\n${out}${err}`);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function _checkAdminPage(port: number): Promise<void> {

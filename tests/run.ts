@@ -12,6 +12,10 @@
  *   running as root or with a passwordless sudo; `--no-install` never installs. When one is
  *   still missing the run stops at once with the command that installs it, unless
  *   `--allow-missing` (the tests that need it are then skipped, by name).
+ * - Transport: the SQLite pass runs the conformance files that can (those starting their
+ *   server through `tests/server/support.ts`) on an in-process server over in-memory
+ *   connections (`FASTCHAT_TEST_TRANSPORT=memory`); the MySQL pass runs them over TCP, and
+ *   the files about the wire itself always use TCP.
  * - MySQL: `FASTCHAT_TEST_MYSQL_ADMIN_URL` when set, else a passwordless root on
  *   127.0.0.1:3306 when one answers, else a private MariaDB started for the run.
  *   `--sqlite-only` skips the MySQL pass and the MySQL tests.
@@ -133,7 +137,7 @@ async function _passes(
   const passes: Pass[] = [{
     label: "all tests, SQLite store",
     paths: paths.length ? paths : ["tests/"],
-    env: mysqlEnv,
+    env: { FASTCHAT_TEST_TRANSPORT: "memory", ...mysqlEnv },
   }];
   const serverPaths = paths.length
     ? paths.filter((p) => _isUnder(p, "tests/server"))
@@ -144,7 +148,7 @@ async function _passes(
     passes.push({
       label: "server tests, MySQL store",
       paths: serverPaths,
-      env: { FASTCHAT_TEST_STORE: "mysql", ...mysqlEnv },
+      env: { FASTCHAT_TEST_STORE: "mysql", FASTCHAT_TEST_TRANSPORT: "tcp", ...mysqlEnv },
     });
   }
   return { passes, flags };

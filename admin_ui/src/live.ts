@@ -1,6 +1,5 @@
 /** The live feed: `GET /api/events` (Server-Sent Events) feeding the page's signals. */
-import type { ServerStats } from "../../lib/server/control.ts";
-import type { MessageView } from "../../lib/admin/views.ts";
+import type { MessageView, ServerStats } from "../../lib/admin/api_types.ts";
 import { api } from "./api.ts";
 import {
   addMessages,

@@ -1,33 +1,14 @@
 /** The page's shared state, as module-level signals, and the loaders that fill it. */
 import { signal } from "@preact/signals";
-import type { ConnectedUser, ServerStats } from "../../lib/server/control.ts";
-import type { MessageView, SanctionView } from "../../lib/admin/views.ts";
+import type {
+  AuditView,
+  ConnectedUser,
+  MessageView,
+  ModerationView,
+  RoomView,
+  ServerStats,
+} from "../../lib/admin/api_types.ts";
 import { api, ApiError } from "./api.ts";
-
-/** A room as `GET /api/rooms` lists it. */
-export interface RoomView {
-  name: string;
-  topic: string | null;
-  members: string[];
-  online: number;
-}
-
-/** An audit entry as `GET /api/audit` lists it. */
-export interface AuditView {
-  at: string;
-  by: string;
-  address: string;
-  action: string;
-  target: string | null;
-  detail: string | null;
-}
-
-/** Current kicks, mutes and bans. */
-export interface ModerationView {
-  kicks: SanctionView[];
-  mutes: SanctionView[];
-  bans: SanctionView[];
-}
 
 /** A point of the activity chart. */
 export interface StatsPoint {

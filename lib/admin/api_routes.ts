@@ -15,16 +15,9 @@ import {
   TimedSanctionBody,
   TopicBody,
 } from "./bodies.ts";
-import {
-  auditView,
-  iso,
-  messageView,
-  moderationView,
-  roomView,
-  statsView,
-  usersView,
-} from "./views.ts";
-import type { Clock } from "../common/rate_limit.ts";
+import { auditView, messageView, moderationView, roomView, statsView, usersView } from "./views.ts";
+import type { Clock } from "../common/clock.ts";
+import { isoTime } from "../common/time.ts";
 
 /** What a route handler is given. */
 export interface RouteContext {
@@ -123,7 +116,7 @@ export const API_ROUTES: readonly Route[] = [
   post(/^\/api\/shutdown$/, async ({ control, req, actor, clock }) => {
     const body = parseInput(ShutdownBody, await readJson(req));
     control.shutdown(body.message, body.delay, actor);
-    const at = iso(clock() + body.delay * 1000);
+    const at = isoTime(clock() + body.delay * 1000);
     return json({ message: body.message, in: body.delay, at }, 202);
   }),
 ];

@@ -1,9 +1,10 @@
 /**
  * The admin listener as a plain handler: the page's files, `/api/…` (JSON, behind a login
- * session or the bearer token) and `/metrics`. `server.ts` passes it to `Deno.serve`.
+ * session or the bearer token) and `/metrics`. `lib/app/start.ts` serves it on the admin
+ * listener.
  */
 import { type ChatControl, NoSuchUserError, RoomControlError } from "../server/control.ts";
-import type { Clock } from "../common/rate_limit.ts";
+import type { Clock } from "../common/clock.ts";
 import { StoreUnavailableError } from "../store/store.ts";
 import type { Logger } from "../common/log.ts";
 import { ClientAbortedError, errorResponse, HttpError, SECURITY_HEADERS } from "./http.ts";
@@ -15,12 +16,14 @@ import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import type { SettingsStore } from "./password_setup.ts";
 import { checkHost, checkOrigin, RequestGuard } from "./request_guard.ts";
 import { AdminSessions, type SessionLimits } from "./sessions.ts";
-import { staticAsset } from "./static_assets.ts";
+import { type AdminAssets, assetServer } from "./static_assets.ts";
 
 /** What the admin handler is built from. */
 export interface AdminHandlerOptions {
   /** The running chat server. */
   control: ChatControl;
+  /** The page's files (the app passes `admin_ui/bundle.gen.ts`); absent: the API only. */
+  assets?: AdminAssets;
   /** Where the admin password hash is kept. */
   settings: SettingsStore;
   /** `FASTCHAT_ADMIN_TOKEN`: enables `Authorization: Bearer <token>`; null or absent: off. */
@@ -62,6 +65,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   const sessions = new AdminSessions(clock, options.sessionLimits);
   const log = options.log ?? { log() {} };
   const hostNames = options.hostNames ?? [];
+  const staticAsset = assetServer(options.assets ?? null);
   const guard = new RequestGuard(
     sessions,
     options.token ?? null,

@@ -9,6 +9,7 @@
  * accept loop fails is started again on a new port; connections made to it directly (not
  * through the relay) are refused.
  */
+import { Backoff } from "../common/backoff.ts";
 import type { Logger } from "../common/log.ts";
 
 /** Settings of an {@linkcode AdminListener}. */
@@ -119,17 +120,16 @@ export class AdminListener {
   }
 
   async #acceptLoop(): Promise<void> {
-    let backoff = 10;
+    const retry = new Backoff({ baseMs: 10, maxMs: 1_000 });
     while (!this.#closed) {
       let conn: Deno.TcpConn;
       try {
         conn = await this.#listener.accept();
-        backoff = 10;
+        retry.reset();
       } catch (error) {
         if (this.#closed || error instanceof Deno.errors.BadResource) return;
         this.#options.log.log("warn", "admin_accept_failed", { error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-        backoff = Math.min(1_000, backoff * 2);
+        await new Promise((resolve) => setTimeout(resolve, retry.next()));
         continue;
       }
       if (this.#open.size >= this.#options.maxConnections) {

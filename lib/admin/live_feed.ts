@@ -6,9 +6,10 @@
  * busy server cannot flood the page. A `stats` event follows every `statsMs`.
  */
 import type { ChatControl, ServerEvent } from "../server/control.ts";
-import type { Clock } from "../common/rate_limit.ts";
+import type { Clock } from "../common/clock.ts";
 import { SECURITY_HEADERS } from "./http.ts";
-import { type MessageView, messageView, statsView } from "./views.ts";
+import type { MessageView } from "./api_types.ts";
+import { messageView, statsView } from "./views.ts";
 
 /** Live feed settings. */
 export interface LiveFeedOptions {

@@ -10,7 +10,8 @@
  * has at most one verification in flight: concurrent guesses are refused before the slow
  * hash runs, instead of all being evaluated. A success clears the address's record.
  */
-import type { Clock } from "../common/rate_limit.ts";
+import { backoffDelay } from "../common/backoff.ts";
+import type { Clock } from "../common/clock.ts";
 
 /** Throttle parameters. */
 export interface ThrottleOptions {
@@ -128,7 +129,7 @@ export class LoginThrottle {
     record.failures += 1;
     record.lastFailure = now;
     const over = record.failures - this.#free;
-    const delay = over > 0 ? Math.min(this.#max, this.#base * 2 ** Math.min(over - 1, 30)) : 0;
+    const delay = over > 0 ? backoffDelay(over - 1, { baseMs: this.#base, maxMs: this.#max }) : 0;
     record.lockedUntil = now + delay;
     this.#entries.set(key, record);
     return delay;

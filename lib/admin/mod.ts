@@ -14,3 +14,4 @@ export {
   resetAdminPassword,
   type SettingsStore,
 } from "./password_setup.ts";
+export { type AdminAssets } from "./static_assets.ts";

@@ -2,7 +2,7 @@
  * Admin login sessions: random opaque ids kept in memory, ended by logout, by 30 minutes
  * without a request, or after 12 hours in any case. A restart logs everybody out.
  */
-import type { Clock } from "../common/rate_limit.ts";
+import type { Clock } from "../common/clock.ts";
 
 /** A logged-in admin session. */
 export interface AdminSession {

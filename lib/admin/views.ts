@@ -1,31 +1,16 @@
-/** The JSON shapes the admin API sends, built from what `ChatControl` returns. */
+/** The JSON the admin API sends (shapes in `api_types.ts`), built from what `ChatControl` returns. */
 import type { AuditEntry, Sanction, StoredMessage } from "../store/store.ts";
 import type { ConnectedUser, RoomSummary, ServerStats } from "../server/control.ts";
 import { formatMsgid } from "../protocol/msgid.ts";
-
-/** A message as the page shows it; `to` is set for a direct message, `room` otherwise. */
-export interface MessageView {
-  msgid: string;
-  room: string | null;
-  to: string | null;
-  user: string;
-  text: string;
-  ts: string;
-}
-
-/** A kick, mute or ban as `GET /api/moderation` lists it (`until` absent for a ban). */
-export interface SanctionView {
-  user: string;
-  until?: string;
-  reason: string;
-  by: string;
-  at: string;
-}
-
-/** An ISO 8601 UTC time from epoch milliseconds. */
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
+import { isoTime as iso } from "../common/time.ts";
+import type {
+  AuditView,
+  MessageView,
+  ModerationView,
+  RoomView,
+  SanctionView,
+  StatsView,
+} from "./api_types.ts";
 
 /** A stored message for the page. */
 export function messageView(m: StoredMessage): MessageView {
@@ -51,14 +36,12 @@ export function usersView(users: ConnectedUser[]): { users: ConnectedUser[] } {
 }
 
 /** A room with its online count. */
-export function roomView(room: RoomSummary): RoomSummary & { online: number } {
+export function roomView(room: RoomSummary): RoomView {
   return { name: room.name, topic: room.topic, members: room.members, online: room.members.length };
 }
 
 /** `GET /api/moderation`: current kicks, mutes and bans, oldest first. */
-export function moderationView(
-  sanctions: Sanction[],
-): { kicks: SanctionView[]; mutes: SanctionView[]; bans: SanctionView[] } {
+export function moderationView(sanctions: Sanction[]): ModerationView {
   const pick = (kind: Sanction["kind"]) =>
     sanctions.filter((s) => s.kind === kind).sort((a, b) => a.at - b.at).map(sanctionView);
   return { kicks: pick("kick"), mutes: pick("mute"), bans: pick("ban") };
@@ -71,7 +54,7 @@ function sanctionView(s: Sanction): SanctionView {
 }
 
 /** An audit entry with an ISO time. */
-export function auditView(e: AuditEntry): Omit<AuditEntry, "at"> & { at: string } {
+export function auditView(e: AuditEntry): AuditView {
   return {
     at: iso(e.at),
     by: e.by,
@@ -83,6 +66,6 @@ export function auditView(e: AuditEntry): Omit<AuditEntry, "at"> & { at: string 
 }
 
 /** Server counters for the page, with the time they were read. */
-export function statsView(stats: ServerStats, now: number): ServerStats & { at: string } {
+export function statsView(stats: ServerStats, now: number): StatsView {
   return { ...stats, errors: { ...stats.errors }, at: iso(now) };
 }

@@ -1,222 +1,357 @@
 /**
- * Server configuration: flags win over environment variables, which win over defaults.
- * Pure: the caller passes the arguments and the environment in.
+ * Server configuration: the ONE table of settings with their flags, environment variables,
+ * defaults and help; the resolved settings type; and the parsing of arguments and
+ * environment (flags win over environment variables, which win over defaults). Pure: the
+ * caller passes the arguments and the environment in.
+ *
+ * Adding a setting: add its field to the type that uses it (`ChatServerSettings`,
+ * `GuardSettings` or {@linkcode ServerSettings}) and one entry to {@linkcode SETTINGS};
+ * the compiler refuses a field without an entry and an entry without a field.
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_FRAME } from "../protocol/limits.ts";
-import { parseDuration } from "../common/duration.ts";
-import { DEFAULT_GUARDS, type FloodSettings, type GuardSettings } from "../server/limits/guards.ts";
-import type { RoomRateSettings } from "../server/limits/room_limiter.ts";
+import type { GuardSettings } from "../server/limits/guards.ts";
+import type { ChatServerSettings } from "../server/chat_server.ts";
+import {
+  ConfigError,
+  duration,
+  flood,
+  hostNames,
+  integer,
+  limit,
+  logFormat,
+  messageRate,
+  optionalText,
+  type Parser,
+  port,
+  roomRate,
+  seconds,
+  text,
+} from "./setting_parsers.ts";
 
-/** A message rate: `rate` per second with bursts of `burst`. */
-export interface MessageRate {
-  rate: number;
-  burst: number;
-}
+export { ConfigError } from "./setting_parsers.ts";
+export type { MessageRate } from "../server/chat_server.ts";
 
-/** The resolved server configuration. */
-export interface ServerConfig {
+/** Every setting of a server, resolved (no field is optional). */
+export interface ServerSettings extends ChatServerSettings {
+  /** Address the chat listener binds. */
   host: string;
+  /** Chat port (0 = pick a free one). */
   port: number;
+  /** Address of the admin page. */
   adminHost: string;
+  /** Admin port (0 = pick a free one). */
   adminPort: number;
   /** Extra names the admin page answers to in `Host` (besides its address and localhost). */
   adminHostNames: string[];
   /** `sqlite:PATH` or `mysql://user:pass@host:port/db`. */
   db: string;
+  /** PEM certificate chain (with {@linkcode tlsKey}): the chat is served over TLS. */
   tlsCert: string | null;
   tlsKey: string | null;
-  /** Per-session `say`/`dm` limit; null when off. */
-  msgRate: MessageRate | null;
-  /** Concurrent connections per client address; null when off. */
-  connLimit: number | null;
-  /** New connections per client address per minute; null when off. */
-  connRate: number | null;
-  /** Registrations per address per 10 minutes (and login failure delays); null when off. */
-  authRate: number | null;
-  motd: string;
-  maxFrame: number;
-  /** Bytes that may wait for a slow reader before it is disconnected. */
-  outboundLimit: number;
   /** `text` (human) or `json` (one JSON object per line). */
   logFormat: "text" | "json";
-  /** Timeouts, resource bounds and flood escalation (see `docs/security.md`). */
-  guards: GuardSettings;
+}
+
+/** Settings as a caller gives them: any field may be left out (it gets its default). */
+export type ServerSettingsInput =
+  & Partial<Omit<ServerSettings, "guards">>
+  & { guards?: Partial<GuardSettings> };
+
+/** What the command line and environment ask for: the settings and the one-off actions. */
+export interface ServerConfig extends ServerSettings {
+  /** `FASTCHAT_ADMIN_PASSWORD`: the admin page's password; null = keep or generate one. */
   adminPassword: string | null;
+  /** `FASTCHAT_ADMIN_TOKEN`: enables `Authorization: Bearer`; null = off. */
   adminToken: string | null;
   resetAdminPassword: boolean;
   help: boolean;
   version: boolean;
 }
 
-/** A configuration mistake; the message is one line naming it. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
+/** A setting given by a flag or an environment variable. */
+export interface FlagSetting<T> {
+  flag: `--${string}`;
+  env: `FASTCHAT_${string}`;
+  /** The default, written as on the command line (what `--help` shows; "" = off). */
+  default: string;
+  /** What `--help` says of it. */
+  help: string;
+  parse: Parser<T>;
+  /** Whether it belongs to {@linkcode ServerSettings.guards}. */
+  guard: boolean;
 }
 
-/** Flags, their environment variables and defaults, also used to print `--help`. */
-export const SERVER_OPTIONS = [
-  ["--host", "FASTCHAT_HOST", "0.0.0.0", "address the chat listener binds"],
-  ["--port", "FASTCHAT_PORT", "9000", "chat port (0 = pick a free one)"],
-  ["--admin-host", "FASTCHAT_ADMIN_HOST", "127.0.0.1", "address of the admin page"],
-  ["--admin-port", "FASTCHAT_ADMIN_PORT", "9080", "admin port (0 = pick a free one)"],
-  [
+/** A setting that no flag changes: just its value. */
+export interface FixedSetting<T> {
+  fixed: T;
+  guard: boolean;
+}
+
+type TopSettings = Omit<ServerSettings, "guards">;
+type Entry<T> = FlagSetting<T> | FixedSetting<T>;
+
+/** One entry per setting, top-level and guards alike; the order is that of `--help`. */
+export type SettingsTable =
+  & { [K in keyof TopSettings]: Entry<TopSettings[K]> & { guard: false } }
+  & { [K in keyof GuardSettings]: Entry<GuardSettings[K]> & { guard: true } };
+
+function option<T>(
+  flag: `--${string}`,
+  env: `FASTCHAT_${string}`,
+  def: string,
+  parse: Parser<T>,
+  help: string,
+): FlagSetting<T> & { guard: false } {
+  return { flag, env, default: def, parse, help, guard: false };
+}
+
+function guard<T>(entry: FlagSetting<T> | FixedSetting<T>): Entry<T> & { guard: true } {
+  return { ...entry, guard: true };
+}
+
+/** The settings, their flags, environment variables and defaults: the only defaults. */
+export const SETTINGS: SettingsTable = {
+  host: option("--host", "FASTCHAT_HOST", "0.0.0.0", text, "address the chat listener binds"),
+  port: option("--port", "FASTCHAT_PORT", "9000", port, "chat port (0 = pick a free one)"),
+  adminHost: option(
+    "--admin-host",
+    "FASTCHAT_ADMIN_HOST",
+    "127.0.0.1",
+    text,
+    "address of the admin page",
+  ),
+  adminPort: option(
+    "--admin-port",
+    "FASTCHAT_ADMIN_PORT",
+    "9080",
+    port,
+    "admin port (0 = pick a free one)",
+  ),
+  adminHostNames: option(
     "--admin-host-names",
     "FASTCHAT_ADMIN_HOST_NAMES",
     "",
+    hostNames,
     "comma-separated extra host names the admin page answers to (DNS rebinding defence)",
-  ],
-  ["--db", "FASTCHAT_DB", "sqlite:./fastchat.db", "sqlite:PATH or mysql://user:pass@host:3306/db"],
-  ["--tls-cert", "FASTCHAT_TLS_CERT", "", "PEM certificate chain: serve the chat over TLS"],
-  ["--tls-key", "FASTCHAT_TLS_KEY", "", "PEM private key for --tls-cert"],
-  ["--msg-rate", "FASTCHAT_MSG_RATE", "5:10", "say/dm per second per session : burst, or off"],
-  ["--conn-limit", "FASTCHAT_CONN_LIMIT", "20", "concurrent connections per address, or off"],
-  ["--conn-rate", "FASTCHAT_CONN_RATE", "60", "new connections per address per minute, or off"],
-  [
+  ),
+  db: option(
+    "--db",
+    "FASTCHAT_DB",
+    "sqlite:./fastchat.db",
+    text,
+    "sqlite:PATH or mysql://user:pass@host:3306/db",
+  ),
+  tlsCert: option(
+    "--tls-cert",
+    "FASTCHAT_TLS_CERT",
+    "",
+    optionalText,
+    "PEM certificate chain: serve the chat over TLS",
+  ),
+  tlsKey: option(
+    "--tls-key",
+    "FASTCHAT_TLS_KEY",
+    "",
+    optionalText,
+    "PEM private key for --tls-cert",
+  ),
+  msgRate: option(
+    "--msg-rate",
+    "FASTCHAT_MSG_RATE",
+    "5:10",
+    messageRate,
+    "say/dm per second per session : burst, or off",
+  ),
+  connLimit: option(
+    "--conn-limit",
+    "FASTCHAT_CONN_LIMIT",
+    "20",
+    limit,
+    "concurrent connections per address, or off",
+  ),
+  connRate: option(
+    "--conn-rate",
+    "FASTCHAT_CONN_RATE",
+    "60",
+    limit,
+    "new connections per address per minute, or off",
+  ),
+  authRate: option(
     "--auth-rate",
     "FASTCHAT_AUTH_RATE",
     "5",
+    limit,
     "registrations per address (IPv6: /64) per 10 min (a class behind one NAT: 60), or off",
-  ],
-  ["--motd", "FASTCHAT_MOTD", "Welcome to FastChat.", "message of the day, sent on connect"],
-  ["--max-frame", "FASTCHAT_MAX_FRAME", String(DEFAULT_MAX_FRAME), "largest frame in bytes"],
-  [
+  ),
+  motd: option(
+    "--motd",
+    "FASTCHAT_MOTD",
+    "Welcome to FastChat.",
+    text,
+    "message of the day, sent on connect",
+  ),
+  maxFrame: option(
+    "--max-frame",
+    "FASTCHAT_MAX_FRAME",
+    String(DEFAULT_MAX_FRAME),
+    integer(1024, 16 * 1024 * 1024),
+    "largest frame in bytes",
+  ),
+  outboundLimit: option(
     "--outbound-limit",
     "FASTCHAT_OUTBOUND_LIMIT",
     String(4 * 1024 * 1024),
+    integer(1024, 1 << 30),
     "bytes queued for a slow reader before it is disconnected",
-  ],
-  ["--log-format", "FASTCHAT_LOG_FORMAT", "text", "text or json"],
-  ["--login-timeout", "FASTCHAT_LOGIN_TIMEOUT", "30", "seconds to log in before closing, or off"],
-  [
+  ),
+  logFormat: option("--log-format", "FASTCHAT_LOG_FORMAT", "text", logFormat, "text or json"),
+  loginTimeoutMs: guard(option(
+    "--login-timeout",
+    "FASTCHAT_LOGIN_TIMEOUT",
+    "30",
+    seconds,
+    "seconds to log in before closing, or off",
+  )),
+  idleTimeoutMs: guard(option(
     "--idle-timeout",
     "FASTCHAT_IDLE_TIMEOUT",
     "3600",
+    seconds,
     "seconds a logged-in connection may send nothing before closing, or off",
-  ],
-  ["--frame-timeout", "FASTCHAT_FRAME_TIMEOUT", "30", "seconds to finish a started frame, or off"],
-  ["--max-connections", "FASTCHAT_MAX_CONNECTIONS", "10000", "open connections in all, or off"],
-  ["--max-rooms", "FASTCHAT_MAX_ROOMS", "10000", "rooms on the server, or off"],
-  [
+  )),
+  frameTimeoutMs: guard(option(
+    "--frame-timeout",
+    "FASTCHAT_FRAME_TIMEOUT",
+    "30",
+    seconds,
+    "seconds to finish a started frame, or off",
+  )),
+  tlsHandshakeTimeoutMs: guard({ fixed: 10_000, guard: true }),
+  maxConnections: guard(option(
+    "--max-connections",
+    "FASTCHAT_MAX_CONNECTIONS",
+    "10000",
+    limit,
+    "open connections in all, or off",
+  )),
+  maxRooms: guard(option(
+    "--max-rooms",
+    "FASTCHAT_MAX_ROOMS",
+    "10000",
+    limit,
+    "rooms on the server, or off",
+  )),
+  roomRate: guard(option(
     "--room-rate",
     "FASTCHAT_ROOM_RATE",
     "10:20",
+    roomRate,
     "rooms created per hour per account : per address (each a number or off), or off; " +
-    "applies while --msg-rate is on",
-  ],
-  [
+      "applies while --msg-rate is on",
+  )),
+  roomExpiryMs: guard(option(
     "--room-expiry",
     "FASTCHAT_ROOM_EXPIRY",
     "off",
+    duration,
     "delete rooms unused for this long (like 30d; never general or an occupied room), or off",
-  ],
-  ["--max-room-members", "FASTCHAT_MAX_ROOM_MEMBERS", "10000", "connections in one room, or off"],
-  [
+  )),
+  maxRoomMembers: guard(option(
+    "--max-room-members",
+    "FASTCHAT_MAX_ROOM_MEMBERS",
+    "10000",
+    limit,
+    "connections in one room, or off",
+  )),
+  maxStoreBacklog: guard(option(
     "--max-store-backlog",
     "FASTCHAT_MAX_STORE_BACKLOG",
     "50000",
+    limit,
     "messages waiting for the store before say/dm answer unavailable, or off",
-  ],
-  [
+  )),
+  flood: guard(option(
     "--flood",
     "FASTCHAT_FLOOD",
     "20:1m:5m",
+    flood,
     "rate_limited answers in 10 s before an automatic mute : mute : kick, or off",
-  ],
-] as const;
+  )),
+};
 
-function integer(name: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, not "${value}"`);
-  const n = Number(value);
-  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}`);
-  return n;
+type Key = keyof SettingsTable;
+type AnyEntry = Entry<unknown> & { guard: boolean };
+
+/** The table's entries, in order. */
+function entries(): [Key, AnyEntry][] {
+  return Object.entries(SETTINGS) as [Key, AnyEntry][];
 }
 
-function limit(name: string, value: string): number | null {
-  return value === "off" ? null : integer(name, value, 1, 1_000_000);
+/** The settings that have a flag, in `--help` order. */
+export function flagSettings(): FlagSetting<unknown>[] {
+  return entries().map(([, entry]) => entry).filter((e): e is FlagSetting<unknown> => "flag" in e);
 }
 
-function seconds(name: string, value: string): number | null {
-  if (value === "off") return null;
-  if (!/^\d+(?:\.\d+)?$/.test(value)) {
-    throw new ConfigError(`${name} must be a number of seconds or off, not "${value}"`);
+/** Every environment variable the server reads. */
+export const SERVER_ENV: readonly string[] = [
+  ...flagSettings().map((entry) => entry.env),
+  "FASTCHAT_ADMIN_PASSWORD",
+  "FASTCHAT_ADMIN_TOKEN",
+];
+
+/** Builds the settings from each flag setting's text (fixed settings keep their value). */
+function build(textOf: (entry: FlagSetting<unknown>) => string): ServerSettings {
+  const top: Record<string, unknown> = {};
+  const guards: Record<string, unknown> = {};
+  for (const [key, entry] of entries()) {
+    const value = "flag" in entry ? entry.parse(textOf(entry), entry.flag) : entry.fixed;
+    (entry.guard ? guards : top)[key] = value;
   }
-  const ms = Math.round(Number(value) * 1000);
-  if (ms < 100 || ms > 7 * 86_400_000) {
-    throw new ConfigError(`${name} must be between 0.1 and 604800 seconds`);
-  }
-  return ms;
+  const settings = { ...top, guards } as unknown as ServerSettings;
+  checkSettings(settings);
+  return settings;
 }
 
-function flood(value: string): FloodSettings | null {
-  if (value === "off") return null;
-  const [strikes, mute, kick, extra] = value.split(":");
-  const muteMs = mute === undefined ? null : parseDuration(mute);
-  const kickMs = kick === undefined ? null : parseDuration(kick);
-  if (
-    extra !== undefined || strikes === undefined || !/^\d+$/.test(strikes) ||
-    Number(strikes) < 1 || !muteMs || !("ms" in muteMs) || !kickMs || !("ms" in kickMs)
-  ) {
-    throw new ConfigError(`--flood must be STRIKES:MUTE:KICK (like 20:1m:5m) or off`);
+/** Refuses settings that do not go together. */
+function checkSettings(settings: ServerSettings): void {
+  if ((settings.tlsCert === null) !== (settings.tlsKey === null)) {
+    throw new ConfigError("--tls-cert and --tls-key go together");
   }
-  return {
-    strikes: Number(strikes),
-    windowMs: DEFAULT_GUARDS.flood!.windowMs,
-    muteMs: muteMs.ms,
-    kickMs: kickMs.ms,
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The defaults of every setting, parsed from {@linkcode SETTINGS}. */
+export const DEFAULT_SETTINGS: Readonly<ServerSettings> = deepFreeze(
+  build((entry) => entry.default),
+);
+
+/** The default guards (timeouts, bounds, flood escalation), listed in `docs/security.md`. */
+export const DEFAULT_GUARDS: Readonly<GuardSettings> = DEFAULT_SETTINGS.guards;
+
+/**
+ * Fills in the defaults of what `input` leaves out (in tests, benchmarks and embedders).
+ * Throws ConfigError when settings do not go together.
+ */
+export function resolveServerSettings(input: ServerSettingsInput = {}): ServerSettings {
+  const defaults = structuredClone(DEFAULT_SETTINGS) as ServerSettings;
+  const defined = <T extends object>(o: T): Partial<T> =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const { guards, ...top } = input;
+  const settings: ServerSettings = {
+    ...defaults,
+    ...defined(top),
+    guards: { ...defaults.guards, ...defined(guards ?? {}) },
   };
-}
-
-function roomRate(value: string): RoomRateSettings | null {
-  if (value === "off") return null;
-  const parts = value.split(":");
-  const [account, address] = parts;
-  const valid = (part: string | undefined) => part === "off" || /^\d+$/.test(part ?? "");
-  if (parts.length !== 2 || !valid(account) || !valid(address)) {
-    throw new ConfigError(
-      `--room-rate must be ACCOUNT:ADDRESS (like 10:20; either may be off) or off`,
-    );
-  }
-  return {
-    perAccount: limit("--room-rate", account!),
-    perAddress: limit("--room-rate", address!),
-  };
-}
-
-function roomExpiry(value: string): number | null {
-  if (value === "off") return null;
-  const parsed = parseDuration(value);
-  if ("error" in parsed) throw new ConfigError(`--room-expiry: ${parsed.error}`);
-  return parsed.ms;
-}
-
-function guards(get: (flag: string) => string): GuardSettings {
-  return {
-    loginTimeoutMs: seconds("--login-timeout", get("--login-timeout")),
-    idleTimeoutMs: seconds("--idle-timeout", get("--idle-timeout")),
-    frameTimeoutMs: seconds("--frame-timeout", get("--frame-timeout")),
-    tlsHandshakeTimeoutMs: DEFAULT_GUARDS.tlsHandshakeTimeoutMs,
-    maxConnections: limit("--max-connections", get("--max-connections")),
-    maxRooms: limit("--max-rooms", get("--max-rooms")),
-    roomRate: roomRate(get("--room-rate")),
-    roomExpiryMs: roomExpiry(get("--room-expiry")),
-    maxRoomMembers: limit("--max-room-members", get("--max-room-members")),
-    maxStoreBacklog: limit("--max-store-backlog", get("--max-store-backlog")),
-    flood: flood(get("--flood")),
-  };
-}
-
-function messageRate(value: string): MessageRate | null {
-  if (value === "off") return null;
-  const match = /^(\d+(?:\.\d+)?):(\d+)$/.exec(value);
-  if (!match) throw new ConfigError(`--msg-rate must be RATE:BURST (like 5:10) or off`);
-  const rate = Number(match[1]);
-  const burst = Number(match[2]);
-  if (rate <= 0 || burst < 1) throw new ConfigError(`--msg-rate needs a positive rate and burst`);
-  return { rate, burst };
+  checkSettings(settings);
+  return settings;
 }
 
 /** Parses server arguments and environment; throws ConfigError on a mistake. */
@@ -229,48 +364,21 @@ export function parseServerConfig(
     help: { type: "boolean" },
     version: { type: "boolean" },
   };
-  for (const [flag] of SERVER_OPTIONS) options[flag.slice(2)] = { type: "string" };
+  for (const { flag } of flagSettings()) options[flag.slice(2)] = { type: "string" };
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: [...args], options, allowPositionals: false, strict: true }));
   } catch (error) {
     throw new ConfigError((error as Error).message.split("\n")[0]!);
   }
-  const get = (flag: string): string => {
-    const entry = SERVER_OPTIONS.find(([f]) => f === flag)!;
-    const fromFlag = values[flag.slice(2)];
+  const settings = build((entry) => {
+    const fromFlag = values[entry.flag.slice(2)];
     if (typeof fromFlag === "string") return fromFlag;
-    const fromEnv = env[entry[1]];
-    return fromEnv !== undefined && fromEnv !== "" ? fromEnv : entry[2];
-  };
-  const tlsCert = get("--tls-cert") || null;
-  const tlsKey = get("--tls-key") || null;
-  if ((tlsCert === null) !== (tlsKey === null)) {
-    throw new ConfigError("--tls-cert and --tls-key go together");
-  }
-  const logFormat = get("--log-format");
-  if (logFormat !== "text" && logFormat !== "json") {
-    throw new ConfigError(`--log-format must be text or json, not "${logFormat}"`);
-  }
+    const fromEnv = env[entry.env];
+    return fromEnv !== undefined && fromEnv !== "" ? fromEnv : entry.default;
+  });
   return {
-    host: get("--host"),
-    port: integer("--port", get("--port"), 0, 65535),
-    adminHost: get("--admin-host"),
-    adminPort: integer("--admin-port", get("--admin-port"), 0, 65535),
-    adminHostNames: get("--admin-host-names").split(",").map((n) => n.trim().toLowerCase())
-      .filter((n) => n !== ""),
-    db: get("--db"),
-    tlsCert,
-    tlsKey,
-    msgRate: messageRate(get("--msg-rate")),
-    connLimit: limit("--conn-limit", get("--conn-limit")),
-    connRate: limit("--conn-rate", get("--conn-rate")),
-    authRate: limit("--auth-rate", get("--auth-rate")),
-    motd: get("--motd"),
-    maxFrame: integer("--max-frame", get("--max-frame"), 1024, 16 * 1024 * 1024),
-    outboundLimit: integer("--outbound-limit", get("--outbound-limit"), 1024, 1 << 30),
-    logFormat,
-    guards: guards(get),
+    ...settings,
     adminPassword: env.FASTCHAT_ADMIN_PASSWORD || null,
     adminToken: env.FASTCHAT_ADMIN_TOKEN || null,
     resetAdminPassword: values["reset-admin-password"] === true,
@@ -281,8 +389,8 @@ export function parseServerConfig(
 
 /** The `--help` text. */
 export function serverHelp(version: string): string {
-  const lines = SERVER_OPTIONS.map(([flag, env, def, what]) =>
-    `  ${flag.padEnd(17)} ${what}\n  ${"".padEnd(17)} env ${env}, default ${def || "off"}`
+  const lines = flagSettings().map(({ flag, env, default: def, help }) =>
+    `  ${flag.padEnd(17)} ${help}\n  ${"".padEnd(17)} env ${env}, default ${def || "off"}`
   );
   return [
     `fastchat-server ${version}: a chat server speaking the FastChat protocol over TCP.`,

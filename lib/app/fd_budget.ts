@@ -4,7 +4,7 @@
  * lowered when it would not leave room for the admin connections and the server's own
  * files under the process's soft limit (`ulimit -n`).
  */
-import { FDS_PER_ADMIN_CONNECTION } from "../admin/listener.ts";
+import { DEFAULT_ADMIN_CONNECTIONS, FDS_PER_ADMIN_CONNECTION } from "../admin/listener.ts";
 
 /** Descriptors kept for everything but connections: stdio, the database, timers, add-ons. */
 export const BASE_RESERVE = 64;
@@ -54,9 +54,15 @@ export function readSoftFdLimit(): number | null {
   return null;
 }
 
+/** Admin connections kept even under a very low limit. */
+const MIN_ADMIN_CONNECTIONS = 4;
+
 /** The admin connection cap for a soft limit: 64, or fewer under a low limit (at least 4). */
 export function adminConnectionCap(softLimit: number | null): number {
-  return softLimit === null ? 64 : Math.max(4, Math.min(64, Math.floor(softLimit / 16)));
+  return softLimit === null ? DEFAULT_ADMIN_CONNECTIONS : Math.max(
+    MIN_ADMIN_CONNECTIONS,
+    Math.min(DEFAULT_ADMIN_CONNECTIONS, Math.floor(softLimit / 16)),
+  );
 }
 
 /** Lowers `maxConnections` so that chat and admin connections fit under `softLimit`. */

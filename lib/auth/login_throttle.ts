@@ -6,6 +6,7 @@
  * down only there, while the account's owner logging in from a fresh address is not
  * delayed unless the account is attacked from very many addresses at once.
  */
+import { backoffDelay } from "../common/backoff.ts";
 import type { WindowCounter } from "../common/rate_limit.ts";
 import { addressKey } from "./address_key.ts";
 
@@ -35,7 +36,7 @@ export function loginDelay(failures: WindowCounter, host: string, nameKey: strin
     failures.count(keys.account) - FREE_ACCOUNT_FAILURES,
   );
   if (excess < 0) return 0;
-  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** Math.min(excess, 16));
+  return backoffDelay(excess, { baseMs: BASE_DELAY_MS, maxMs: MAX_DELAY_MS });
 }
 
 /** Counts a failed login; `accountExists` false counts the address only. */

@@ -20,6 +20,10 @@ export interface ClientArgs {
   user: string | null;
   room: string | null;
   json: boolean;
+  /** Line mode even on a large terminal (no full-screen window). */
+  plain: boolean;
+  /** Ring the terminal bell on a mention or a direct message. */
+  bell: boolean;
 }
 
 /** What the command line asks for. */
@@ -41,7 +45,9 @@ export function clientHelp(version: string): string {
     "  --tls              connect with TLS",
     "  --ca FILE          trust the CA certificate(s) in FILE (PEM), for a private CA",
     "  --user NAME        log in as NAME (asks only for the password)",
-    "  --room ROOM        room to join (pipe mode)",
+    "  --room ROOM        room to join right after login (no room picker)",
+    "  --plain            line mode instead of the full-screen window",
+    "  --bell             ring the terminal bell when mentioned or sent a direct message",
     "  --json             pipe mode: print incoming events as JSON lines",
     "  --help, --version",
     "",
@@ -86,6 +92,8 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
         user: { type: "string", short: "u" },
         room: { type: "string", short: "r" },
         json: { type: "boolean" },
+        plain: { type: "boolean" },
+        bell: { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -140,6 +148,8 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
       user: values.user ?? null,
       room: values.room ?? null,
       json: values.json === true,
+      plain: values.plain === true,
+      bell: values.bell === true,
     },
   };
 }

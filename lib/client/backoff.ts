@@ -21,3 +21,32 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
   const capped = Math.min(max, base * 2 ** Math.min(attempt, 30));
   return Math.round(capped / 2 + random() * (capped / 2));
 }
+
+/**
+ * Reconnect attempts of one client, counted across short-lived connections: the count (and
+ * so the delay) only goes back to the start once a connection proved healthy, so a server
+ * that accepts and then drops every connection is retried ever more slowly, not in a loop.
+ */
+export class Backoff {
+  #options: BackoffOptions;
+  #attempt = 0;
+
+  constructor(options: BackoffOptions = {}) {
+    this.#options = options;
+  }
+
+  /** Attempts made since the last healthy connection. */
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  /** The delay before the next attempt; counts the attempt. */
+  next(): number {
+    return backoffDelay(this.#attempt++, this.#options);
+  }
+
+  /** A connection stayed healthy: the next outage starts with the shortest delay again. */
+  reset(): void {
+    this.#attempt = 0;
+  }
+}

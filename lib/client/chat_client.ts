@@ -7,7 +7,7 @@
  */
 import { foldName } from "../protocol/names.ts";
 import type { ChatMessage, RoomInfo } from "../protocol/server_frames.ts";
-import { backoffDelay, type BackoffOptions } from "./backoff.ts";
+import { Backoff, type BackoffOptions } from "./backoff.ts";
 import {
   ConnectionLostError,
   FrameConnection,
@@ -15,7 +15,10 @@ import {
   type ServerEvent,
 } from "./connection.ts";
 import { type ClientEvent, type ClientListener, Listeners, type RoomMessage } from "./events.ts";
+import { Credentials } from "./credentials.ts";
 import { Outbox } from "./outbox.ts";
+import { toClientEvent } from "./server_events.ts";
+import { listRooms, type RoomPage, roomPage } from "./room_list.ts";
 import { fetchMissedDms, fetchMissedRoomMessages, toRoomMessages } from "./catch_up.ts";
 import { RoomTracker } from "./room_tracker.ts";
 import type { Dialer, Endpoint } from "./transport.ts";
@@ -27,7 +30,17 @@ export interface ChatClientOptions {
   dialer?: Dialer;
   /** Reconnect delays. */
   backoff?: BackoffOptions;
+  /**
+   * How long a resumed connection must stay up before the reconnect delays start from the
+   * shortest again. Default 30 s.
+   */
+  healthyMs?: number;
 }
+
+/** Default of {@linkcode ChatClientOptions.healthyMs}. */
+export const HEALTHY_MS = 30_000;
+
+export type { RoomPage } from "./room_list.ts";
 
 /** The result of joining a room. */
 export type JoinResult =
@@ -37,6 +50,8 @@ export type JoinResult =
     topic: string | null;
     members: string[];
     history: RoomMessage[];
+    /** Older messages exist than those in `history` (page back with `history before`). */
+    more: boolean;
   }
   | { ok: false; code: string; message: string };
 
@@ -47,7 +62,10 @@ export class ChatClient {
   #conn: FrameConnection;
   #online = true;
   #ended = false;
-  #credentials: { user: string; password: string } | null = null;
+  #credentials: Credentials | null = null;
+  #loginRooms: RoomPage | null = null;
+  #backoff: Backoff;
+  #healthyTimer: ReturnType<typeof setTimeout> | undefined;
   #user: string | null = null;
   #listeners = new Listeners();
   #rooms = new RoomTracker();
@@ -61,6 +79,7 @@ export class ChatClient {
     this.#conn = conn;
     this.#options = options;
     this.endpoint = options.endpoint;
+    this.#backoff = new Backoff(options.backoff);
     this.#outbox = new Outbox((type, fields) =>
       this.#online ? this.#conn.request(type, fields) : null
     );
@@ -135,22 +154,49 @@ export class ChatClient {
     return this.request("register", { user, password });
   }
 
-  /** Logs in; on success the credentials are kept in memory to log in again after a reconnect. */
+  /**
+   * Logs in; on success the credentials and the resume token are kept in memory to log in
+   * again after a reconnect, and the first page of the room list is kept for the picker.
+   */
   async login(user: string, password: string): Promise<Reply> {
     const reply = await this.request("login", { user, password });
     if (reply.ok) {
       this.#user = typeof reply.frame.user === "string" ? reply.frame.user : user;
-      this.#credentials = { user: this.#user, password };
+      this.#credentials = new Credentials(this.#user, password);
+      this.#credentials.keepToken(reply);
+      this.#loginRooms = roomPage(reply.frame.rooms, reply.frame.roomsMore);
     }
     return reply;
   }
 
-  /** The room list. */
-  async rooms(): Promise<{ ok: true; rooms: RoomInfo[] } | { ok: false; message: string }> {
-    const reply = await this.request("rooms");
-    if (!reply.ok) return { ok: false, message: reply.error.message };
-    const rooms = Array.isArray(reply.frame.rooms) ? reply.frame.rooms as RoomInfo[] : [];
-    return { ok: true, rooms };
+  /** Reconnect attempts since the last connection that stayed healthy (0 when none). */
+  get reconnectAttempts(): number {
+    return this.#backoff.attempt;
+  }
+
+  /** Whether the last login answered a resume token (kept in memory only). */
+  get hasToken(): boolean {
+    return this.#credentials?.hasToken ?? false;
+  }
+
+  /**
+   * The first page of the room list from the login reply, once: later calls (and after a
+   * reconnect) answer null, and the caller asks the server with {@linkcode rooms}.
+   */
+  takeLoginRooms(): RoomPage | null {
+    const page = this.#loginRooms;
+    this.#loginRooms = null;
+    return page;
+  }
+
+  /**
+   * The whole room list: `first` (a page already at hand, e.g. from login) or the server's
+   * first page, then every following page (`rooms after=<last name>`) while `more`.
+   */
+  rooms(
+    first: RoomPage | null = null,
+  ): Promise<{ ok: true; rooms: RoomInfo[] } | { ok: false; message: string }> {
+    return listRooms((type, fields) => this.request(type, fields), first);
   }
 
   /** Joins a room and returns its recent history; its live messages follow as events. */
@@ -179,7 +225,13 @@ export class ChatClient {
       topic: typeof frame.topic === "string" ? frame.topic : null,
       members: Array.isArray(frame.members) ? frame.members.map(String) : [],
       history,
+      more: frame.more === true,
     };
+  }
+
+  /** Forgets a room the server no longer has (deleted): it is not re-joined after a reconnect. */
+  forgetRoom(room: string): void {
+    this.#rooms.forget(foldName(room));
   }
 
   /** Leaves a room. */
@@ -190,8 +242,14 @@ export class ChatClient {
   }
 
   /** Sends a room message; it is resent after a reconnect until acknowledged. */
-  say(room: string, text: string): Promise<Reply> {
-    return this.#outbox.submit("say", { room, text });
+  say(room: string, text: string, kind: "text" | "action" = "text"): Promise<Reply> {
+    return this.#outbox.submit("say", kind === "action" ? { room, text, kind } : { room, text });
+  }
+
+  /** Whether the server lists a protocol 1.1 feature (`welcome.features`). */
+  supports(feature: string): boolean {
+    const features = (this.welcome as Record<string, unknown>).features;
+    return Array.isArray(features) && features.includes(feature);
   }
 
   /** Sends a direct message; it is resent after a reconnect until acknowledged. */
@@ -224,6 +282,7 @@ export class ChatClient {
   #end(reason: "closed" | "kicked" | "banned" | "login_failed", message: string): void {
     if (this.#ended) return;
     this.#ended = true;
+    clearTimeout(this.#healthyTimer);
     this.#online = false;
     this.#wake?.();
     this.#conn.close();
@@ -236,6 +295,7 @@ export class ChatClient {
     conn.closed.then(() => {
       if (conn !== this.#conn || this.#ended || !this.#online) return;
       this.#online = false;
+      clearTimeout(this.#healthyTimer);
       this.#reconnect();
     });
   }
@@ -273,6 +333,19 @@ export class ChatClient {
       case "error":
         this.#emit({ type: "server_error", code: event.code, message: event.message });
         return;
+      case "frame_too_large":
+        this.#emit(event);
+        return;
+      case "room_deleted":
+        this.#rooms.forget(foldName(event.room));
+        this.#emit({ type: "room_deleted", room: event.room });
+        return;
+      case "topic":
+      case "edited":
+      case "read":
+      case "deleted":
+        this.#emit(toClientEvent(event));
+        return;
     }
   }
 
@@ -298,9 +371,9 @@ export class ChatClient {
   }
 
   async #reconnect(): Promise<void> {
-    for (let attempt = 0; !this.#ended; attempt++) {
-      const delayMs = backoffDelay(attempt, this.#options.backoff);
-      this.#emit({ type: "reconnecting", attempt: attempt + 1, delayMs });
+    for (let first = true; !this.#ended; first = false) {
+      const delayMs = this.#backoff.next();
+      this.#emit({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs, first });
       await this.#sleep(delayMs);
       if (this.#ended) return;
       let conn: FrameConnection;
@@ -326,13 +399,25 @@ export class ChatClient {
     }
   }
 
+  /** After `healthyMs` on `conn` without a drop, reconnect delays start from the shortest again. */
+  #watchHealth(conn: FrameConnection): void {
+    clearTimeout(this.#healthyTimer);
+    this.#healthyTimer = setTimeout(() => {
+      if (conn === this.#conn && this.#online && !conn.isClosed) this.#backoff.reset();
+    }, this.#options.healthyMs ?? HEALTHY_MS);
+    Deno.unrefTimer(this.#healthyTimer);
+  }
+
   /** Logs in on a new connection and restores the session; false to try again later. */
   async #resume(conn: FrameConnection): Promise<boolean> {
     if (this.#credentials) {
-      const reply = await conn.request("login", this.#credentials);
+      const reply = await this.#credentials.login(conn);
       if (!reply.ok) {
         const { code } = reply.error;
-        if (code === "rate_limited") return false;
+        // Worth another try later, after a longer delay.
+        if (code === "rate_limited" || code === "unavailable" || code === "frame_too_large") {
+          return false;
+        }
         if (code === "kicked") {
           this.#emit({
             type: "kicked",
@@ -356,6 +441,7 @@ export class ChatClient {
     await this.#rejoinAll(conn);
     await this.#catchUpDms(conn);
     this.#outbox.flush();
+    this.#watchHealth(conn);
     this.#emit({ type: "reconnected" });
     return true;
   }

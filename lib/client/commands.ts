@@ -11,6 +11,9 @@ export type Command =
   | { kind: "create"; room: string; topic: string | null }
   | { kind: "who"; room: string | null }
   | { kind: "msg"; user: string; text: string }
+  | { kind: "me"; text: string }
+  | { kind: "topic"; topic: string }
+  | { kind: "search"; query: string }
   | { kind: "history"; count: number }
   | { kind: "switch"; room: string }
   | { kind: "quit" }
@@ -50,6 +53,19 @@ export const COMMANDS: readonly CommandInfo[] = [
   },
   { name: "who", usage: "/who [ROOM]", summary: "who is online in the room", completes: "room" },
   { name: "msg", usage: "/msg USER text", summary: "send a direct message", completes: "user" },
+  { name: "me", usage: "/me text", summary: "an action: * you text", completes: null },
+  {
+    name: "search",
+    usage: "/search words",
+    summary: "find messages (servers with search)",
+    completes: null,
+  },
+  {
+    name: "topic",
+    usage: "/topic [text]",
+    summary: "set the room's topic (empty clears it)",
+    completes: null,
+  },
   {
     name: "history",
     usage: "/history [N]",
@@ -135,6 +151,12 @@ export function parseCommand(line: string): Command {
       if (!words) return usage();
       return { kind: "msg", user: words[1]!, text: words[2]! };
     }
+    case "me":
+      return rest === "" ? usage() : { kind: "me", text: rest };
+    case "topic":
+      return { kind: "topic", topic: rest };
+    case "search":
+      return rest === "" ? usage() : { kind: "search", query: rest };
     case "history": {
       if (rest === "") return { kind: "history", count: HISTORY_DEFAULT };
       const count = /^\d+$/.test(rest) ? Number(rest) : NaN;

@@ -3,10 +3,10 @@
  * everything else handed to an event callback. No reconnecting here (see `chat_client.ts`)
  * and no terminal code.
  */
-import { FrameDecoder } from "../protocol/frame_decoder.ts";
 import { encodeFrame } from "../protocol/frame.ts";
-import { DEFAULT_MAX_FRAME } from "../protocol/limits.ts";
 import { type ErrorReply, type OkReply, ServerFrame, Welcome } from "../protocol/server_frames.ts";
+import { LineSplitter, type SplitLine } from "./line_splitter.ts";
+import { ExtraEvent } from "./server_events.ts";
 import {
   ConnectError,
   type Dialer,
@@ -18,8 +18,38 @@ import {
 /** The answer to a request: its `ok` or its `error`, as a value. */
 export type Reply = { ok: true; frame: OkReply } | { ok: false; error: ErrorReply };
 
-/** A server frame that is not a reply: events, and errors without an `id`. */
-export type ServerEvent = Exclude<ServerFrame, { type: "ok" } | { type: "welcome" }>;
+/**
+ * A server frame that is not a reply (events, and errors without an `id`), a 1.1 event, or
+ * `frame_too_large`: a frame over the client's limit was skipped (and was no known reply).
+ */
+export type ServerEvent =
+  | Exclude<ServerFrame, { type: "ok" } | { type: "welcome" }>
+  | ExtraEvent
+  | { type: "frame_too_large"; bytes: number; limit: number };
+
+/**
+ * Largest frame accepted before `welcome`, and from a server that does not announce
+ * `limits.maxServerFrame`: 1 MiB, the default of the servers that announce it.
+ */
+export const DEFAULT_MAX_SERVER_FRAME = 1_048_576;
+
+/** Largest `maxServerFrame` taken from a server: a bigger announcement is capped here. */
+export const MAX_SERVER_FRAME_CAP = 64 * 1_048_576;
+
+/**
+ * The frame limit the client uses with a server that sent `welcome`: its `maxServerFrame`,
+ * read from `limits` (the shared decision) or from the top level of `welcome` (where this
+ * project's server puts it), within [1 MiB, 64 MiB].
+ */
+export function serverFrameLimit(welcome: Welcome): number {
+  const announced = (welcome.limits as Record<string, unknown>).maxServerFrame ??
+    (welcome as Record<string, unknown>).maxServerFrame;
+  if (typeof announced !== "number" || !Number.isInteger(announced) || announced < 1) {
+    return DEFAULT_MAX_SERVER_FRAME;
+  }
+  // Never below the default: a server announcing less still gets the usual room.
+  return Math.min(Math.max(announced, DEFAULT_MAX_SERVER_FRAME), MAX_SERVER_FRAME_CAP);
+}
 
 /** Thrown by {@linkcode FrameConnection.request} when the connection ends before the reply. */
 export class ConnectionLostError extends Error {
@@ -46,7 +76,7 @@ export class FrameConnection {
   /** Resolves once the connection is closed, by either side. */
   readonly closed: Promise<void>;
   #conn: Deno.Conn;
-  #decoder: FrameDecoder;
+  #decoder: LineSplitter;
   #onEvent: (event: ServerEvent) => void;
   #pending = new Map<number, PromiseWithResolvers<Reply>>();
   #nextId = 1;
@@ -60,7 +90,7 @@ export class FrameConnection {
   private constructor(
     conn: Deno.Conn,
     welcome: Welcome,
-    decoder: FrameDecoder,
+    decoder: LineSplitter,
     onEvent: (event: ServerEvent) => void,
   ) {
     this.#conn = conn;
@@ -84,10 +114,10 @@ export class FrameConnection {
     dialer?: Dialer,
   ): Promise<FrameConnection> {
     const conn = await openConnection(endpoint, dialer);
-    const frameDecoder = new FrameDecoder(DEFAULT_MAX_FRAME * 16);
+    const frameDecoder = new LineSplitter(DEFAULT_MAX_SERVER_FRAME);
     const reader = conn.readable.getReader();
     let welcome: Welcome;
-    let leftover: Uint8Array[] = [];
+    let leftover: SplitLine[] = [];
     try {
       ({ welcome, leftover } = await _readWelcome(reader, frameDecoder, endpoint));
     } catch (error) {
@@ -99,6 +129,7 @@ export class FrameConnection {
       }
       throw error;
     }
+    frameDecoder.maxLine = serverFrameLimit(welcome);
     const connection = new FrameConnection(conn, welcome, frameDecoder, onEvent);
     connection.#startReading(reader, leftover);
     return connection;
@@ -171,17 +202,14 @@ export class FrameConnection {
 
   async #startReading(
     reader: ReadableStreamDefaultReader<Uint8Array>,
-    leftover: Uint8Array[],
+    leftover: SplitLine[],
   ): Promise<void> {
     try {
-      for (const bytes of leftover) this.#handleLine(bytes);
+      this.#handleLines(leftover);
       while (!this.#isClosed) {
         const { value, done } = await reader.read();
         if (done) break;
-        for (const line of this.#decoder.push(value)) {
-          if (line.kind === "too_large") throw new Error("frame too large");
-          this.#handleLine(line.bytes);
-        }
+        this.#handleLines(this.#decoder.push(value));
       }
     } catch {
       // A reset or an unreadable stream ends the connection like an EOF does.
@@ -189,6 +217,39 @@ export class FrameConnection {
       reader.releaseLock();
       this.close();
     }
+  }
+
+  #handleLines(lines: SplitLine[]): void {
+    for (const line of lines) {
+      if (line.kind === "too_large") this.#tooLarge(line.bytes, line.prefix);
+      else this.#handleLine(line.bytes);
+    }
+  }
+
+  /**
+   * A frame over the limit was skipped: when its first bytes show it was the reply to a
+   * request, that request gets a `frame_too_large` error; otherwise the listener is told.
+   * The connection stays open either way.
+   */
+  #tooLarge(bytes: number, prefix: Uint8Array): void {
+    const limit = this.#decoder.maxLine;
+    const id = replyIdOf(prefix);
+    const waiter = id === null ? undefined : this.#pending.get(id);
+    if (id === null || !waiter) {
+      this.#onEvent({ type: "frame_too_large", bytes, limit });
+      return;
+    }
+    this.#pending.delete(id);
+    waiter.resolve({
+      ok: false,
+      error: {
+        type: "error",
+        id,
+        code: "frame_too_large",
+        message:
+          `The server's answer was too large for this client (${bytes} bytes; the limit is ${limit}).`,
+      },
+    });
   }
 
   #handleLine(bytes: Uint8Array): void {
@@ -216,7 +277,7 @@ export class FrameConnection {
   }
 }
 
-function _parseFrame(bytes: Uint8Array): ServerFrame | null {
+function _parseFrame(bytes: Uint8Array): ServerFrame | ExtraEvent | null {
   let json: unknown;
   try {
     json = JSON.parse(decoder.decode(bytes));
@@ -224,15 +285,25 @@ function _parseFrame(bytes: Uint8Array): ServerFrame | null {
     return null;
   }
   const result = ServerFrame.safeParse(json);
-  return result.success ? result.data : null;
+  if (result.success) return result.data;
+  const extra = ExtraEvent.safeParse(json);
+  return extra.success ? extra.data : null;
+}
+
+/** The numeric `id` of a reply, read from the first bytes of its frame, or null. */
+export function replyIdOf(prefix: Uint8Array): number | null {
+  const text = decoder.decode(prefix);
+  if (!/^\{\s*"type"\s*:\s*"(ok|error)"/.test(text)) return null;
+  const match = /[{,]\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(text);
+  return match ? Number(match[1]) : null;
 }
 
 /** Reads until the `welcome` frame; any other first frame means this is not a FastChat server. */
 async function _readWelcome(
   reader: ReadableStreamDefaultReader<Uint8Array>,
-  frameDecoder: FrameDecoder,
+  frameDecoder: LineSplitter,
   endpoint: Endpoint,
-): Promise<{ welcome: Welcome; leftover: Uint8Array[] }> {
+): Promise<{ welcome: Welcome; leftover: SplitLine[] }> {
   const where = formatEndpoint(endpoint);
   const notFastChat = new ConnectError(
     `The server at ${where} does not speak FastChat${
@@ -276,8 +347,8 @@ async function _readWelcome(
       }
       const welcome = Welcome.safeParse(json);
       if (!welcome.success) throw notFastChat;
-      const leftover = lines.slice(1).flatMap((line) =>
-        line.kind === "line" ? [line.bytes.slice()] : []
+      const leftover = lines.slice(1).map((line) =>
+        line.kind === "line" ? { kind: "line" as const, bytes: line.bytes.slice() } : line
       );
       return { welcome: welcome.data, leftover };
     }

@@ -18,8 +18,23 @@ export type ClientEvent =
   | { type: "shutdown"; message: string; in: number }
   /** An `error` frame without an `id` (the server closes after it). */
   | { type: "server_error"; code: string; message: string }
-  /** The connection dropped; a reconnect attempt follows after `delayMs`. */
-  | { type: "reconnecting"; attempt: number; delayMs: number }
+  /**
+   * The connection dropped (`first`: the first attempt of this outage); a reconnect
+   * attempt follows after `delayMs`. `attempt` counts since the last healthy connection.
+   */
+  | { type: "reconnecting"; attempt: number; delayMs: number; first: boolean }
+  /** A frame over the client's limit was skipped; the connection goes on. */
+  | { type: "frame_too_large"; bytes: number; limit: number }
+  /** An admin deleted a room this session was in; the session is no longer in it. */
+  | { type: "room_deleted"; room: string }
+  /** A room's topic changed (protocol 1.1). */
+  | { type: "topic"; room: string; topic: string | null; user: string | null }
+  /** A message's text was edited (protocol 1.1). */
+  | { type: "edited"; message: ChatMessage }
+  /** Another session of this account read a room up to `msgid` (protocol 1.1). */
+  | { type: "read"; room: string | null; with: string | null; msgid: string }
+  /** A message was deleted (protocol 1.1). */
+  | { type: "deleted"; msgid: string; room: string | null; by: string | null }
   /** Back online: logged in again, rooms re-joined, unacknowledged messages resent. */
   | { type: "reconnected" }
   /** A room could not be re-joined after a reconnect. */

@@ -8,14 +8,37 @@ import { foldName } from "../protocol/names.ts";
 import type { Style } from "./style.ts";
 
 /** Control characters (and bidi overrides) that could rewrite the screen or spoof text. */
-const UNSAFE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/gu;
+const UNSAFE = /[\p{Cc}\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
 
-/** Text safe to print: tabs become spaces, line breaks are indented, controls are replaced. */
+/**
+ * A visible stand-in for an unsafe character: C0 controls and DEL as their control
+ * pictures (ESC as `␛`, BEL as `␇`), anything else as `�`.
+ */
+function _visible(char: string): string {
+  const code = char.codePointAt(0)!;
+  if (code < 0x20) return String.fromCodePoint(0x2400 + code);
+  if (code === 0x7f) return "\u2421";
+  return "\uFFFD";
+}
+
+/**
+ * Text safe to print: tabs become spaces, line breaks are indented, and every control
+ * character is shown as a visible symbol, so that no escape sequence in a message can
+ * move the cursor, clear the screen or set the window title.
+ */
 export function sanitize(text: string, indent = ""): string {
   return text
     .replace(/\r\n?/g, "\n")
     .replace(/\t/g, "    ")
-    .replace(UNSAFE, (char) => (char === "\n" ? "\n" + indent : "\uFFFD"));
+    .replace(UNSAFE, (char) => (char === "\n" ? "\n" + indent : _visible(char)));
+}
+
+/** ISO 8601 UTC times inside server text (e.g. a mute notice), for {@linkcode localizeTimes}. */
+const ISO_TIME = /\b\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z\b/g;
+
+/** Server text with each ISO time shown as local `HH:MM` (with the date when not today). */
+export function localizeTimes(text: string, now = new Date()): string {
+  return text.replace(ISO_TIME, (iso) => when(iso, now));
 }
 
 function _pad(n: number): string {
@@ -49,7 +72,15 @@ export function formatMessage(message: ChatMessage, self: string | null, style: 
     ? style.inverse(style.bold(sanitize(message.user)))
     : style.bold(style.name(sanitize(message.user)));
   const indent = " ".repeat(time.length + 1);
-  return `${style.dim(time)} ${name}: ${sanitize(message.text, indent)}`;
+  // Protocol 1.1: tombstones, `/me` actions and edited messages.
+  if (message.deleted === true) {
+    return style.dim(`${time} ${sanitize(message.user)}: (message deleted)`);
+  }
+  const edited = typeof message.edited === "string" ? style.dim(" (edited)") : "";
+  if (message.kind === "action") {
+    return `${style.dim(time)} * ${name} ${sanitize(message.text, indent)}${edited}`;
+  }
+  return `${style.dim(time)} ${name}: ${sanitize(message.text, indent)}${edited}`;
 }
 
 /** A direct message: `HH:MM [dm] alice → you: text`, in its own colour. */
@@ -63,10 +94,39 @@ export function formatDm(message: ChatMessage, self: string | null, style: Style
   }`;
 }
 
-/** A server notice: `HH:MM *** text`. */
+/** A server notice: `HH:MM *** text`, its ISO times shown in local time. */
 export function formatNotice(text: string, now: Date, style: Style): string {
   const time = clock(now.toISOString());
-  return `${style.dim(time)} ${style.yellow(style.bold(`*** ${sanitize(text)}`))}`;
+  return `${style.dim(time)} ${
+    style.yellow(style.bold(`*** ${sanitize(localizeTimes(text, now))}`))
+  }`;
+}
+
+/** A delay in words: `now`, `1 second`, `45 seconds`, `2 minutes`, `1 minute 30 seconds`. */
+export function inWords(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s === 0) return "now";
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (s < 60) return unit(s, "second");
+  const minutes = Math.floor(s / 60);
+  const rest = s % 60;
+  return rest === 0
+    ? unit(minutes, "minute")
+    : `${unit(minutes, "minute")} ${unit(rest, "second")}`;
+}
+
+/**
+ * The sentence for a `shutdown` event: `The server shuts down in 10 seconds: Maintenance.`
+ * or, with no delay, `The server is shutting down now.`; the server's text is left out
+ * when it only says the same thing.
+ */
+export function shutdownSentence(message: string, seconds: number): string {
+  const trimmed = message.trim().replace(/[.!\s]+$/, "");
+  const redundant = trimmed === "" || /^the server is shutting down$/i.test(trimmed);
+  const head = seconds > 0
+    ? `The server shuts down in ${inWords(seconds)}`
+    : "The server is shutting down now";
+  return `${head}${redundant ? "." : `: ${trimmed}.`} The client will reconnect when it is back.`;
 }
 
 /** A join or leave, kept quiet. */

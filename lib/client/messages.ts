@@ -19,6 +19,9 @@ const PLAIN: Record<string, string> = {
   empty_text: "The message is empty.",
   no_such_user: "There is no user with that name.",
   unavailable: "The server cannot store messages right now; try again in a moment.",
+  not_allowed: "You are not allowed to do that here.",
+  invalid_topic: "A topic is at most 300 characters, without control characters.",
+  no_such_message: "That message does not exist (any more).",
 };
 
 /** One sentence explaining a refusal from the server. */

@@ -148,9 +148,13 @@ function _render(event: ClientEvent, json: boolean, self: string | null): string
     case "left":
       return formatPresence(event.type, event.user, event.room, now, plain);
     case "reconnecting":
-      return event.attempt === 1 ? "Connection lost; reconnecting…" : null;
+      return event.first ? "Connection lost; reconnecting…" : null;
     case "reconnected":
       return "Reconnected.";
+    case "frame_too_large":
+      return `Skipped a frame of ${event.bytes} bytes from the server (the limit is ${event.limit}).`;
+    case "room_deleted":
+      return `The room ${event.room} was deleted by an admin.`;
     default:
       return null;
   }

@@ -50,6 +50,11 @@ export class Style {
     return this.#wrap("7", text, "27");
   }
 
+  /** A line that mentions the user: marked with `»` (bold yellow when colours are on). */
+  mention(text: string): string {
+    return `${this.#wrap("1;33", "»", "22;39")} ${text}`;
+  }
+
   /** A user name in its own colour, the same for every appearance of the name. */
   name(name: string): string {
     return this.#wrap(String(nameColour(name)), name, "39");

@@ -1,7 +1,8 @@
 /** Rate limiting primitives: a token bucket and a sliding-window counter per key. */
+import type { Clock } from "./clock.ts";
 
-/** A clock in milliseconds; injectable for tests. */
-export type Clock = () => number;
+// Re-exported while importers move to `clock.ts` (its one home); remove once none is left.
+export type { Clock };
 
 /** Token bucket: `burst` tokens, refilled at `ratePerSecond`. */
 export class TokenBucket {

@@ -1,7 +1,38 @@
+/**
+ * The one NDJSON line splitter of the project: the server's connections, the terminal
+ * client, the test, bench and script clients all cut their byte streams with it.
+ */
+
 /** Outcome of feeding bytes to a {@linkcode FrameDecoder}. */
 export type DecodedLine =
   | { kind: "line"; bytes: Uint8Array }
-  | { kind: "too_large" };
+  | {
+    kind: "too_large";
+    /**
+     * The line's size in bytes: with `oversize: "skip"`, the whole line (without its `\n`
+     * or `\r\n`); with `"stop"`, the bytes known when the limit was passed (a lower bound).
+     */
+    bytes: number;
+    /** Its first bytes (at most {@linkcode OVERSIZE_PREFIX_BYTES}), e.g. to find its `id`. */
+    prefix: Uint8Array;
+  };
+
+/**
+ * What a decoder does with a line over its limit. `"stop"` (the server): report it once, as
+ * soon as it is known, and drop the rest of the chunk; the caller closes. `"skip"` (a
+ * client): report it once its newline arrives, without buffering it, and go on with the
+ * next line, so the stream stays usable.
+ */
+export type OversizePolicy = "stop" | "skip";
+
+/** Settings of a {@linkcode FrameDecoder}. */
+export interface FrameDecoderOptions {
+  /** Default `"stop"`. */
+  oversize?: OversizePolicy;
+}
+
+/** Bytes of an oversize line kept in its `too_large` report. */
+export const OVERSIZE_PREFIX_BYTES = 256;
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -16,23 +47,40 @@ const EMPTY = new Uint8Array(0);
  *
  * Bytes are pushed as they arrive; complete lines come out in order, with the `\n` and a
  * `\r` before it removed. A line longer than `maxFrame` bytes is reported once as
- * `too_large` as soon as it is known, before its end arrives: the caller closes.
+ * `too_large`, as its {@linkcode OversizePolicy} says.
  *
  * An unfinished frame is kept in ONE buffer that doubles as needed (at most `maxFrame + 1`
  * bytes), so a peer that trickles one byte per segment costs one byte per byte, not an
  * array object per read. The buffer is let go once its frame is complete: an idle
- * connection holds nothing.
+ * connection holds nothing. A skipped oversize line holds only its prefix.
  */
 export class FrameDecoder {
-  readonly maxFrame: number;
+  #maxFrame: number;
+  readonly #skip: boolean;
   #buffer: Uint8Array = EMPTY;
   #length = 0;
+  /** Bytes skipped of the current oversize line, or -1 when not skipping. */
+  #skipped = -1;
+  /** The last byte skipped (a `\r` there is part of the terminator). */
+  #lastSkipped = -1;
+  #prefix: Uint8Array = EMPTY;
 
-  constructor(maxFrame: number) {
-    if (!Number.isInteger(maxFrame) || maxFrame < 1) {
-      throw new RangeError(`Cannot create decoder: maxFrame must be a positive integer`);
-    }
-    this.maxFrame = maxFrame;
+  constructor(maxFrame: number, options: FrameDecoderOptions = {}) {
+    this.#maxFrame = _checked(maxFrame);
+    this.#skip = options.oversize === "skip";
+  }
+
+  /** The largest frame accepted, in bytes (without its terminator). */
+  get maxFrame(): number {
+    return this.#maxFrame;
+  }
+
+  /**
+   * Changes the limit (a client learns the server's from `welcome`); it applies from the
+   * next byte pushed. A RangeError unless a positive integer.
+   */
+  set maxFrame(value: number) {
+    this.#maxFrame = _checked(value);
   }
 
   /** Bytes of an unfinished frame held back, waiting for its newline. */
@@ -54,48 +102,83 @@ export class FrameDecoder {
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(NEWLINE, start);
-      if (nl === -1) {
-        // The terminator may still come as "\r\n": allow one byte for the "\r".
-        if (!this.#append(chunk.subarray(start))) out.push({ kind: "too_large" });
-        return out;
-      }
-      let line: Uint8Array;
-      if (this.#length === 0) {
-        line = chunk.subarray(start, nl);
-      } else {
-        if (!this.#append(chunk.subarray(start, nl))) {
-          out.push({ kind: "too_large" });
+      const part = chunk.subarray(start, nl === -1 ? chunk.length : nl);
+      if (this.#skipped >= 0) {
+        this.#skipMore(part);
+      } else if ((nl === -1 || this.#length > 0) && !this.#append(part)) {
+        const oversize = this.#oversize(part);
+        if (!this.#skip) {
+          out.push(oversize);
           return out;
         }
-        // The line views the buffer, which is handed over with it: the next unfinished
-        // frame gets a new one, so this line stays intact until the caller is done.
-        line = this.#buffer.subarray(0, this.#length);
-        this.#reset();
+        this.#skipped = oversize.bytes;
+        this.#lastSkipped = part.length > 0 ? part[part.length - 1]! : -1;
+        this.#prefix = oversize.prefix;
       }
-      if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) {
-        line = line.subarray(0, line.length - 1);
-      }
-      if (line.length > this.maxFrame) {
-        out.push({ kind: "too_large" });
-        return out;
-      }
-      out.push({ kind: "line", bytes: line });
+      if (nl === -1) return out;
+      const line = this.#complete(part);
+      out.push(line);
+      if (line.kind === "too_large" && !this.#skip) return out;
       start = nl + 1;
     }
     return out;
   }
 
-  /** Appends to the unfinished frame; false (and forgotten) when it passes the limit. */
+  /** The line ending at a newline; `part` is its piece in the current chunk. */
+  #complete(part: Uint8Array): DecodedLine {
+    if (this.#skipped >= 0) {
+      const bytes = this.#skipped - (this.#lastSkipped === CARRIAGE_RETURN ? 1 : 0);
+      // A short line's prefix may end with the "\r" of its terminator: not part of it.
+      const prefix = this.#prefix.subarray(0, bytes);
+      const skipped: DecodedLine = { kind: "too_large", bytes, prefix };
+      this.#skipped = -1;
+      this.#prefix = EMPTY;
+      return skipped;
+    }
+    let line = part;
+    if (this.#length > 0) {
+      // The line views the buffer, which is handed over with it: the next unfinished
+      // frame gets a new one, so this line stays intact until the caller is done.
+      line = this.#buffer.subarray(0, this.#length);
+      this.#reset();
+    }
+    if (line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN) {
+      line = line.subarray(0, line.length - 1);
+    }
+    if (line.length > this.#maxFrame) {
+      return {
+        kind: "too_large",
+        bytes: line.length,
+        prefix: line.slice(0, OVERSIZE_PREFIX_BYTES),
+      };
+    }
+    return { kind: "line", bytes: line };
+  }
+
+  /** Skips `part` of an oversize line, keeping its first bytes until the prefix is full. */
+  #skipMore(part: Uint8Array): void {
+    if (part.length === 0) return;
+    this.#skipped += part.length;
+    this.#lastSkipped = part[part.length - 1]!;
+    const room = OVERSIZE_PREFIX_BYTES - this.#prefix.length;
+    if (room <= 0) return;
+    const prefix = new Uint8Array(this.#prefix.length + Math.min(room, part.length));
+    prefix.set(this.#prefix);
+    prefix.set(part.subarray(0, prefix.length - this.#prefix.length), this.#prefix.length);
+    this.#prefix = prefix;
+  }
+
+  /**
+   * Appends to the unfinished frame; false (nothing appended) when it would pass the limit.
+   * The terminator may still come as "\r\n": one byte is allowed for the "\r".
+   */
   #append(bytes: Uint8Array): boolean {
     const needed = this.#length + bytes.length;
-    if (needed > this.maxFrame + 1) {
-      this.#reset();
-      return false;
-    }
+    if (needed > this.#maxFrame + 1) return false;
     if (needed > this.#buffer.length) {
       let capacity = Math.max(FIRST_CAPACITY, this.#buffer.length * 2);
       while (capacity < needed) capacity *= 2;
-      const grown = new Uint8Array(Math.min(capacity, this.maxFrame + 1));
+      const grown = new Uint8Array(Math.min(capacity, this.#maxFrame + 1));
       grown.set(this.#buffer.subarray(0, this.#length));
       this.#buffer = grown;
     }
@@ -104,8 +187,27 @@ export class FrameDecoder {
     return true;
   }
 
+  /** The unfinished frame plus `part` passed the limit: its report; the buffer is let go. */
+  #oversize(part: Uint8Array): Extract<DecodedLine, { kind: "too_large" }> {
+    const held = Math.min(this.#length, OVERSIZE_PREFIX_BYTES);
+    const more = Math.min(OVERSIZE_PREFIX_BYTES - held, part.length);
+    const prefix = new Uint8Array(held + more);
+    prefix.set(this.#buffer.subarray(0, held));
+    prefix.set(part.subarray(0, more), held);
+    const bytes = this.#length + part.length;
+    this.#reset();
+    return { kind: "too_large", bytes, prefix };
+  }
+
   #reset(): void {
     this.#buffer = EMPTY;
     this.#length = 0;
   }
+}
+
+function _checked(maxFrame: number): number {
+  if (!Number.isInteger(maxFrame) || maxFrame < 1) {
+    throw new RangeError(`Cannot set the frame limit: ${maxFrame} is not a positive integer`);
+  }
+  return maxFrame;
 }

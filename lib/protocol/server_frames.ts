@@ -4,6 +4,7 @@
  * Schemas are loose (unknown fields kept) so a newer server stays readable.
  */
 import { z } from "zod";
+import { ERROR_MESSAGES, type ErrorCode } from "./error_codes.ts";
 
 /** A room message or a direct message, as stored and sent. */
 export const ChatMessage = z.looseObject({
@@ -52,8 +53,30 @@ export const ErrorReply = z.looseObject({
 });
 export type ErrorReply = z.infer<typeof ErrorReply>;
 
+/** Fields an `error` frame may carry beside its code and message (`until`, `reason`, …). */
+export type ErrorExtra = Readonly<Record<string, unknown>>;
+
+/**
+ * Builds an `error` frame: the one place that does. Without `id` it answers a frame that
+ * had no usable id, or is a connection's last frame. `message` defaults to the code's
+ * sentence; `extra` fields follow it.
+ */
+export function errorFrame(
+  code: ErrorCode,
+  message: string = ERROR_MESSAGES[code],
+  extra?: ErrorExtra,
+  id?: string | number,
+): ErrorReply {
+  const frame: ErrorReply = id === undefined
+    ? { type: "error", code, message }
+    : { type: "error", id, code, message };
+  return extra === undefined ? frame : Object.assign(frame, extra);
+}
+
 export const MessageEvent = ChatMessage.extend({ type: z.literal("message"), room: z.string() });
 export const DmEvent = ChatMessage.extend({ type: z.literal("dm"), to: z.string() });
+export type MessageEvent = z.infer<typeof MessageEvent>;
+export type DmEvent = z.infer<typeof DmEvent>;
 export const JoinedEvent = z.looseObject({
   type: z.literal("joined"),
   room: z.string(),
@@ -64,18 +87,24 @@ export const LeftEvent = z.looseObject({
   room: z.string(),
   user: z.string(),
 });
+export type JoinedEvent = z.infer<typeof JoinedEvent>;
+export type LeftEvent = z.infer<typeof LeftEvent>;
 export const NoticeEvent = z.looseObject({ type: z.literal("notice"), text: z.string() });
+export type NoticeEvent = z.infer<typeof NoticeEvent>;
 export const KickedEvent = z.looseObject({
   type: z.literal("kicked"),
   until: z.string(),
   reason: z.string(),
 });
+export type KickedEvent = z.infer<typeof KickedEvent>;
 export const BannedEvent = z.looseObject({ type: z.literal("banned"), reason: z.string() });
+export type BannedEvent = z.infer<typeof BannedEvent>;
 export const ShutdownEvent = z.looseObject({
   type: z.literal("shutdown"),
   message: z.string(),
   in: z.number(),
 });
+export type ShutdownEvent = z.infer<typeof ShutdownEvent>;
 
 /** Any frame the server may send. */
 export const ServerFrame = z.discriminatedUnion("type", [
@@ -92,3 +121,6 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ShutdownEvent,
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
+
+/** A frame answering a request: `ok` or `error`. */
+export type ReplyFrame = OkReply | ErrorReply;

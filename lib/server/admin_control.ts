@@ -1,10 +1,11 @@
 /** The admin side's view and control of a running server: {@linkcode ChatControl} over the core. */
-import { codePoints, foldName } from "../protocol/names.ts";
-import { MAX_TOPIC } from "../protocol/limits.ts";
 import { RequestError } from "../protocol/error_codes.ts";
+import { isoTime } from "../common/time.ts";
+import { lookupUser } from "./chat/user_lookup.ts";
 import { createRoom as createRoomChecked } from "./moderation/room_creation.ts";
-import { auditRoom, removeRoom } from "./moderation/room_removal.ts";
-import { revokeTokensOnBan } from "./moderation/ban_tokens.ts";
+import { removeRoom } from "./moderation/room_removal.ts";
+import { setRoomTopic } from "./moderation/room_topic.ts";
+import { imposeSanction, liftSanction } from "./moderation/sanctions.ts";
 import type {
   AuditEntry,
   Sanction,
@@ -25,7 +26,6 @@ import {
   type ServerEvent,
   type ServerStats,
 } from "./control.ts";
-import { isoTime } from "./chat/core.ts";
 
 /** ChatControl implemented over a {@linkcode ChatServer}. */
 export class ServerControl implements ChatControl {
@@ -46,7 +46,7 @@ export class ServerControl implements ChatControl {
       sessions: sessions.map((s) => ({
         id: s.id,
         address: s.address,
-        rooms: [...s.rooms.values()].map((r) => r.name),
+        rooms: [...this.#core.rooms.roomsOf(s)].map((r) => r.name),
         since: isoTime(s.since),
         idle: Math.max(0, Math.floor((now - s.lastActive) / 1000)),
         messagesSent: s.messagesSent,
@@ -74,133 +74,49 @@ export class ServerControl implements ChatControl {
   }
 
   async #user(name: string): Promise<UserRecord> {
-    const user = name === "" ? null : await this.#core.findUser(foldName(name));
+    const user = await lookupUser(this.#core, name);
     if (!user) throw new NoSuchUserError(name);
     return user;
   }
 
-  /**
-   * Imposes a sanction all or nothing: applied in memory at once, `enforce` run (sessions
-   * closed before anything is written, so a ban acts even while the database hangs), then
-   * the sanction and its audit entry stored in one transaction. When that fails the
-   * sanction is withdrawn and the error reaches the admin (503): nothing half applied.
-   */
+  /** Imposes a sanction through the one path (see `moderation/sanctions.ts`). */
   async #impose(
     kind: SanctionKind,
     name: string,
     durationMs: number | null,
     reason: string,
     actor: Actor,
-    enforce: (user: UserRecord, until: number | null) => void = () => {},
-  ): Promise<{ user: UserRecord; until: number | null }> {
+  ): Promise<SanctionResult> {
     const user = await this.#user(name);
-    const at = this.#core.clock();
-    const until = durationMs === null ? null : at + durationMs;
-    await this.#core.moderation.impose(
-      { kind, userId: user.id, user: user.name, until, reason, by: actor.by, at },
-      {
-        audit: {
-          at,
-          by: actor.by,
-          address: actor.address,
-          action: kind,
-          target: user.name,
-          detail: JSON.stringify({ until: until === null ? null : isoTime(until), reason }),
-        },
-        enforce: () => enforce(user, until),
-      },
-    );
-    this.#core.emit({ type: "moderation" });
-    return { user, until };
+    const { until } = await imposeSanction(this.#core, { kind, user, durationMs, reason, actor });
+    return { user: user.name, until: until === null ? null : isoTime(until) };
   }
 
-  async kick(
-    name: string,
-    durationMs: number,
-    reason: string,
-    actor: Actor,
-  ): Promise<SanctionResult> {
-    const { user, until } = await this.#impose(
-      "kick",
-      name,
-      durationMs,
-      reason,
-      actor,
-      (user, until) =>
-        this.#core.closeUser(user.id, { type: "kicked", until: isoTime(until!), reason }, "kicked"),
-    );
-    return { user: user.name, until: isoTime(until!) };
+  kick(name: string, durationMs: number, reason: string, actor: Actor): Promise<SanctionResult> {
+    return this.#impose("kick", name, durationMs, reason, actor);
   }
 
-  async mute(
-    name: string,
-    durationMs: number,
-    reason: string,
-    actor: Actor,
-  ): Promise<SanctionResult> {
-    const { user, until } = await this.#impose("mute", name, durationMs, reason, actor);
-    for (const session of this.#core.sessions.ofUser(user.id)) {
-      session.send({
-        type: "notice",
-        text: `You are muted until ${isoTime(until!)}${reason ? `: ${reason}` : "."}`,
-      });
-    }
-    return { user: user.name, until: isoTime(until!) };
+  mute(name: string, durationMs: number, reason: string, actor: Actor): Promise<SanctionResult> {
+    return this.#impose("mute", name, durationMs, reason, actor);
   }
 
-  async ban(name: string, reason: string, actor: Actor): Promise<SanctionResult> {
-    const { user } = await this.#impose(
-      "ban",
-      name,
-      null,
-      reason,
-      actor,
-      (user) => this.#core.closeUser(user.id, { type: "banned", reason }, "banned"),
-    );
-    await revokeTokensOnBan(this.#core, user);
-    return { user: user.name, until: null };
+  ban(name: string, reason: string, actor: Actor): Promise<SanctionResult> {
+    return this.#impose("ban", name, null, reason, actor);
   }
 
   async lift(name: string, kind: SanctionKind, actor: Actor): Promise<boolean> {
-    const user = await this.#user(name);
-    const lifted = await this.#core.moderation.lift(user.id, kind);
-    await this.audit({
-      at: this.#core.clock(),
-      by: actor.by,
-      address: actor.address,
-      action: `un${kind}`,
-      target: user.name,
-      detail: lifted ? null : JSON.stringify({ note: "none was active" }),
-    });
-    this.#core.emit({ type: "moderation" });
-    return lifted;
+    return liftSanction(this.#core, await this.#user(name), kind, actor);
   }
 
   sanctions(): Sanction[] {
     return this.#core.moderation.list();
   }
 
-  #topic(topic: string | null): string | null {
-    if (topic !== null && codePoints(topic) > MAX_TOPIC) {
-      throw new RoomControlError(
-        "invalid_room",
-        `The topic is longer than ${MAX_TOPIC} characters.`,
-      );
-    }
-    return topic?.trim() || null;
-  }
-
   async createRoom(name: string, topic: string | null, actor: Actor): Promise<RoomSummary> {
-    const cleanTopic = this.#topic(topic);
-    try {
-      const room = await createRoomChecked(this.#core, { name, topic: cleanTopic }, {
-        kind: "admin",
-        ...actor,
-      });
-      return room.summary();
-    } catch (error) {
-      throw _roomControlError(error);
-    }
+    const room = await _asRoomControl(() =>
+      createRoomChecked(this.#core, { name, topic }, { kind: "admin", ...actor })
+    );
+    return room.summary();
   }
 
   #room(name: string) {
@@ -214,21 +130,8 @@ export class ServerControl implements ChatControl {
   }
 
   async setTopic(name: string, topic: string | null, actor: Actor): Promise<RoomSummary> {
-    const core = this.#core;
     const room = this.#room(name);
-    const cleanTopic = this.#topic(topic);
-    await core.store.setRoomTopic(room.id, cleanTopic);
-    room.topic = cleanTopic;
-    for (const session of room.sessions) {
-      session.send({
-        type: "notice",
-        text: cleanTopic
-          ? `Topic of ${room.name}: ${cleanTopic}`
-          : `Topic of ${room.name} cleared.`,
-      });
-    }
-    await auditRoom(core, actor, "set_topic", room.name, cleanTopic);
-    core.emit({ type: "rooms" });
+    await _asRoomControl(() => setRoomTopic(this.#core, room, topic, actor));
     return room.summary();
   }
 
@@ -244,7 +147,7 @@ export class ServerControl implements ChatControl {
       roomId = room.id;
     }
     if (q.user !== undefined) {
-      const user = await core.findUser(foldName(q.user));
+      const user = await lookupUser(core, q.user);
       if (!user) return [];
       userId = user.id;
     }
@@ -282,8 +185,12 @@ const ROOM_CONTROL_CODES: ReadonlySet<string> = new Set<RoomControlCode>([
   "limit_reached",
 ]);
 
-/** The room rules speak protocol codes; the admin API speaks RoomControlError. */
-function _roomControlError(error: unknown): unknown {
-  if (!(error instanceof RequestError) || !ROOM_CONTROL_CODES.has(error.code)) return error;
-  return new RoomControlError(error.code as RoomControlCode, error.message);
+/** Runs a room operation: its rules speak protocol codes, the admin API RoomControlError. */
+async function _asRoomControl<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (!(error instanceof RequestError) || !ROOM_CONTROL_CODES.has(error.code)) throw error;
+    throw new RoomControlError(error.code as RoomControlCode, error.message);
+  }
 }

@@ -3,42 +3,63 @@
  * is given, greets them, enforces per-address connection limits, and shuts down cleanly.
  */
 import { encodeFrame } from "../protocol/frame.ts";
+import { errorFrame } from "../protocol/server_frames.ts";
 import { MAX_SERVER_FRAME, MAX_TEXT, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { foldName } from "../protocol/names.ts";
-import { Moderation } from "./moderation/moderation.ts";
+import { Moderation } from "./limits/moderation_state.ts";
 import { RoomJanitor } from "./moderation/room_janitor.ts";
 import { RoomCreationLimiter } from "./limits/room_limiter.ts";
 import { ResumeTokens } from "../auth/tokens.ts";
 import type { Store } from "../store/store.ts";
 import { serveConnection } from "./net/connection.ts";
+import { dispatch } from "./requests/dispatch.ts";
 import { ChatCore, SEQ_FLOOR_SETTING } from "./chat/core.ts";
-import { FloodEscalation } from "./moderation/flood.ts";
-import { DEFAULT_GUARDS, type GuardSettings, TIMEOUT_CODE } from "./limits/guards.ts";
+import { FloodEscalation } from "./limits/flood_counter.ts";
+import { type GuardSettings, TIMEOUT_CODE } from "./limits/guards.ts";
 import type { Logger } from "../common/log.ts";
-import { type Clock, TokenBucket, WindowCounter } from "../common/rate_limit.ts";
+import type { Clock } from "../common/clock.ts";
+import { TokenBucket, WindowCounter } from "../common/rate_limit.ts";
 import { RoomDirectory } from "./chat/rooms.ts";
 import { Session } from "./net/session.ts";
 import { SessionRegistry } from "./chat/session_registry.ts";
 import { type Expiry, Watchdog } from "./net/watchdog.ts";
 
-/** Settings of a {@linkcode ChatServer}. */
-export interface ChatServerOptions {
-  version: string;
+/** A message rate: `rate` per second with bursts of `burst`. */
+export interface MessageRate {
+  rate: number;
+  burst: number;
+}
+
+/**
+ * Settings of a {@linkcode ChatServer}, every one resolved: `lib/app/config.ts` holds their
+ * defaults (the only place they are written) and fills in what a caller leaves out.
+ */
+export interface ChatServerSettings {
+  /** Message of the day, sent in the `welcome`. */
   motd: string;
+  /** Largest frame a client may send, in bytes. */
   maxFrame: number;
+  /** Bytes that may wait for a slow reader before it is disconnected. */
   outboundLimit: number;
   /** `say`/`dm` per second and burst per session; null = unlimited. */
-  msgRate: { rate: number; burst: number } | null;
+  msgRate: MessageRate | null;
   /** Concurrent connections per address; null = unlimited. */
   connLimit: number | null;
   /** New connections per address per minute; null = unlimited. */
   connRate: number | null;
   /** Registrations per address per 10 minutes (and login delays); null = off. */
   authRate: number | null;
+  /** Timeouts, resource bounds, flood escalation (see `docs/security.md`). */
+  guards: GuardSettings;
+}
+
+/** What a {@linkcode ChatServer} runs with besides its settings. */
+export interface ChatServerRuntime {
+  /** The server's version, announced in the `welcome`. */
+  version: string;
   log: Logger;
+  /** Milliseconds since the epoch (default `Date.now`). */
   clock?: Clock;
-  /** Timeouts, resource bounds, flood escalation; {@linkcode DEFAULT_GUARDS} when absent. */
-  guards?: GuardSettings;
 }
 
 /** Whether `conn` came from a TLS listener (it has a handshake to finish). */
@@ -52,12 +73,33 @@ const DEFAULT_ROOMS = ["general"];
 /** How long a stopping server waits for clients to read their last frames. */
 const STOP_FLUSH_MS = 3_000;
 
+/** How long a stopping server then waits for the connections' loops to end. */
+const STOP_CONNECTIONS_MS = 1_000;
+
+/** The window of `--conn-rate` (new connections per address per minute). */
+const CONN_RATE_WINDOW_MS = 60_000;
+
+/** The window of `--auth-rate` (registrations per address) and of login failures. */
+const AUTH_RATE_WINDOW_MS = 10 * 60_000;
+
+/** Failed logins per address per window that are counted (for the login delays). */
+const LOGIN_FAILURES_COUNTED = 1_000;
+
+/** `say`/`dm` of one session waiting for the store before it waits for a commit. */
+const MAX_PENDING_WRITES_PER_SESSION = 1_000;
+
+/** How often per-address counters forget quiet addresses. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/** The pause after a failed `accept` (e.g. out of file descriptors) before the next. */
+const ACCEPT_RETRY_MS = 50;
+
 /** A chat server over one store. */
 export class ChatServer {
   readonly core: ChatCore;
   readonly version: string;
   readonly startedAt: number;
-  #options: ChatServerOptions;
+  #settings: ChatServerSettings;
   #listeners: Deno.Listener[] = [];
   #connections = new Set<Promise<void>>();
   #nextSessionId = 1;
@@ -74,15 +116,15 @@ export class ChatServer {
   /** Stores rooms' last activity and expires idle rooms. */
   #janitor: RoomJanitor;
 
-  private constructor(core: ChatCore, options: ChatServerOptions) {
+  private constructor(core: ChatCore, settings: ChatServerSettings, version: string) {
     this.core = core;
-    this.version = options.version;
-    this.#options = options;
+    this.version = version;
+    this.#settings = settings;
     this.startedAt = core.clock();
-    this.#connRate = options.connRate === null
+    this.#connRate = settings.connRate === null
       ? null
-      : new WindowCounter(options.connRate, 60_000, core.clock);
-    this.#guards = options.guards ?? DEFAULT_GUARDS;
+      : new WindowCounter(settings.connRate, CONN_RATE_WINDOW_MS, core.clock);
+    this.#guards = settings.guards;
     this.#watchdog = new Watchdog(this.#guards, core.clock, (s, e) => this.#timedOut(s, e));
     this.#watchdog.start();
     this.#janitor = new RoomJanitor(core, this.#guards.roomExpiryMs);
@@ -93,16 +135,20 @@ export class ChatServer {
       core.limits.registrations?.sweep();
       core.limits.loginFailures?.sweep();
       core.limits.roomCreation?.sweep();
-    }, 60_000);
+    }, SWEEP_INTERVAL_MS);
     Deno.unrefTimer(this.#sweeper);
   }
 
   /** Loads rooms, sanctions and the message sequence from the store. */
-  static async create(store: Store, options: ChatServerOptions): Promise<ChatServer> {
-    const clock = options.clock ?? Date.now;
+  static async create(
+    store: Store,
+    settings: ChatServerSettings,
+    runtime: ChatServerRuntime,
+  ): Promise<ChatServer> {
+    const clock = runtime.clock ?? Date.now;
     // Names stored before schema version 2 get their confusable-skeleton key now.
     for (const clash of await store.fillSkeletonKeys()) {
-      options.log.log("warn", "name_skeleton_clash", {
+      runtime.log.log("warn", "name_skeleton_clash", {
         kind: clash.kind,
         id: clash.id,
         name: clash.name,
@@ -121,8 +167,7 @@ export class ChatServer {
       });
       if (record) rooms.add(record);
     }
-    const msgRate = options.msgRate;
-    const guards = options.guards ?? DEFAULT_GUARDS;
+    const { msgRate, authRate, guards } = settings;
     const core = new ChatCore({
       store,
       rooms,
@@ -132,13 +177,13 @@ export class ChatServer {
       limits: {
         maxText: MAX_TEXT,
         newBucket: msgRate ? () => new TokenBucket(msgRate.rate, msgRate.burst, clock) : null,
-        registrations: options.authRate === null
+        registrations: authRate === null
           ? null
-          : new WindowCounter(options.authRate, 10 * 60_000, clock),
-        loginFailures: options.authRate === null
+          : new WindowCounter(authRate, AUTH_RATE_WINDOW_MS, clock),
+        loginFailures: authRate === null
           ? null
-          : new WindowCounter(1000, 10 * 60_000, clock),
-        maxPendingWrites: 1_000,
+          : new WindowCounter(LOGIN_FAILURES_COUNTED, AUTH_RATE_WINDOW_MS, clock),
+        maxPendingWrites: MAX_PENDING_WRITES_PER_SESSION,
         guards,
         flood: msgRate && guards.flood ? new FloodEscalation(guards.flood, clock) : null,
         // Like flood escalation, an anti-abuse rate that `--msg-rate off` (the setting of
@@ -147,7 +192,7 @@ export class ChatServer {
           ? new RoomCreationLimiter(guards.roomRate, clock)
           : null,
       },
-      log: options.log,
+      log: runtime.log,
       clock,
       lastSeq: Math.max(
         await store.lastMessageSeq(),
@@ -155,7 +200,7 @@ export class ChatServer {
       ),
       messagesStored: await store.countMessages(),
     });
-    const server = new ChatServer(core, options);
+    const server = new ChatServer(core, settings, runtime.version);
     await server.#janitor.start();
     return server;
   }
@@ -184,7 +229,7 @@ export class ChatServer {
       } catch (error) {
         if (this.#shutdown || error instanceof Deno.errors.BadResource) return;
         this.core.log.log("warn", "accept_failed", { error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, ACCEPT_RETRY_MS));
         continue;
       }
       this.#admit(conn);
@@ -210,8 +255,8 @@ export class ChatServer {
       ? "The server is shutting down."
       : full
       ? "The server is full; try again later."
-      : this.#options.connLimit !== null &&
-          core.sessions.connectionsFrom(host) >= this.#options.connLimit
+      : this.#settings.connLimit !== null &&
+          core.sessions.connectionsFrom(host) >= this.#settings.connLimit
       ? "Too many connections from your address."
       : this.#connRate && this.#connRate.hit(host) > 0
       ? "Too many new connections from your address; wait a minute."
@@ -219,7 +264,7 @@ export class ChatServer {
     if (refusal !== null) {
       core.log.log("info", "connection_refused", { address, reason: refusal });
       const code = full && !this.#shutdown ? "limit_reached" : "rate_limited";
-      const bytes = encodeFrame({ type: "error", code, message: refusal });
+      const bytes = encodeFrame(errorFrame(code, refusal));
       conn.write(bytes).catch(() => {}).finally(() => {
         try {
           conn.close();
@@ -279,7 +324,7 @@ export class ChatServer {
       address,
       host,
       now: core.clock(),
-      outboundLimit: this.#options.outboundLimit,
+      outboundLimit: this.#settings.outboundLimit,
       onSlowConsumer: (s) => this.#slowConsumer(s),
     });
     session.bucket = core.limits.newBucket?.() ?? null;
@@ -289,14 +334,18 @@ export class ChatServer {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       server: `fastchat/${this.version}`,
-      motd: this.#options.motd,
+      motd: this.#settings.motd,
       // Kept exactly as the contract shows it; what the contract adds goes beside it.
-      limits: { maxFrame: this.#options.maxFrame, maxText: MAX_TEXT },
+      limits: { maxFrame: this.#settings.maxFrame, maxText: MAX_TEXT },
       maxServerFrame: MAX_SERVER_FRAME,
       features: ["resume", "password"],
     });
     const watch = this.#watchdog.watch(session);
-    const served = serveConnection(core, conn, session, this.#options.maxFrame, { watch, tls })
+    const handle = (s: Session, frame: Uint8Array) => dispatch(core, s, frame);
+    const served = serveConnection(core, handle, conn, session, this.#settings.maxFrame, {
+      watch,
+      tls,
+    })
       .catch((error) => core.log.log("error", "connection_failed", { error: String(error) }))
       .finally(() => {
         this.#watchdog.forget(session);
@@ -314,11 +363,7 @@ export class ChatServer {
   #timedOut(session: Session, expiry: Expiry): void {
     this.core.countError(TIMEOUT_CODE);
     this.core.logout(session);
-    void session.close(expiry.reason, {
-      type: "error",
-      code: TIMEOUT_CODE,
-      message: expiry.message,
-    });
+    void session.close(expiry.reason, errorFrame(TIMEOUT_CODE, expiry.message));
   }
 
   #slowConsumer(session: Session): void {
@@ -329,11 +374,7 @@ export class ChatServer {
       queued: session.pendingBytes,
     });
     this.core.logout(session);
-    void session.close("slow consumer", {
-      type: "error",
-      code: "slow_consumer",
-      message: "You are not reading fast enough; closing the connection.",
-    }, true);
+    void session.close("slow consumer", errorFrame("slow_consumer"), true);
   }
 
   /**
@@ -383,7 +424,7 @@ export class ChatServer {
     for (const session of core.sessions.all) session.abort("server stopped");
     await Promise.race([
       Promise.all(this.#connections),
-      new Promise((resolve) => setTimeout(resolve, 1_000)),
+      new Promise((resolve) => setTimeout(resolve, STOP_CONNECTIONS_MS)),
     ]);
     await core.writer.drained();
     await this.#janitor.stop();

@@ -3,6 +3,7 @@
  * backoff while the server cannot be reached.
  */
 import type { Pool } from "mysql2/promise";
+import { backoffDelay } from "../common/backoff.ts";
 import { describeConfigProblem, errorLine, isConnectionFailure } from "./mysql_errors.ts";
 import { migrate } from "./mysql_migrate.ts";
 import type { MysqlTarget } from "./mysql_url.ts";
@@ -67,7 +68,7 @@ export async function connectAndMigrate(
           cause: error,
         });
       }
-      const delay = Math.min(max, first * 2 ** Math.min(attempt - 1, 20));
+      const delay = backoffDelay(attempt - 1, { baseMs: first, maxMs: max });
       options.onRetry(
         `${where} is unreachable (${errorLine(error)}); attempt ${attempt}, ` +
           `retrying in ${(delay / 1000).toFixed(1)} s (every ${max / 1000} s at most); ` +

@@ -3,6 +3,9 @@
  * requests as JSON lines and waits, with a deadline, for frames matching a predicate.
  */
 
+import { FrameDecoder } from "../../lib/protocol/frame_decoder.ts";
+import { MAX_SERVER_FRAME } from "../../lib/protocol/limits.ts";
+
 /** A frame received from the server. */
 export type WireFrame = Record<string, unknown> & { type: string };
 
@@ -29,16 +32,13 @@ export class WireConnection {
   }
 
   async #read(): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = "";
+    const text = new TextDecoder();
+    const lines = new FrameDecoder(MAX_SERVER_FRAME);
     try {
       for await (const chunk of this.#conn.readable) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let nl;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, nl).replace(/\r$/, "");
-          buffered = buffered.slice(nl + 1);
-          const frame: unknown = JSON.parse(line);
+        for (const line of lines.push(chunk)) {
+          if (line.kind === "too_large") throw new Error("The server sent an oversized frame");
+          const frame: unknown = JSON.parse(text.decode(line.bytes));
           if (typeof frame === "object" && frame !== null && "type" in frame) {
             this.#frames.push(frame as WireFrame);
           }
@@ -46,7 +46,7 @@ export class WireConnection {
         this.#wake();
       }
     } catch {
-      // A reset connection ends the stream like a close does.
+      // A reset connection (or a frame breaking the contract) ends the stream like a close.
     } finally {
       this.#ended = true;
       this.#wake();

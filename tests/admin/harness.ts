@@ -1,4 +1,5 @@
 /** Builds an admin handler over in-memory parts and calls it as `Deno.serve` would. */
+import { ADMIN_CSS, ADMIN_HTML, ADMIN_JS } from "../../admin_ui/bundle.gen.ts";
 import { type AdminHandler, createAdminHandler } from "../../lib/admin/handler.ts";
 import { ADMIN_PASSWORD_SETTING } from "../../lib/admin/password_setup.ts";
 import { hashPassword } from "../../lib/auth/password.ts";
@@ -47,6 +48,7 @@ export async function harness(token: string | null = null): Promise<Harness> {
   settings.values.set(ADMIN_PASSWORD_SETTING, await cachedHash);
   const logged: Harness["logged"] = [];
   const admin = createAdminHandler({
+    assets: { html: ADMIN_HTML, js: ADMIN_JS, css: ADMIN_CSS },
     control,
     settings,
     token,

@@ -22,7 +22,11 @@ Deno.test("args: defaults to 127.0.0.1:9000 without TLS", () => {
     user: null,
     room: null,
     json: false,
+    plain: false,
+    bell: false,
   });
+  assert.equal(run(["--plain", "--bell"]).plain, true);
+  assert.equal(run(["--plain", "--bell"]).bell, true);
 });
 
 Deno.test("args: HOST, HOST:PORT, [IPv6]:PORT and --port", () => {
@@ -47,6 +51,8 @@ Deno.test("args: --tls, --ca, --user, --room, --json", () => {
     user: "ann",
     room: "dev",
     json: true,
+    plain: false,
+    bell: false,
   });
 });
 

@@ -59,3 +59,10 @@ Deno.test("commands: /help lists every command", () => {
   const help = helpLines().join("\n");
   for (const command of COMMANDS) assert.ok(help.includes(command.usage), command.usage);
 });
+
+Deno.test("commands: /me and /topic (protocol 1.1)", () => {
+  assert.deepEqual(parseCommand("/me waves"), { kind: "me", text: "waves" });
+  assert.equal(parseCommand("/me").kind, "error");
+  assert.deepEqual(parseCommand("/topic new one"), { kind: "topic", topic: "new one" });
+  assert.deepEqual(parseCommand("/topic"), { kind: "topic", topic: "" });
+});

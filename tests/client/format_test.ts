@@ -4,8 +4,11 @@ import {
   clock,
   formatDm,
   formatMessage,
+  inWords,
   kickedSentence,
+  localizeTimes,
   sanitize,
+  shutdownSentence,
 } from "../../lib/client/format.ts";
 import { describeRefusal } from "../../lib/client/messages.ts";
 import { nameColour, Style } from "../../lib/client/style.ts";
@@ -39,9 +42,33 @@ Deno.test("format: direct messages say who wrote to whom", () => {
 });
 
 Deno.test("format: bad input: control characters in a message cannot drive the terminal", () => {
-  assert.equal(sanitize("a\x1b[2Jb\x07"), "a\uFFFD[2Jb\uFFFD");
+  // Shown as visible control pictures (␛, ␇), never sent to the terminal as controls.
+  assert.equal(sanitize("a\x1b[2Jb\x07"), "a\u241B[2Jb\u2407");
+  assert.equal(sanitize("\x1b]0;title\x07"), "␛]0;title␇");
+  assert.equal(sanitize("del\x7f c1\x9b"), "del\u2421 c1\uFFFD");
   assert.equal(sanitize("one\ntwo", "  "), "one\n  two");
-  assert.equal(sanitize("\u202eevil"), "\uFFFDevil");
+  assert.equal(sanitize("\u202eevil\u2028"), "\uFFFDevil\uFFFD");
+});
+
+Deno.test("format: ISO times in server notices show in local time; shutdown and delays read well", () => {
+  const now = new Date(2026, 10, 30, 12, 0);
+  const until = new Date(2026, 10, 30, 12, 55).toISOString();
+  assert.equal(
+    localizeTimes(`You are muted until ${until}: spam`, now),
+    "You are muted until 12:55: spam",
+  );
+  const tomorrow = new Date(2026, 11, 1, 9, 5).toISOString();
+  assert.equal(localizeTimes(`until ${tomorrow}.`, now), "until 2026-12-01 09:05.");
+  assert.equal(
+    shutdownSentence("The server is shutting down.", 0),
+    "The server is shutting down now. The client will reconnect when it is back.",
+  );
+  assert.equal(
+    shutdownSentence("Maintenance", 90),
+    "The server shuts down in 1 minute 30 seconds: Maintenance. The client will reconnect when it is back.",
+  );
+  assert.equal(inWords(1), "1 second");
+  assert.equal(inWords(120), "2 minutes");
 });
 
 Deno.test("format: kicked sentence names the end time and reason", () => {

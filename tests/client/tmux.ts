@@ -27,13 +27,102 @@ export class TmuxTerminal {
     this.#socket = socket;
   }
 
-  /** Starts `command` in a fresh 120x40 terminal; after it exits the screen shows `EXIT=<code>`. */
-  static async start(command: string[], env: Record<string, string> = {}): Promise<TmuxTerminal> {
+  /**
+   * Starts `command` in a fresh terminal (120x40 unless `size` says otherwise); after it
+   * exits the screen shows `EXIT=<code>`.
+   */
+  static async start(
+    command: string[],
+    env: Record<string, string> = {},
+    size: { columns: number; rows: number } = { columns: 120, rows: 40 },
+  ): Promise<TmuxTerminal> {
     const socket = `fastchat-test-${crypto.randomUUID().slice(0, 8)}`;
     const exports = Object.entries(env).map(([k, v]) => `${k}=${_quote(v)}`).join(" ");
     const line = `${exports} ${command.map(_quote).join(" ")}; echo EXIT=$?; sleep 600`;
-    await _tmux(socket, ["new-session", "-d", "-s", "t", "-x", "120", "-y", "40", line]);
+    await _tmux(socket, [
+      "new-session",
+      "-d",
+      "-s",
+      "t",
+      "-x",
+      String(size.columns),
+      "-y",
+      String(size.rows),
+      line,
+    ]);
     return new TmuxTerminal(socket);
+  }
+
+  /** Resizes the terminal (the program gets SIGWINCH). */
+  async resize(columns: number, rows: number): Promise<void> {
+    await _tmux(this.#socket, [
+      "resize-window",
+      "-t",
+      this.#target,
+      "-x",
+      String(columns),
+      "-y",
+      String(rows),
+    ]);
+  }
+
+  /** The cursor position (0-based column and row of the visible screen). */
+  async cursor(): Promise<{ x: number; y: number }> {
+    const text = await _tmux(this.#socket, [
+      "display-message",
+      "-p",
+      "-t",
+      this.#target,
+      "#{cursor_x} #{cursor_y}",
+    ]);
+    const [x, y] = text.trim().split(" ").map(Number);
+    return { x: x!, y: y! };
+  }
+
+  /** The visible screen only (no scrollback), one string per row, trailing spaces cut. */
+  async rows(): Promise<string[]> {
+    const text = await _tmux(this.#socket, ["capture-pane", "-p", "-t", this.#target]);
+    return text.replace(/\n$/, "").split("\n").map((row) => row.trimEnd());
+  }
+
+  /** Process id of the shell running the command (the command is its child). */
+  async shellPid(): Promise<number> {
+    const text = await _tmux(this.#socket, [
+      "display-message",
+      "-p",
+      "-t",
+      this.#target,
+      "#{pane_pid}",
+    ]);
+    return Number(text.trim());
+  }
+
+  /** The settings of the terminal device (`stty -a`), e.g. to tell raw from cooked mode. */
+  async stty(): Promise<string> {
+    const tty =
+      (await _tmux(this.#socket, ["display-message", "-p", "-t", this.#target, "#{pane_tty}"]))
+        .trim();
+    const result = await new Deno.Command("stty", { args: ["-a", "-F", tty] }).output();
+    return new TextDecoder().decode(result.stdout);
+  }
+
+  /** Whether the program rang the bell (tmux's window bell flag). */
+  async bellRang(): Promise<boolean> {
+    const flag = await _tmux(this.#socket, [
+      "display-message",
+      "-p",
+      "-t",
+      this.#target,
+      "#{window_bell_flag}",
+    ]);
+    return flag.trim() === "1";
+  }
+
+  /** Pastes `text` as the terminal does (bracketed when the program asked for it). */
+  async paste(text: string): Promise<void> {
+    const name = `p${crypto.randomUUID().slice(0, 6)}`;
+    await _tmux(this.#socket, ["set-buffer", "-b", name, text]);
+    await _tmux(this.#socket, ["paste-buffer", "-p", "-d", "-b", name, "-t", this.#target]);
   }
 
   /** Sends named keys (`Enter`, `Down`, `C-c`…). */

@@ -5,7 +5,7 @@
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import fc from "../deps/fast_check.ts";
-import { FrameDecoder } from "../../lib/protocol/frame_decoder.ts";
+import { FrameDecoder, OVERSIZE_PREFIX_BYTES } from "../../lib/protocol/frame_decoder.ts";
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -131,5 +131,42 @@ Deno.test("fuzz decoder: bad input a frame one byte over the limit is too_large 
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+Deno.test("fuzz decoder skip: bad input oversize lines are skipped with their size and first bytes; the others come out unchanged", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 100 }),
+      fc.array(frameBody(400), { maxLength: 20 }),
+      fc.array(fc.boolean(), { minLength: 20, maxLength: 20 }),
+      fc.array(fc.nat(), { maxLength: 40 }),
+      (maxFrame, bodies, crlf, cuts) => {
+        const wire = concat(
+          bodies.map((body, i) => concat([body, new Uint8Array(crlf[i] ? [CR, NL] : [NL])])),
+        );
+        const decoder = new FrameDecoder(maxFrame, { oversize: "skip" });
+        const out: (number[] | { bytes: number; prefix: number[] })[] = [];
+        for (const chunk of cut(wire, cuts)) {
+          for (const item of decoder.push(chunk)) {
+            out.push(
+              item.kind === "line"
+                ? [...item.bytes]
+                : { bytes: item.bytes, prefix: [...item.prefix] },
+            );
+          }
+          ok(decoder.bufferedBytes <= maxFrame + 1, "memory held stays within the limit");
+        }
+        assertEquals(
+          out,
+          bodies.map((body) =>
+            body.length <= maxFrame
+              ? [...body]
+              : { bytes: body.length, prefix: [...body.subarray(0, OVERSIZE_PREFIX_BYTES)] }
+          ),
+        );
+      },
+    ),
+    { numRuns: 300 },
   );
 });

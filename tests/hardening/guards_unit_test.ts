@@ -3,9 +3,8 @@
  * defaults, flood strikes, and the watchdog's three timeouts.
  */
 import { deepStrictEqual as assertEquals, equal, throws } from "node:assert/strict";
-import { ConfigError, parseServerConfig } from "../../lib/app/config.ts";
-import { FloodEscalation } from "../../lib/server/moderation/flood.ts";
-import { DEFAULT_GUARDS } from "../../lib/server/limits/guards.ts";
+import { ConfigError, DEFAULT_GUARDS, parseServerConfig } from "../../lib/app/config.ts";
+import { FloodEscalation } from "../../lib/server/limits/flood_counter.ts";
 import type { Session } from "../../lib/server/net/session.ts";
 import { type Expiry, Watchdog } from "../../lib/server/net/watchdog.ts";
 

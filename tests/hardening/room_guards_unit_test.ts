@@ -6,16 +6,11 @@
 import { deepStrictEqual as assertEquals, equal, rejects, throws } from "node:assert/strict";
 import { ConfigError, parseServerConfig } from "../../lib/app/config.ts";
 import { RoomActivity } from "../../lib/server/chat/room_activity.ts";
-import {
-  DEFAULT_ROOM_RATE,
-  ROOM_RATE_WINDOW_MS,
-  RoomCreationLimiter,
-} from "../../lib/server/limits/room_limiter.ts";
+import { ROOM_RATE_WINDOW_MS, RoomCreationLimiter } from "../../lib/server/limits/room_limiter.ts";
 import type { Store } from "../../lib/store/store.ts";
 
 Deno.test("room guards config: defaults 10:20 per hour, expiry off; flags and env set them", () => {
   const defaults = parseServerConfig([], {}).guards;
-  assertEquals(defaults.roomRate, DEFAULT_ROOM_RATE);
   assertEquals(defaults.roomRate, { perAccount: 10, perAddress: 20 });
   equal(defaults.roomExpiryMs, null);
   const set = parseServerConfig(["--room-rate", "3:off", "--room-expiry", "30d"], {}).guards;

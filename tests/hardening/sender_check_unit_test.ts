@@ -4,10 +4,11 @@
  * closed with the `banned` frame, and nothing reaches the store. Real server modules and
  * a real SQLite store; only the socket is a recording fake.
  */
-import { equal, ok, rejects } from "node:assert/strict";
-import { RequestError } from "../../lib/protocol/error_codes.ts";
+import { equal, ok } from "node:assert/strict";
 import { ChatServer } from "../../lib/server/chat_server.ts";
+import { resolveServerSettings } from "../../lib/app/config.ts";
 import { dm, say } from "../../lib/server/requests/messages.ts";
+import { RequestContext } from "../../lib/server/requests/context.ts";
 import { silentLogger } from "../../lib/common/log.ts";
 import { Session } from "../../lib/server/net/session.ts";
 import { openSqliteStore } from "../../lib/store/sqlite_store.ts";
@@ -15,17 +16,11 @@ import { openSqliteStore } from "../../lib/store/sqlite_store.ts";
 Deno.test("sender check: bad input say/dm of a banned account still connected â†’ banned, then closed", async () => {
   const dir = await Deno.makeTempDir({ prefix: "fastchat-sender-check-" });
   const store = await openSqliteStore(`${dir}/fastchat.db`);
-  const server = await ChatServer.create(store, {
-    version: "test",
-    motd: "",
-    maxFrame: 65_536,
-    outboundLimit: 1 << 20,
-    msgRate: null,
-    connLimit: null,
-    connRate: null,
-    authRate: null,
-    log: silentLogger,
-  });
+  const server = await ChatServer.create(
+    store,
+    resolveServerSettings({ msgRate: null, connLimit: null, connRate: null, authRate: null }),
+    { version: "test", log: silentLogger },
+  );
   try {
     const { core } = server;
     const user = await store.createUser({
@@ -35,26 +30,30 @@ Deno.test("sender check: bad input say/dm of a banned account still connected â†
       createdAt: 1,
     });
     ok(user);
-    let written = "";
-    const session = new Session({
-      id: 1,
-      conn: {
-        write: (bytes) => {
-          written += new TextDecoder().decode(bytes);
-          return Promise.resolve(bytes.length);
+    /** A logged-in session in general whose socket records what it is sent. */
+    const open = (id: number) => {
+      const sent = { text: "" };
+      const session = new Session({
+        id,
+        conn: {
+          write: (bytes) => {
+            sent.text += new TextDecoder().decode(bytes);
+            return Promise.resolve(bytes.length);
+          },
+          close: () => {},
         },
-        close: () => {},
-      },
-      address: "127.0.0.1:1",
-      host: "127.0.0.1",
-      now: Date.now(),
-      outboundLimit: 1 << 20,
-      onSlowConsumer: () => {},
-    });
-    core.sessions.add(session);
-    const account = { id: user.id, name: user.name, key: user.nameKey };
-    core.sessions.login(session, account);
-    core.enterRoom(session, core.rooms.get("general")!);
+        address: `127.0.0.1:${id}`,
+        host: "127.0.0.1",
+        now: Date.now(),
+        outboundLimit: 1 << 20,
+        onSlowConsumer: () => {},
+      });
+      core.sessions.add(session);
+      core.sessions.login(session, { id: user.id, name: user.name, key: user.nameKey });
+      core.enterRoom(session, core.rooms.get("general")!);
+      return { session, sent };
+    };
+    const first = open(1);
     // The ban is in force (as during or after an admin's ban) but this session is open.
     await core.moderation.impose({
       kind: "ban",
@@ -65,21 +64,27 @@ Deno.test("sender check: bad input say/dm of a banned account still connected â†
       by: "root",
       at: Date.now(),
     });
-    const ctx = { core, session, id: 1 };
-    await rejects(
-      async () => await say(ctx, { room: "general", text: "hi", cid: undefined }),
-      (error: unknown) =>
-        error instanceof RequestError && error.code === "banned" && error.extra.reason === "spam",
-    );
-    await rejects(
-      async () => await dm(ctx, { to: "eve", text: "hi", cid: undefined }),
-      (error: unknown) => error instanceof RequestError && error.code === "banned",
-    );
+    const sayCtx = new RequestContext(core, first.session, 1);
+    await say(sayCtx, { room: "general", text: "hi", cid: undefined });
+    ok(sayCtx.answered, "the say is answered at once");
+    ok(first.session.closeStarted, "the session is being closed");
+    // A second session (the first one is closing) tries a dm.
+    const second = open(2);
+    const dmCtx = new RequestContext(core, second.session, 2);
+    await dm(dmCtx, { to: "eve", text: "hi", cid: undefined });
     equal(core.writer.pending, 0, "nothing was submitted");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    ok(session.closeStarted, "the session is being closed");
-    await session.close("test");
-    ok(written.includes(`"type":"banned"`), written);
+    await Promise.all([first.session.close("test"), second.session.close("test")]);
+    for (const [{ sent }, id] of [[first, 1], [second, 2]] as const) {
+      const frames = sent.text.trim().split("\n").map((line) => JSON.parse(line));
+      const refusal = frames.findIndex((f) => f.id === id);
+      ok(refusal >= 0, sent.text);
+      equal(frames[refusal].type, "error");
+      equal(frames[refusal].code, "banned");
+      equal(frames[refusal].reason, "spam");
+      const last = frames.at(-1);
+      equal(last.type, "banned", "closed with the banned frame, after the refusal");
+      ok(frames.length - 1 > refusal);
+    }
     equal(await store.countMessages(), 0);
   } finally {
     await server.shutdown("", 0);

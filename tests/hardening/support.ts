@@ -4,9 +4,11 @@
  * polling for a condition without fixed sleeps.
  */
 import net from "node:net";
+import { type Frame, FrameReader } from "../support/frame_reader.ts";
+import { waitFor } from "../support/wait.ts";
 
-/** A frame as the server sent it. */
-export type Frame = Record<string, unknown> & { type: string };
+export type { Frame };
+export { waitFor };
 
 /** The token the admin API accepts in the tests that read the audit log. */
 export const ADMIN_TOKEN = "hardening-test-token";
@@ -20,20 +22,13 @@ export class RawPeer {
   /** Resolves when the connection is closed (by either side) or failed. */
   readonly closed: Promise<void>;
   #socket: net.Socket;
-  #buffered = "";
+  #reader = new FrameReader();
   #isClosed = false;
 
   private constructor(socket: net.Socket) {
     this.#socket = socket;
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => {
-      this.#buffered += chunk;
-      let nl;
-      while ((nl = this.#buffered.indexOf("\n")) >= 0) {
-        const line = this.#buffered.slice(0, nl);
-        this.#buffered = this.#buffered.slice(nl + 1);
-        this.frames.push(JSON.parse(line) as Frame);
-      }
+    socket.on("data", (chunk: Uint8Array) => {
+      this.frames.push(...this.#reader.push(chunk));
     });
     this.closed = new Promise((resolve) => {
       socket.on("close", () => {
@@ -67,24 +62,6 @@ export class RawPeer {
   /** Closes the connection from this side. */
   destroy(): void {
     this.#socket.destroy();
-  }
-}
-
-/**
- * Waits until `check` returns a value other than undefined/false, polling every 20 ms.
- * Throws with `what` after `timeoutMs` (a safety net against hanging, not a measurement).
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 

@@ -16,7 +16,7 @@ import {
   closeAll,
   loggedIn,
   PASSWORD,
-  waitUntil,
+  waitFor,
 } from "../server/support.ts";
 
 const ENV = { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN };
@@ -50,7 +50,7 @@ Deno.test("ban atomic: bad input an audit row MariaDB refuses leaves no ban behi
     // The ban acted on the open session before the write (it is closed with `banned`)...
     const last = await bob.next((f) => f.type === "banned");
     assert.equal(last.reason, "spam");
-    await waitUntil("the banned session is closed", () => bob.isClosed);
+    await waitFor("the banned session is closed", () => bob.isClosed);
     // ...but nothing of the failed ban stayed: not in memory, not stored, not audited.
     const moderation = await admin(server.adminPort, "GET", "/api/moderation");
     assert.deepEqual((moderation.body as { bans: unknown[] }).bans, []);
@@ -97,7 +97,7 @@ Deno.test("ban atomic: a ban closes the user's sessions at once while MariaDB ha
       // Nothing can be written now, yet the session is told and closed.
       const frame = await bob.next((f) => f.type === "banned");
       assert.equal(frame.reason, "now");
-      await waitUntil("the banned session is closed", () => bob!.isClosed);
+      await waitFor("the banned session is closed", () => bob!.isClosed);
     } finally {
       mariadb.resume();
     }

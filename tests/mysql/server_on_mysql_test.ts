@@ -4,13 +4,12 @@
  * `--db` values. Outages use a throwaway MariaDB (tests/support/mariadb.ts).
  */
 import assert from "node:assert/strict";
-import { SERVER as SERVER_BINARY } from "../../scripts/lib/binaries.ts";
+import { serverCommand } from "../../scripts/lib/server_launcher.ts";
 import { type Frame, FrameClient } from "../support/frame_client.ts";
 import { startThrowawayMariadb } from "../support/mariadb.ts";
 import { createTestDatabase } from "../support/mysql_db.ts";
 import { startServer } from "../support/server_process.ts";
-
-const SERVER = new URL("../../server.ts", import.meta.url).pathname;
+import { waitFor } from "../support/wait.ts";
 
 /** What became of one `say`: acknowledged with its msgid, refused, or never answered. */
 type Fate = { ok: string } | { error: string } | { noAnswer: true };
@@ -53,16 +52,8 @@ async function fullHistory(client: FrameClient): Promise<Frame[]> {
   }
 }
 
-function waitFor(condition: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (condition()) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 10);
-  });
-}
+/** A wait of this test's phases: a safety net only (a MariaDB restart can be slow). */
+const PHASE_MS = 120_000;
 
 Deno.test("server on mysql: MariaDB stopped while clients send; acknowledged messages all kept", async () => {
   const mariadb = await startThrowawayMariadb();
@@ -84,13 +75,13 @@ Deno.test("server on mysql: MariaDB stopped while clients send; acknowledged mes
     const senders = clients.map((client, i) =>
       keepSaying(client, `c${i}`, () => phase === "after", fates)
     );
-    await waitFor(() => acked() >= 30);
+    await waitFor("30 acknowledged messages", () => acked() >= 30, PHASE_MS);
     await mariadb.stop();
     phase = "down";
-    await waitFor(() => {
+    await waitFor("3 refusals while MariaDB is down", () => {
       refusedWhileDown = [...fates.values()].filter((f) => "error" in f).length;
       return refusedWhileDown >= 3;
-    });
+    }, PHASE_MS);
     await mariadb.start();
     phase = "after";
     await Promise.all(senders);
@@ -178,23 +169,7 @@ Deno.test("server on mysql: starts once MariaDB, down at startup, comes up", asy
 
 /** Runs the server with `--db` and returns its exit code and stderr. */
 async function runWithDb(db: string): Promise<{ code: number; stderr: string }> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...SERVER_BINARY.permissions,
-      SERVER,
-      "--port",
-      "0",
-      "--admin-port",
-      "0",
-      "--db",
-      db,
-    ],
-    env: { FASTCHAT_ADMIN_PASSWORD: "test-admin-password" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const output = await serverCommand({ db, adminPassword: "test-admin-password" }).output();
   return { code: output.code, stderr: new TextDecoder().decode(output.stderr) };
 }
 

@@ -5,8 +5,15 @@
  */
 import assert from "node:assert/strict";
 import { FrameClient } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
-import { assertError, expectError, freshRoom, loggedIn, rawError, uniqueName } from "./support.ts";
+import {
+  assertError,
+  expectError,
+  freshRoom,
+  loggedIn,
+  rawError,
+  startServer,
+  uniqueName,
+} from "./support.ts";
 
 /** Lines that are not requests, each with what is wrong with it. */
 const NOT_REQUESTS: [string, string][] = [

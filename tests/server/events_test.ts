@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameClient } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
 import {
   admin,
   ADMIN_TOKEN,
@@ -13,8 +12,9 @@ import {
   closeAll,
   freshRoom,
   loggedIn,
+  startServer,
   uniqueName,
-  waitUntil,
+  waitFor,
 } from "./support.ts";
 
 /** Round-trips a ping on each client, so every event sent before has arrived. */
@@ -126,7 +126,7 @@ Deno.test("events conformance", async (t) => {
         await settle(alice);
         dave.close();
         // The admin API shows when the server has dropped the first session.
-        await waitUntil("the server has one session of dave left", async () => {
+        await waitFor("the server has one session of dave left", async () => {
           const { body } = await admin(server.adminPort, "GET", "/api/users");
           const users = (body as { users: { user: string; sessions: unknown[] }[] }).users;
           return users.find((u) => u.user === dave.user)?.sessions.length === 1;

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import type { Frame } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
 import {
   assertSortedMsgids,
   closeAll,
@@ -15,6 +14,7 @@ import {
   ISO_MS,
   loggedIn,
   sayPipelined,
+  startServer,
   uniqueName,
 } from "./support.ts";
 

@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import type { FrameClient } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
 import {
   admin,
   ADMIN_TOKEN,
@@ -17,6 +16,7 @@ import {
   ISO_MS,
   loggedIn,
   repliesTo,
+  startServer,
   uniqueName,
 } from "./support.ts";
 

@@ -12,8 +12,16 @@ import { DatabaseSync } from "node:sqlite";
 import { hashPassword } from "../../lib/auth/password.ts";
 import { splitStatements } from "../../lib/store/mysql_migrate.ts";
 import { FrameClient } from "../support/frame_client.ts";
-import { freshDatabase, startServer, usingMysql } from "../support/server_process.ts";
-import { admin, ADMIN_TOKEN, closeAll, expectError, loggedIn, PASSWORD } from "./support.ts";
+import { freshDatabase, usingMysql } from "../support/server_process.ts";
+import {
+  admin,
+  ADMIN_TOKEN,
+  closeAll,
+  expectError,
+  loggedIn,
+  PASSWORD,
+  startServer,
+} from "./support.ts";
 import sqliteV1 from "../../sql/sqlite/001_init.sql" with { type: "text" };
 import mysqlV1 from "../../sql/mysql/001_init.sql" with { type: "text" };
 

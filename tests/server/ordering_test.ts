@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameClient } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
 import {
   assertSortedMsgids,
   closeAll,
@@ -14,8 +13,9 @@ import {
   ISO_MS,
   loggedIn,
   repliesTo,
+  startServer,
   uniqueName,
-  waitUntil,
+  waitFor,
 } from "./support.ts";
 
 const SENDERS = 4;
@@ -55,7 +55,7 @@ Deno.test("ordering conformance", async (t) => {
     const oks = await Promise.all(senders.map((s, i) => sayAll(s, room, `s${i}`)));
     const total = SENDERS * PER_SENDER;
     const inRoom = (client: FrameClient) => client.events("message").filter((f) => f.room === room);
-    await waitUntil(
+    await waitFor(
       `every session has ${total} messages`,
       () => clients.every((c) => inRoom(c).length >= total),
       30_000,

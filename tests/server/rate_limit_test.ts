@@ -4,7 +4,6 @@
  * are neither stored nor broadcast.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../support/server_process.ts";
 import {
   anotherSession,
   closeAll,
@@ -12,6 +11,7 @@ import {
   loggedIn,
   PASSWORD,
   repliesTo,
+  startServer,
   uniqueName,
 } from "./support.ts";
 

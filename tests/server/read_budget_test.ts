@@ -6,8 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { Frame, FrameClient } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
-import { closeAll, freshRoom, loggedIn, sayPipelined, uniqueName } from "./support.ts";
+import { closeAll, freshRoom, loggedIn, sayPipelined, startServer, uniqueName } from "./support.ts";
 
 /** The ids of the replies `client` received, in the order they arrived. */
 function replyIds(client: FrameClient, prefix: string): (string | number)[] {

@@ -8,8 +8,15 @@ import assert from "node:assert/strict";
 import { foldName } from "../../lib/protocol/names.ts";
 import { openStore } from "../../lib/store/open_store.ts";
 import type { Frame, FrameClient } from "../support/frame_client.ts";
-import { freshDatabase, startServer } from "../support/server_process.ts";
-import { assertSortedMsgids, closeAll, expectError, loggedIn, uniqueName } from "./support.ts";
+import { freshDatabase } from "../support/server_process.ts";
+import {
+  assertSortedMsgids,
+  closeAll,
+  expectError,
+  loggedIn,
+  startServer,
+  uniqueName,
+} from "./support.ts";
 
 const MAX_SERVER_FRAME = 1_048_576;
 const ROOMS = 400;

@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import { type Frame, FrameClient } from "../support/frame_client.ts";
-import { type ServerProcess, startServer } from "../support/server_process.ts";
 import {
   admin,
   ADMIN_TOKEN,
@@ -17,6 +16,8 @@ import {
   expectError,
   loggedIn,
   PASSWORD,
+  startServer,
+  type TestServer,
   uniqueName,
 } from "./support.ts";
 
@@ -66,7 +67,7 @@ async function assertTokenWorks(port: number, user: string, token: string, what:
 }
 
 Deno.test("resume tokens and password conformance", async (t) => {
-  let server: ServerProcess = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN } });
+  let server: TestServer = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN } });
   try {
     await t.step("welcome lists the resume and password features", async () => {
       const client = await FrameClient.connect(server.port);

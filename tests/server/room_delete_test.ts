@@ -3,8 +3,7 @@
  * restart hand out the deleted messages' msgids again.
  */
 import assert from "node:assert/strict";
-import { startServer } from "../support/server_process.ts";
-import { admin, ADMIN_TOKEN, closeAll, freshRoom, loggedIn } from "./support.ts";
+import { admin, ADMIN_TOKEN, closeAll, freshRoom, loggedIn, startServer } from "./support.ts";
 
 Deno.test("room delete: members get a notice, msgids stay unique across a restart", async () => {
   const first = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN } });

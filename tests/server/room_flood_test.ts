@@ -15,7 +15,6 @@ import {
   loggedIn,
   PASSWORD,
   uniqueName,
-  waitUntil,
 } from "./support.ts";
 
 const ENV = { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN };
@@ -179,7 +178,7 @@ Deno.test("room expiry: an idle room is deleted (audited as system), never gener
     const last = (await ann.ok({ type: "say", room: idle, text: "last words" })).msgid as string;
     await ann.ok({ type: "leave", room: idle });
 
-    await waitUntil(
+    await waitFor(
       "the idle room expires",
       async () => !(await roomNames(ann)).includes(idle),
       30_000,
@@ -191,7 +190,7 @@ Deno.test("room expiry: an idle room is deleted (audited as system), never gener
     assertError(await ann.request({ type: "join", room: idle }), "no_such_room");
     // The audit entry follows the deletion of the rows, a moment after the directory.
     let entry: Frame | undefined;
-    await waitUntil("the expiry is audited", async () => {
+    await waitFor("the expiry is audited", async () => {
       entry = (await audit(server.adminPort)).find((e) =>
         e.action === "delete_room" && e.target === idle
       );
@@ -201,7 +200,7 @@ Deno.test("room expiry: an idle room is deleted (audited as system), never gener
 
     // Once its last member leaves, the occupied room expires too; general never does.
     await ann.ok({ type: "leave", room: occupied });
-    await waitUntil(
+    await waitFor(
       "the room left empty expires",
       async () => !(await roomNames(ann)).includes(occupied),
       30_000,

@@ -3,13 +3,13 @@
  * presence (a user online in several sessions counts once).
  */
 import assert from "node:assert/strict";
-import { startServer } from "../support/server_process.ts";
 import {
   anotherSession,
   closeAll,
   expectError,
   freshRoom,
   loggedIn,
+  startServer,
   uniqueName,
 } from "./support.ts";
 

@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import { FrameClient } from "../support/frame_client.ts";
-import { startServer } from "../support/server_process.ts";
 import {
   admin,
   ADMIN_TOKEN,
@@ -13,6 +12,7 @@ import {
   expectError,
   loggedIn,
   PASSWORD,
+  startServer,
   uniqueName,
 } from "./support.ts";
 

@@ -1,10 +1,35 @@
 /**
- * Helpers of the protocol conformance suite: unique names, logged-in clients, reply
- * assertions, history paging and the admin API (for moderation states), all over the same
- * real sockets a client would use.
+ * Helpers of the protocol conformance suite: the server under test, unique names, logged-in
+ * clients, reply assertions, history paging and the admin API (for moderation states).
+ *
+ * {@linkcode startServer} runs the server as a subprocess over TCP, or in this process over
+ * in-memory connections when `FASTCHAT_TEST_TRANSPORT=memory` (the test runner's SQLite
+ * pass): the same server code either way, only the socket differs. Files about the wire
+ * itself (framing, close semantics, timeouts, TLS, signals) start `server_process.ts`
+ * directly and always use TCP.
  */
 import assert from "node:assert/strict";
 import { type Frame, FrameClient } from "../support/frame_client.ts";
+import { startInProcessServer, type TestServer } from "../support/in_process.ts";
+import {
+  type StartOptions,
+  startServer as startProcess,
+  usingMysql,
+} from "../support/server_process.ts";
+import { waitFor } from "../support/wait.ts";
+
+export type { TestServer };
+export { waitFor };
+
+/** Whether servers of this run are in-process (`FASTCHAT_TEST_TRANSPORT=memory`, SQLite only). */
+export function inProcess(): boolean {
+  return Deno.env.get("FASTCHAT_TEST_TRANSPORT") === "memory" && !usingMysql();
+}
+
+/** Starts the server under test: in this process when {@linkcode inProcess}, else a subprocess. */
+export function startServer(options: StartOptions = {}): Promise<TestServer> {
+  return inProcess() ? startInProcessServer(options) : startProcess(options);
+}
 
 /** The password every test account uses unless a test says otherwise. */
 export const PASSWORD = "correct horse battery";
@@ -115,7 +140,7 @@ export async function repliesTo(
 ): Promise<Frame[]> {
   const wanted = new Set(ids);
   const found = new Map<string | number, Frame>();
-  await waitUntil(`replies to ${ids.length} requests`, () => {
+  await waitFor(`replies to ${ids.length} requests`, () => {
     for (const frame of client.received) {
       const id = frame.id as string | number;
       if ((frame.type === "ok" || frame.type === "error") && wanted.has(id)) found.set(id, frame);
@@ -192,17 +217,4 @@ export async function admin(
   });
   const text = await response.text();
   return { status: response.status, body: text === "" ? null : JSON.parse(text) };
-}
-
-/** Polls `check` every 20 ms until it holds; throws after `timeoutMs` naming `what`. */
-export async function waitUntil(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -1,10 +1,12 @@
 /**
- * A raw protocol client for tests: sends frames (or raw bytes) over real TCP and waits for
- * frames matching a predicate, with a timeout so a missing frame fails instead of hanging.
+ * The protocol client of the tests: sends frames (or raw bytes) over TCP, or in memory to an
+ * in-process server (see `endpoints.ts`), and waits for frames matching a predicate, with a
+ * timeout so a missing frame fails instead of hanging.
  */
+import { connectTo, type TestConn } from "./endpoints.ts";
+import { type Frame, FrameReader } from "./frame_reader.ts";
 
-/** A frame received from the server. */
-export type Frame = Record<string, unknown> & { type: string };
+export type { Frame };
 
 const encoder = new TextEncoder();
 
@@ -13,7 +15,8 @@ const WAIT_MS = 5_000;
 
 /** A test connection to a FastChat server. */
 export class FrameClient {
-  readonly conn: Deno.Conn;
+  /** The connection (a `Deno.TcpConn` over TCP, a `MemoryConn` in memory). */
+  readonly conn: TestConn;
   /** Every frame received, in order. */
   readonly received: Frame[] = [];
   #cursor = 0;
@@ -22,19 +25,27 @@ export class FrameClient {
   #nextId = 1;
   /** Resolves when the server closes the connection. */
   readonly closed: Promise<void>;
+  /** What ended reading other than a close or reset (a bad frame from the server). */
+  readError: Error | null = null;
 
-  private constructor(conn: Deno.Conn) {
+  private constructor(conn: TestConn) {
     this.conn = conn;
     this.closed = this.#readLoop();
   }
 
-  /** Connects and waits for `welcome`. */
-  static async connect(port: number, host = "127.0.0.1"): Promise<FrameClient> {
-    const conn = await Deno.connect({ hostname: host, port });
-    conn.setNoDelay(true);
-    const client = new FrameClient(conn);
+  /**
+   * Connects (in memory when `port` is an in-process server's) and waits for `welcome`.
+   * `from` is the client address an in-process server sees (over TCP: the usual one).
+   */
+  static async connect(port: number, host = "127.0.0.1", from?: string): Promise<FrameClient> {
+    const client = FrameClient.over(await connectTo(port, host, from));
     await client.next((f) => f.type === "welcome");
     return client;
+  }
+
+  /** A client over a connection already open (nothing awaited: no `welcome` wait). */
+  static over(conn: TestConn): FrameClient {
+    return new FrameClient(conn);
   }
 
   /** Whether the server closed the connection. */
@@ -43,24 +54,24 @@ export class FrameClient {
   }
 
   async #readLoop(): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffered = "";
+    const frames = new FrameReader();
     const buffer = new Uint8Array(64 * 1024);
     try {
       while (true) {
         const n = await this.conn.read(buffer);
         if (n === null) break;
-        buffered += decoder.decode(buffer.subarray(0, n), { stream: true });
-        let nl;
-        while ((nl = buffered.indexOf("\n")) >= 0) {
-          const line = buffered.slice(0, nl);
-          buffered = buffered.slice(nl + 1);
-          this.received.push(JSON.parse(line) as Frame);
-        }
+        this.received.push(...frames.push(buffer.subarray(0, n)));
         this.#wake();
       }
-    } catch {
-      // Reset or closed locally.
+    } catch (error) {
+      // Reset or closed locally ends the stream; a frame that breaks the contract is
+      // kept visible: the next wait reports it.
+      if (
+        !(error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted ||
+          error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe)
+      ) {
+        this.readError = error as Error;
+      }
     }
     this.#closed = true;
     this.#wake();
@@ -99,6 +110,7 @@ export class FrameClient {
         }
       }
       if (this.#closed) {
+        if (this.readError) throw this.readError;
         throw new Error(`Connection closed; received: ${JSON.stringify(this.received.slice(-5))}`);
       }
       const left = deadline - Date.now();

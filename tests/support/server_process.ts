@@ -1,12 +1,11 @@
 /**
- * Starts a real `fastchat-server` subprocess for tests, on free ports, with a fresh
- * database: SQLite in a temp dir by default, or a throwaway MySQL database when
- * `FASTCHAT_TEST_STORE=mysql` (the test runner's second pass).
+ * Starts a real `fastchat-server` subprocess for tests (through the shared launcher,
+ * `scripts/lib/server_launcher.ts`), on free ports, with a fresh database: SQLite in a temp
+ * dir by default, or a throwaway MySQL database when `FASTCHAT_TEST_STORE=mysql` (the test
+ * runner's second pass).
  */
 import { createTestDatabase } from "./mysql_db.ts";
-import { SERVER as SERVER_BINARY } from "../../scripts/lib/binaries.ts";
-
-const SERVER = new URL("../../server.ts", import.meta.url).pathname;
+import { launchServer } from "../../scripts/lib/server_launcher.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartOptions {
@@ -61,83 +60,27 @@ export async function freshDatabase(): Promise<{ db: string; drop(): Promise<voi
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const fresh = options.db === undefined ? await freshDatabase() : null;
   const db = options.db ?? fresh!.db;
-  const limits = options.limits
-    ? []
-    : ["--msg-rate", "off", "--conn-limit", "off", "--conn-rate", "off", "--auth-rate", "off"];
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      // Exactly the compiled binary's permissions, so the suite proves they suffice.
-      ...SERVER_BINARY.permissions,
-      SERVER,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--admin-port",
-      "0",
-      "--db",
-      db,
-      ...limits,
-      ...(options.args ?? []),
-    ],
-    env: { FASTCHAT_ADMIN_PASSWORD: "test-admin-password", ...options.env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  let log = "";
-  const decoder = new TextDecoder();
-  const listening = Promise.withResolvers<{ port: number; adminPort: number }>();
-  (async () => {
-    let buffered = "";
-    for await (const chunk of child.stdout) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        lines.push(line);
-        const match = /^fastchat listening chat=(\d+) admin=(\d+)$/.exec(line);
-        if (match) listening.resolve({ port: Number(match[1]), adminPort: Number(match[2]) });
-      }
-    }
-  })();
-  (async () => {
-    for await (const chunk of child.stderr) log += decoder.decode(chunk, { stream: true });
-  })();
-  const exited = child.status;
-  exited.then((status) =>
-    listening.reject(new Error(`Server exited (${status.code}) before listening:\n${log}`))
-  );
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const ports = await Promise.race([
-    listening.promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Server did not start:\n${log}`)), 30_000);
-    }),
-  ]).finally(() => clearTimeout(timer));
-  let running = true;
-  exited.then(() => running = false);
-  const stop = async (signal: Deno.Signal = "SIGTERM") => {
-    if (running) {
-      try {
-        child.kill(signal);
-      } catch {
-        // Exited meanwhile.
-      }
-    }
-    return (await exited).code;
-  };
-  return {
-    ...ports,
+  // Sources run with exactly the compiled binary's permissions, so the suite proves they suffice.
+  const server = await launchServer({
     db,
-    child,
-    log: () => log,
-    stdout: () => lines,
+    args: options.args,
+    rateLimits: options.limits === true,
+    adminPassword: "test-admin-password",
+    env: options.env,
+  }).catch(async (error) => {
+    await fresh?.drop();
+    throw error;
+  });
+  const stop = async (signal: Deno.Signal = "SIGTERM") => (await server.stop(signal)).code;
+  return {
+    port: server.port,
+    adminPort: server.adminPort,
+    db,
+    child: server.child,
+    log: server.log,
+    stdout: server.stdout,
     stop,
-    exited,
+    exited: server.exited,
     async cleanup() {
       await stop("SIGKILL");
       await fresh?.drop();

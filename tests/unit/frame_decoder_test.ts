@@ -110,3 +110,80 @@ Deno.test("decoder: bad input a line over the limit completed across pushes is t
   assertEquals(lines(decoder, "abcd", "e\n"), ["<too large>"]);
   assertEquals(lines(new FrameDecoder(4), "ab", "cd\r\n"), ["abcd"]);
 });
+
+// Skip mode (the terminal client): an oversize line is skipped up to its newline.
+
+const skipping = (maxFrame: number) => new FrameDecoder(maxFrame, { oversize: "skip" });
+
+function shown(decoder: FrameDecoder, ...chunks: string[]): string[] {
+  const out: string[] = [];
+  for (const chunk of chunks) {
+    for (const item of decoder.push(enc.encode(chunk))) {
+      out.push(item.kind === "line" ? dec.decode(item.bytes) : `too_large:${item.bytes}`);
+    }
+  }
+  return out;
+}
+
+Deno.test("decoder skip: lines across chunks, \\r\\n and empty lines, as in stop mode", () => {
+  const decoder = skipping(100);
+  assertEquals(shown(decoder, "ab", "c\r\n\nde", "f\n"), ["abc", "", "def"]);
+  equal(decoder.bufferedBytes, 0);
+});
+
+Deno.test("decoder skip: bad input an oversize line is reported once, with its size and first bytes, and the next line is intact", () => {
+  const decoder = skipping(10);
+  const out: string[] = [];
+  let prefix: Uint8Array | null = null;
+  const feed = (text: string) => {
+    for (const item of decoder.push(enc.encode(text))) {
+      out.push(item.kind === "line" ? dec.decode(item.bytes) : `too_large:${item.bytes}`);
+      if (item.kind === "too_large") prefix = item.prefix;
+    }
+  };
+  feed('{"type":"ok","id":7,');
+  for (let i = 0; i < 100; i++) {
+    feed("x".repeat(1000));
+    equal(decoder.bufferedBytes, 0, "nothing of the skipped line is buffered");
+    equal(decoder.capacity, 0);
+  }
+  feed('"}\nshort\n');
+  assertEquals(out, [`too_large:${20 + 100_000 + 2}`, "short"]);
+  equal(prefix !== null && dec.decode(prefix), '{"type":"ok","id":7,' + "x".repeat(236));
+});
+
+Deno.test("decoder skip: bad input an oversize line within one chunk, then more lines in it", () => {
+  const decoder = skipping(5);
+  assertEquals(shown(decoder, "12345\n123456\nab\n1234567890\r\ncd\n"), [
+    "12345",
+    "too_large:6",
+    "ab",
+    "too_large:10",
+    "cd",
+  ]);
+  // The size never counts the terminator, however the line is cut.
+  assertEquals(shown(skipping(5), "1234567", "890\r", "\n"), ["too_large:10"]);
+});
+
+Deno.test("decoder: the limit can be changed between pushes; a bad limit is a RangeError", () => {
+  const decoder = skipping(5);
+  assertEquals(shown(decoder, "123456\n"), ["too_large:6"]);
+  decoder.maxFrame = 6;
+  equal(decoder.maxFrame, 6);
+  assertEquals(shown(decoder, "1234", "56\r\n"), ["123456"]);
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    let threw = false;
+    try {
+      decoder.maxFrame = bad;
+    } catch (error) {
+      threw = error instanceof RangeError;
+    }
+    equal(threw, true, `limit ${bad}`);
+  }
+  equal(decoder.maxFrame, 6, "a refused limit leaves the old one");
+});
+
+Deno.test("decoder stop: a too_large report carries the bytes seen and the first bytes", () => {
+  const [item] = new FrameDecoder(4).push(enc.encode("abcdefgh"));
+  assertEquals(item, { kind: "too_large", bytes: 8, prefix: enc.encode("abcdefgh") });
+});

@@ -1,6 +1,6 @@
 /** Current kicks, mutes and bans with lift buttons, and a form for any user by name. */
 import { useSignal } from "@preact/signals";
-import type { SanctionView } from "../../../lib/admin/views.ts";
+import type { SanctionView } from "../../../lib/admin/api_types.ts";
 import { api, seg } from "../api.ts";
 import { act, moderation, now } from "../state.ts";
 import { until } from "../format.ts";

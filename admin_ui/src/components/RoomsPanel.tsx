@@ -1,7 +1,8 @@
 /** Rooms with their online counts: create, delete, set the topic. */
 import { useSignal } from "@preact/signals";
 import { api, seg } from "../api.ts";
-import { act, rooms, type RoomView } from "../state.ts";
+import type { RoomView } from "../../../lib/admin/api_types.ts";
+import { act, rooms } from "../state.ts";
 
 /** The rooms panel. */
 export function RoomsPanel() {

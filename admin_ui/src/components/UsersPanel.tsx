@@ -1,6 +1,6 @@
 /** Connected users and their sessions, with the actions on each user. */
 import { useSignal } from "@preact/signals";
-import type { ConnectedUser } from "../../../lib/server/control.ts";
+import type { ConnectedUser } from "../../../lib/admin/api_types.ts";
 import { now, users } from "../state.ts";
 import { clock, span } from "../format.ts";
 import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";

@@ -1,16 +1,19 @@
 /** A one-line question on a raw-mode terminal, optionally masked (for passwords). */
 import type { Style } from "../style.ts";
-import { captureKeys, isCancelKey, printable, type Terminal } from "./terminal.ts";
+import { graphemes } from "../text_width.ts";
+import { LineEditor } from "./line_editor.ts";
+import { ANSI, captureKeys, isCancelKey, printable, type Terminal } from "./terminal.ts";
 
 /** Options of {@linkcode askLine}. */
 export interface AskOptions {
-  /** Show `•` instead of what is typed. */
+  /** Show `•` for each character typed instead of what is typed. */
   mask?: boolean;
 }
 
 /**
  * Asks for one line and resolves with it, or with null when the user cancels (Escape,
- * Ctrl-C, Ctrl-D). Backspace deletes, Ctrl-U clears.
+ * Ctrl-C, Ctrl-D). Editing is by grapheme cluster (←/→, Backspace, Delete, Home/End,
+ * Ctrl-U), and the row is redrawn whole, so wide characters are erased correctly.
  */
 export function askLine(
   term: Terminal,
@@ -19,9 +22,15 @@ export function askLine(
   options: AskOptions = {},
 ): Promise<string | null> {
   const out = term.output;
-  let value: string[] = [];
-  const shown = (chars: string[]) => (options.mask ? "•".repeat(chars.length) : chars.join(""));
-  out.write(`${style.bold(label)} `);
+  const editor = new LineEditor();
+  const head = `${style.bold(label)} `;
+  const shown = (text: string) =>
+    options.mask ? "•".repeat(graphemes(text).length) : text.replace(/\p{Cc}/gu, "\uFFFD");
+  const draw = () => {
+    const before = shown(editor.beforeCursor);
+    out.write(`\r${head}${shown(editor.text)}${ANSI.clearLine}\r${head}${before}`);
+  };
+  out.write(head);
   return new Promise((resolve) => {
     const release = captureKeys(term, (key) => {
       if (isCancelKey(key)) {
@@ -32,27 +41,26 @@ export function askLine(
       }
       if (key.name === "return" || key.name === "enter") {
         release();
+        editor.end();
+        draw();
         out.write("\n");
-        resolve(value.join(""));
+        resolve(editor.text);
         return;
       }
-      if (key.name === "backspace") {
-        if (value.length > 0) {
-          value = value.slice(0, -1);
-          out.write("\b \b");
-        }
-        return;
+      const name = `${key.ctrl ? "C-" : ""}${key.name ?? ""}`;
+      if (name === "backspace" || name === "C-h") editor.backspace();
+      else if (name === "delete") editor.deleteForward();
+      else if (name === "left") editor.left();
+      else if (name === "right") editor.right();
+      else if (name === "home" || name === "C-a") editor.home();
+      else if (name === "end" || name === "C-e") editor.end();
+      else if (name === "C-u") editor.killToStart();
+      else {
+        const text = printable(key);
+        if (text === null) return;
+        editor.insert(text);
       }
-      if (key.ctrl && key.name === "u") {
-        out.write("\b \b".repeat(value.length));
-        value = [];
-        return;
-      }
-      const text = printable(key);
-      if (text === null) return;
-      const chars = [...text];
-      value.push(...chars);
-      out.write(shown(chars));
+      draw();
     });
   });
 }

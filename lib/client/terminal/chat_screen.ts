@@ -1,50 +1,118 @@
 /**
- * The chat screen: an input line at the bottom (node's readline, with history and tab
- * completion) and lines printed above it. Incoming lines never corrupt what is being
- * typed: the input, however many rows it wraps to, is erased, the line printed, and the
- * input redrawn with the cursor where it was.
+ * The chat screen: the input (one row that scrolls sideways, edited by grapheme cluster) and
+ * the lines printed above it. Keys and editing live here; where and how things are drawn is
+ * a {@linkcode ScreenPainter}: {@linkcode LinePainter} prints lines into the terminal's own
+ * scrollback (line mode), `full_screen.ts` draws a whole window.
  */
-import readline from "node:readline";
 import type { Completion } from "../completion.ts";
-import { ANSI, stopKeyReading, type Terminal } from "./terminal.ts";
+import { type InputRow, layoutInput } from "./input_row.ts";
+import { type Completer, LineEditor } from "./line_editor.ts";
+import {
+  ANSI,
+  captureKeys,
+  columns,
+  type Key,
+  printable,
+  stopKeyReading,
+  type Terminal,
+} from "./terminal.ts";
+
+/** Draws the screen for a {@linkcode ChatScreen}. */
+export interface ScreenPainter {
+  /** Shows lines (line mode: above the input; full screen: in the current room's pane). */
+  print(lines: string[]): void;
+  /** Draws the input row. */
+  drawInput(row: InputRow): void;
+  /** Columns available to the input row. */
+  inputColumns(): number;
+  /** The terminal changed size. */
+  resized(): void;
+  /** Keys the painter handles itself (scrolling, panels); true when handled. */
+  key?(key: Key, inputEmpty: boolean): boolean;
+  /** Leaves the terminal as the shell expects it. */
+  close(): void;
+}
 
 /** Options of a {@linkcode ChatScreen}. */
 export interface ChatScreenOptions {
   prompt: string;
   complete: (line: string) => Completion;
+  /** How to draw; default a {@linkcode LinePainter}. */
+  painter?: ScreenPainter;
 }
 
-/** A line-oriented chat screen on a terminal. */
-export class ChatScreen {
-  #rl: readline.Interface;
+/** Lines in a paste from which Enter asks for a confirmation first. */
+export const PASTE_CONFIRM_LINES = 2;
+
+/** Line mode: lines go into the terminal's scrollback, the input stays on the last row. */
+export class LinePainter implements ScreenPainter {
   #term: Terminal;
+  #drawnWidth = 0;
+  #cursorCol = 0;
+
+  constructor(term: Terminal) {
+    this.#term = term;
+  }
+
+  print(lines: string[]): void {
+    this.#term.output.write(`\r${ANSI.clearLine}${lines.join("\n")}\n`);
+  }
+
+  drawInput(row: InputRow): void {
+    this.#drawnWidth = row.width;
+    this.#cursorCol = row.cursorCol;
+    this.#term.output.write(
+      `\r${row.text}${ANSI.clearLine}${ANSI.column(row.cursorCol + 1)}`,
+    );
+  }
+
+  inputColumns(): number {
+    // The last column stays free: writing there makes some terminals wrap early.
+    return columns(this.#term) - 1;
+  }
+
+  /**
+   * After a resize the terminal may have re-wrapped the old input row (tmux and most
+   * terminals reflow a row wider than the new width): clear from its first row down.
+   */
+  resized(): void {
+    const width = columns(this.#term);
+    const up = this.#drawnWidth > width ? Math.floor(this.#cursorCol / width) : 0;
+    this.#term.output.write(`\r${ANSI.up(up)}${ANSI.clearDown}`);
+  }
+
+  close(): void {
+    this.#term.output.write(`\r${ANSI.clearLine}`);
+  }
+}
+
+/** A chat screen on a terminal: the editable input and what is printed. */
+export class ChatScreen {
+  #term: Terminal;
+  #painter: ScreenPainter;
+  #prompt: string;
+  #editor = new LineEditor();
+  #completer: Completer;
   #closed = false;
   #lineHandlers = new Set<(line: string) => void>();
   #closeHandlers = new Set<() => void>();
+  #release: () => void;
+  #stopResize: () => void;
+  #scroll = 0;
+  #batch: Key[] = [];
+  #pasting = false;
+  /** A multi-line paste waiting for a second Enter. */
+  #confirming = false;
 
   constructor(term: Terminal, options: ChatScreenOptions) {
     this.#term = term;
-    stopKeyReading(term);
-    this.#rl = readline.createInterface({
-      input: term.input,
-      output: term.output,
-      terminal: true,
-      historySize: 200,
-      completer: (line: string) => options.complete(line),
-      tabSize: 4,
-    });
-    this.#rl.setPrompt(options.prompt);
-    this.#rl.on("line", (line) => {
-      // A message comes back from the server as a chat line: erase the typed copy.
-      if (!line.trimStart().startsWith("/")) this.#eraseSubmitted(line);
-      for (const handler of this.#lineHandlers) handler(line);
-      if (!this.#closed) this.#rl.prompt();
-    });
-    // Ctrl-C and Ctrl-D (on an empty line) both mean "quit" here.
-    this.#rl.on("SIGINT", () => this.#requestClose());
-    this.#rl.on("close", () => this.#requestClose());
-    term.input.resume();
-    this.#rl.prompt();
+    this.#painter = options.painter ?? new LinePainter(term);
+    this.#prompt = options.prompt;
+    this.#completer = (before) => options.complete(before);
+    term.output.write(ANSI.bracketedPasteOn);
+    this.#release = captureKeys(term, (key) => this.#queue(key));
+    this.#stopResize = term.onResize?.(() => this.#resized()) ?? (() => {});
+    this.#render();
   }
 
   /** Calls `handler` with every line the user enters. */
@@ -57,55 +125,182 @@ export class ChatScreen {
     this.#closeHandlers.add(handler);
   }
 
-  /** Prints lines above the input line, keeping what is typed intact. */
+  /** Prints lines, keeping what is typed intact. */
   print(...lines: string[]): void {
     if (lines.length === 0) return;
     if (this.#closed) {
       this.#term.output.write(lines.join("\n") + "\n");
       return;
     }
-    // readline redraws the input by first moving up as many rows as the cursor is below
-    // the prompt: print that many newlines after the lines so that it lands right.
-    const rows = this.#rl.getCursorPos().rows;
-    this.#term.output.write(
-      `\r${ANSI.up(rows)}${ANSI.clearDown}${lines.join("\n")}\n${"\n".repeat(rows)}`,
-    );
-    this.#rl.prompt(true);
+    this.#painter.print(lines);
+    this.#render();
   }
 
-  /** Changes the prompt and redraws the input line. */
+  /** Changes the prompt and redraws the input row. */
   setPrompt(prompt: string): void {
-    if (this.#closed || this.#rl.getPrompt() === prompt) return;
-    this.#rl.setPrompt(prompt);
-    this.#rl.prompt(true);
+    if (this.#closed || this.#prompt === prompt) return;
+    this.#prompt = prompt;
+    this.#render();
   }
 
-  /** Stops reading input and leaves the cursor on a fresh line. */
+  /** Puts text back into an empty input (e.g. a message the server refused). */
+  restore(text: string): boolean {
+    if (this.#closed || this.#editor.text !== "") return false;
+    this.#editor.set(text);
+    this.#render();
+    return true;
+  }
+
+  /** Rings the terminal bell. */
+  bell(): void {
+    if (!this.#closed) this.#term.output.write(ANSI.bell);
+  }
+
+  /** The text being typed. */
+  get text(): string {
+    return this.#editor.text;
+  }
+
+  /** Redraws the input row (after the painter redrew the rest). */
+  redraw(): void {
+    this.#render();
+  }
+
+  /** Stops reading input and gives the terminal back. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    const rows = this.#rl.getCursorPos().rows;
-    this.#term.output.write(`\r${ANSI.up(rows)}${ANSI.clearDown}`);
-    this.#rl.close();
-    this.#term.input.pause();
+    this.#release();
+    this.#stopResize();
+    stopKeyReading(this.#term);
+    this.#painter.close();
+    this.#term.output.write(ANSI.bracketedPasteOff);
   }
 
-  /** Erases the rows the just-submitted input took (the cursor is on the row below them). */
-  #eraseSubmitted(line: string): void {
-    const width = this.#term.output.columns > 0 ? this.#term.output.columns : 80;
-    const visible = _visibleLength(this.#rl.getPrompt()) + _visibleLength(line);
-    const rows = Math.max(1, Math.ceil(visible / width));
-    this.#term.output.write(`${ANSI.up(rows)}\r${ANSI.clearDown}`);
+  /** Keys of one read arrive together: a paste without bracketed paste is told by that. */
+  #queue(key: Key): void {
+    this.#batch.push(key);
+    if (this.#batch.length === 1) queueMicrotask(() => this.#drain());
+  }
+
+  #drain(): void {
+    const keys = this.#batch;
+    this.#batch = [];
+    for (let i = 0; i < keys.length && !this.#closed; i++) {
+      let key = keys[i]!;
+      // Bracketed paste markers; some key decoders split them into `ESC[200` and `~`.
+      // deno-lint-ignore no-control-regex
+      const marker = /^\x1b\[(200|201)~?$/.exec(key.sequence);
+      if (marker) {
+        if (!key.sequence.endsWith("~") && keys[i + 1]?.sequence === "~") i++;
+        key = { ...key, name: marker[1] === "200" ? "paste-start" : "paste-end" };
+      }
+      // Enter followed by more keys in the same read was pasted: a newline in the text.
+      const pastedEnter = (key.name === "return" || key.name === "enter") &&
+        i < keys.length - 1 && printable(keys[i + 1]!) !== null;
+      this.#key(key, pastedEnter);
+    }
+    if (!this.#closed) this.#render();
+  }
+
+  #key(key: Key, pastedEnter: boolean): void {
+    const editor = this.#editor;
+    if (key.name === "paste-start" || key.name === "paste-end") {
+      this.#pasting = key.name === "paste-start";
+      return;
+    }
+    const enter = key.name === "return" || key.name === "enter";
+    if (enter && (this.#pasting || pastedEnter)) return editor.insert("\n");
+    if (this.#confirming && !enter) {
+      this.#confirming = false;
+      if (key.name === "escape") return;
+    }
+    if (enter) return this.#submit();
+    if (this.#painter.key?.(key, editor.text === "")) return;
+    if (key.ctrl && key.name === "c") return this.#requestClose();
+    if (key.ctrl && key.name === "d") {
+      if (editor.text === "") return this.#requestClose();
+      editor.deleteForward();
+      return;
+    }
+    if (key.name === "tab") {
+      if (!editor.complete(this.#completer, key.shift === true)) this.bell();
+      return;
+    }
+    if (editor.completion !== null && key.name === "escape") return void editor.end();
+    if (key.meta && (key.name === "b" || key.name === "left")) return editor.wordLeft();
+    if (key.meta && (key.name === "f" || key.name === "right")) return editor.wordRight();
+    if (key.ctrl && key.name === "left") return editor.wordLeft();
+    if (key.ctrl && key.name === "right") return editor.wordRight();
+    if (key.meta && key.name === "backspace") return editor.killWordBack();
+    const action = _ACTIONS[`${key.ctrl ? "C-" : ""}${key.name ?? ""}`];
+    if (action) return void action(editor);
+    const text = printable(key);
+    if (text !== null) editor.insert(text);
+  }
+
+  #submit(): void {
+    const text = this.#editor.text;
+    const lines = text.split("\n").length;
+    if (lines >= PASTE_CONFIRM_LINES && !this.#confirming && !text.startsWith("/")) {
+      this.#confirming = true;
+      this.#painter.print([
+        `\x1b[33m-- ${lines} lines: Enter sends them as one message; Esc or any other key goes back to editing.\x1b[39m`,
+      ]);
+      return;
+    }
+    this.#confirming = false;
+    const line = this.#editor.submit();
+    this.#scroll = 0;
+    this.#render();
+    for (const handler of this.#lineHandlers) handler(line);
   }
 
   #requestClose(): void {
-    if (this.#closed) return;
     for (const handler of this.#closeHandlers) handler();
+  }
+
+  #resized(): void {
+    if (this.#closed) return;
+    this.#painter.resized();
+    this.#render();
+  }
+
+  #render(): void {
+    if (this.#closed) return;
+    const completion = this.#editor.completion;
+    let hint = this.#confirming ? " Enter: send" : "";
+    if (hint === "" && completion && completion.candidates.length > 1) {
+      hint = ` (${completion.index + 1}/${completion.candidates.length})`;
+    }
+    const row = layoutInput(
+      { prompt: this.#prompt, text: this.#editor.text, cursor: this.#editor.cursorClusters, hint },
+      this.#painter.inputColumns(),
+      this.#scroll,
+    );
+    this.#scroll = row.scroll;
+    this.#painter.drawInput(row);
   }
 }
 
-/** Terminal columns taken by text: code points, without ANSI escape sequences. */
-function _visibleLength(text: string): number {
-  // deno-lint-ignore no-control-regex
-  return [...text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")].length;
-}
+/** Keys that edit or move, by `C-` + name. */
+const _ACTIONS: Record<string, (editor: LineEditor) => unknown> = {
+  backspace: (e) => e.backspace(),
+  "C-h": (e) => e.backspace(),
+  delete: (e) => e.deleteForward(),
+  left: (e) => e.left(),
+  "C-b": (e) => e.left(),
+  right: (e) => e.right(),
+  "C-f": (e) => e.right(),
+  home: (e) => e.home(),
+  "C-a": (e) => e.home(),
+  end: (e) => e.end(),
+  "C-e": (e) => e.end(),
+  up: (e) => e.historyUp(),
+  "C-p": (e) => e.historyUp(),
+  down: (e) => e.historyDown(),
+  "C-n": (e) => e.historyDown(),
+  "C-u": (e) => e.killToStart(),
+  "C-k": (e) => e.killToEnd(),
+  "C-w": (e) => e.killWordBack(),
+};

@@ -6,16 +6,34 @@ import readline from "node:readline";
 export interface Terminal {
   input: typeof process.stdin;
   output: typeof process.stdout;
+  /** Calls `handler` when the terminal's size changes; returns the function that stops it. */
+  onResize?: (handler: () => void) => () => void;
 }
 
 /** The process's own terminal. */
 export function processTerminal(): Terminal {
-  return { input: process.stdin, output: process.stdout };
+  return {
+    input: process.stdin,
+    output: process.stdout,
+    onResize(handler) {
+      try {
+        Deno.addSignalListener("SIGWINCH", handler);
+      } catch {
+        return () => {}; // No SIGWINCH here (Windows): no resize events.
+      }
+      return () => Deno.removeSignalListener("SIGWINCH", handler);
+    },
+  };
 }
 
 /** Width of the terminal in columns (80 when unknown). */
 export function columns(term: Terminal): number {
   return term.output.columns > 0 ? term.output.columns : 80;
+}
+
+/** Height of the terminal in rows (24 when unknown). */
+export function rows(term: Terminal): number {
+  return term.output.rows > 0 ? term.output.rows : 24;
 }
 
 /** One key press, as node's readline decodes it. */
@@ -24,6 +42,7 @@ export interface Key {
   name?: string;
   ctrl: boolean;
   meta: boolean;
+  shift?: boolean;
   /** The characters the key produced. */
   sequence: string;
 }
@@ -38,6 +57,7 @@ class _KeyReader {
       name: key?.name,
       ctrl: key?.ctrl === true,
       meta: key?.meta === true,
+      shift: key?.shift === true,
       sequence: key?.sequence ?? text ?? "",
     });
     this.#deliver();
@@ -109,5 +129,91 @@ export const ANSI = {
   hideCursor: "\x1b[?25l",
   showCursor: "\x1b[?25h",
   clearDown: "\x1b[J",
+  clearLine: "\x1b[K",
   up: (n: number) => (n > 0 ? `\x1b[${n}A` : ""),
+  /** Moves to column `n` (1-based) of the current row. */
+  column: (n: number) => `\x1b[${Math.max(1, n)}G`,
+  /** Moves to row `row`, column `col` (1-based). */
+  to: (row: number, col: number) => `\x1b[${row};${col}H`,
+  bracketedPasteOn: "\x1b[?2004h",
+  bracketedPasteOff: "\x1b[?2004l",
+  altScreenOn: "\x1b[?1049h",
+  altScreenOff: "\x1b[?1049l",
+  bell: "\x07",
 } as const;
+
+/** Outputs currently showing the alternate screen (so that restoring leaves it once). */
+const _altScreens = new WeakSet<Terminal["output"]>();
+
+/** Switches to the alternate screen (full-screen mode), cleared. */
+export function enterAltScreen(term: Terminal): void {
+  _altScreens.add(term.output);
+  term.output.write(`${ANSI.altScreenOn}${ANSI.to(1, 1)}\x1b[2J`);
+}
+
+/** Goes back to the normal screen, if the alternate one is shown. */
+export function leaveAltScreen(term: Terminal): void {
+  if (!_altScreens.delete(term.output)) return;
+  term.output.write(ANSI.altScreenOff);
+}
+
+/**
+ * Puts the terminal back as the shell expects it: cooked mode, cursor shown, bracketed
+ * paste off, normal screen. Safe to call more than once and on a terminal never changed.
+ */
+export function restoreTerminal(term: Terminal): void {
+  try {
+    if (term.input.isTTY) term.input.setRawMode(false);
+  } catch {
+    // The terminal is gone (hung up): nothing to restore.
+  }
+  try {
+    leaveAltScreen(term);
+    term.output.write(`${ANSI.bracketedPasteOff}${ANSI.showCursor}`);
+  } catch {
+    // Same.
+  }
+}
+
+/** Signals after which the client restores the terminal before it exits. */
+const _EXIT_SIGNALS: Deno.Signal[] = ["SIGTERM", "SIGHUP", "SIGINT", "SIGQUIT"];
+const _SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGTERM: 15,
+};
+
+/**
+ * Restores the terminal on every way out that skips the normal path: a signal (then the
+ * process exits with 128 + its number), an uncaught error or an unhandled rejection.
+ * Returns the function that removes the guard.
+ */
+export function guardTerminal(term: Terminal): () => void {
+  // The row the cursor is on is the input row (or a question): start the shell's row clean.
+  const onCrash = () => {
+    restoreTerminal(term);
+    term.output.write(`\r${ANSI.clearLine}`);
+  };
+  const handlers = _EXIT_SIGNALS.map((signal) => {
+    const handler = () => {
+      onCrash();
+      Deno.exit(128 + (_SIGNAL_NUMBERS[signal] ?? 0));
+    };
+    try {
+      Deno.addSignalListener(signal, handler);
+    } catch {
+      return null; // Not available on this platform.
+    }
+    return { signal, handler };
+  });
+  globalThis.addEventListener("error", onCrash);
+  globalThis.addEventListener("unhandledrejection", onCrash);
+  return () => {
+    for (const entry of handlers) {
+      if (entry) Deno.removeSignalListener(entry.signal, entry.handler);
+    }
+    globalThis.removeEventListener("error", onCrash);
+    globalThis.removeEventListener("unhandledrejection", onCrash);
+  };
+}

@@ -2,7 +2,7 @@
 import type { ChatClient } from "../chat_client.ts";
 import { bannedSentence, formatError, kickedSentence } from "../format.ts";
 import type { Style } from "../style.ts";
-import { ANSI, stopKeyReading, type Terminal } from "../terminal/terminal.ts";
+import { ANSI, columns, stopKeyReading, type Terminal } from "../terminal/terminal.ts";
 import { ChatView, EXIT } from "./chat_view.ts";
 import { pickRoom } from "./room_picker.ts";
 import { runStartFlow } from "./start_flow.ts";
@@ -13,6 +13,21 @@ export interface AppContext {
   term: Terminal;
   style: Style;
   presetUser: string | null;
+  /** A room given with `--room`: joined right after login instead of showing the picker. */
+  presetRoom?: string | null;
+  /** `--plain`: line mode even where the full-screen window would fit. */
+  plain?: boolean;
+  /** `--bell`: ring the bell on mentions and direct messages. */
+  bell?: boolean;
+}
+
+/** Narrowest terminal that gets the full-screen window; narrower ones keep line mode. */
+export const FULL_SCREEN_MIN_COLUMNS = 60;
+
+/** Whether the chat uses the full-screen window: a terminal, wide enough, no `--plain`. */
+export function wantsFullScreen(ctx: AppContext): boolean {
+  return ctx.plain !== true && ctx.term.output.isTTY === true &&
+    columns(ctx.term) >= FULL_SCREEN_MIN_COLUMNS;
 }
 
 /** Runs the interactive client to its end; resolves with the exit code. */
@@ -31,8 +46,10 @@ export async function runInteractive(ctx: AppContext): Promise<number> {
   });
   const menus = async (): Promise<number> => {
     if (!await runStartFlow(ctx)) return EXIT.ok;
+    let preset = ctx.presetRoom ?? null;
     while (true) {
-      const room = await pickRoom(ctx);
+      const room = preset ?? await pickRoom(ctx);
+      preset = null;
       if (room === null) {
         await client.logout();
         return EXIT.ok;
@@ -40,9 +57,12 @@ export async function runInteractive(ctx: AppContext): Promise<number> {
       const joined = await client.join(room);
       if (joined.ok) {
         off();
-        const view = new ChatView(client, term, style);
-        view.info("Type a message and press Enter. /help lists the commands.");
+        const view = new ChatView(client, term, style, {
+          fullScreen: wantsFullScreen(ctx),
+          bell: ctx.bell,
+        });
         view.enterRoom(joined);
+        view.info("Type a message and press Enter. /help lists the commands.");
         return await view.finished;
       }
       term.output.write(formatError(joined.message, style) + "\n");

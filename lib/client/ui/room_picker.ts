@@ -1,4 +1,5 @@
 /** The room picker: the rooms with how many people are online, plus "Create a room". */
+import { Backoff } from "../backoff.ts";
 import { ConnectionLostError } from "../connection.ts";
 import type { ChatClient } from "../chat_client.ts";
 import { formatError, formatRoomEntry } from "../format.ts";
@@ -46,10 +47,12 @@ async function _create(ctx: PickerContext): Promise<string | null> {
  * one just created), or null when the user quits.
  */
 export async function pickRoom(ctx: PickerContext): Promise<string | null> {
+  const backoff = new Backoff();
   while (true) {
     let items: MenuItem<Pick>[];
     try {
-      const listed = await ctx.client.rooms();
+      // The login reply carries the first page; the rest is fetched page by page.
+      const listed = await ctx.client.rooms(ctx.client.takeLoginRooms());
       if (!listed.ok) {
         _error(ctx, listed.message);
         return null;
@@ -63,12 +66,22 @@ export async function pickRoom(ctx: PickerContext): Promise<string | null> {
     } catch (error) {
       if (!(error instanceof ConnectionLostError)) throw error;
       _error(ctx, `${error.message} Reconnecting…`);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await new Promise((resolve) => setTimeout(resolve, backoff.next()));
       continue;
     }
+    backoff.reset();
     items.push({ label: "+ Create a room", value: { kind: "create" } });
     items.push({ label: "Quit", value: { kind: "quit" } });
-    const pick = await selectMenu(ctx.term, "Pick a room:", items, ctx.style);
+    // Escape does not quit here: there is nothing to go back to (Quit is in the list).
+    const pick = await selectMenu(
+      ctx.term,
+      `Pick a room (${items.length - 2}):`,
+      items,
+      ctx.style,
+      {
+        escape: "ignore",
+      },
+    );
     if (pick === null || pick.kind === "quit") return null;
     if (pick.kind === "room") return pick.name;
     const created = await _create(ctx);

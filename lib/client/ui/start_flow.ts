@@ -81,21 +81,29 @@ async function _register(ctx: StartContext): Promise<boolean> {
       continue;
     }
     _say(ctx, formatInfo(`Account ${user} created. Logging in…`, ctx.style));
-    return await _tryLogin(ctx, user, password);
+    return await _tryLogin(ctx, user, password) === "ok";
   }
 }
 
-async function _tryLogin(ctx: StartContext, user: string, password: string): Promise<boolean> {
+/** How a login attempt ended: logged in, a wrong password, or another refusal. */
+type LoginOutcome = "ok" | "wrong_password" | "refused";
+
+async function _tryLogin(ctx: StartContext, user: string, password: string): Promise<LoginOutcome> {
   const reply = await _send(ctx, () => ctx.client.login(user, password));
-  if (reply === null) return false;
+  if (reply === null) return "refused";
   if (!reply.ok) {
     _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
-    return false;
+    return reply.error.code === "bad_credentials" ? "wrong_password" : "refused";
   }
   _say(ctx, formatInfo(`Logged in as ${ctx.client.user}.`, ctx.style));
-  return true;
+  return "ok";
 }
 
+/**
+ * Asks for the name (unless given) and the password. A wrong password asks for the password
+ * again, never for the name (so a password is never typed into the visible name field);
+ * Escape at the password goes back to the name, or to the menu when the name was given.
+ */
 async function _login(ctx: StartContext, preset: string | null): Promise<boolean> {
   let user = preset;
   while (true) {
@@ -105,19 +113,30 @@ async function _login(ctx: StartContext, preset: string | null): Promise<boolean
     } else {
       _say(ctx, `${ctx.style.bold("User name:")} ${sanitize(user)}`);
     }
-    const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
-    if (password === null) return false;
-    if (await _tryLogin(ctx, user, password)) return true;
-    user = null;
+    while (true) {
+      const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
+      if (password === null) {
+        if (user === preset) return false;
+        user = null;
+        break;
+      }
+      const outcome = await _tryLogin(ctx, user, password);
+      if (outcome === "ok") return true;
+      if (outcome === "refused") return false;
+      _say(ctx, ctx.style.dim("Type the password again (Esc to change the user name)."));
+    }
   }
 }
 
-/** Runs the start screen; resolves true once logged in, false when the user quits. */
+/**
+ * Runs the start screen; resolves true once logged in, false when the user quits. With a
+ * preset user name (`--user`) it goes straight to the password.
+ */
 export async function runStartFlow(ctx: StartContext): Promise<boolean> {
   const { welcome } = ctx.client;
   _say(ctx, ctx.style.bold(`Connected to ${sanitize(welcome.server)}.`));
   if (welcome.motd.trim() !== "") _say(ctx, sanitize(welcome.motd));
-  let preset = ctx.presetUser;
+  if (ctx.presetUser !== null && await _login(ctx, ctx.presetUser)) return true;
   while (true) {
     const choice = await selectMenu<Choice>(
       ctx.term,
@@ -128,11 +147,9 @@ export async function runStartFlow(ctx: StartContext): Promise<boolean> {
         { label: "Quit", value: "quit" },
       ],
       ctx.style,
-      preset === null ? 0 : 1,
     );
     if (choice === null || choice === "quit") return false;
-    const done = choice === "login" ? await _login(ctx, preset) : await _register(ctx);
+    const done = choice === "login" ? await _login(ctx, null) : await _register(ctx);
     if (done) return true;
-    preset = null;
   }
 }

@@ -1,40 +1,36 @@
 /**
  * The chat server's shared state and the operations that handlers and the admin side
- * compose: presence, delivery of committed messages, user look-ups, live events.
+ * compose: presence, user look-ups, live events. Committed messages go out through
+ * {@linkcode Delivery} (`delivery.ts`), which the message writer calls back.
  */
 import { encodeFrame } from "../../protocol/frame.ts";
 import { formatMsgid } from "../../protocol/msgid.ts";
-import type { RequestId } from "../../protocol/requests.ts";
-import type { ChatMessage } from "../../protocol/server_frames.ts";
-import type { Moderation } from "../moderation/moderation.ts";
+import { isoTime } from "../../common/time.ts";
+import type { ChatMessage, ServerFrame } from "../../protocol/server_frames.ts";
+import type { Moderation } from "../limits/moderation_state.ts";
 import { RoomActivity } from "./room_activity.ts";
 import type { RoomCreationLimiter } from "../limits/room_limiter.ts";
 import type { ResumeTokens } from "../../auth/tokens.ts";
-import type {
-  InsertOutcome,
-  NewMessage,
-  Store,
-  StoredMessage,
-  UserRecord,
-} from "../../store/store.ts";
+import type { Store, StoredMessage, UserRecord } from "../../store/store.ts";
 import type { ServerEvent } from "../control.ts";
-import type { FloodEscalation } from "../moderation/flood.ts";
+import type { FloodEscalation } from "../limits/flood_counter.ts";
 import type { GuardSettings } from "../limits/guards.ts";
 import type { Logger } from "../../common/log.ts";
 import { MessageWriter } from "./message_writer.ts";
-import type { Clock, TokenBucket, WindowCounter } from "../../common/rate_limit.ts";
+import type { Clock } from "../../common/clock.ts";
+import type { TokenBucket, WindowCounter } from "../../common/rate_limit.ts";
 import type { Room, RoomDirectory } from "./rooms.ts";
-import type { Account, Session } from "../net/session.ts";
+import type { Session } from "../net/session.ts";
 import type { SessionRegistry } from "./session_registry.ts";
+import {
+  type Delivery,
+  LocalDelivery,
+  type LocalDeliveryParts,
+  type PendingMessage,
+  writerOutcomes,
+} from "./delivery.ts";
 
-/** A `say` or `dm` waiting for its commit. */
-export interface PendingMessage {
-  session: Session;
-  requestId: RequestId;
-  sender: Account;
-  room: Room | null;
-  recipient: Account | null;
-}
+export type { PendingMessage };
 
 /** Limits the core applies; null disables one. */
 export interface CoreLimits {
@@ -69,11 +65,6 @@ export interface CoreCounters {
  */
 export const SEQ_FLOOR_SETTING = "message_seq_floor";
 
-/** ISO 8601 UTC with milliseconds. */
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
 /** A stored message as the protocol's message object. */
 export function wireMessage(m: StoredMessage): ChatMessage {
   return m.room !== null
@@ -92,14 +83,14 @@ export class ChatCore {
   /** Resume tokens; `tokens.revokeAllOf(userId)` must follow every ban. */
   readonly tokens: ResumeTokens;
   readonly writer: MessageWriter<PendingMessage>;
+  /** Where committed messages go: the sender's answer, the fan-out, the admin feed. */
+  readonly delivery: Delivery;
   /** When each room was last used (messages, joins, leaves), for room expiry. */
   readonly roomActivity = new RoomActivity();
   readonly limits: CoreLimits;
   readonly log: Logger;
   readonly clock: Clock;
   readonly counters: CoreCounters;
-  /** The highest sequence number whose event has been broadcast. */
-  lastBroadcastSeq: number;
   /** Set once the server stops taking requests. */
   stopping = false;
   #listeners = new Set<(event: ServerEvent) => void>();
@@ -116,6 +107,8 @@ export class ChatCore {
     clock: Clock;
     lastSeq: number;
     messagesStored: number;
+    /** The delivery to use instead of {@linkcode LocalDelivery} (a cluster's). */
+    delivery?: (parts: LocalDeliveryParts) => Delivery;
   }) {
     this.store = options.store;
     this.rooms = options.rooms;
@@ -125,17 +118,25 @@ export class ChatCore {
     this.limits = options.limits;
     this.log = options.log;
     this.clock = options.clock;
-    this.lastBroadcastSeq = options.lastSeq;
     this.counters = {
       messagesAccepted: 0,
       messagesStored: options.messagesStored,
       storeFailures: 0,
       errors: {},
     };
-    this.writer = new MessageWriter<PendingMessage>(this.store, {
-      stored: (item, message, outcome) => this.#stored(item, message, outcome),
-      failed: (item, _message, error) => this.#failed(item, error),
-    }, { nextSeq: options.lastSeq + 1, clock: options.clock });
+    const parts: LocalDeliveryParts = {
+      sessions: this.sessions,
+      roomActivity: this.roomActivity,
+      counters: this.counters,
+      feed: this,
+      log: this.log,
+      lastSeq: options.lastSeq,
+    };
+    this.delivery = options.delivery?.(parts) ?? new LocalDelivery(parts);
+    this.writer = new MessageWriter(this.store, writerOutcomes(this.delivery), {
+      nextSeq: options.lastSeq + 1,
+      clock: options.clock,
+    });
   }
 
   /** A user by case-folded name, cached (accounts are never renamed or deleted). */
@@ -157,10 +158,10 @@ export class ChatCore {
 
   /** Adds a session to a room, telling the others when its user arrives. */
   enterRoom(session: Session, room: Room): void {
-    if (session.rooms.has(room.id)) return;
-    session.rooms.set(room.id, room);
+    const outcome = this.rooms.join(session, room);
+    if (outcome === "already") return;
     this.roomActivity.touch(room.id, this.clock());
-    if (room.add(session)) {
+    if (outcome === "arrived") {
       room.broadcast(
         encodeFrame({ type: "joined", room: room.name, user: session.account!.name }),
         session,
@@ -171,9 +172,10 @@ export class ChatCore {
 
   /** Removes a session from a room, telling the others when its user's last session goes. */
   leaveRoom(session: Session, room: Room): void {
-    if (!session.rooms.delete(room.id)) return;
+    const outcome = this.rooms.leave(session, room);
+    if (outcome === "absent") return;
     this.roomActivity.touch(room.id, this.clock());
-    if (room.remove(session)) {
+    if (outcome === "departed") {
       room.broadcast(encodeFrame({ type: "left", room: room.name, user: session.account!.name }));
     }
     this.emit({ type: "presence" });
@@ -181,7 +183,7 @@ export class ChatCore {
 
   /** Leaves every room and logs out (on logout, re-login or disconnect). */
   logout(session: Session): void {
-    for (const room of [...session.rooms.values()]) this.leaveRoom(session, room);
+    for (const room of [...this.rooms.roomsOf(session)]) this.leaveRoom(session, room);
     if (session.account) {
       this.sessions.logout(session);
       this.emit({ type: "presence" });
@@ -195,7 +197,7 @@ export class ChatCore {
   }
 
   /** Closes every session of a user with a last frame (kick, ban). */
-  closeUser(userId: number, frame: Record<string, unknown>, reason: string): number {
+  closeUser(userId: number, frame: ServerFrame, reason: string): number {
     const sessions = [...this.sessions.ofUser(userId)];
     for (const session of sessions) {
       this.logout(session);
@@ -205,7 +207,7 @@ export class ChatCore {
   }
 
   /** Sends a frame to every open connection. */
-  broadcastAll(frame: Record<string, unknown>): void {
+  broadcastAll(frame: ServerFrame): void {
     const bytes = encodeFrame(frame);
     for (const session of this.sessions.all) session.sendBytes(bytes);
   }
@@ -213,6 +215,11 @@ export class ChatCore {
   /** Counts an error reply by code. */
   countError(code: string): void {
     this.counters.errors[code] = (this.counters.errors[code] ?? 0) + 1;
+  }
+
+  /** Whether anyone subscribed to live events. */
+  get listening(): boolean {
+    return this.#listeners.size > 0;
   }
 
   /** Subscribes to live events; returns the unsubscribe function. */
@@ -230,59 +237,5 @@ export class ChatCore {
         this.log.log("warn", "listener_failed", { error: String(error) });
       }
     }
-  }
-
-  #stored(item: PendingMessage, message: NewMessage, outcome: InsertOutcome): void {
-    item.session.endWrite();
-    if (outcome.status === "duplicate") {
-      item.session.reply(item.requestId, {
-        msgid: formatMsgid(outcome.seq),
-        ts: isoTime(outcome.ts),
-      });
-      return;
-    }
-    this.counters.messagesAccepted++;
-    this.counters.messagesStored++;
-    this.lastBroadcastSeq = message.seq;
-    const msgid = formatMsgid(message.seq);
-    const ts = isoTime(message.ts);
-    item.session.reply(item.requestId, { msgid, ts });
-    const stored: StoredMessage = {
-      seq: message.seq,
-      roomId: item.room?.id ?? null,
-      room: item.room?.name ?? null,
-      senderId: item.sender.id,
-      user: item.sender.name,
-      recipientId: item.recipient?.id ?? null,
-      to: item.recipient?.name ?? null,
-      text: message.text,
-      ts: message.ts,
-    };
-    if (item.room) {
-      this.roomActivity.touch(item.room.id, message.ts);
-      item.room.broadcast(encodeFrame({ type: "message", ...wireMessage(stored) }));
-    } else {
-      const bytes = encodeFrame({ type: "dm", ...wireMessage(stored) });
-      const targets = new Set([
-        ...this.sessions.ofUser(item.sender.id),
-        ...this.sessions.ofUser(item.recipient!.id),
-      ]);
-      for (const session of targets) session.sendEvent(bytes);
-    }
-    if (this.#listeners.size > 0) this.emit({ type: "message", message: stored });
-  }
-
-  #failed(item: PendingMessage, error: unknown): void {
-    item.session.endWrite();
-    this.counters.storeFailures++;
-    this.countError("unavailable");
-    this.log.log("warn", "store_write_failed", {
-      error: String((error as Error)?.message ?? error),
-    });
-    item.session.replyError(
-      item.requestId,
-      "unavailable",
-      "The message could not be stored; nothing was sent. Try again.",
-    );
   }
 }

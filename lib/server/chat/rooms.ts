@@ -1,6 +1,8 @@
 /**
  * Rooms in memory: which sessions have joined each room and which users are present.
  * Presence is per user: a user is in a room while at least one of their sessions is.
+ * The directory owns membership, both ways: room → sessions (on each {@linkcode Room})
+ * and session → rooms; sessions know nothing of rooms.
  */
 import { foldName } from "../../protocol/names.ts";
 import type { RoomRecord } from "../../store/store.ts";
@@ -52,7 +54,10 @@ export class Room {
     return { names, json: list.toJson(), complete: true };
   }
 
-  /** Adds a logged-in session; returns true when its user was not present before. */
+  /**
+   * Adds a logged-in session; returns true when its user was not present before. Only
+   * the directory calls this (through {@linkcode RoomDirectory.join}), keeping both indexes.
+   */
   add(session: Session): boolean {
     const account = session.account!;
     if (this.sessions.has(session)) return false;
@@ -66,7 +71,7 @@ export class Room {
     return true;
   }
 
-  /** Removes a session; returns true when it was its user's last one here. */
+  /** Removes a session; returns true when it was its user's last one here (directory only). */
   remove(session: Session): boolean {
     if (!this.sessions.delete(session)) return false;
     const account = session.account!;
@@ -90,10 +95,20 @@ export class Room {
   }
 }
 
-/** All rooms, by case-folded name and by id. */
+/** What {@linkcode RoomDirectory.join} did. */
+export type JoinOutcome = "already" | "member" | "arrived";
+
+/** What {@linkcode RoomDirectory.leave} did. */
+export type LeaveOutcome = "absent" | "member" | "departed";
+
+const NO_ROOMS: ReadonlySet<Room> = new Set();
+
+/** All rooms, by case-folded name and by id, and who is in which. */
 export class RoomDirectory {
   #byKey = new Map<string, Room>();
   #byId = new Map<number, Room>();
+  /** The session → rooms index (the room → sessions one is on each room). */
+  #bySession = new Map<Session, Set<Room>>();
   /** Every room in key order, built when first needed after a change. */
   #sorted: Room[] | null = null;
 
@@ -102,10 +117,12 @@ export class RoomDirectory {
     return this.#byKey.get(foldName(name));
   }
 
+  /** The room with this id, or undefined. */
   byId(id: number): Room | undefined {
     return this.#byId.get(id);
   }
 
+  /** Adds a room (loaded or created). */
   add(record: RoomRecord): Room {
     const room = new Room(record);
     this.#byKey.set(room.key, room);
@@ -114,10 +131,47 @@ export class RoomDirectory {
     return room;
   }
 
+  /** Removes a room from the directory (its members leave it through {@linkcode leave}). */
   delete(room: Room): void {
     this.#byKey.delete(room.key);
     this.#byId.delete(room.id);
     this.#sorted = null;
+  }
+
+  /**
+   * Puts a logged-in session in a room: `arrived` when its user was not present before,
+   * `member` when another session of the user was, `already` when this one was.
+   */
+  join(session: Session, room: Room): JoinOutcome {
+    let rooms = this.#bySession.get(session);
+    if (rooms?.has(room)) return "already";
+    if (!rooms) {
+      rooms = new Set();
+      this.#bySession.set(session, rooms);
+    }
+    rooms.add(room);
+    return room.add(session) ? "arrived" : "member";
+  }
+
+  /**
+   * Takes a session out of a room: `departed` when it was its user's last session there,
+   * `member` when another one stays, `absent` when it was not in the room.
+   */
+  leave(session: Session, room: Room): LeaveOutcome {
+    const rooms = this.#bySession.get(session);
+    if (!rooms?.delete(room)) return "absent";
+    if (rooms.size === 0) this.#bySession.delete(session);
+    return room.remove(session) ? "departed" : "member";
+  }
+
+  /** Whether `session` is in `room`. */
+  isIn(session: Session, room: Room): boolean {
+    return this.#bySession.get(session)?.has(room) ?? false;
+  }
+
+  /** The rooms a session is in, in the order it joined them. */
+  roomsOf(session: Session): ReadonlySet<Room> {
+    return this.#bySession.get(session) ?? NO_ROOMS;
   }
 
   /** Every room, in creation order. */

@@ -1,12 +1,20 @@
 /**
- * Hardening settings of a chat server (timeouts, resource bounds, flood escalation) with
- * their defaults, and the resource-bound checks the request handlers call. Every bound
- * refuses new work with a clear error instead of letting memory grow.
+ * Hardening settings of a chat server (timeouts, resource bounds, flood escalation; their
+ * defaults are in `lib/app/config.ts`), and the resource-bound checks the request handlers
+ * call. Every bound refuses new work with a clear error instead of letting memory grow.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
-import { DEFAULT_ROOM_RATE, type RoomRateSettings } from "./room_limiter.ts";
-import type { ChatCore } from "../chat/core.ts";
-import type { Room } from "../chat/rooms.ts";
+import type { RoomRateSettings } from "./room_limiter.ts";
+
+/**
+ * What the checks below read of the chat core (which satisfies it): typed here, structurally,
+ * so that the limits layer does not import the chat layer above it.
+ */
+export interface GuardedCore {
+  limits: { guards?: GuardSettings };
+  rooms: { size: number };
+  writer: { pending: number };
+}
 
 /** Flood escalation: what happens to a session that keeps sending past its rate limit. */
 export interface FloodSettings {
@@ -46,26 +54,11 @@ export interface GuardSettings {
   flood: FloodSettings | null;
 }
 
-/** The defaults, also listed in `docs/security.md`. */
-export const DEFAULT_GUARDS: Readonly<GuardSettings> = Object.freeze({
-  loginTimeoutMs: 30_000,
-  idleTimeoutMs: 3_600_000,
-  frameTimeoutMs: 30_000,
-  tlsHandshakeTimeoutMs: 10_000,
-  maxConnections: 10_000,
-  maxRooms: 10_000,
-  roomRate: DEFAULT_ROOM_RATE,
-  roomExpiryMs: null,
-  maxRoomMembers: 10_000,
-  maxStoreBacklog: 50_000,
-  flood: Object.freeze({ strikes: 20, windowMs: 10_000, muteMs: 60_000, kickMs: 300_000 }),
-});
-
 /** The code of the `error` frame sent before closing a connection that timed out. */
 export const TIMEOUT_CODE = "timeout";
 
 /** Refuses a room creation (user or admin) once the server holds its maximum of rooms. */
-export function checkRoomCapacity(core: ChatCore): void {
+export function checkRoomCapacity(core: Pick<GuardedCore, "limits" | "rooms">): void {
   const max = core.limits.guards?.maxRooms ?? null;
   if (max !== null && core.rooms.size >= max) {
     throw new RequestError(
@@ -76,7 +69,10 @@ export function checkRoomCapacity(core: ChatCore): void {
 }
 
 /** Refuses a `join` that would put more than the maximum number of sessions in `room`. */
-export function checkRoomSpace(core: ChatCore, room: Room): void {
+export function checkRoomSpace(
+  core: Pick<GuardedCore, "limits">,
+  room: { name: string; sessions: { size: number } },
+): void {
   const max = core.limits.guards?.maxRoomMembers ?? null;
   if (max !== null && room.sessions.size >= max) {
     throw new RequestError(
@@ -87,7 +83,7 @@ export function checkRoomSpace(core: ChatCore, room: Room): void {
 }
 
 /** Refuses a `say`/`dm` while too many messages already wait for the store. */
-export function checkStoreBacklog(core: ChatCore): void {
+export function checkStoreBacklog(core: Pick<GuardedCore, "limits" | "writer">): void {
   const max = core.limits.guards?.maxStoreBacklog ?? null;
   if (max !== null && core.writer.pending >= max) {
     throw new RequestError(

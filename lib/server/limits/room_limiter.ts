@@ -4,19 +4,14 @@
  * machine with many accounts, cannot fill the server's room cap.
  */
 import { addressKey } from "../../auth/address_key.ts";
-import { type Clock, WindowCounter } from "../../common/rate_limit.ts";
+import type { Clock } from "../../common/clock.ts";
+import { WindowCounter } from "../../common/rate_limit.ts";
 
 /** Rooms per hour allowed to one account and to one address; null disables one. */
 export interface RoomRateSettings {
   perAccount: number | null;
   perAddress: number | null;
 }
-
-/** The defaults, also listed in `docs/security.md`. */
-export const DEFAULT_ROOM_RATE: Readonly<RoomRateSettings> = Object.freeze({
-  perAccount: 10,
-  perAddress: 20,
-});
 
 /** The window both limits count in. */
 export const ROOM_RATE_WINDOW_MS = 3_600_000;

@@ -5,14 +5,14 @@
  * audited.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
-import { MAX_TOPIC } from "../../protocol/limits.ts";
-import { checkRoomName, codePoints, foldName } from "../../protocol/names.ts";
-import { isoTime } from "../chat/core.ts";
+import { checkRoomName, foldName } from "../../protocol/names.ts";
 import type { ChatCore } from "../chat/core.ts";
 import { checkRoomCapacity } from "../limits/guards.ts";
 import type { Room } from "../chat/rooms.ts";
 import type { Account } from "../net/session.ts";
 import { auditRoom } from "./room_removal.ts";
+import { checkTopic } from "./room_topic.ts";
+import { mutedError } from "./sanctions.ts";
 
 /** Who creates a room: a logged-in user (from `host`), or an admin. */
 export type RoomCreator =
@@ -40,10 +40,7 @@ export async function createRoom(
         : "Room names are 1 to 64 characters, without control characters or surrounding spaces.",
     );
   }
-  const topic = request.topic ?? null;
-  if (topic !== null && codePoints(topic) > MAX_TOPIC) {
-    throw new RequestError("invalid_room", `The topic is longer than ${MAX_TOPIC} characters.`);
-  }
+  const topic = checkTopic(request.topic);
   if (core.rooms.get(name)) {
     throw new RequestError("room_exists", `A room named ${name} exists already.`);
   }
@@ -53,7 +50,7 @@ export async function createRoom(
   const record = await core.store.createRoom({
     name,
     nameKey: foldName(name),
-    topic: topic?.trim() || null,
+    topic,
     createdAt: now,
   });
   if (!record || core.rooms.get(name)) {
@@ -71,11 +68,7 @@ export async function createRoom(
 /** A user's checks: not muted, the room cap, then the rates (counted only when allowed). */
 function _checkUser(core: ChatCore, account: Account, host: string): void {
   const until = core.moderation.mutedUntil(account.id);
-  if (until !== null) {
-    throw new RequestError("muted", `You are muted until ${isoTime(until)}.`, {
-      until: isoTime(until),
-    });
-  }
+  if (until !== null) throw mutedError(until);
   checkRoomCapacity(core);
   const wait = core.limits.roomCreation?.take(account.id, host) ?? 0;
   if (wait > 0) {

@@ -4,28 +4,38 @@
  * outlived it some other way): nothing from a banned or kicked account is ever stored.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
-import { type ChatCore, isoTime } from "../chat/core.ts";
+import type { ChatCore } from "../chat/core.ts";
+import type { LoginBlock } from "../limits/moderation_state.ts";
+import type { BannedEvent, KickedEvent } from "../../protocol/server_frames.ts";
 import type { Session } from "../net/session.ts";
+import { bannedFrame, kickedFrame } from "./sanctions.ts";
 
-/**
- * Throws `banned` (+`reason`) or `kicked` (+`until`, `reason`) when the session's account
- * may not log in, and closes the account's sessions right after that answer is queued,
- * with the same last frame a ban or kick sends.
- */
-export function refuseBlockedSender(core: ChatCore, session: Session): void {
+/** The ban or kick that keeps the session's account from speaking, or null. Only looks. */
+export function senderBlock(core: ChatCore, session: Session): LoginBlock | null {
   const account = session.account;
-  if (!account) return;
-  const block = core.moderation.loginBlock(account.id);
-  if (!block) return;
-  const frame = block.code === "banned"
-    ? { type: "banned", reason: block.reason }
-    : { type: "kicked", until: isoTime(block.until), reason: block.reason };
-  // After the error reply (queued when the handler's rejection is handled), not before it.
-  setTimeout(() => core.closeUser(account.id, frame, block.code), 0);
-  const { type: _type, ...extra } = frame;
-  throw new RequestError(
+  return account ? core.moderation.loginBlock(account.id) : null;
+}
+
+/** The refusal a blocked sender is answered: `banned` (+`reason`) or `kicked` (+`until`). */
+export function blockedSenderError(block: LoginBlock): RequestError {
+  const { type: _type, ...extra } = _lastFrame(block);
+  return new RequestError(
     block.code,
     block.code === "banned" ? "This account is banned." : "This account was kicked.",
     extra,
   );
+}
+
+/**
+ * Closes every session of a blocked sender's account with the same last frame a ban or
+ * kick sends. Called after the refusal is queued, so that the refusal comes first.
+ */
+export function closeBlockedSender(core: ChatCore, userId: number, block: LoginBlock): void {
+  core.closeUser(userId, _lastFrame(block), block.code);
+}
+
+function _lastFrame(block: LoginBlock): BannedEvent | KickedEvent {
+  return block.code === "banned"
+    ? bannedFrame(block.reason)
+    : kickedFrame(block.until, block.reason);
 }

@@ -1,10 +1,26 @@
-/** The read side of one connection: bytes → frames → requests, in order, until it closes. */
+/**
+ * The read side of one connection: bytes → frames → the frame handler, in order, until it
+ * closes. What a frame means is the handler's business (`requests/dispatch.ts`, passed in
+ * by the server): this layer only frames, paces and closes.
+ */
 import { FrameDecoder } from "../../protocol/frame_decoder.ts";
 import { ERROR_MESSAGES } from "../../protocol/error_codes.ts";
-import type { ChatCore } from "../chat/core.ts";
-import { dispatch } from "../requests/dispatch.ts";
+import { errorFrame } from "../../protocol/server_frames.ts";
+import type { Logger } from "../../common/log.ts";
 import type { Session } from "./session.ts";
 import type { ReadWatch } from "./watchdog.ts";
+
+/** Handles one received frame of a session; resolves when the next one may be handled. */
+export type FrameHandler = (session: Session, frame: Uint8Array) => Promise<void>;
+
+/** What a connection reports to (the chat core). */
+export interface ConnectionHost {
+  log: Logger;
+  /** Counts an error sent, by code. */
+  countError(code: string): void;
+  /** Forgets a session whose connection ended. */
+  drop(session: Session): void;
+}
 
 /** Something to read bytes from: a TCP or TLS connection. */
 export interface ByteSource {
@@ -53,11 +69,13 @@ function looksLikeTls(chunk: Uint8Array): boolean {
 }
 
 /**
- * Reads and handles frames until the peer goes away or the session is closed, then
- * forgets the session. A peer that half-closes still gets the answers to what it sent.
+ * Reads frames and hands them to `handle` until the peer goes away or the session is
+ * closed, then forgets the session. A peer that half-closes still gets the answers to
+ * what it sent.
  */
 export async function serveConnection(
-  core: ChatCore,
+  core: ConnectionHost,
+  handle: FrameHandler,
   source: ByteSource,
   session: Session,
   maxFrame: number,
@@ -94,11 +112,13 @@ export async function serveConnection(
       for (const item of items) {
         if (item.kind === "too_large") {
           core.countError("frame_too_large");
-          await session.close("frame too large", {
-            type: "error",
-            code: "frame_too_large",
-            message: `${ERROR_MESSAGES.frame_too_large} The limit is ${maxFrame} bytes.`,
-          });
+          await session.close(
+            "frame too large",
+            errorFrame(
+              "frame_too_large",
+              `${ERROR_MESSAGES.frame_too_large} The limit is ${maxFrame} bytes.`,
+            ),
+          );
           break reading;
         }
         if (session.pendingBytes > READ_PAUSE_BYTES) {
@@ -110,7 +130,7 @@ export async function serveConnection(
           if (session.closing) break reading;
           sliceStart = performance.now();
         }
-        await dispatch(core, session, item.bytes);
+        await handle(session, item.bytes);
         if (session.closing) break reading;
       }
     }

@@ -3,14 +3,12 @@
  * Owns the outbound queue; knows nothing about commands.
  */
 import { encodeFrame } from "../../protocol/frame.ts";
-import type { ErrorCode } from "../../protocol/error_codes.ts";
 import { MAX_SERVER_FRAME } from "../../protocol/limits.ts";
-import type { RequestId } from "../../protocol/requests.ts";
+import type { OkReply, ReplyFrame, ServerFrame } from "../../protocol/server_frames.ts";
 import { encodeFrameWith } from "../../protocol/json_list.ts";
 import { Outbound } from "./outbound.ts";
 import { ReadBudget } from "../limits/read_budget.ts";
 import type { TokenBucket } from "../../common/rate_limit.ts";
-import type { Room } from "../chat/rooms.ts";
 
 /** The account a session is logged in as. */
 export interface Account {
@@ -36,8 +34,6 @@ export class Session {
   account: Account | null = null;
   /** The last account this connection logged in as (kept after logout, for the log). */
   lastUser: string | null = null;
-  /** Rooms this session has joined, by room id. */
-  readonly rooms = new Map<number, Room>();
   lastActive: number;
   messagesSent = 0;
   /** Bad frames in a row. */
@@ -100,22 +96,23 @@ export class Session {
     return this.#out.whenBelow(bytes);
   }
 
-  /** Sends a frame object (an event for this session only). */
-  send(frame: Record<string, unknown>): void {
+  /** Sends an event to this session only. */
+  send(frame: ServerFrame): void {
     this.sendBytes(encodeFrame(frame));
   }
 
   /**
-   * Sends an `ok` reply. Throws a RangeError, sending nothing, for a reply that would pass
+   * Sends a reply (`ok` or `error`): requests answer through their reply context, which
+   * calls this once. Throws a RangeError, sending nothing, for a reply that would pass
    * {@linkcode MAX_SERVER_FRAME} (handlers bound what they send; this is the safety net).
    */
-  reply(id: RequestId, fields: Record<string, unknown> = {}): void {
-    this.#sendReply(encodeFrame({ type: "ok", id, ...fields }));
+  sendReply(frame: ReplyFrame): void {
+    this.#sendReply(encodeFrame(frame));
   }
 
-  /** Sends an `ok` reply with fields already encoded as JSON (`raw`), after `fields`. */
-  replyWith(id: RequestId, fields: Record<string, unknown>, raw: Record<string, string>): void {
-    this.#sendReply(encodeFrameWith({ type: "ok", id, ...fields }, raw));
+  /** Sends an `ok` reply with fields already encoded as JSON (`raw`), after `frame`'s. */
+  sendReplyWith(frame: OkReply, raw: Record<string, string>): void {
+    this.#sendReply(encodeFrameWith(frame, raw));
   }
 
   #sendReply(bytes: Uint8Array): void {
@@ -127,19 +124,6 @@ export class Session {
     if (this.#sealed || this.#out.closed) return;
     this.replyBytesSent += bytes.length;
     this.#out.sendReply(bytes);
-  }
-
-  /** Sends an `error` reply (or, without id, an error event). */
-  replyError(
-    id: RequestId | undefined,
-    code: ErrorCode,
-    message: string,
-    extra: Record<string, unknown> = {},
-  ): void {
-    const frame: Record<string, unknown> = { type: "error" };
-    if (id !== undefined) frame.id = id;
-    // An answer to a frame this connection sent, with or without a usable id.
-    this.#sendReply(encodeFrame({ ...frame, code, message, ...extra }));
   }
 
   /** `say`/`dm` of this session waiting for their commit. */
@@ -203,7 +187,7 @@ export class Session {
    * and closes. With `discard` (a slow consumer), nothing more is answered and frames not
    * yet started are dropped.
    */
-  close(reason: string, last?: Record<string, unknown>, discard = false): Promise<void> {
+  close(reason: string, last?: ServerFrame, discard = false): Promise<void> {
     this.#closing ??= this.#close(reason, last, discard);
     return this.#closing;
   }
@@ -213,7 +197,7 @@ export class Session {
     return this.#closing !== null;
   }
 
-  async #close(reason: string, last?: Record<string, unknown>, discard = false): Promise<void> {
+  async #close(reason: string, last?: ServerFrame, discard = false): Promise<void> {
     this.closeReason ??= reason;
     if (!discard) await this.#settled(CLOSE_SETTLE_MS);
     this.#sealed = true;

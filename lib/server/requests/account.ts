@@ -2,30 +2,29 @@
 import { RequestError } from "../../protocol/error_codes.ts";
 import {
   checkUserName,
-  codePoints,
   foldName,
   hasInvisible,
   isAcceptablePassword,
 } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
+import { errorFrame } from "../../protocol/server_frames.ts";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../auth/password.ts";
 import { addressKey } from "../../auth/address_key.ts";
 import { loginDelay, recordLoginFailure, recordLoginSuccess } from "../../auth/login_throttle.ts";
 import type { UserRecord } from "../../store/store.ts";
-import { type ChatCore, isoTime } from "../chat/core.ts";
+import type { ChatCore } from "../chat/core.ts";
+import { isoTime } from "../../common/time.ts";
 import { loginRooms } from "../chat/room_pages.ts";
+import { lookupUser } from "../chat/user_lookup.ts";
 import { WindowCounter } from "../../common/rate_limit.ts";
 import type { Session } from "../net/session.ts";
-import { accountOf, type HandlerResult, REPLY_LATER, type RequestContext } from "./context.ts";
+import { accountOf, type RequestContext } from "./context.ts";
 
 /** The resume token each logged-in session holds (revoked by its `logout`). */
 const sessionTokens = new WeakMap<Session, string>();
 
 /** Addresses whose registration refusal was logged within the window (one line each). */
 const refusalsLogged = new WeakMap<ChatCore, WindowCounter>();
-
-/** Longer names are never looked up (names are at most 32 characters). */
-const MAX_LOOKUP_NAME = 64;
 
 /** What an operator runs to let a classroom behind one address register. */
 const AUTH_RATE_HINT = "--auth-rate 60";
@@ -44,7 +43,7 @@ function checkPasswordField(password: string): void {
 export async function register(
   ctx: RequestContext,
   { user, password }: RequestFields<"register">,
-): Promise<HandlerResult> {
+): Promise<void> {
   const name = checkUserName(user);
   if (name === null) {
     throw new RequestError(
@@ -85,16 +84,7 @@ export async function register(
     createdAt: ctx.core.clock(),
   });
   if (!created) throw new RequestError("user_taken", `The name ${name} is taken.`);
-  return { user: created.name };
-}
-
-/**
- * The account `user` names, looked up by its case-folded key. Not gated on today's name
- * rules: an account registered before a rule was tightened (an invisible character) must
- * still log in. Only absurd lengths skip the look-up.
- */
-function findAccount(ctx: RequestContext, user: string, nameKey: string) {
-  return codePoints(user) > MAX_LOOKUP_NAME ? null : ctx.core.findUser(nameKey);
+  ctx.ok({ user: created.name });
 }
 
 /** One log line per address and window when registrations are refused, with the remedy. */
@@ -123,7 +113,7 @@ async function checkPassword(
   const failures = ctx.core.limits.loginFailures;
   const delay = failures ? loginDelay(failures, ctx.session.host, nameKey) : 0;
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-  const record = await findAccount(ctx, user, nameKey);
+  const record = await lookupUser(ctx.core, user);
   const ok = record
     ? await verifyPassword(record.passwordHash, password)
     : await verifyAgainstDummy(password);
@@ -142,10 +132,9 @@ async function checkPassword(
 async function checkToken(
   ctx: RequestContext,
   user: string,
-  nameKey: string,
   token: string,
 ): Promise<{ record: UserRecord; tokenId: string }> {
-  const record = await findAccount(ctx, user, nameKey);
+  const record = await lookupUser(ctx.core, user);
   const tokenId = record ? await ctx.core.tokens.verify(token, record.id) : null;
   if (!record || tokenId === null) {
     throw new RequestError(
@@ -159,14 +148,14 @@ async function checkToken(
 export async function login(
   ctx: RequestContext,
   { user, password, token }: RequestFields<"login">,
-): Promise<HandlerResult> {
+): Promise<void> {
   if (user === "") throw new RequestError("invalid_username", "The user name is empty.");
   if (password === "") throw new RequestError("weak_password", "The password is empty.");
   const nameKey = foldName(user);
   let record: UserRecord;
   let tokenId: string | null = null;
   if (token !== undefined) {
-    ({ record, tokenId } = await checkToken(ctx, user, nameKey, token));
+    ({ record, tokenId } = await checkToken(ctx, user, token));
   } else {
     record = await checkPassword(ctx, user, nameKey, password!);
   }
@@ -180,24 +169,25 @@ export async function login(
       reason: block.reason,
     });
   }
-  if (ctx.session.closing) return REPLY_LATER;
+  // A closing connection is not answered (nor logged in): its close is under way.
+  if (ctx.session.closing) return ctx.later();
   // A token login answers the token it used (valid 30 days from its issue); a password
   // login answers a new one.
   let answer = token;
   if (tokenId === null) ({ token: answer, id: tokenId } = await ctx.core.tokens.issue(record.id));
-  if (ctx.session.closing) return REPLY_LATER;
+  if (ctx.session.closing) return ctx.later();
   ctx.core.logout(ctx.session);
   ctx.core.sessions.login(ctx.session, { id: record.id, name: record.name, key: nameKey });
   sessionTokens.set(ctx.session, tokenId);
   ctx.core.emit({ type: "presence" });
-  return {
+  ctx.ok({
     user: record.name,
     token: answer,
     ...loginRooms(ctx.core.rooms),
-  };
+  });
 }
 
-export async function logout(ctx: RequestContext): Promise<HandlerResult> {
+export async function logout(ctx: RequestContext): Promise<void> {
   const tokenId = sessionTokens.get(ctx.session);
   sessionTokens.delete(ctx.session);
   ctx.core.logout(ctx.session);
@@ -209,9 +199,8 @@ export async function logout(ctx: RequestContext): Promise<HandlerResult> {
       ctx.core.log.log("warn", "token_revoke_failed", { error: String(error) });
     }
   }
-  ctx.session.reply(ctx.id);
+  ctx.ok();
   void ctx.session.close("logout");
-  return REPLY_LATER;
 }
 
 /**
@@ -222,7 +211,7 @@ export async function logout(ctx: RequestContext): Promise<HandlerResult> {
 export async function changePassword(
   ctx: RequestContext,
   { old, new: fresh }: RequestFields<"password">,
-): Promise<HandlerResult> {
+): Promise<void> {
   if (!isAcceptablePassword(fresh)) {
     throw new RequestError(
       "weak_password",
@@ -244,12 +233,13 @@ export async function changePassword(
     if (other === ctx.session) continue;
     sessionTokens.delete(other);
     ctx.core.logout(other);
-    void other.close("password changed", { type: "error", code: "bad_credentials", message });
+    void other.close("password changed", errorFrame("bad_credentials", message));
   }
   ctx.core.log.log("info", "password_changed", { user: account.name, session: ctx.session.id });
-  return {};
+  ctx.ok();
 }
 
-export function ping(): HandlerResult {
-  return {};
+/** `ping`: answers `ok`. */
+export function ping(ctx: RequestContext): void {
+  ctx.ok();
 }

@@ -4,14 +4,17 @@
  */
 import type { RequestFields, RequestType } from "../../protocol/requests.ts";
 import { changePassword, login, logout, ping, register } from "./account.ts";
-import type { HandlerResult, RequestContext } from "./context.ts";
+import type { RequestContext } from "./context.ts";
 import { dm, history, say } from "./messages.ts";
 import { createRoom, join, leave, rooms, who } from "./rooms.ts";
 
-/** One row of the command table. */
+/**
+ * One row of the command table. The handler answers through `ctx` (`ok`, `okWith`, `fail`,
+ * or `later`); throwing a `RequestError` is the same as `ctx.fail` with its code.
+ */
 export interface Command<T extends RequestType> {
   needsLogin: boolean;
-  handle(ctx: RequestContext, fields: RequestFields<T>): HandlerResult | Promise<HandlerResult>;
+  handle(ctx: RequestContext, fields: RequestFields<T>): void | Promise<void>;
 }
 
 /** Every request type the server answers. */

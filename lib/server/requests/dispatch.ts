@@ -1,6 +1,7 @@
 /**
  * From one received line to one answer: decode, check the envelope (`type`, `id`), look the
- * command up, check login, validate fields, run the handler, map its errors to codes.
+ * command up, check login, validate fields, run the handler with the request's reply
+ * context, map its errors to codes. Every request is answered exactly once.
  */
 import { ERROR_MESSAGES, type ErrorCode, RequestError } from "../../protocol/error_codes.ts";
 import { MAX_BAD_FRAMES_IN_A_ROW } from "../../protocol/limits.ts";
@@ -11,10 +12,11 @@ import {
   RequestId,
   type RequestType,
 } from "../../protocol/requests.ts";
+import { errorFrame } from "../../protocol/server_frames.ts";
 import { StoreUnavailableError } from "../../store/store.ts";
 import { COMMANDS } from "./commands.ts";
 import type { ChatCore } from "../chat/core.ts";
-import { REPLY_LATER } from "./context.ts";
+import { RequestContext } from "./context.ts";
 import type { Session } from "../net/session.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -102,8 +104,9 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
   }
   session.badFrames = 0;
   session.lastActive = core.clock();
+  const ctx = new RequestContext(core, session, id);
   if (command.needsLogin && !session.account) {
-    replyError(core, session, id, "not_logged_in", "Log in first.");
+    ctx.fail("not_logged_in", "Log in first.");
     return;
   }
   const isRead = READS.has(type);
@@ -116,40 +119,33 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
     }
   }
   if (core.stopping) {
-    replyError(core, session, id, "unavailable", "The server is shutting down.");
+    ctx.fail("unavailable", "The server is shutting down.");
     return;
   }
   const sentBefore = session.replyBytesSent;
   try {
     // deno-lint-ignore no-explicit-any
-    const result = await command.handle({ core, session, id }, parsed.data as any);
-    if (result !== REPLY_LATER) session.reply(id, result);
+    await command.handle(ctx, parsed.data as any);
+    if (!ctx.answered && !ctx.deferred) {
+      core.log.log("error", "request_unanswered", { request: type });
+      ctx.fail("internal");
+    }
   } catch (error) {
-    if (error instanceof RequestError) {
-      replyError(core, session, id, error.code, error.message, error.extra);
+    if (ctx.answered) {
+      core.log.log("error", "request_failed_after_reply", { request: type, error: String(error) });
+    } else if (error instanceof RequestError) {
+      ctx.failWith(error);
     } else if (error instanceof StoreUnavailableError) {
       core.counters.storeFailures++;
       core.log.log("warn", "store_unavailable", { request: type, error: error.message });
-      replyError(core, session, id, "unavailable", ERROR_MESSAGES.unavailable);
+      ctx.fail("unavailable", ERROR_MESSAGES.unavailable);
     } else {
       core.log.log("error", "request_failed", { request: type, error: String(error) });
-      replyError(core, session, id, "internal", ERROR_MESSAGES.internal);
+      ctx.fail("internal", ERROR_MESSAGES.internal);
     }
   } finally {
     if (isRead) session.readBudget.charge(session.replyBytesSent - sentBefore);
   }
-}
-
-function replyError(
-  core: ChatCore,
-  session: Session,
-  id: RequestId | undefined,
-  code: ErrorCode,
-  message: string,
-  extra?: Record<string, unknown>,
-): void {
-  core.countError(code);
-  session.replyError(id, code, message, extra);
 }
 
 function badFrame(
@@ -162,14 +158,13 @@ function badFrame(
   session.badFrames++;
   if (session.badFrames > MAX_BAD_FRAMES_IN_A_ROW) {
     core.countError("too_many_errors");
-    const frame: Record<string, unknown> = { type: "error" };
-    if (id !== undefined) frame.id = id;
-    void session.close("too many bad frames", {
-      ...frame,
-      code: "too_many_errors",
-      message: ERROR_MESSAGES.too_many_errors,
-    });
+    void session.close(
+      "too many bad frames",
+      errorFrame("too_many_errors", ERROR_MESSAGES.too_many_errors, undefined, id),
+    );
     return;
   }
-  replyError(core, session, id, code, message);
+  // No reply context: the frame is not a request (no usable id, type or fields).
+  core.countError(code);
+  session.sendReply(errorFrame(code, message, undefined, id));
 }

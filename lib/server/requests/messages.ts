@@ -1,24 +1,23 @@
-/** `say`, `dm`, `history`. */
+/**
+ * `say`, `dm`, `history`. A `say` or `dm` is validated here (room, text, may the sender
+ * speak), then handed to the message writer with its reply context; the answer comes from
+ * the delivery (`chat/delivery.ts`) once the message is stored.
+ */
 import { RequestError } from "../../protocol/error_codes.ts";
 import { HISTORY_BYTES, HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
-import { codePoints, foldName } from "../../protocol/names.ts";
+import { codePoints } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import type { UserRecord } from "../../store/store.ts";
-import { isoTime } from "../chat/core.ts";
 import { noteRefusal } from "../moderation/flood.ts";
-import { refuseBlockedSender } from "../moderation/sender_check.ts";
+import { blockedSenderError, closeBlockedSender, senderBlock } from "../moderation/sender_check.ts";
+import { mutedError } from "../moderation/sanctions.ts";
 import { checkStoreBacklog } from "../limits/guards.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
+import { lookupUser } from "../chat/user_lookup.ts";
 import type { Room } from "../chat/rooms.ts";
+import type { LoginBlock } from "../limits/moderation_state.ts";
 import type { Account } from "../net/session.ts";
-import {
-  accountOf,
-  existingRoom,
-  type HandlerResult,
-  joinedRoom,
-  REPLY_LATER,
-  type RequestContext,
-} from "./context.ts";
+import { accountOf, existingRoom, joinedRoom, type RequestContext } from "./context.ts";
 import { msgidField } from "./rooms.ts";
 
 function checkText(ctx: RequestContext, text: string): void {
@@ -29,88 +28,116 @@ function checkText(ctx: RequestContext, text: string): void {
   }
 }
 
-/** Ban, kick, mute and rate checks shared by `say` and `dm`, at accept time. */
-function checkMaySpeak(ctx: RequestContext): void {
-  refuseBlockedSender(ctx.core, ctx.session);
-  const account = accountOf(ctx);
-  const until = ctx.core.moderation.mutedUntil(account.id);
-  if (until !== null) {
-    noteRefusal(ctx.core, ctx.session, "muted");
-    throw new RequestError("muted", `You are muted until ${isoTime(until)}.`, {
-      until: isoTime(until),
-    });
-  }
-  const wait = ctx.session.bucket?.take() ?? 0;
-  if (wait > 0) {
-    noteRefusal(ctx.core, ctx.session, "rate_limited", wait);
-    throw new RequestError("rate_limited", "You are sending too fast; slow down.", {
-      retryAfterMs: wait,
-    });
+/** Why a `say` or `dm` is refused by {@linkcode speakRefusal}. */
+type SpeakRefusal =
+  | { code: "blocked"; block: LoginBlock }
+  | { code: "muted"; until: number }
+  | { code: "rate_limited"; waitMs: number };
+
+/**
+ * Ban, kick, mute and rate checks shared by `say` and `dm`, at accept time. Only looks
+ * (and takes this message's token from the session's bucket): the handler applies what a
+ * refusal leads to, with {@linkcode refuse}.
+ */
+function speakRefusal(ctx: RequestContext): SpeakRefusal | null {
+  const block = senderBlock(ctx.core, ctx.session);
+  if (block) return { code: "blocked", block };
+  const until = ctx.core.moderation.mutedUntil(accountOf(ctx).id);
+  if (until !== null) return { code: "muted", until };
+  const waitMs = ctx.session.bucket?.take() ?? 0;
+  if (waitMs > 0) return { code: "rate_limited", waitMs };
+  return null;
+}
+
+/**
+ * Answers a refused `say`/`dm` and applies what the refusal leads to: a banned or kicked
+ * sender's sessions close (after the answer); a `muted` or `rate_limited` refusal counts
+ * towards flood escalation (whose mute notice or kick comes first, as it did before).
+ */
+function refuse(ctx: RequestContext, refusal: SpeakRefusal): void {
+  const { core, session } = ctx;
+  switch (refusal.code) {
+    case "blocked": {
+      const userId = accountOf(ctx).id;
+      ctx.failWith(blockedSenderError(refusal.block));
+      closeBlockedSender(core, userId, refusal.block);
+      return;
+    }
+    case "muted":
+      noteRefusal(core, session, "muted");
+      ctx.failWith(mutedError(refusal.until));
+      return;
+    case "rate_limited":
+      noteRefusal(core, session, "rate_limited", refusal.waitMs);
+      ctx.fail("rate_limited", "You are sending too fast; slow down.", {
+        retryAfterMs: refusal.waitMs,
+      });
   }
 }
 
+/** Hands a validated `say` (`room`) or `dm` (`recipient`) to the message writer. */
 async function submit(
   ctx: RequestContext,
-  target: { room: Room | null; recipient: Account | null },
+  room: Room | null,
+  recipient: Account | null,
   text: string,
   cid: string | undefined,
-): Promise<HandlerResult> {
+): Promise<void> {
   const { core, session } = ctx;
   if (session.pendingWrites >= core.limits.maxPendingWrites) await core.writer.drained();
   checkStoreBacklog(core);
   const sender = accountOf(ctx);
   session.beginWrite();
   session.messagesSent++;
-  core.writer.submit(
-    { session, requestId: ctx.id, sender, room: target.room, recipient: target.recipient },
-    {
-      roomId: target.room?.id ?? null,
-      senderId: sender.id,
-      recipientId: target.recipient?.id ?? null,
-      text,
-      cid: cid ?? null,
-    },
-  );
-  return REPLY_LATER;
+  // Answered by the delivery once the commit settles.
+  ctx.later();
+  core.writer.submit({ reply: ctx, sender, room, recipient }, {
+    roomId: room?.id ?? null,
+    senderId: sender.id,
+    recipientId: recipient?.id ?? null,
+    text,
+    cid: cid ?? null,
+  });
 }
 
+/** `say`: a message to a room this session is in. */
 export function say(
   ctx: RequestContext,
   { room: name, text, cid }: RequestFields<"say">,
-): Promise<HandlerResult> {
+): void | Promise<void> {
   const room = joinedRoom(ctx, name);
   checkText(ctx, text);
-  checkMaySpeak(ctx);
-  return submit(ctx, { room, recipient: null }, text, cid);
+  const refusal = speakRefusal(ctx);
+  if (refusal) return refuse(ctx, refusal);
+  return submit(ctx, room, null, text, cid);
 }
 
 async function existingUser(ctx: RequestContext, name: string): Promise<UserRecord> {
-  const user = name === "" ? null : await ctx.core.findUser(foldName(name));
+  const user = await lookupUser(ctx.core, name);
   if (!user) {
     throw new RequestError("no_such_user", `There is no user named ${JSON.stringify(name)}.`);
   }
   return user;
 }
 
+/** `dm`: a direct message to a user (any user, logged in or not). */
 export async function dm(
   ctx: RequestContext,
   { to, text, cid }: RequestFields<"dm">,
-): Promise<HandlerResult> {
+): Promise<void> {
   checkText(ctx, text);
   const recipient = await existingUser(ctx, to);
-  checkMaySpeak(ctx);
-  return submit(
-    ctx,
-    { room: null, recipient: { id: recipient.id, name: recipient.name, key: recipient.nameKey } },
-    text,
-    cid,
-  );
+  const refusal = speakRefusal(ctx);
+  if (refusal) return refuse(ctx, refusal);
+  const account = { id: recipient.id, name: recipient.name, key: recipient.nameKey };
+  return submit(ctx, null, account, text, cid);
 }
 
+/** `history`: a page of a room's or a dm conversation's stored messages. */
 export async function history(
   ctx: RequestContext,
   fields: RequestFields<"history">,
-): Promise<HandlerResult> {
+): Promise<void> {
   const query = {
     before: msgidField("before", fields.before),
     after: msgidField("after", fields.after),
@@ -128,6 +155,5 @@ export async function history(
   }
   // Bounded by bytes too: the newest (or, with after, oldest) that fit, and `more: true`.
   const page = await fitHistory(read, query, HISTORY_BYTES);
-  ctx.session.replyWith(ctx.id, { more: page.more }, { messages: page.json });
-  return REPLY_LATER;
+  ctx.okWith({ more: page.more }, { messages: page.json });
 }

@@ -13,14 +13,7 @@ import { createRoom as createRoomChecked } from "../moderation/room_creation.ts"
 import { checkRoomSpace } from "../limits/guards.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
 import { roomsPage } from "../chat/room_pages.ts";
-import {
-  accountOf,
-  existingRoom,
-  type HandlerResult,
-  joinedRoom,
-  REPLY_LATER,
-  type RequestContext,
-} from "./context.ts";
+import { accountOf, existingRoom, joinedRoom, type RequestContext } from "./context.ts";
 
 /** A msgid field's sequence number; a malformed one is a bad frame. */
 export function msgidField(name: string, value: string | undefined): number | undefined {
@@ -45,17 +38,16 @@ function _afterKey(ctx: RequestContext, after: string): string {
 }
 
 /** `rooms`: one page of the room list, in case-folded name order, with `more`. */
-export function rooms(ctx: RequestContext, { after }: RequestFields<"rooms">): HandlerResult {
+export function rooms(ctx: RequestContext, { after }: RequestFields<"rooms">): void {
   const page = roomsPage(ctx.core.rooms, after === undefined ? null : _afterKey(ctx, after));
-  ctx.session.replyWith(ctx.id, { more: page.more }, { rooms: page.json });
-  return REPLY_LATER;
+  ctx.okWith({ more: page.more }, { rooms: page.json });
 }
 
 /** `create_room`: the rules live in lib/moderation/room_creation.ts (shared with the admin API). */
 export async function createRoom(
   ctx: RequestContext,
   { room, topic }: RequestFields<"create_room">,
-): Promise<HandlerResult> {
+): Promise<void> {
   const { session } = ctx;
   const created = await createRoomChecked(ctx.core, { name: room, topic }, {
     kind: "user",
@@ -63,21 +55,21 @@ export async function createRoom(
     host: session.host,
     address: session.address,
   });
-  return { room: created.name };
+  ctx.ok({ room: created.name });
 }
 
 export async function join(
   ctx: RequestContext,
   { room: name, after }: RequestFields<"join">,
-): Promise<HandlerResult> {
+): Promise<void> {
   const room = existingRoom(ctx, name);
   const afterSeq = msgidField("after", after);
   const { core, session } = ctx;
-  const wasIn = session.rooms.has(room.id);
+  const wasIn = core.rooms.isIn(session, room);
   if (!wasIn) checkRoomSpace(core, room);
   // Messages up to `bound` were broadcast before this session was in the room: they come
   // from the store. Later ones reach it as events, held until this reply is sent.
-  const bound = core.lastBroadcastSeq;
+  const bound = core.delivery.lastSeq;
   session.holdRoom(room.id);
   core.enterRoom(session, room);
   try {
@@ -94,9 +86,8 @@ export async function join(
     const fields: Record<string, unknown> = { room: room.name, topic: room.topic };
     if (!members.complete) fields.membersMore = true;
     fields.more = history.more;
-    session.replyWith(ctx.id, fields, { members: members.json, history: history.json });
+    ctx.okWith(fields, { members: members.json, history: history.json });
     session.releaseRoom(room.id, true);
-    return REPLY_LATER;
   } catch (error) {
     session.releaseRoom(room.id, false);
     if (!wasIn) core.leaveRoom(session, room);
@@ -104,18 +95,15 @@ export async function join(
   }
 }
 
-export function leave(ctx: RequestContext, { room: name }: RequestFields<"leave">): HandlerResult {
+export function leave(ctx: RequestContext, { room: name }: RequestFields<"leave">): void {
   const room = joinedRoom(ctx, name);
   ctx.core.leaveRoom(ctx.session, room);
-  return { room: room.name };
+  ctx.ok({ room: room.name });
 }
 
 /** `who`: the users in a room, as many as fit the byte budget (`more` when cut). */
-export function who(ctx: RequestContext, { room: name }: RequestFields<"who">): HandlerResult {
+export function who(ctx: RequestContext, { room: name }: RequestFields<"who">): void {
   const room = existingRoom(ctx, name);
   const members = room.memberList(MEMBERS_BYTES);
-  ctx.session.replyWith(ctx.id, { room: room.name, more: !members.complete }, {
-    users: members.json,
-  });
-  return REPLY_LATER;
+  ctx.okWith({ room: room.name, more: !members.complete }, { users: members.json });
 }

@@ -1,10 +1,11 @@
 /**
  * Kicks, mutes and bans: stored through the `Store`, cached in memory for the checks on
  * the hot path (login, say, dm). A sanction ends when its `until` passes, with no timer and
- * no restart needed; expired ones are dropped from memory as they are met.
+ * no restart needed; expired ones are dropped from memory as they are met. Imposing and
+ * lifting (audit, enforcement, events) go through `lib/server/moderation/sanctions.ts`.
  */
 import type { AuditEntry, Sanction, SanctionKind, Store } from "../../store/store.ts";
-import type { Clock } from "../../common/rate_limit.ts";
+import type { Clock } from "../../common/clock.ts";
 
 /** Why a login is refused, if it is. */
 export type LoginBlock =

@@ -1,0 +1,67 @@
+/**
+ * What shows the chat state: the line-mode prompt (`[general] (dev:3@) ⧗1 ›`) and the
+ * full-screen bars. Pure; every name and topic from the server is made safe to print here.
+ */
+import { sanitize } from "../format.ts";
+import type { Style } from "../style.ts";
+import type { Bars } from "../terminal/full_screen.ts";
+
+/** A joined room as the status needs it. */
+export interface RoomStatus {
+  key: string;
+  name: string;
+  topic: string | null;
+  /** The names online in the room. */
+  members: { values(): Iterable<string> };
+  unreadCount: number;
+  mentionCount: number;
+}
+
+/** The state shown. */
+export interface ChatStatus {
+  /** The current room, or null. */
+  current: RoomStatus | null;
+  rooms: Iterable<RoomStatus>;
+  self: string | null;
+  online: boolean;
+  pending: number;
+  lagMs: number | null;
+}
+
+/** Server text on one row: controls made visible, line breaks as spaces. */
+function _oneLine(text: string): string {
+  return sanitize(text).replaceAll("\n", " ");
+}
+
+/** The prompt: the room, and in line mode the unread counts elsewhere, offline and pending. */
+export function prompt(status: ChatStatus, style: Style, fullScreen: boolean): string {
+  const where = status.current === null ? "no room" : _oneLine(status.current.name);
+  if (fullScreen) return `${style.bold(`[${where}]`)} › `;
+  const others = [...status.rooms]
+    .filter((room) => room.unreadCount > 0 && room !== status.current)
+    .map((room) => `${_oneLine(room.name)}:${room.unreadCount}${room.mentionCount > 0 ? "@" : ""}`);
+  const unread = others.length > 0 ? ` ${style.yellow(`(${others.join(" ")})`)}` : "";
+  const offline = status.online ? "" : style.red("reconnecting… ");
+  const pending = status.pending > 0 ? ` ${style.dim(`⧗${status.pending}`)}` : "";
+  return `${offline}${style.bold(`[${where}]`)}${unread}${pending} › `;
+}
+
+/** The full-screen bars' contents. */
+export function bars(status: ChatStatus): Bars {
+  const room = status.current;
+  return {
+    room: room === null ? null : _oneLine(room.name),
+    topic: room?.topic ? _oneLine(room.topic) : null,
+    members: room === null ? [] : [...room.members.values()].map(_oneLine),
+    self: status.self === null ? null : _oneLine(status.self),
+    connection: status.online ? "connected" : "reconnecting…",
+    lagMs: status.lagMs,
+    pending: status.pending,
+    rooms: [...status.rooms].map((r) => ({
+      key: r.key,
+      name: _oneLine(r.name),
+      unread: r.unreadCount,
+      mentions: r.mentionCount,
+    })),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The second half of the message path (lib/server/chat/delivery.ts): the sender's answer
+ * comes before any fan-out, a broadcast is encoded once, a dm reaches both parties' sessions
+ * (a dm to oneself once), the admin feed only when someone listens, and the writer's
+ * outcomes (stored, duplicate, failed) each answer the sender exactly once.
+ */
+import { deepStrictEqual as equal, ok, strictEqual as same } from "node:assert/strict";
+import {
+  LocalDelivery,
+  type PendingMessage,
+  type SenderReply,
+  writerOutcomes,
+} from "../../lib/server/chat/delivery.ts";
+import { RoomActivity } from "../../lib/server/chat/room_activity.ts";
+import { RoomDirectory } from "../../lib/server/chat/rooms.ts";
+import { SessionRegistry } from "../../lib/server/chat/session_registry.ts";
+import { silentLogger } from "../../lib/common/log.ts";
+import type { Account, Session } from "../../lib/server/net/session.ts";
+import type { StoredMessage } from "../../lib/store/store.ts";
+
+type Log = [string, ...unknown[]][];
+
+/** A session that records what it is sent into `log` (only what delivery uses). */
+function fakeSession(log: Log, id: number, account: Account): Session {
+  return {
+    id,
+    account: null,
+    lastUser: null,
+    sendEvent: (bytes: Uint8Array) => log.push(["event", id, bytes]),
+    endWrite: () => log.push(["endWrite", id]),
+    _account: account,
+  } as unknown as Session;
+}
+
+function fakeReply(log: Log, session: Session): SenderReply {
+  return {
+    session,
+    ok: (fields) => log.push(["ok", session.id, fields]),
+    fail: (code, message) => log.push(["fail", session.id, code, message]),
+  };
+}
+
+function setup() {
+  const log: Log = [];
+  const sessions = new SessionRegistry();
+  const rooms = new RoomDirectory();
+  const general = rooms.add({
+    id: 7,
+    name: "general",
+    nameKey: "general",
+    topic: null,
+    createdAt: 0,
+  });
+  const ann: Account = { id: 1, name: "ann", key: "ann" };
+  const bob: Account = { id: 2, name: "bob", key: "bob" };
+  const open = (id: number, account: Account) => {
+    const session = fakeSession(log, id, account);
+    sessions.add(session);
+    sessions.login(session, account);
+    rooms.join(session, general);
+    return session;
+  };
+  const ann1 = open(1, ann);
+  const ann2 = open(2, ann);
+  const bob1 = open(3, bob);
+  const counters = { messagesAccepted: 0, messagesStored: 0, storeFailures: 0 };
+  const feed = {
+    listening: false,
+    events: [] as unknown[],
+    emit(e: unknown) {
+      this.events.push(e);
+    },
+  };
+  const delivery = new LocalDelivery({
+    sessions,
+    roomActivity: new RoomActivity(),
+    counters,
+    feed,
+    log: silentLogger,
+    lastSeq: 10,
+  });
+  return { log, general, ann, bob, ann1, ann2, bob1, counters, feed, delivery };
+}
+
+function stored(seq: number, over: Partial<StoredMessage>): StoredMessage {
+  return {
+    seq,
+    roomId: 7,
+    room: "general",
+    senderId: 1,
+    user: "ann",
+    recipientId: null,
+    to: null,
+    text: "hi",
+    ts: Date.UTC(2024, 0, 1),
+    ...over,
+  };
+}
+
+const text = (bytes: unknown) => JSON.parse(new TextDecoder().decode(bytes as Uint8Array));
+
+Deno.test("delivery: a room message answers the sender before any member gets it, encoded once", () => {
+  const s = setup();
+  const pending: PendingMessage = {
+    reply: fakeReply(s.log, s.ann1),
+    sender: s.ann,
+    room: s.general,
+    recipient: null,
+  };
+  s.delivery.delivered(stored(11, {}), pending);
+  same(s.log[0]![0], "ok", "the ack comes first");
+  equal(s.log[0]![2], { msgid: "0000000000000011", ts: "2024-01-01T00:00:00.000Z" });
+  const events = s.log.filter((e) => e[0] === "event");
+  equal(events.map((e) => e[1]), [1, 2, 3], "every member's session, the sender's included");
+  ok(events.every((e) => e[2] === events[0]![2]), "one encoding shared by all");
+  equal(text(events[0]![2]), {
+    type: "message",
+    msgid: "0000000000000011",
+    room: "general",
+    user: "ann",
+    text: "hi",
+    ts: "2024-01-01T00:00:00.000Z",
+  });
+  same(s.delivery.lastSeq, 11);
+  equal(s.counters, { messagesAccepted: 1, messagesStored: 1, storeFailures: 0 });
+  equal(s.feed.events, [], "nobody listens: no feed event");
+});
+
+Deno.test("delivery: a dm reaches both parties' sessions; a dm to oneself each session once", () => {
+  const s = setup();
+  s.feed.listening = true;
+  const toBob: PendingMessage = {
+    reply: fakeReply(s.log, s.ann1),
+    sender: s.ann,
+    room: null,
+    recipient: s.bob,
+  };
+  s.delivery.delivered(stored(12, { roomId: null, room: null, recipientId: 2, to: "bob" }), toBob);
+  same(s.log[0]![0], "ok");
+  equal(s.log.filter((e) => e[0] === "event").map((e) => e[1]), [1, 2, 3]);
+  equal(text(s.log[1]![2]).type, "dm");
+  equal(text(s.log[1]![2]).to, "bob");
+  same(s.feed.events.length, 1, "the admin feed gets it when someone listens");
+  s.log.length = 0;
+  const toSelf: PendingMessage = { ...toBob, recipient: s.ann };
+  s.delivery.delivered(stored(13, { roomId: null, room: null, recipientId: 1, to: "ann" }), toSelf);
+  equal(s.log.filter((e) => e[0] === "event").map((e) => e[1]), [1, 2]);
+});
+
+Deno.test("delivery: the writer's outcomes answer exactly once (stored, duplicate, failed)", () => {
+  const s = setup();
+  const outcomes = writerOutcomes(s.delivery);
+  const pending: PendingMessage = {
+    reply: fakeReply(s.log, s.ann1),
+    sender: s.ann,
+    room: s.general,
+    recipient: null,
+  };
+  const message = {
+    seq: 14,
+    ts: Date.UTC(2024, 0, 1),
+    roomId: 7,
+    senderId: 1,
+    recipientId: null,
+    text: "hi",
+    cid: "c1",
+  };
+  outcomes.stored(pending, message, { status: "stored" });
+  equal(s.log.slice(0, 2).map((e) => e[0]), ["endWrite", "ok"]);
+  same(s.log.filter((e) => e[0] === "ok" || e[0] === "fail").length, 1);
+  s.log.length = 0;
+  outcomes.stored(pending, { ...message, seq: 15 }, {
+    status: "duplicate",
+    seq: 14,
+    ts: message.ts,
+  });
+  equal(s.log.map((e) => e[0]), ["endWrite", "ok"], "a resend is answered, not fanned out");
+  equal(s.log[1]![2], { msgid: "0000000000000014", ts: "2024-01-01T00:00:00.000Z" });
+  s.log.length = 0;
+  outcomes.failed(pending, { ...message, seq: 16 }, new Error("disk full"));
+  equal(s.log.map((e) => e[0]), ["endWrite", "fail"], "a failure sends nothing to anyone");
+  same(s.log[1]![2], "unavailable");
+  same(s.counters.storeFailures, 1);
+  same(s.delivery.lastSeq, 14, "only delivered messages move the join bound");
+});
