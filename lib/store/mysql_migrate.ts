@@ -6,10 +6,20 @@ import type { PoolConnection, RowDataPacket } from "mysql2/promise";
 import migration001 from "../../sql/mysql/001_init.sql" with { type: "text" };
 import migration002 from "../../sql/mysql/002_names_tokens.sql" with { type: "text" };
 import migration003 from "../../sql/mysql/003_room_activity.sql" with { type: "text" };
+import migration004 from "../../sql/mysql/004_messages_edit.sql" with { type: "text" };
+import migration005 from "../../sql/mysql/005_markers_reports_staff.sql" with { type: "text" };
+import migration006 from "../../sql/mysql/006_search.sql" with { type: "text" };
 import { StoreConfigError } from "./store_config_error.ts";
 
 /** Migrations in order; the schema version is the number applied. */
-const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
+const MIGRATIONS: readonly string[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+];
 
 /**
  * "Duplicate column name" and "Duplicate key name": an `ALTER TABLE … ADD` that a migration

@@ -8,6 +8,9 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import migration001 from "../../sql/sqlite/001_init.sql" with { type: "text" };
 import migration002 from "../../sql/sqlite/002_names_tokens.sql" with { type: "text" };
 import migration003 from "../../sql/sqlite/003_room_activity.sql" with { type: "text" };
+import migration004 from "../../sql/sqlite/004_messages_edit.sql" with { type: "text" };
+import migration005 from "../../sql/sqlite/005_markers_reports_staff.sql" with { type: "text" };
+import migration006 from "../../sql/sqlite/006_search.sql" with { type: "text" };
 import { skeletonKey } from "../protocol/names.ts";
 import {
   type AuditEntry,
@@ -29,7 +32,14 @@ import {
 import { StoreConfigError } from "./store_config_error.ts";
 
 /** Migrations in order; the schema version is the number applied (`PRAGMA user_version`). */
-const MIGRATIONS: readonly string[] = [migration001, migration002, migration003];
+const MIGRATIONS: readonly string[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+];
 
 const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
   m.recipient_id, t.name AS recipient, m.text, m.ts`;

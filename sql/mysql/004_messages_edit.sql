@@ -1,0 +1,1 @@
+-- FastChat schema, version 4 (mysql): message kinds, edits and deletions (protocol 1.1). Written by the edit/delete engineer.

@@ -1,0 +1,1 @@
+-- FastChat schema, version 5 (mysql): room creators, read markers, reports and staff roles (protocol 1.1). Written by the rooms/markers engineer.

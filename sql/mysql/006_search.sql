@@ -1,0 +1,1 @@
+-- FastChat schema, version 6 (mysql): full-text search of messages (protocol 1.1). Written by the search engineer.
