@@ -10,6 +10,8 @@ import { parseArgs } from "node:util";
 import { latencyChart } from "./chart.ts";
 import { isUnclean, markdown } from "./report.ts";
 import { FULL, QUICK } from "./scenarios.ts";
+import { peerMain } from "./peer.ts";
+import { searchMain } from "./search.ts";
 import { runSuite, type Scenario, SCENARIOS } from "./suite.ts";
 
 const HELP = `Usage: deno task bench [options]
@@ -22,6 +24,8 @@ const HELP = `Usage: deno task bench [options]
   --no-mysql         skip the MariaDB runs
   --workers N        load-generator processes (default 2)
   --time-limit S     start no run after S seconds (default 90 quick, 780 full)
+  --search           the search benchmark instead (deno task bench --search --help)
+  --peer             FastChat beside InspIRCd with ../shared/peerbench (deno task bench --peer --help)
   --help`;
 
 /** Whether a MySQL server accepts TCP connections at the URL's host and port. */
@@ -37,6 +41,14 @@ async function _reachable(url: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
+  // `--search`: the search benchmark (bench/search.ts), with its own options.
+  if (Deno.args.includes("--search")) {
+    return await searchMain(Deno.args.filter((arg) => arg !== "--search"));
+  }
+  // `--peer`: the comparison with a real IRC server (bench/peer.ts), with its own options.
+  if (Deno.args.includes("--peer")) {
+    return await peerMain(Deno.args.filter((arg) => arg !== "--peer"));
+  }
   let values;
   try {
     ({ values } = parseArgs({

@@ -1,60 +1,49 @@
 /** The page's shared state, as module-level signals, and the loaders that fill it. */
-import { signal } from "@preact/signals";
+import { computed, signal } from "@preact/signals";
 import type {
   AuditView,
   ConnectedUser,
   MessageView,
+  MeView,
   ModerationView,
   RoomView,
   ServerStats,
 } from "../../lib/admin/api_types.ts";
-import { api, ApiError } from "./api.ts";
-
-/** A point of the activity chart. */
-export interface StatsPoint {
-  at: number;
-  perSecond: number;
-}
+import { api, ApiError, isMissingRoute, query } from "./api.ts";
 
 /** Whether the page knows of a login: unknown until the first check. */
 export const auth = signal<"unknown" | "out" | "in">("unknown");
+/** Why the login form is shown again (the server restarted, the session ended), or null. */
+export const loginReason = signal<"restarted" | "ended" | null>(null);
+/** Who is logged in and their role (`GET /api/me`; an older server: admin). */
+export const me = signal<MeView>({ user: "admin", role: "admin" });
+/** Whether admin-only controls are shown. */
+export const isAdmin = computed(() => me.value.role === "admin");
+/** Connected users, with when the list was read (ms). */
 export const users = signal<{ list: ConnectedUser[]; at: number }>({ list: [], at: Date.now() });
 export const rooms = signal<RoomView[]>([]);
 export const moderation = signal<ModerationView>({ kicks: [], mutes: [], bans: [] });
-export const messages = signal<MessageView[]>([]);
-export const messageFilter = signal<{ room: string; user: string }>({ room: "", user: "" });
 export const auditEntries = signal<AuditView[]>([]);
 export const stats = signal<ServerStats | null>(null);
-/** Messages per second over the last minutes, oldest first. */
-export const history = signal<StatsPoint[]>([]);
-/** The live feed's state. */
-export const live = signal<"connecting" | "live" | "lost">("connecting");
+/** The live feed's state: `down` once the server announced its shutdown and went away. */
+export const live = signal<"connecting" | "live" | "lost" | "down">("connecting");
+/** When the live feed was lost (ms), or null while live. */
+export const lostAt = signal<number | null>(null);
 /** Set when the server announced its shutdown: when it goes down (ms) and why. */
 export const shutdown = signal<{ at: number; message: string } | null>(null);
-/** A one-line report of the last action, or of an error. */
-export const notice = signal<{ kind: "ok" | "error"; text: string } | null>(null);
 /** The current time, ticking every second (drives idle times and countdowns). */
 export const now = signal(Date.now());
+/** Whether the page shows live data (false: the lists are from `lostAt` or before). */
+export const fresh = computed(() => live.value === "live");
 
-/** Chart length: five minutes of one-second points. */
-const HISTORY_POINTS = 300;
-/** Messages kept in the feed. */
-const FEED_SIZE = 200;
-
-/** Reports an action's result in the notice line. */
-export function report(kind: "ok" | "error", text: string): void {
-  notice.value = { kind, text };
-}
-
-/** Runs an action, reporting `done` or the error; resolves to whether it worked. */
-export async function act(action: () => Promise<unknown>, done: string): Promise<boolean> {
+/** Asks who is logged in; a server without `GET /api/me` makes the session an admin. */
+export async function loadMe(): Promise<void> {
   try {
-    await action();
-    report("ok", done);
-    return true;
+    me.value = await api<MeView>("GET", "/api/me");
   } catch (error) {
-    report("error", error instanceof ApiError ? error.message : String(error));
-    return false;
+    if (!isMissingRoute(error)) throw error;
+    const session = await api<{ user?: string }>("GET", "/api/session");
+    me.value = { user: session.user ?? "admin", role: "admin" };
   }
 }
 
@@ -75,44 +64,14 @@ export async function loadAudit(): Promise<void> {
   auditEntries.value = (await api<{ entries: AuditView[] }>("GET", "/api/audit?limit=100")).entries;
 }
 
-export async function loadMessages(): Promise<void> {
-  const { room, user } = messageFilter.value;
-  const query = new URLSearchParams({ limit: "100" });
-  if (room) query.set("room", room);
-  if (user) query.set("user", user);
-  messages.value = (await api<{ messages: MessageView[] }>("GET", `/api/messages?${query}`))
-    .messages;
+/** The `GET /api/users`-style path of a user or room action, with the name in the query. */
+export function byName(path: string, key: string, name: string): string {
+  return `${path}${query({ [key]: name })}`;
 }
 
-/** Reloads every list (after login, or when the live feed reconnects). */
-export async function loadAll(): Promise<void> {
-  await Promise.all([loadUsers(), loadRooms(), loadModeration(), loadAudit(), loadMessages()])
-    .catch((error) => report("error", error instanceof Error ? error.message : String(error)));
+/** Whether an error is "the server cannot be reached". */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 0;
 }
 
-/** Adds live messages (newest last in `batch`) to the feed, if they pass the filter. */
-export function addMessages(batch: MessageView[]): void {
-  const { room, user } = messageFilter.value;
-  const fits = batch.filter((m) =>
-    (!room || m.room?.toLowerCase() === room.toLowerCase()) &&
-    (!user || m.user.toLowerCase() === user.toLowerCase())
-  );
-  if (fits.length > 0) messages.value = [...fits.reverse(), ...messages.value].slice(0, FEED_SIZE);
-}
-
-let previous: { at: number; accepted: number } | null = null;
-
-/** Takes a counters snapshot and extends the chart. */
-export function addStats(snapshot: ServerStats & { at: string }): void {
-  stats.value = snapshot;
-  const at = Date.parse(snapshot.at);
-  if (previous && at > previous.at) {
-    const perSecond = Math.max(
-      0,
-      (snapshot.messagesAccepted - previous.accepted) * 1000 /
-        (at - previous.at),
-    );
-    history.value = [...history.value, { at, perSecond }].slice(-HISTORY_POINTS);
-  }
-  previous = { at, accepted: snapshot.messagesAccepted };
-}
+export type { MessageView };

@@ -2,43 +2,37 @@
  * The admin API routes behind the login: one table of method, path pattern and handler.
  * Bodies are validated by `bodies.ts`; errors thrown here are mapped to HTTP by the handler.
  */
-import type { Actor, ChatControl } from "../server/control.ts";
 import type { SanctionKind } from "../store/store.ts";
 import { empty, HttpError, json, readJson } from "./http.ts";
 import {
+  AddressBanBody,
   AuditQuery,
   BanBody,
   CreateRoomBody,
   MessagesQuery,
   parseInput,
+  ReportsQuery,
+  ResolveReportBody,
   ShutdownBody,
+  SlowModeBody,
   TimedSanctionBody,
   TopicBody,
 } from "./bodies.ts";
-import { auditView, messageView, moderationView, roomView, statsView, usersView } from "./views.ts";
-import type { Clock } from "../common/clock.ts";
+import {
+  addressBanView,
+  auditView,
+  messageView,
+  moderationView,
+  reportView,
+  roomView,
+  statsView,
+  usersView,
+} from "./views.ts";
 import { isoTime } from "../common/time.ts";
+import type { Route, RouteContext } from "./route.ts";
+import { STAFF_ROUTES } from "./staff_routes.ts";
 
-/** What a route handler is given. */
-export interface RouteContext {
-  req: Request;
-  url: URL;
-  /** Path parameters, already URL-decoded. */
-  params: Record<string, string>;
-  actor: Actor;
-  control: ChatControl;
-  clock: Clock;
-}
-
-/** One API route. */
-export interface Route {
-  method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Matched against the whole path; named groups become `params`. */
-  pattern: RegExp;
-  /** Whether the route changes state (recorded in the audit feed signal). */
-  mutates: boolean;
-  run(ctx: RouteContext): Promise<Response>;
-}
+export type { Route, RouteContext } from "./route.ts";
 
 const LIFT_KINDS: Record<string, SanctionKind> = { kicks: "kick", mutes: "mute", bans: "ban" };
 
@@ -47,6 +41,7 @@ export const API_ROUTES: readonly Route[] = [
   get(/^\/api\/users$/, ({ control }) => json(usersView(control.listUsers()))),
   get(/^\/api\/rooms$/, ({ control }) => json({ rooms: control.listRooms().map(roomView) })),
   get(/^\/api\/stats$/, ({ control, clock }) => json(statsView(control.stats(), clock()))),
+  get(/^\/api\/stats\/history$/, ({ statsHistory }) => json(statsHistory.view())),
   get(/^\/api\/moderation$/, ({ control }) => json(moderationView(control.sanctions()))),
   get(/^\/api\/messages$/, async ({ control, url }) => {
     const query = parseInput(MessagesQuery, Object.fromEntries(url.searchParams), "query");
@@ -67,37 +62,34 @@ export const API_ROUTES: readonly Route[] = [
     const result = await control.mute(body.user, body.duration, body.reason, actor);
     return json({ user: result.user, until: result.until });
   }),
-  post(/^\/api\/ban$/, async ({ control, req, actor }) => {
+  adminOnly(post(/^\/api\/ban$/, async ({ control, req, actor }) => {
     const body = parseInput(BanBody, await readJson(req));
     const result = await control.ban(body.user, body.reason, actor);
     return json({ user: result.user });
-  }),
-  del(/^\/api\/(?<kind>kicks|mutes|bans)\/(?<user>[^/]+)$/, async ({ control, params, actor }) => {
-    await control.lift(params.user!, LIFT_KINDS[params.kind!]!, actor);
-    return empty(204);
-  }),
+  })),
+  del(/^\/api\/(?<kind>kicks|mutes)\/(?<user>[^/]+)$/, liftByPath),
+  adminOnly(del(/^\/api\/(?<kind>bans)\/(?<user>[^/]+)$/, liftByPath)),
   // The same with the name in the query (`?user=..`): URL normalisation removes the path
   // segments `.` and `..` (even written `%2e%2e`), which are valid user names.
-  del(/^\/api\/(?<kind>kicks|mutes|bans)$/, async ({ control, params, url, actor }) => {
-    await control.lift(queryName(url, "user"), LIFT_KINDS[params.kind!]!, actor);
-    return empty(204);
-  }),
-  post(/^\/api\/rooms$/, async ({ control, req, actor }) => {
+  del(/^\/api\/(?<kind>kicks|mutes)$/, liftByQuery),
+  adminOnly(del(/^\/api\/(?<kind>bans)$/, liftByQuery)),
+  adminOnly(post(/^\/api\/rooms$/, async ({ control, req, actor }) => {
     const body = parseInput(CreateRoomBody, await readJson(req));
     return json({ room: roomView(await control.createRoom(body.name, body.topic, actor)) }, 201);
-  }),
-  del(/^\/api\/rooms\/(?<name>[^/]+)$/, async ({ control, params, actor }) => {
+  })),
+  adminOnly(del(/^\/api\/rooms\/(?<name>[^/]+)$/, async ({ control, params, actor }) => {
     await control.deleteRoom(params.name!, actor);
     return empty(204);
-  }),
-  del(/^\/api\/rooms$/, async ({ control, url, actor }) => {
+  })),
+  adminOnly(del(/^\/api\/rooms$/, async ({ control, url, actor }) => {
     await control.deleteRoom(queryName(url, "name"), actor);
     return empty(204);
-  }),
+  })),
   {
     method: "PUT",
     pattern: /^\/api\/rooms\/(?<name>[^/]+)\/topic$/,
     mutates: true,
+    adminOnly: false,
     run: async ({ control, req, params, actor }) => {
       const body = parseInput(TopicBody, await readJson(req));
       return json({ room: roomView(await control.setTopic(params.name!, body.topic, actor)) });
@@ -107,19 +99,72 @@ export const API_ROUTES: readonly Route[] = [
     method: "PUT",
     pattern: /^\/api\/topic$/,
     mutates: true,
+    adminOnly: false,
     run: async ({ control, req, url, actor }) => {
       const name = queryName(url, "room");
       const body = parseInput(TopicBody, await readJson(req));
       return json({ room: roomView(await control.setTopic(name, body.topic, actor)) });
     },
   },
-  post(/^\/api\/shutdown$/, async ({ control, req, actor, clock }) => {
+  adminOnly(post(/^\/api\/shutdown$/, async ({ control, req, actor, clock }) => {
     const body = parseInput(ShutdownBody, await readJson(req));
     control.shutdown(body.message, body.delay, actor);
     const at = isoTime(clock() + body.delay * 1000);
     return json({ message: body.message, in: body.delay, at }, 202);
+  })),
+  // Moderation 2.0 (issue 15): slow mode, message removal, the report queue (moderators
+  // too), address bans (admins only).
+  {
+    method: "PUT",
+    pattern: /^\/api\/rooms\/(?<name>[^/]+)\/slowmode$/,
+    mutates: true,
+    adminOnly: false,
+    run: async ({ control, req, params, actor }) => {
+      const { seconds } = parseInput(SlowModeBody, await readJson(req));
+      const room = await control.setSlowMode(params.name!, seconds, actor);
+      return json({ room: room.name, seconds: room.slowmode });
+    },
+  },
+  del(/^\/api\/messages\/(?<msgid>[^/]+)$/, async ({ control, params, actor }) => {
+    await control.deleteMessage(params.msgid!, actor);
+    return empty(204);
   }),
+  get(/^\/api\/reports$/, async ({ control, url }) => {
+    const query = parseInput(ReportsQuery, Object.fromEntries(url.searchParams), "query");
+    const reports = await control.listReports(query.status, query.limit);
+    return json({ reports: reports.map(reportView) });
+  }),
+  post(/^\/api\/reports\/(?<id>[^/]+)$/, async ({ control, req, params, actor }) => {
+    const id = numericId(params.id!, "no_such_report", "report");
+    const { action } = parseInput(ResolveReportBody, await readJson(req));
+    await control.resolveReport(id, action, actor);
+    return json({ id, status: "closed", action });
+  }),
+  adminOnly(get(/^\/api\/address-bans$/, ({ control }) => {
+    return json({ bans: control.listAddressBans().map(addressBanView) });
+  })),
+  adminOnly(post(/^\/api\/address-bans$/, async ({ control, req, actor }) => {
+    const body = parseInput(AddressBanBody, await readJson(req));
+    const ban = await control.addAddressBan({
+      address: body.address,
+      durationMs: body.duration,
+      reason: body.reason,
+    }, actor);
+    const view = addressBanView(ban);
+    return json(view.until === undefined ? { id: view.id } : { id: view.id, until: view.until });
+  })),
+  adminOnly(del(/^\/api\/address-bans\/(?<id>[^/]+)$/, async ({ control, params, actor }) => {
+    await control.removeAddressBan(numericId(params.id!, "no_such_ban", "address ban"), actor);
+    return empty(204);
+  })),
+  // Staff roles (admins grant and revoke; everyone sees) and the accounts directory.
+  ...STAFF_ROUTES,
 ];
+
+/** The routes a moderator may not call (for the role check and the page). */
+export function isAdminOnly(route: Route): boolean {
+  return route.adminOnly;
+}
 
 /** Finds the route for a method and path: the route, 405 (with the allowed methods), or null. */
 export function matchRoute(
@@ -165,14 +210,58 @@ function decode(value: string): string {
 
 type Run = (ctx: RouteContext) => Response | Promise<Response>;
 
+/** Marks a route admin-only (see {@linkcode Route.adminOnly}). */
+function adminOnly(route: Route): Route {
+  return { ...route, adminOnly: true };
+}
+
+/** `DELETE /api/{kicks,mutes,bans}/{user}`. */
+async function liftByPath({ control, params, actor }: RouteContext): Promise<Response> {
+  await control.lift(params.user!, LIFT_KINDS[params.kind!]!, actor);
+  return empty(204);
+}
+
+/** `DELETE /api/{kicks,mutes,bans}?user=`. */
+async function liftByQuery({ control, params, url, actor }: RouteContext): Promise<Response> {
+  await control.lift(queryName(url, "user"), LIFT_KINDS[params.kind!]!, actor);
+  return empty(204);
+}
+
+/** A numeric id from the path (a positive safe integer), or a 404 with `code`. */
+function numericId(text: string, code: string, what: string): number {
+  const id = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) {
+    throw new HttpError(404, code, `There is no ${what} ${JSON.stringify(text.slice(0, 40))}.`);
+  }
+  return id;
+}
+
 function get(pattern: RegExp, run: Run): Route {
-  return { method: "GET", pattern, mutates: false, run: async (ctx) => await run(ctx) };
+  return {
+    method: "GET",
+    pattern,
+    mutates: false,
+    adminOnly: false,
+    run: async (ctx) => await run(ctx),
+  };
 }
 
 function post(pattern: RegExp, run: Run): Route {
-  return { method: "POST", pattern, mutates: true, run: async (ctx) => await run(ctx) };
+  return {
+    method: "POST",
+    pattern,
+    mutates: true,
+    adminOnly: false,
+    run: async (ctx) => await run(ctx),
+  };
 }
 
 function del(pattern: RegExp, run: Run): Route {
-  return { method: "DELETE", pattern, mutates: true, run: async (ctx) => await run(ctx) };
+  return {
+    method: "DELETE",
+    pattern,
+    mutates: true,
+    adminOnly: false,
+    run: async (ctx) => await run(ctx),
+  };
 }

@@ -56,6 +56,36 @@ export const MessagesQuery = z.object({
   user: z.string().trim().optional().transform((v) => v || undefined),
 });
 
+/** `PUT /api/rooms/{name}/slowmode`: `seconds` from 0 (off) to 3600. */
+export const SlowModeBody = z.object({
+  seconds: z.int("must be a whole number of seconds").min(0, "must be 0 or more")
+    .max(3600, "is at most 3600 seconds"),
+});
+
+/** `GET /api/reports` query: `status` (open, the default, or closed), `limit` (1..500). */
+export const ReportsQuery = z.object({
+  status: z.enum(["open", "closed"], "must be open or closed").optional()
+    .transform((v) => v ?? "open"),
+  limit: z.string().regex(/^\d+$/, "must be a whole number").transform(Number)
+    .pipe(z.int().min(1, "must be at least 1").max(500, "must be at most 500")).optional()
+    .transform((v) => v ?? 100),
+});
+
+/** `POST /api/reports/{id}`. */
+export const ResolveReportBody = z.object({
+  action: z.enum(["dismiss", "delete"], "must be dismiss or delete"),
+});
+
+/**
+ * `POST /api/address-bans`: `address` (an IPv4/IPv6 address or CIDR network, checked by
+ * the server), `duration` (absent or null: permanent), `reason`.
+ */
+export const AddressBanBody = z.object({
+  address: z.string().trim().min(1, "must not be empty").max(64, "is too long"),
+  duration: duration.nullish().transform((v) => v ?? null),
+  reason,
+});
+
 /** `GET /api/audit` query: `limit` (1..1000, default 200). */
 export const AuditQuery = z.object({
   limit: z.string().regex(/^\d+$/, "must be a whole number").transform(Number)

@@ -3,20 +3,33 @@
  * session or the bearer token) and `/metrics`. `lib/app/start.ts` serves it on the admin
  * listener.
  */
-import { type ChatControl, NoSuchUserError, RoomControlError } from "../server/control.ts";
+import {
+  type ChatControl,
+  ControlError,
+  NoSuchUserError,
+  RoomControlError,
+} from "../server/control.ts";
 import type { Clock } from "../common/clock.ts";
 import { StoreUnavailableError } from "../store/store.ts";
 import type { Logger } from "../common/log.ts";
-import { ClientAbortedError, errorResponse, HttpError, SECURITY_HEADERS } from "./http.ts";
-import { matchRoute } from "./api_routes.ts";
+import {
+  ClientAbortedError,
+  errorResponse,
+  HttpError,
+  requestUrl,
+  SECURITY_HEADERS,
+} from "./http.ts";
+import { isAdminOnly, matchRoute } from "./api_routes.ts";
+import { DeviceCookies } from "./device_cookie.ts";
 import { LiveFeed, type LiveFeedOptions } from "./live_feed.ts";
 import { login, type LoginDeps, logout } from "./login.ts";
 import { LoginThrottle, type ThrottleOptions } from "./login_throttle.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import type { SettingsStore } from "./password_setup.ts";
-import { checkHost, checkOrigin, RequestGuard } from "./request_guard.ts";
+import { checkHost, checkOrigin, liveRole, RequestGuard } from "./request_guard.ts";
 import { AdminSessions, type SessionLimits } from "./sessions.ts";
 import { type AdminAssets, assetServer } from "./static_assets.ts";
+import { StatsHistory } from "./stats_history.ts";
 
 /** What the admin handler is built from. */
 export interface AdminHandlerOptions {
@@ -71,12 +84,18 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     options.token ?? null,
     new LoginThrottle(clock, options.throttle),
     (address, delayMs) => log.log("warn", "admin_bad_token", { address, delay_ms: delayMs }),
+    (userId) => control.staffRoleOf(userId),
   );
   const feed = new LiveFeed({ control, clock, ...options.liveFeed });
+  const statsHistory = new StatsHistory();
+  statsHistory.start(() => control.stats(), clock);
   const loginDeps: LoginDeps = {
     settings,
     sessions,
+    verifyAccount: (name, password) => control.verifyAccount(name, password),
+    roleOf: (userId) => control.staffRoleOf(userId),
     throttle: new LoginThrottle(clock, options.throttle),
+    devices: new DeviceCookies(settings, clock),
     audit: (action, by, address) =>
       control.audit({ at: clock(), by, address, action, target: null, detail: null }),
     onFailure: (user, address, delayMs) =>
@@ -84,7 +103,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
   };
 
   async function route(req: Request, info: AdminRequestInfo): Promise<Response> {
-    const url = new URL(req.url);
+    const url = requestUrl(req);
     const path = url.pathname;
     const { host, address } = describeAddress(info.remoteAddr);
     checkHost(req, hostNames);
@@ -104,7 +123,13 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       requireMethod(req, "GET");
       const actor = await guard.authenticate(req, host, address, false);
       const sessionId = actor.sessionId;
-      return feed.open(() => sessionId === null || sessions.get(sessionId, false) !== null);
+      // The stream ends with the session: logout, expiry, or the member's role revoked.
+      return feed.open(() => {
+        if (sessionId === null) return true;
+        const session = sessions.get(sessionId, false);
+        return session !== null &&
+          liveRole(sessions, session, (id) => control.staffRoleOf(id)) !== null;
+      });
     }
     const actor = await guard.authenticate(req, host, address);
     if (path === "/metrics") {
@@ -121,8 +146,16 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       requireMethod(req, "GET");
       return Response.json({ user: actor.by }, { headers: SECURITY_HEADERS });
     }
+    if (path === "/api/me") {
+      requireMethod(req, "GET");
+      return Response.json({ user: actor.by, role: actor.role }, { headers: SECURITY_HEADERS });
+    }
     const found = matchRoute(req.method, path);
     if (!found) throw new HttpError(404, "not_found", `There is no API route ${path}.`);
+    // The one role check (PROTOCOL.md "Staff"): a moderator may not call an admin-only route.
+    if (isAdminOnly(found.route) && actor.role !== "admin") {
+      throw new HttpError(403, "forbidden", "Only an admin may do this; you are a moderator.");
+    }
     const response = await found.route.run({
       req,
       url,
@@ -130,6 +163,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       actor: { by: actor.by, address: actor.address },
       control,
       clock,
+      statsHistory,
     });
     if (found.route.mutates) feed.signal("audit");
     return response;
@@ -142,7 +176,8 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       } catch (error) {
         if (error instanceof ClientAbortedError) {
           const { address } = describeAddress(info.remoteAddr);
-          log.log("info", "admin_request_aborted", { address, path: new URL(req.url).pathname });
+          const path = URL.parse(req.url)?.pathname ?? "?";
+          log.log("info", "admin_request_aborted", { address, path });
           return errorResponse(new HttpError(400, "aborted", error.message));
         }
         const mapped = mapError(error);
@@ -155,7 +190,10 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
         return errorResponse(mapped);
       }
     },
-    close: () => feed.closeAll(),
+    close: () => {
+      statsHistory.stop();
+      feed.closeAll();
+    },
   };
 }
 
@@ -182,6 +220,7 @@ function describeAddress(addr: Deno.Addr): { host: string; address: string } {
 function mapError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   if (error instanceof NoSuchUserError) return new HttpError(404, "no_such_user", error.message);
+  if (error instanceof ControlError) return new HttpError(error.status, error.code, error.message);
   if (error instanceof RoomControlError) {
     const status = error.code === "invalid_room" ? 400 : error.code === "no_such_room" ? 404 : 409;
     return new HttpError(status, error.code, error.message);

@@ -41,6 +41,17 @@ export function errorResponse(error: HttpError): Response {
   return json({ error: { code: error.code, message: error.message } }, error.status, error.headers);
 }
 
+/** The value of cookie `name` in a `Cookie` header, or null. */
+export function cookieValue(header: string | null, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || null;
+  }
+  return null;
+}
+
 /** Largest request body accepted, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -103,6 +114,25 @@ export async function readBounded(req: Request, limit: number): Promise<Uint8Arr
   return bytes;
 }
 
+/** The 413: the connection closes after it, so the rest of the body is never read. */
 function tooLarge(): HttpError {
-  return new HttpError(413, "too_large", `Cannot read body: it exceeds ${MAX_BODY_BYTES} bytes.`);
+  return new HttpError(
+    413,
+    "too_large",
+    `Cannot read body: it exceeds ${MAX_BODY_BYTES} bytes.`,
+    { connection: "close" },
+  );
+}
+
+/**
+ * The request's URL. `Deno.serve` builds it from the `Host` header, which may make it
+ * unparsable (`Host: evil.com:127.0.0.1`, `Host: xn--localhost`): that is the client's
+ * mistake, answered 400 `bad_host`, never a 500.
+ */
+export function requestUrl(req: Request): URL {
+  try {
+    return new URL(req.url);
+  } catch {
+    throw new HttpError(400, "bad_host", "The request's Host header is not a valid host name.");
+  }
 }

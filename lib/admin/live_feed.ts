@@ -24,7 +24,7 @@ export interface LiveFeedOptions {
 }
 
 /** A signal the page answers by reloading one list. */
-export type FeedSignal = "presence" | "moderation" | "rooms" | "audit";
+export type FeedSignal = "presence" | "moderation" | "rooms" | "audit" | "staff" | "reports";
 
 interface Stream {
   queueSignal(signal: FeedSignal): void;

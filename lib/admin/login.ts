@@ -1,13 +1,19 @@
 /**
- * `POST /api/login` and `POST /api/logout`. A wrong name and a wrong password get the same
- * answer after the same work; failures are throttled per client host, logged and audited.
+ * `POST /api/login` and `POST /api/logout`. `admin` logs in with the admin password; any
+ * other name is a chat account holding a staff role, with its own chat password (the same
+ * argon2id hashes). A wrong name, a wrong password and an account without a role get the
+ * same answer after the same work; failures are throttled per client host (or per device,
+ * for a browser holding a valid device cookie), logged and audited.
  */
 import { verifyAgainstDummy, verifyPassword } from "../auth/password.ts";
+import type { DeviceCookies } from "./device_cookie.ts";
 import { empty, HttpError, json, readJson } from "./http.ts";
 import { LoginBody, parseInput } from "./bodies.ts";
 import type { LoginThrottle, Refusal } from "./login_throttle.ts";
+import type { StaffRole } from "../server/control.ts";
 import { ADMIN_PASSWORD_SETTING, ADMIN_USER, type SettingsStore } from "./password_setup.ts";
 import {
+  type AdminIdentity,
   type AdminSessions,
   clearedSessionCookie,
   sessionCookie,
@@ -18,7 +24,13 @@ import {
 export interface LoginDeps {
   settings: SettingsStore;
   sessions: AdminSessions;
+  /** Checks a chat account's password (`ChatControl.verifyAccount`). */
+  verifyAccount(name: string, password: string): Promise<{ userId: number; user: string } | null>;
+  /** A chat account's staff role (`ChatControl.staffRoleOf`). */
+  roleOf(userId: number): StaffRole | null;
   throttle: LoginThrottle;
+  /** Device cookies: a browser that logged in before is throttled on its own key. */
+  devices: DeviceCookies;
   /** Records a login, a logout or a failed login in the audit log. */
   audit(action: "login" | "logout" | "login_failed", by: string, address: string): Promise<void>;
   /** Logs a failed login (the name tried, the address, the delay now imposed). */
@@ -26,8 +38,10 @@ export interface LoginDeps {
 }
 
 /**
- * Handles `POST /api/login` from `address` (`host:port`), throttled by `host`: the attempt
- * is counted before the slow hash runs, and one address verifies one password at a time.
+ * Handles `POST /api/login` from `address` (`host:port`), throttled by `host` (or by the
+ * device cookie, when the request carries a valid one for this user): the attempt is
+ * counted before the slow hash runs, and one key verifies one password at a time. A
+ * success sets the session cookie and a fresh device cookie.
  */
 export async function login(
   req: Request,
@@ -36,27 +50,52 @@ export async function login(
   deps: LoginDeps,
 ): Promise<Response> {
   const { user, password } = parseInput(LoginBody, await readJson(req));
-  const attempt = deps.throttle.begin(host);
+  const device = await deps.devices.keyOf(req.headers.get("cookie"), user);
+  const attempt = device ? deps.throttle.beginDevice(device) : deps.throttle.begin(host);
   if ("reason" in attempt) throw refusal(attempt);
-  let ok = false;
+  let identity: AdminIdentity | null = null;
   try {
-    const hash = await deps.settings.getSetting(ADMIN_PASSWORD_SETTING);
-    ok = hash !== null && user === ADMIN_USER
-      ? await verifyPassword(hash, password)
-      : await verifyAgainstDummy(password);
+    identity = await checkCredentials(user, password, deps);
   } finally {
-    if (!ok) {
+    if (!identity) {
       const delay = attempt.fail();
       deps.onFailure(user, address, delay);
       // The failure is answered even when the audit log cannot be written.
       await deps.audit("login_failed", user.slice(0, 64), address).catch(() => {});
     }
   }
-  if (!ok) throw new HttpError(401, "bad_credentials", "Wrong user name or password.");
+  if (!identity) throw new HttpError(401, "bad_credentials", "Wrong user name or password.");
   attempt.succeed();
-  const session = deps.sessions.create(ADMIN_USER, address);
-  await deps.audit("login", ADMIN_USER, address);
-  return json({ user: ADMIN_USER }, 200, { "set-cookie": sessionCookie(session.id) });
+  const session = deps.sessions.create(identity, address);
+  await deps.audit("login", identity.user, address);
+  const response = json({ user: identity.user, role: identity.role }, 200, {
+    "set-cookie": sessionCookie(session.id),
+  });
+  // Keyed by the name as typed: the next login's name is compared with it as typed.
+  const deviceCookie = await deps.devices.issue(user);
+  if (deviceCookie) response.headers.append("set-cookie", deviceCookie);
+  return response;
+}
+
+/**
+ * Who `user`/`password` log in as, or null: `admin` with the admin password, or a chat
+ * account with its password and a staff role (one slow hash either way).
+ */
+async function checkCredentials(
+  user: string,
+  password: string,
+  deps: LoginDeps,
+): Promise<AdminIdentity | null> {
+  if (user === ADMIN_USER) {
+    const hash = await deps.settings.getSetting(ADMIN_PASSWORD_SETTING);
+    const ok = hash !== null
+      ? await verifyPassword(hash, password)
+      : await verifyAgainstDummy(password);
+    return ok ? { user: ADMIN_USER, userId: null, role: "admin" } : null;
+  }
+  const account = await deps.verifyAccount(user, password);
+  const role = account ? deps.roleOf(account.userId) : null;
+  return account && role ? { user: account.user, userId: account.userId, role } : null;
 }
 
 /** The 429 for an attempt that may not start now. */

@@ -9,6 +9,13 @@
  * An attempt is counted when it STARTS ({@linkcode LoginThrottle.begin}), and an address
  * has at most one verification in flight: concurrent guesses are refused before the slow
  * hash runs, instead of all being evaluated. A success clears the address's record.
+ *
+ * A login that presents a valid device cookie (`device_cookie.ts`) is throttled on the
+ * cookie's own key instead of the address's ({@linkcode LoginThrottle.beginDevice}), and
+ * outside the cap of verifications in flight: a flood from the same address (every local
+ * process is 127.0.0.1) cannot hold back a browser that has logged in before. The whole
+ * loopback range 127.0.0.0/8 is one key, so a local process gains nothing by spreading
+ * its guesses over 127.x.y.z.
  */
 import { backoffDelay } from "../common/backoff.ts";
 import type { Clock } from "../common/clock.ts";
@@ -47,8 +54,12 @@ export interface Attempt {
   succeed(): void;
 }
 
-/** The throttle key of a client host: the address, or an IPv6 address's /64 prefix. */
+/**
+ * The throttle key of a client host: the address, an IPv6 address's /64 prefix, or
+ * `127.0.0.0/8` for any IPv4 loopback address.
+ */
 export function throttleKey(host: string): string {
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return "127.0.0.0/8";
   if (!host.includes(":")) return host;
   const groups = expandIpv6(host);
   return groups ? `${groups.slice(0, 4).join(":")}::/64` : host;
@@ -82,24 +93,37 @@ export class LoginThrottle {
 
   /** Starts an attempt from `host`, or says why it may not start now. */
   begin(host: string): Attempt | Refusal {
-    const key = throttleKey(host);
+    return this.#begin(throttleKey(host), true);
+  }
+
+  /**
+   * Starts an attempt that presented a valid device cookie, throttled on `deviceKey` (see
+   * `DeviceCookies.keyOf`) alone and not counted in the cap of verifications in flight.
+   */
+  beginDevice(deviceKey: string): Attempt | Refusal {
+    return this.#begin(`device:${deviceKey}`, false);
+  }
+
+  #begin(key: string, capped: boolean): Attempt | Refusal {
     const now = this.#clock();
     const entry = this.#live(key);
     if (entry && entry.lockedUntil > now) {
       return { reason: "wait", waitMs: entry.lockedUntil - now };
     }
-    if (entry?.inFlight || this.#inFlight >= this.#maxInFlight) return { reason: "busy" };
+    if (entry?.inFlight || (capped && this.#inFlight >= this.#maxInFlight)) {
+      return { reason: "busy" };
+    }
     this.#sweep(now);
     const record = entry ?? { failures: 0, lastFailure: now, lockedUntil: 0, inFlight: false };
     record.inFlight = true;
     this.#entries.set(key, record);
-    this.#inFlight++;
+    if (capped) this.#inFlight++;
     let settled = false;
     const settle = () => {
       if (settled) throw new Error("attempt already settled");
       settled = true;
       record.inFlight = false;
-      this.#inFlight--;
+      if (capped) this.#inFlight--;
     };
     return {
       fail: () => {

@@ -1,16 +1,20 @@
 /**
  * Checks made before any route runs: the request's `Origin` (a cross-site request gets
- * 403), and who is calling (a session cookie or the bearer token; 401 otherwise).
+ * 403), and who is calling (a session cookie or the bearer token; 401 otherwise) with
+ * which role.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { Actor } from "../server/control.ts";
-import { HttpError } from "./http.ts";
+import type { Actor, StaffRole } from "../server/control.ts";
+import { HttpError, requestUrl } from "./http.ts";
 import { refusal } from "./login.ts";
 import type { LoginThrottle } from "./login_throttle.ts";
-import { type AdminSessions, sessionIdFromCookie } from "./sessions.ts";
+import { type AdminSession, type AdminSessions, sessionIdFromCookie } from "./sessions.ts";
 
-/** The name recorded in the audit log for requests made with the bearer token. */
-export const TOKEN_ACTOR = "token";
+/**
+ * The name recorded in the audit log (and in `deleted` events' `by`) for requests made with
+ * the bearer token: the token is the server owner's, so it acts as `admin`, as in version 1.
+ */
+export const TOKEN_ACTOR = "admin";
 
 /**
  * Throws 403 when the request carries an `Origin` other than the admin page's own (scheme,
@@ -20,7 +24,7 @@ export const TOKEN_ACTOR = "token";
  */
 export function checkOrigin(req: Request): void {
   const origin = req.headers.get("origin");
-  const own = new URL(req.url).origin;
+  const own = requestUrl(req).origin;
   if (origin !== null && origin !== own) {
     throw new HttpError(
       403,
@@ -42,7 +46,7 @@ export function checkOrigin(req: Request): void {
  * (`--admin-host-names`). The port is not compared: a port forward may change it.
  */
 export function checkHost(req: Request, names: readonly string[]): void {
-  const hostname = new URL(req.url).hostname.toLowerCase();
+  const hostname = requestUrl(req).hostname.toLowerCase();
   if (isAllowedHost(hostname, names)) return;
   throw new HttpError(
     421,
@@ -60,6 +64,30 @@ export function isAllowedHost(hostname: string, names: readonly string[]): boole
   return names.includes(hostname.replace(/\.$/, ""));
 }
 
+/** An authenticated caller: the audit actor, its role, and its session (null: the token). */
+export interface Caller extends Actor {
+  role: StaffRole;
+  sessionId: string | null;
+}
+
+/** A staff account's role now (null once revoked); `ChatControl.staffRoleOf`. */
+export type RoleLookup = (userId: number) => StaffRole | null;
+
+/**
+ * The session's live role: `admin`'s is fixed, a staff member's is read now, so a role
+ * revoked or changed takes effect on the next request. A revoked member's session is ended.
+ */
+export function liveRole(
+  sessions: AdminSessions,
+  session: AdminSession,
+  roleOf: RoleLookup,
+): StaffRole | null {
+  if (session.userId === null) return session.role;
+  const role = roleOf(session.userId);
+  if (role === null) sessions.delete(session.id);
+  return role;
+}
+
 /** Who may call the API: logged-in sessions, and scripts holding the token. */
 export class RequestGuard {
   #sessions: AdminSessions;
@@ -67,17 +95,24 @@ export class RequestGuard {
   #tokenPromise: Promise<void>;
   #throttle: LoginThrottle;
   #onFailure: (address: string, delayMs: number) => void;
+  #roleOf: RoleLookup;
+  #tokenName: string;
 
   /**
-   * `throttle` delays addresses that send wrong bearer tokens; `onFailure` logs each one.
+   * `throttle` delays addresses that send wrong bearer tokens; `onFailure` logs each one;
+   * `roleOf` gives a staff account's current role; `tokenName` is the token's `by`.
    */
   constructor(
     sessions: AdminSessions,
     token: string | null,
     throttle: LoginThrottle,
     onFailure: (address: string, delayMs: number) => void,
+    roleOf: RoleLookup,
+    tokenName: string = TOKEN_ACTOR,
   ) {
     this.#sessions = sessions;
+    this.#roleOf = roleOf;
+    this.#tokenName = tokenName;
     this.#throttle = throttle;
     this.#onFailure = onFailure;
     this.#tokenPromise = token
@@ -86,23 +121,26 @@ export class RequestGuard {
   }
 
   /**
-   * The caller as an audit actor, or a 401 (429 while `host` must wait after wrong bearer
-   * tokens). `touch` (default true) counts the request as session activity.
+   * The caller as an audit actor, or a 401. A bearer token is checked first (in constant
+   * time), so the right token always passes; only a wrong one meets the throttle (429 while
+   * `host` must wait after earlier wrong tokens). `touch` (default true) counts the request
+   * as session activity. The token acts as an admin; a staff session with its role now, and
+   * 401 once the role is revoked.
    */
   async authenticate(
     req: Request,
     host: string,
     address: string,
     touch = true,
-  ): Promise<Actor & { sessionId: string | null }> {
+  ): Promise<Caller> {
     const authorization = req.headers.get("authorization");
     if (authorization !== null) {
-      const waitMs = this.#throttle.wait(host);
-      if (waitMs > 0) throw refusal({ reason: "wait", waitMs });
       const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
       if (match && (await this.#tokenMatches(match[1]!))) {
-        return { by: TOKEN_ACTOR, address, sessionId: null };
+        return { by: this.#tokenName, address, role: "admin", sessionId: null };
       }
+      const waitMs = this.#throttle.wait(host);
+      if (waitMs > 0) throw refusal({ reason: "wait", waitMs });
       this.#onFailure(address, this.#throttle.fail(host));
       throw new HttpError(401, "unauthorized", "The bearer token is not valid.", {
         "www-authenticate": 'Bearer realm="fastchat-admin"',
@@ -110,10 +148,11 @@ export class RequestGuard {
     }
     const id = sessionIdFromCookie(req.headers.get("cookie"));
     const session = id ? this.#sessions.get(id, touch) : null;
-    if (!session) {
+    const role = session ? liveRole(this.#sessions, session, this.#roleOf) : null;
+    if (!session || !role) {
       throw new HttpError(401, "unauthorized", "Log in first: there is no valid admin session.");
     }
-    return { by: session.user, address, sessionId: session.id };
+    return { by: session.user, address, role, sessionId: session.id };
   }
 
   async #tokenMatches(candidate: string): Promise<boolean> {

@@ -1,13 +1,24 @@
 /**
  * Admin login sessions: random opaque ids kept in memory, ended by logout, by 30 minutes
- * without a request, or after 12 hours in any case. A restart logs everybody out.
+ * without a request, or after 12 hours in any case. A restart logs everybody out. A staff
+ * member's session also ends when their role is revoked (see `request_guard.ts`).
  */
 import type { Clock } from "../common/clock.ts";
+import { cookieValue } from "./http.ts";
+
+/** Who a session (or a bearer token) acts as: the bootstrap `admin`, or a staff account. */
+export interface AdminIdentity {
+  /** The name recorded in `by`. */
+  user: string;
+  /** The chat account's id for a staff member; null for `admin` and the bearer token. */
+  userId: number | null;
+  /** The role at login; a staff session's role is read again on every request. */
+  role: "moderator" | "admin";
+}
 
 /** A logged-in admin session. */
-export interface AdminSession {
+export interface AdminSession extends AdminIdentity {
   id: string;
-  user: string;
   /** Client address at login. */
   address: string;
   createdAt: number;
@@ -39,12 +50,12 @@ export class AdminSessions {
   }
 
   /** Opens a session and returns it; its id is 256 random bits. */
-  create(user: string, address: string): AdminSession {
+  create(identity: AdminIdentity, address: string): AdminSession {
     this.#sweep();
     const bytes = crypto.getRandomValues(new Uint8Array(32));
     const id = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
     const now = this.#clock();
-    const session = { id, user, address, createdAt: now, lastSeen: now };
+    const session = { ...identity, id, address, createdAt: now, lastSeen: now };
     this.#sessions.set(id, session);
     return session;
   }
@@ -88,13 +99,7 @@ export class AdminSessions {
 
 /** The value of the session cookie in a request, or null. */
 export function sessionIdFromCookie(header: string | null): string | null {
-  if (!header) return null;
-  for (const part of header.split(";")) {
-    const eq = part.indexOf("=");
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim() || null;
-  }
-  return null;
+  return cookieValue(header, SESSION_COOKIE);
 }
 
 /** The `Set-Cookie` value that stores a session id in the browser. */

@@ -10,6 +10,8 @@
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_MAX_FRAME } from "../protocol/limits.ts";
+import { type Language, LANGUAGES, matchLanguage } from "../i18n/languages.ts";
+import { serverEn } from "../i18n/catalogs/server.en.ts";
 import type { GuardSettings } from "../server/limits/guards.ts";
 import type { ChatServerSettings } from "../server/chat_server.ts";
 import {
@@ -30,6 +32,15 @@ import {
 } from "./setting_parsers.ts";
 
 export { ConfigError } from "./setting_parsers.ts";
+
+/** A language with catalogs, from a tag (`fr`, `fr-CA`, `fr_FR.UTF-8`). */
+const language: Parser<Language> = (value, flag) => {
+  const choice = matchLanguage(value);
+  if (choice === null) {
+    throw new ConfigError(`${flag} must be one of ${LANGUAGES.join(", ")}, not "${value}"`);
+  }
+  return choice.language;
+};
 export type { MessageRate } from "../server/chat_server.ts";
 
 /** Every setting of a server, resolved (no field is optional). */
@@ -187,9 +198,16 @@ export const SETTINGS: SettingsTable = {
   motd: option(
     "--motd",
     "FASTCHAT_MOTD",
-    "Welcome to FastChat.",
+    serverEn["server.motd"],
     text,
-    "message of the day, sent on connect",
+    "message of the day, sent on connect (the default is said in --lang)",
+  ),
+  lang: option(
+    "--lang",
+    "FASTCHAT_LANG",
+    "en",
+    language,
+    `language of the server's own texts (motd, shutdown warning, notices): ${LANGUAGES.join(", ")}`,
   ),
   maxFrame: option(
     "--max-frame",
@@ -257,6 +275,14 @@ export const SETTINGS: SettingsTable = {
     duration,
     "delete rooms unused for this long (like 30d; never general or an occupied room), or off",
   )),
+  emptyRoomExpiryMs: option(
+    "--empty-room-expiry",
+    "FASTCHAT_EMPTY_ROOM_EXPIRY",
+    "1d",
+    duration,
+    "delete rooms that never had a message this long after their creation (never general " +
+      "or an occupied room), or off",
+  ),
   maxRoomMembers: guard(option(
     "--max-room-members",
     "FASTCHAT_MAX_ROOM_MEMBERS",

@@ -1,5 +1,5 @@
 /** Binding the server's two ports; a failure is a one-line error naming the address. */
-import { AdminListener } from "../admin/listener.ts";
+import { AdminListener, PrivateServerError } from "../admin/listener.ts";
 import type { Logger } from "../common/log.ts";
 import type { ServerSettings } from "./config.ts";
 
@@ -20,7 +20,11 @@ export async function listenChat(settings: ServerSettings): Promise<Deno.Listene
   }
 }
 
-/** Binds the admin port; throws an Error naming the address. */
+/**
+ * Binds the admin port and starts its private HTTP server; throws an Error naming the
+ * address, or saying why the private server's Unix socket could not be made (see
+ * `docs/security.md`: there is no fallback to a private TCP port).
+ */
 export function bindAdmin(
   settings: ServerSettings,
   maxConnections: number,
@@ -30,6 +34,7 @@ export function bindAdmin(
   try {
     return AdminListener.bind({ hostname: adminHost, port: adminPort, maxConnections, log });
   } catch (error) {
+    if (error instanceof PrivateServerError) throw new Error(error.message);
     throw new Error(
       `cannot listen on the admin port ${adminHost}:${adminPort}: ${(error as Error).message}`,
     );

@@ -18,11 +18,14 @@ import { openStore } from "../store/open_store.ts";
 import type { Store } from "../store/store.ts";
 import { StoreConfigError } from "../store/store_config_error.ts";
 import type { ServerSettings } from "./config.ts";
+import { serverEn } from "../i18n/catalogs/server.en.ts";
+import { serverTexts } from "../i18n/server_texts.ts";
 import { adminConnectionCap, fdBudget, readSoftFdLimit } from "./fd_budget.ts";
 import { bindAdmin, listenChat } from "./listeners.ts";
 
 /** The message every connection gets when the server is stopped by {@linkcode RunningServer.stop}. */
-export const STOP_MESSAGE = "The server is shutting down.";
+/** The English default of the warning a stopping server sends (`--lang` translates it). */
+export const STOP_MESSAGE = serverEn["server.shutdown"];
 
 /** A store opened by the caller, and how to let it go when the server has stopped. */
 export interface OpenedStore {
@@ -193,7 +196,7 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
     server,
     store,
     log,
-    stop(message = STOP_MESSAGE, delaySeconds = 0) {
+    stop(message = serverTexts(settings.lang).t("server.shutdown"), delaySeconds = 0) {
       void server.shutdown(message, delaySeconds);
       return finished;
     },

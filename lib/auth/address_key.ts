@@ -5,8 +5,12 @@
  * (`::ffff:192.0.2.1`) as its IPv4 address.
  */
 
-/** The limit key of a peer's host address (see the module doc); other text as it is. */
-export function addressKey(host: string): string {
+/**
+ * The limit key of a peer's host address (see the module doc); other text as it is.
+ * `ipv6Prefix` 48 counts a whole site's /48 (256 /64s and more) as one address, for limits
+ * that many cheap /64s would otherwise defeat (room creation).
+ */
+export function addressKey(host: string, ipv6Prefix: 48 | 64 = 64): string {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
   if (!bare.includes(":")) return bare;
   const groups = _expandIpv6(bare.split("%")[0]!);
@@ -15,7 +19,8 @@ export function addressKey(host: string): string {
     const [hi, lo] = [groups[6]!, groups[7]!];
     return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
   }
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+  const kept = ipv6Prefix / 16;
+  return `${groups.slice(0, kept).map((g) => g.toString(16)).join(":")}::/${ipv6Prefix}`;
 }
 
 /** The eight 16-bit groups of an IPv6 address (an embedded IPv4 tail allowed), or null. */

@@ -1,8 +1,11 @@
 /**
  * Command-line arguments of `fastchat-client`: parsed into a resolved options object, or a
- * sentence explaining what is wrong. Pure: reads nothing but the strings it is given.
+ * sentence explaining what is wrong. Reads nothing but the strings it is given; its texts
+ * are in the client's language, so `client.ts` chooses it first ({@linkcode langFlag}).
  */
 import { parseArgs } from "node:util";
+import { LANGUAGES, matchLanguage } from "../i18n/languages.ts";
+import { type ClientKey, t } from "./i18n.ts";
 
 /** Default chat port of a FastChat server. */
 export const DEFAULT_PORT = 9000;
@@ -24,6 +27,8 @@ export interface ClientArgs {
   plain: boolean;
   /** Ring the terminal bell on a mention or a direct message. */
   bell: boolean;
+  /** `--lang`: the language asked for on the command line (checked), or null. */
+  lang: string | null;
 }
 
 /** What the command line asks for. */
@@ -33,30 +38,86 @@ export type ParsedArgs =
   | { kind: "version" }
   | { kind: "error"; message: string };
 
-/** The `--help` text. */
+/** Width of the option column of `--help`. */
+const HELP_COLUMN = 21;
+
+/** The options of `--help`: the option, its value's name ("" for none), its description. */
+const HELP_OPTIONS: [string, string, ClientKey][] = [
+  ["HOST", "", "cli.host"],
+  ["--port", "PORT", "cli.port"],
+  ["--tls", "", "cli.tls"],
+  ["--ca", "FILE", "cli.ca"],
+  ["--user", "NAME", "cli.user"],
+  ["--room", "ROOM", "cli.room"],
+  ["--plain", "", "cli.plain"],
+  ["--bell", "", "cli.bell"],
+  ["--lang", "LANG", "cli.lang"],
+  ["--json", "", "cli.json"],
+];
+
+/** An option with the name of its value: `--user NAME`. */
+function _usage(option: string, value: string): string {
+  return value === "" ? option : `${option} ${value}`;
+}
+
+/** The `--help` text, in the client's language. */
 export function clientHelp(version: string): string {
+  const values = {
+    host: DEFAULT_HOST,
+    port: String(DEFAULT_PORT),
+    languages: LANGUAGES.join(", "),
+  };
+  const indent = " ".repeat(HELP_COLUMN);
+  const options = HELP_OPTIONS.map(([option, value, key]) => {
+    const description = t(key, values).split("\n").join("\n" + indent);
+    return "  " + _usage(option, value).padEnd(HELP_COLUMN - 2) + description;
+  });
   return [
-    `fastchat-client ${version}: the FastChat terminal client.`,
+    t("cli.title", { version }),
     "",
-    "Usage: fastchat-client [HOST[:PORT]] [options]",
+    t("cli.usage"),
     "",
-    `  HOST               server to connect to (default ${DEFAULT_HOST}); HOST:PORT also works`,
-    `  --port PORT        chat port of the server (default ${DEFAULT_PORT})`,
-    "  --tls              connect with TLS",
-    "  --ca FILE          trust the CA certificate(s) in FILE (PEM), for a private CA",
-    "  --user NAME        log in as NAME (asks only for the password)",
-    "  --room ROOM        room to join right after login (no room picker)",
-    "  --plain            line mode instead of the full-screen window",
-    "  --bell             ring the terminal bell when mentioned or sent a direct message",
-    "  --json             pipe mode: print incoming events as JSON lines",
+    ...options,
     "  --help, --version",
     "",
-    "Pipe mode: when stdin is not a terminal, each line of stdin is sent as a message:",
-    "  echo hello | FASTCHAT_PASSWORD=secret fastchat-client HOST --user NAME --room ROOM",
+    t("cli.pipe"),
+    `  ${t("cli.pipeExample")}`,
     "",
-    "Exit codes: 0 done, 1 cannot connect or a message was refused, 2 bad usage,",
-    "3 kicked or banned.",
+    t("cli.exitCodes"),
   ].join("\n");
+}
+
+/**
+ * The value of the last `--lang` in `argv` (`--lang fr` or `--lang=fr`, before any `--`), or
+ * null: the language is chosen from it before the rest is parsed, so that `--help` and
+ * argument errors speak it.
+ */
+export function langFlag(argv: readonly string[]): string | null {
+  let found: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") break;
+    if (arg.startsWith("--lang=")) found = arg.slice("--lang=".length);
+    else if (arg === "--lang" && i + 1 < argv.length) found = argv[++i]!;
+  }
+  return found;
+}
+
+/** A `parseArgs` error of node (English) as a sentence in the client's language. */
+function _optionError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  // "Option '-p, --port <value>' argument missing": the long name.
+  const quoted = /'(-[^']*)'/.exec(text)?.[1];
+  const option = quoted?.replace(/ <value>$/, "").split(", ").at(-1);
+  if (option !== undefined) {
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return t("cli.unknownOption", { option });
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      return t(/does not take/.test(text) ? "cli.noValue" : "cli.missingValue", { option });
+    }
+  }
+  // node's messages end with a hint on "--" that does not apply here.
+  return text.replace(/\. To specify a positional.*$/s, ".");
 }
 
 function _parsePort(text: string): number | null {
@@ -94,14 +155,13 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
         json: { type: "boolean" },
         plain: { type: "boolean" },
         bell: { type: "boolean" },
+        lang: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
     });
   } catch (error) {
-    const text = error instanceof Error ? error.message : String(error);
-    // node's messages end with a hint on "--" that does not apply here.
-    return { kind: "error", message: text.replace(/\. To specify a positional.*$/s, ".") };
+    return { kind: "error", message: _optionError(error) };
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
@@ -109,15 +169,15 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
   if (positionals.length > 1) {
     return {
       kind: "error",
-      message: `Expected at most one HOST, got ${positionals.length}: ${positionals.join(" ")}.`,
+      message: t("cli.oneHost", { count: positionals.length, hosts: positionals.join(" ") }),
     };
   }
   const { host, port: hostPort } = _splitHost(positionals[0] ?? DEFAULT_HOST);
-  if (host === "") return { kind: "error", message: "The host is empty." };
+  if (host === "") return { kind: "error", message: t("cli.emptyHost") };
   if (hostPort !== null && values.port !== undefined && hostPort !== values.port) {
     return {
       kind: "error",
-      message: `Two different ports given (${hostPort} and --port ${values.port}); give one.`,
+      message: t("cli.twoPorts", { first: hostPort, second: values.port }),
     };
   }
   const portText = values.port ?? hostPort;
@@ -127,16 +187,24 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
     if (checked === null) {
       return {
         kind: "error",
-        message: `Invalid port "${portText}": use a number from 1 to 65535.`,
+        message: t("cli.badPort", { port: portText }),
       };
     }
     port = checked;
   }
   for (const name of ["user", "room", "ca"] as const) {
-    if (values[name] === "") return { kind: "error", message: `--${name} is empty.` };
+    if (values[name] === "") {
+      return { kind: "error", message: t("cli.emptyOption", { option: name }) };
+    }
   }
   if (values.ca !== undefined && !values.tls) {
-    return { kind: "error", message: "--ca only makes sense with --tls." };
+    return { kind: "error", message: t("cli.caWithoutTls") };
+  }
+  if (values.lang !== undefined && matchLanguage(values.lang) === null) {
+    return {
+      kind: "error",
+      message: t("cli.badLang", { lang: values.lang, languages: LANGUAGES.join(", ") }),
+    };
   }
   return {
     kind: "run",
@@ -150,6 +218,21 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
       json: values.json === true,
       plain: values.plain === true,
       bell: values.bell === true,
+      lang: values.lang ?? null,
     },
   };
+}
+
+/**
+ * Pipe mode (stdin not a terminal) logs in and joins without asking: the sentence naming
+ * what is missing for that (`--user`, `--room`, the password), or null when nothing is.
+ */
+export function pipeModeMissing(args: ClientArgs, password: string): string | null {
+  const missing = [
+    args.user === null ? _usage("--user", "NAME") : null,
+    args.room === null ? _usage("--room", "ROOM") : null,
+    password === "" ? t("cli.needsPassword") : null,
+  ].filter((item) => item !== null);
+  if (missing.length === 0) return null;
+  return t("cli.pipeNeeds", { missing: missing.join(", ") });
 }

@@ -1,6 +1,10 @@
-/** Reconnect delays: exponential backoff with jitter, so clients of a restarted server spread out. */
+/**
+ * The client's reconnect delays: the one back-off formula of `lib/common/backoff.ts` with
+ * the client's defaults and jitter always on, so clients of a restarted server spread out.
+ */
+import * as common from "../common/backoff.ts";
 
-/** Settings of {@linkcode backoffDelay}. */
+/** Settings of the client's back-off; each has the client's default. */
 export interface BackoffOptions {
   /** Delay before the first retry, before jitter. Default 250 ms. */
   baseMs?: number;
@@ -10,43 +14,29 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+/** The client's defaults filled in: the common formula's settings, with jitter. */
+function _settings(options: BackoffOptions): common.BackoffOptions {
+  return {
+    baseMs: options.baseMs ?? 250,
+    maxMs: options.maxMs ?? 10_000,
+    random: options.random ?? Math.random,
+  };
+}
+
 /**
  * The delay before reconnect attempt `attempt` (0 for the first): the capped exponential
  * delay, of which a random half is kept ("equal jitter").
  */
 export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
-  const base = options.baseMs ?? 250;
-  const max = options.maxMs ?? 10_000;
-  const random = options.random ?? Math.random;
-  const capped = Math.min(max, base * 2 ** Math.min(attempt, 30));
-  return Math.round(capped / 2 + random() * (capped / 2));
+  return common.backoffDelay(attempt, _settings(options));
 }
 
 /**
- * Reconnect attempts of one client, counted across short-lived connections: the count (and
- * so the delay) only goes back to the start once a connection proved healthy, so a server
- * that accepts and then drops every connection is retried ever more slowly, not in a loop.
+ * Reconnect attempts of one client, counted across short-lived connections (see the common
+ * {@linkcode common.Backoff}), with the client's defaults.
  */
-export class Backoff {
-  #options: BackoffOptions;
-  #attempt = 0;
-
+export class Backoff extends common.Backoff {
   constructor(options: BackoffOptions = {}) {
-    this.#options = options;
-  }
-
-  /** Attempts made since the last healthy connection. */
-  get attempt(): number {
-    return this.#attempt;
-  }
-
-  /** The delay before the next attempt; counts the attempt. */
-  next(): number {
-    return backoffDelay(this.#attempt++, this.#options);
-  }
-
-  /** A connection stayed healthy: the next outage starts with the shortest delay again. */
-  reset(): void {
-    this.#attempt = 0;
+    super(_settings(options));
   }
 }

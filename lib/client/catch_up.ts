@@ -3,6 +3,8 @@ import { formatMsgid } from "../protocol/msgid.ts";
 import type { ChatMessage } from "../protocol/server_frames.ts";
 import type { FrameConnection } from "./connection.ts";
 import type { RoomMessage } from "./events.ts";
+import { joinedName } from "./join.ts";
+import type { RoomTracker } from "./room_tracker.ts";
 
 /** Messages fetched at most per catch-up page. */
 const PAGE = 200;
@@ -22,15 +24,15 @@ export async function fetchMissedRoomMessages(
   room: string,
   lastSeen: string | null,
 ): Promise<{ ok: true; room: string; messages: RoomMessage[] } | { ok: false; message: string }> {
-  const reply = await conn.request("join", { room, after: lastSeen ?? formatMsgid(0) });
+  const reply = await conn.request({ type: "join", room, after: lastSeen ?? formatMsgid(0) });
   if (!reply.ok) return { ok: false, message: reply.error.message };
-  const name = typeof reply.frame.room === "string" ? reply.frame.room : room;
+  const name = joinedName(reply.frame, room);
   const messages = toRoomMessages(reply.frame.history, name);
   let more = reply.frame.more === true;
   let page = messages;
   while (more && page.length > 0) {
     const after = page[page.length - 1]!.msgid;
-    const next = await conn.request("history", { room: name, after, limit: PAGE });
+    const next = await conn.request({ type: "history", room: name, after, limit: PAGE });
     if (!next.ok) break;
     page = toRoomMessages(next.frame.messages, name);
     more = next.frame.more === true;
@@ -47,10 +49,34 @@ export async function fetchMissedDms(
 ): Promise<ChatMessage[]> {
   const missed: ChatMessage[] = [];
   for (const partner of partners) {
-    const reply = await conn.request("history", { with: partner, after, limit: PAGE });
+    const reply = await conn.request({ type: "history", with: partner, after, limit: PAGE });
     if (reply.ok && Array.isArray(reply.frame.messages)) {
       missed.push(...(reply.frame.messages as ChatMessage[]));
     }
   }
   return missed.sort((a, b) => (a.msgid < b.msgid ? -1 : a.msgid > b.msgid ? 1 : 0));
+}
+
+/**
+ * Re-joins every room `rooms` has joined, on a new connection, and hands each room's missed
+ * messages to `deliver`, then the live ones held meanwhile, so none overtakes a missed one.
+ * A room that cannot be re-joined is forgotten and reported to `failed`.
+ */
+export async function rejoinRooms(
+  conn: FrameConnection,
+  rooms: RoomTracker,
+  deliver: (message: RoomMessage) => void,
+  failed: (room: string, message: string) => void,
+): Promise<void> {
+  const joined = rooms.joined();
+  for (const { key } of joined) rooms.beginJoin(key);
+  await Promise.all(joined.map(async ({ key, name, lastSeen }) => {
+    const missed = await fetchMissedRoomMessages(conn, name, lastSeen);
+    if (!missed.ok) {
+      rooms.forget(key);
+      return failed(name, missed.message);
+    }
+    const held = rooms.completeJoin(key, missed.room, []);
+    for (const message of [...missed.messages, ...held]) deliver(message);
+  }));
 }

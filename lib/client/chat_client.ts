@@ -6,6 +6,9 @@
  * so the views see every message once, in order. No terminal code here.
  */
 import { foldName } from "../protocol/names.ts";
+import { noticeText } from "./messages.ts";
+import { t } from "./i18n.ts";
+import type { ClientRequest } from "../protocol/requests.ts";
 import type { ChatMessage, RoomInfo } from "../protocol/server_frames.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import {
@@ -19,7 +22,9 @@ import { Credentials } from "./credentials.ts";
 import { Outbox } from "./outbox.ts";
 import { toClientEvent } from "./server_events.ts";
 import { listRooms, type RoomPage, roomPage } from "./room_list.ts";
-import { fetchMissedDms, fetchMissedRoomMessages, toRoomMessages } from "./catch_up.ts";
+import { fetchMissedDms, rejoinRooms, toRoomMessages } from "./catch_up.ts";
+import { joinedName, type JoinResult, joinResult } from "./join.ts";
+import { type EndReason, reloginRefusal, Sleeper } from "./reconnect.ts";
 import { RoomTracker } from "./room_tracker.ts";
 import type { Dialer, Endpoint } from "./transport.ts";
 
@@ -41,19 +46,7 @@ export interface ChatClientOptions {
 export const HEALTHY_MS = 30_000;
 
 export type { RoomPage } from "./room_list.ts";
-
-/** The result of joining a room. */
-export type JoinResult =
-  | {
-    ok: true;
-    room: string;
-    topic: string | null;
-    members: string[];
-    history: RoomMessage[];
-    /** Older messages exist than those in `history` (page back with `history before`). */
-    more: boolean;
-  }
-  | { ok: false; code: string; message: string };
+export type { JoinResult } from "./join.ts";
 
 /** A logged-in (or about to log in) chat session that survives reconnects. */
 export class ChatClient {
@@ -70,7 +63,7 @@ export class ChatClient {
   #listeners = new Listeners();
   #rooms = new RoomTracker();
   #outbox: Outbox;
-  #wake: (() => void) | null = null;
+  #sleeper = new Sleeper();
   #endedSignal = Promise.withResolvers<void>();
   /** Direct messages received while catching up after a reconnect, emitted after it. */
   #heldDms: ChatMessage[] | null = null;
@@ -80,9 +73,7 @@ export class ChatClient {
     this.#options = options;
     this.endpoint = options.endpoint;
     this.#backoff = new Backoff(options.backoff);
-    this.#outbox = new Outbox((type, fields) =>
-      this.#online ? this.#conn.request(type, fields) : null
-    );
+    this.#outbox = new Outbox((request) => this.#online ? this.#conn.request(request) : null);
     this.#watch(conn);
   }
 
@@ -142,16 +133,16 @@ export class ChatClient {
    * Sends any request and resolves with its reply. Rejects with `ConnectionLostError` when
    * offline or when the connection drops before the reply.
    */
-  request(type: string, fields: Record<string, unknown> = {}): Promise<Reply> {
+  request(request: ClientRequest): Promise<Reply> {
     if (!this.online) {
-      return Promise.reject(new ConnectionLostError("Not connected to the server right now."));
+      return Promise.reject(new ConnectionLostError(t("connect.offline")));
     }
-    return this.#conn.request(type, fields);
+    return this.#conn.request(request);
   }
 
   /** Creates an account (does not log in). */
   register(user: string, password: string): Promise<Reply> {
-    return this.request("register", { user, password });
+    return this.request({ type: "register", user, password });
   }
 
   /**
@@ -159,7 +150,7 @@ export class ChatClient {
    * again after a reconnect, and the first page of the room list is kept for the picker.
    */
   async login(user: string, password: string): Promise<Reply> {
-    const reply = await this.request("login", { user, password });
+    const reply = await this.request({ type: "login", user, password });
     if (reply.ok) {
       this.#user = typeof reply.frame.user === "string" ? reply.frame.user : user;
       this.#credentials = new Credentials(this.#user, password);
@@ -196,7 +187,7 @@ export class ChatClient {
   rooms(
     first: RoomPage | null = null,
   ): Promise<{ ok: true; rooms: RoomInfo[] } | { ok: false; message: string }> {
-    return listRooms((type, fields) => this.request(type, fields), first);
+    return listRooms((request) => this.request(request), first);
   }
 
   /** Joins a room and returns its recent history; its live messages follow as events. */
@@ -205,7 +196,7 @@ export class ChatClient {
     this.#rooms.beginJoin(key);
     let reply: Reply;
     try {
-      reply = await this.request("join", { room });
+      reply = await this.request({ type: "join", room });
     } catch (error) {
       this.#rooms.abortJoin(key);
       throw error;
@@ -214,19 +205,18 @@ export class ChatClient {
       this.#rooms.abortJoin(key);
       return { ok: false, code: reply.error.code, message: reply.error.message };
     }
-    const frame = reply.frame;
-    const name = typeof frame.room === "string" ? frame.room : room;
-    const history = toRoomMessages(frame.history, name);
+    const name = joinedName(reply.frame, room);
+    const history = toRoomMessages(reply.frame.history, name);
     const buffered = this.#rooms.completeJoin(key, name, history);
     for (const message of buffered) this.#emitRoomMessage(message);
-    return {
-      ok: true,
-      room: name,
-      topic: typeof frame.topic === "string" ? frame.topic : null,
-      members: Array.isArray(frame.members) ? frame.members.map(String) : [],
-      history,
-      more: frame.more === true,
-    };
+    return joinResult(reply.frame, name, history);
+  }
+
+  /** Creates a room, with a topic unless `topic` is null (does not join it). */
+  createRoom(room: string, topic: string | null): Promise<Reply> {
+    return this.request(
+      topic === null ? { type: "create_room", room } : { type: "create_room", room, topic },
+    );
   }
 
   /** Forgets a room the server no longer has (deleted): it is not re-joined after a reconnect. */
@@ -236,14 +226,16 @@ export class ChatClient {
 
   /** Leaves a room. */
   async leave(room: string): Promise<Reply> {
-    const reply = await this.request("leave", { room });
+    const reply = await this.request({ type: "leave", room });
     if (reply.ok || reply.error.code === "not_in_room") this.#rooms.forget(foldName(room));
     return reply;
   }
 
   /** Sends a room message; it is resent after a reconnect until acknowledged. */
   say(room: string, text: string, kind: "text" | "action" = "text"): Promise<Reply> {
-    return this.#outbox.submit("say", kind === "action" ? { room, text, kind } : { room, text });
+    return this.#outbox.submit(
+      kind === "action" ? { type: "say", room, text, kind } : { type: "say", room, text },
+    );
   }
 
   /** Whether the server lists a protocol 1.1 feature (`welcome.features`). */
@@ -255,7 +247,7 @@ export class ChatClient {
   /** Sends a direct message; it is resent after a reconnect until acknowledged. */
   dm(to: string, text: string): Promise<Reply> {
     this.#rooms.addDmPartner(to);
-    return this.#outbox.submit("dm", { to, text });
+    return this.#outbox.submit({ type: "dm", to, text });
   }
 
   /** Resolves when every sent message has been acknowledged or refused. */
@@ -267,7 +259,7 @@ export class ChatClient {
   async logout(): Promise<void> {
     if (this.online) {
       await Promise.race([
-        this.#conn.request("logout").catch(() => undefined),
+        this.#conn.request({ type: "logout" }).catch(() => undefined),
         new Promise((resolve) => setTimeout(resolve, 1_000)),
       ]);
     }
@@ -279,14 +271,14 @@ export class ChatClient {
     this.#end("closed", "Disconnected.");
   }
 
-  #end(reason: "closed" | "kicked" | "banned" | "login_failed", message: string): void {
+  #end(reason: EndReason, message: string): void {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#healthyTimer);
     this.#online = false;
-    this.#wake?.();
+    this.#sleeper.wake();
     this.#conn.close();
-    this.#outbox.failAll(new ConnectionLostError("The client stopped before the server answered."));
+    this.#outbox.failAll(new ConnectionLostError(t("connect.stopped")));
     this.#listeners.emit({ type: "ended", reason, message });
     this.#endedSignal.resolve();
   }
@@ -317,15 +309,15 @@ export class ChatClient {
         this.#emit({ type: event.type, room: event.room, user: event.user });
         return;
       case "notice":
-        this.#emit({ type: "notice", text: event.text });
+        this.#emit({ type: "notice", text: noticeText(event) });
         return;
       case "kicked":
         this.#emit({ type: "kicked", until: event.until, reason: event.reason });
-        this.#end("kicked", "You were kicked.");
+        this.#end("kicked", t("end.kicked"));
         return;
       case "banned":
         this.#emit({ type: "banned", reason: event.reason });
-        this.#end("banned", "You are banned.");
+        this.#end("banned", t("end.banned"));
         return;
       case "shutdown":
         this.#emit({ type: "shutdown", message: event.message, in: event.in });
@@ -359,22 +351,11 @@ export class ChatClient {
     }
   }
 
-  async #sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.#wake = null;
-  }
-
   async #reconnect(): Promise<void> {
     for (let first = true; !this.#ended; first = false) {
       const delayMs = this.#backoff.next();
       this.#emit({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs, first });
-      await this.#sleep(delayMs);
+      await this.#sleeper.sleep(delayMs);
       if (this.#ended) return;
       let conn: FrameConnection;
       try {
@@ -413,24 +394,10 @@ export class ChatClient {
     if (this.#credentials) {
       const reply = await this.#credentials.login(conn);
       if (!reply.ok) {
-        const { code } = reply.error;
-        // Worth another try later, after a longer delay.
-        if (code === "rate_limited" || code === "unavailable" || code === "frame_too_large") {
-          return false;
-        }
-        if (code === "kicked") {
-          this.#emit({
-            type: "kicked",
-            until: reply.error.until ?? "",
-            reason: reply.error.reason ?? "",
-          });
-          this.#end("kicked", reply.error.message);
-        } else if (code === "banned") {
-          this.#emit({ type: "banned", reason: reply.error.reason ?? "" });
-          this.#end("banned", reply.error.message);
-        } else {
-          this.#end("login_failed", `Cannot log in again: ${reply.error.message}`);
-        }
+        const refusal = reloginRefusal(reply.error);
+        if (refusal.retry) return false;
+        if (refusal.event) this.#emit(refusal.event);
+        this.#end(refusal.reason, refusal.message);
         return true;
       }
     }
@@ -438,28 +405,17 @@ export class ChatClient {
     this.#conn = conn;
     this.#online = true;
     this.#watch(conn);
-    await this.#rejoinAll(conn);
+    await rejoinRooms(
+      conn,
+      this.#rooms,
+      (message) => this.#emitRoomMessage(message),
+      (room, message) => this.#emit({ type: "rejoin_failed", room, message }),
+    );
     await this.#catchUpDms(conn);
     this.#outbox.flush();
     this.#watchHealth(conn);
     this.#emit({ type: "reconnected" });
     return true;
-  }
-
-  async #rejoinAll(conn: FrameConnection): Promise<void> {
-    const rooms = this.#rooms.joined();
-    for (const { key } of rooms) this.#rooms.beginJoin(key);
-    await Promise.all(rooms.map(async ({ key, name, lastSeen }) => {
-      const missed = await fetchMissedRoomMessages(conn, name, lastSeen);
-      if (!missed.ok) {
-        this.#rooms.forget(key);
-        this.#emit({ type: "rejoin_failed", room: name, message: missed.message });
-        return;
-      }
-      // Live messages were held until now, so none overtakes the missed ones.
-      const held = this.#rooms.completeJoin(key, missed.room, []);
-      for (const message of [...missed.messages, ...held]) this.#emitRoomMessage(message);
-    }));
   }
 
   /** Emits the direct messages missed while offline, then those that arrived meanwhile. */

@@ -1,4 +1,5 @@
 /** Slash commands of the chat view: the command table and the parser of a typed line. */
+import { type ClientKey, t } from "./i18n.ts";
 
 /** What a typed line asks for. */
 export type Command =
@@ -13,7 +14,10 @@ export type Command =
   | { kind: "msg"; user: string; text: string }
   | { kind: "me"; text: string }
   | { kind: "topic"; topic: string }
-  | { kind: "search"; query: string }
+  | { kind: "search"; query: string; room: string | null; from: string | null }
+  | { kind: "edit"; nth: number; text: string }
+  | { kind: "delete"; nth: number }
+  | { kind: "report"; nth: number | null; reason: string }
   | { kind: "history"; count: number }
   | { kind: "switch"; room: string }
   | { kind: "quit" }
@@ -23,57 +27,92 @@ export type Command =
 export interface CommandInfo {
   name: string;
   usage: string;
-  summary: string;
+  /** The catalog key of what `/help` says of it. */
+  summary: ClientKey;
   /** What the first argument completes to. */
   completes: "room" | "joined_room" | "user" | null;
+  /** The `welcome.features` entry the server must list for the command (protocol 1.1). */
+  feature?: string;
 }
 
 /** Every slash command, in `/help` order. */
 export const COMMANDS: readonly CommandInfo[] = [
-  { name: "help", usage: "/help", summary: "list the commands", completes: null },
-  { name: "join", usage: "/join ROOM", summary: "join a room", completes: "room" },
+  { name: "help", usage: "/help", summary: "cmd.help", completes: null },
+  { name: "join", usage: "/join ROOM", summary: "cmd.join", completes: "room" },
   {
     name: "switch",
     usage: "/switch ROOM",
-    summary: "show another joined room",
+    summary: "cmd.switch",
     completes: "joined_room",
   },
   {
     name: "leave",
     usage: "/leave [ROOM]",
-    summary: "leave the current room (or ROOM)",
+    summary: "cmd.leave",
     completes: "joined_room",
   },
-  { name: "rooms", usage: "/rooms", summary: "list the rooms and who is online", completes: null },
+  { name: "rooms", usage: "/rooms", summary: "cmd.rooms", completes: null },
   {
     name: "create",
     usage: "/create ROOM [topic]",
-    summary: "create a room and join it",
+    summary: "cmd.create",
     completes: null,
   },
-  { name: "who", usage: "/who [ROOM]", summary: "who is online in the room", completes: "room" },
-  { name: "msg", usage: "/msg USER text", summary: "send a direct message", completes: "user" },
-  { name: "me", usage: "/me text", summary: "an action: * you text", completes: null },
+  { name: "who", usage: "/who [ROOM]", summary: "cmd.who", completes: "room" },
+  { name: "msg", usage: "/msg USER text", summary: "cmd.msg", completes: "user" },
+  {
+    name: "me",
+    usage: "/me text",
+    summary: "cmd.me",
+    completes: null,
+    feature: "action",
+  },
+  {
+    name: "edit",
+    usage: "/edit [N] text",
+    summary: "cmd.edit",
+    completes: null,
+    feature: "edit",
+  },
+  {
+    name: "delete",
+    usage: "/delete [N]",
+    summary: "cmd.delete",
+    completes: null,
+    feature: "delete",
+  },
   {
     name: "search",
-    usage: "/search words",
-    summary: "find messages (servers with search)",
+    usage: "/search words [in:ROOM] [from:USER]",
+    summary: "cmd.search",
     completes: null,
+    feature: "search",
   },
   {
     name: "topic",
     usage: "/topic [text]",
-    summary: "set the room's topic (empty clears it)",
+    summary: "cmd.topic",
     completes: null,
+    feature: "topic",
+  },
+  {
+    name: "report",
+    usage: "/report [N reason]",
+    summary: "cmd.report",
+    completes: null,
+    feature: "report",
   },
   {
     name: "history",
     usage: "/history [N]",
-    summary: "show N older messages (default 20)",
+    summary: "cmd.history",
     completes: null,
   },
-  { name: "quit", usage: "/quit", summary: "log out and exit", completes: null },
+  { name: "quit", usage: "/quit", summary: "cmd.quit", completes: null },
 ];
+
+/** Largest N of `/edit N`, `/delete N` and `/report N` (how far back the client remembers). */
+export const NTH_MAX = 500;
 
 /** Default count of `/history`. */
 export const HISTORY_DEFAULT = 20;
@@ -113,6 +152,45 @@ function _wholeRoom(rest: string): string {
   return rest.length >= 2 && rest.startsWith('"') && rest.endsWith('"') ? rest.slice(1, -1) : rest;
 }
 
+/**
+ * A leading count (`3 text`): `n` null when the line does not start with a number, "bad"
+ * when the number is out of 1..{@linkcode NTH_MAX}.
+ */
+function _nth(rest: string): { n: number | null; rest: string } | "bad" {
+  const match = /^(\d+)(?:\s+(.*))?$/s.exec(rest);
+  if (!match) return { n: null, rest };
+  const n = Number(match[1]);
+  if (!(n >= 1 && n <= NTH_MAX)) return "bad";
+  return { n, rest: (match[2] ?? "").trim() };
+}
+
+function _nthError(usage: string): Command {
+  return {
+    kind: "error",
+    message: t("usage.nth", { usage, max: NTH_MAX }),
+  };
+}
+
+/**
+ * `/search` arguments: the words, with `in:ROOM` (`in:"two words"`) and `from:USER` taken
+ * out; null when no word is left.
+ */
+function _search(rest: string): Extract<Command, { kind: "search" }> | null {
+  let room: string | null = null;
+  let from: string | null = null;
+  const words = rest.replace(
+    /(^|\s)(in|from):(?:"([^"]*)"|(\S*))/gi,
+    (_all, lead: string, key: string, quoted?: string, plain?: string) => {
+      const value = quoted ?? plain ?? "";
+      if (key.toLowerCase() === "in") room = value;
+      else from = value;
+      return lead;
+    },
+  ).replace(/\s+/g, " ").trim();
+  if (words === "" || room === "" || from === "") return null;
+  return { kind: "search", query: words, room, from };
+}
+
 /** Parses one typed line. Text not starting with `/` (or starting with `//`) is a message. */
 export function parseCommand(line: string): Command {
   const trimmed = line.trim();
@@ -125,7 +203,7 @@ export function parseCommand(line: string): Command {
   const rest = match[2]!.trim();
   const usage = () => ({
     kind: "error" as const,
-    message: `Usage: ${COMMANDS.find((c) => c.name === name)!.usage}`,
+    message: t("usage.line", { usage: COMMANDS.find((c) => c.name === name)!.usage }),
   });
   switch (name) {
     case "help":
@@ -156,25 +234,63 @@ export function parseCommand(line: string): Command {
     case "topic":
       return { kind: "topic", topic: rest };
     case "search":
-      return rest === "" ? usage() : { kind: "search", query: rest };
+      return _search(rest) ?? usage();
+    case "edit": {
+      const nth = _nth(rest);
+      if (nth === "bad") return _nthError("/edit [N] text");
+      return nth.rest === "" ? usage() : { kind: "edit", nth: nth.n ?? 1, text: nth.rest };
+    }
+    case "delete": {
+      const nth = _nth(rest);
+      if (nth === "bad" || nth.rest !== "") return _nthError("/delete [N]");
+      return { kind: "delete", nth: nth.n ?? 1 };
+    }
+    case "report": {
+      if (rest === "") return { kind: "report", nth: null, reason: "" };
+      const nth = _nth(rest);
+      if (nth === "bad" || nth.n === null || nth.rest === "") {
+        return { kind: "error", message: t("usage.report") };
+      }
+      return { kind: "report", nth: nth.n, reason: nth.rest };
+    }
     case "history": {
       if (rest === "") return { kind: "history", count: HISTORY_DEFAULT };
       const count = /^\d+$/.test(rest) ? Number(rest) : NaN;
       if (!(count >= 1 && count <= HISTORY_MAX)) {
-        return { kind: "error", message: `Usage: /history [N], N from 1 to ${HISTORY_MAX}.` };
+        return { kind: "error", message: t("usage.history", { max: HISTORY_MAX }) };
       }
       return { kind: "history", count };
     }
     default:
-      return { kind: "error", message: `Unknown command /${match[1]}. Type /help for the list.` };
+      return { kind: "error", message: t("usage.unknown", { command: match[1]! }) };
   }
 }
 
-/** The `/help` text, one command per line. */
-export function helpLines(): string[] {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+/** The commands this server offers: those without a feature, and those whose feature it lists. */
+export function offeredCommands(
+  supports: (feature: string) => boolean = () => true,
+): CommandInfo[] {
+  return COMMANDS.filter((c) => c.feature === undefined || supports(c.feature));
+}
+
+/**
+ * The `/help` text, one command per line: only the commands this server offers
+ * (`supports` tells which `welcome.features` it lists), then those it does not.
+ */
+export function helpLines(supports: (feature: string) => boolean = () => true): string[] {
+  const offered = offeredCommands(supports);
+  const missing = COMMANDS.filter((c) => !offered.includes(c));
+  const width = Math.max(...offered.map((c) => c.usage.length));
   return [
-    ...COMMANDS.map((c) => `${c.usage.padEnd(width)}  ${c.summary}`),
-    "Tab completes commands, rooms and names. Start a message with // to send a leading /.",
+    ...offered.map((c) => `${c.usage.padEnd(width)}  ${t(c.summary)}`),
+    ...(missing.length === 0
+      ? []
+      : [t("help.missing", { commands: missing.map((c) => `/${c.name}`).join(", ") })]),
+    t("help.tips"),
   ];
+}
+
+/** The sentence for a command whose feature the server does not list. */
+export function notOffered(name: string): string {
+  return t("help.notOffered", { command: name });
 }

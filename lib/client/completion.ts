@@ -1,6 +1,6 @@
 /** Tab completion of the chat input line: commands, room names and user names. */
 import { foldName } from "../protocol/names.ts";
-import { COMMANDS } from "./commands.ts";
+import { type CommandInfo, COMMANDS } from "./commands.ts";
 
 /** What completion can offer, as the chat view currently knows it. */
 export interface CompletionSource {
@@ -10,6 +10,8 @@ export interface CompletionSource {
   joinedRooms: readonly string[];
   /** User names known (room members, authors, direct-message partners). */
   users: readonly string[];
+  /** The commands offered (default: all; a server without a feature lacks its command). */
+  commands?: readonly CommandInfo[];
 }
 
 /** Candidates for the fragment, and the fragment itself (readline's completer shape). */
@@ -37,7 +39,7 @@ function _matching(candidates: readonly string[], fragment: string): string[] {
 export function complete(line: string, source: CompletionSource): Completion {
   const command = /^\/(\S*)$/.exec(line);
   if (command) {
-    const names = COMMANDS.map((c) => `/${c.name}`);
+    const names = (source.commands ?? COMMANDS).map((c) => `/${c.name}`);
     const hits = _matching(names, line);
     return [hits.map((hit) => `${hit} `), line];
   }

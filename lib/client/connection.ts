@@ -3,9 +3,11 @@
  * everything else handed to an event callback. No reconnecting here (see `chat_client.ts`)
  * and no terminal code.
  */
-import { encodeFrame } from "../protocol/frame.ts";
+import { encodeRequest } from "../protocol/frame.ts";
+import { type DecodedLine, FrameDecoder } from "../protocol/frame_decoder.ts";
+import type { ClientRequest } from "../protocol/requests.ts";
 import { type ErrorReply, type OkReply, ServerFrame, Welcome } from "../protocol/server_frames.ts";
-import { LineSplitter, type SplitLine } from "./line_splitter.ts";
+import { t } from "./i18n.ts";
 import { ExtraEvent } from "./server_events.ts";
 import {
   ConnectError,
@@ -53,7 +55,7 @@ export function serverFrameLimit(welcome: Welcome): number {
 
 /** Thrown by {@linkcode FrameConnection.request} when the connection ends before the reply. */
 export class ConnectionLostError extends Error {
-  constructor(message = "The connection to the server was lost.") {
+  constructor(message = t("connect.lost")) {
     super(message);
     this.name = "ConnectionLostError";
   }
@@ -76,7 +78,7 @@ export class FrameConnection {
   /** Resolves once the connection is closed, by either side. */
   readonly closed: Promise<void>;
   #conn: Deno.Conn;
-  #decoder: LineSplitter;
+  #decoder: FrameDecoder;
   #onEvent: (event: ServerEvent) => void;
   #pending = new Map<number, PromiseWithResolvers<Reply>>();
   #nextId = 1;
@@ -90,7 +92,7 @@ export class FrameConnection {
   private constructor(
     conn: Deno.Conn,
     welcome: Welcome,
-    decoder: LineSplitter,
+    decoder: FrameDecoder,
     onEvent: (event: ServerEvent) => void,
   ) {
     this.#conn = conn;
@@ -99,7 +101,9 @@ export class FrameConnection {
     this.#onEvent = onEvent;
     this.closed = this.#closedSignal.promise;
     this.#keepalive = setInterval(() => {
-      if (Date.now() - this.#lastSent >= KEEPALIVE_MS) this.request("ping").catch(() => {});
+      if (Date.now() - this.#lastSent >= KEEPALIVE_MS) {
+        this.request({ type: "ping" }).catch(() => {});
+      }
     }, KEEPALIVE_MS / 5);
     Deno.unrefTimer(this.#keepalive);
   }
@@ -114,10 +118,11 @@ export class FrameConnection {
     dialer?: Dialer,
   ): Promise<FrameConnection> {
     const conn = await openConnection(endpoint, dialer);
-    const frameDecoder = new LineSplitter(DEFAULT_MAX_SERVER_FRAME);
+    // An oversize frame is skipped, not fatal: its first bytes tell whose reply it was.
+    const frameDecoder = new FrameDecoder(DEFAULT_MAX_SERVER_FRAME, { oversize: "skip" });
     const reader = conn.readable.getReader();
     let welcome: Welcome;
-    let leftover: SplitLine[] = [];
+    let leftover: DecodedLine[] = [];
     try {
       ({ welcome, leftover } = await _readWelcome(reader, frameDecoder, endpoint));
     } catch (error) {
@@ -129,7 +134,7 @@ export class FrameConnection {
       }
       throw error;
     }
-    frameDecoder.maxLine = serverFrameLimit(welcome);
+    frameDecoder.maxFrame = serverFrameLimit(welcome);
     const connection = new FrameConnection(conn, welcome, frameDecoder, onEvent);
     connection.#startReading(reader, leftover);
     return connection;
@@ -144,12 +149,12 @@ export class FrameConnection {
    * Sends a request and resolves with its reply. Rejects with
    * {@linkcode ConnectionLostError} if the connection ends first.
    */
-  request(type: string, fields: Record<string, unknown> = {}): Promise<Reply> {
+  request(request: ClientRequest): Promise<Reply> {
     if (this.#isClosed) return Promise.reject(new ConnectionLostError());
     const id = this.#nextId++;
     const waiter = Promise.withResolvers<Reply>();
     this.#pending.set(id, waiter);
-    this.#send(encodeFrame({ ...fields, type, id }));
+    this.#send(encodeRequest({ ...request, id }));
     return waiter.promise;
   }
 
@@ -202,7 +207,7 @@ export class FrameConnection {
 
   async #startReading(
     reader: ReadableStreamDefaultReader<Uint8Array>,
-    leftover: SplitLine[],
+    leftover: DecodedLine[],
   ): Promise<void> {
     try {
       this.#handleLines(leftover);
@@ -219,7 +224,7 @@ export class FrameConnection {
     }
   }
 
-  #handleLines(lines: SplitLine[]): void {
+  #handleLines(lines: DecodedLine[]): void {
     for (const line of lines) {
       if (line.kind === "too_large") this.#tooLarge(line.bytes, line.prefix);
       else this.#handleLine(line.bytes);
@@ -232,7 +237,7 @@ export class FrameConnection {
    * The connection stays open either way.
    */
   #tooLarge(bytes: number, prefix: Uint8Array): void {
-    const limit = this.#decoder.maxLine;
+    const limit = this.#decoder.maxFrame;
     const id = replyIdOf(prefix);
     const waiter = id === null ? undefined : this.#pending.get(id);
     if (id === null || !waiter) {
@@ -246,8 +251,7 @@ export class FrameConnection {
         type: "error",
         id,
         code: "frame_too_large",
-        message:
-          `The server's answer was too large for this client (${bytes} bytes; the limit is ${limit}).`,
+        message: t("connect.answerTooLarge", { bytes, limit }),
       },
     });
   }
@@ -301,23 +305,19 @@ export function replyIdOf(prefix: Uint8Array): number | null {
 /** Reads until the `welcome` frame; any other first frame means this is not a FastChat server. */
 async function _readWelcome(
   reader: ReadableStreamDefaultReader<Uint8Array>,
-  frameDecoder: LineSplitter,
+  frameDecoder: FrameDecoder,
   endpoint: Endpoint,
-): Promise<{ welcome: Welcome; leftover: SplitLine[] }> {
+): Promise<{ welcome: Welcome; leftover: DecodedLine[] }> {
   const where = formatEndpoint(endpoint);
-  const notFastChat = new ConnectError(
-    `The server at ${where} does not speak FastChat${
-      endpoint.tls ? "" : " (if it uses TLS, add --tls)"
-    }.`,
-  );
+  // Without TLS, the likely cause is a TLS server; with TLS, an untrusted certificate.
+  const hint = endpoint.tls ? "" : t("connect.hintTls");
+  const notFastChat = new ConnectError(t("connect.notFastChat", { where, hint }));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       reject(
         new ConnectError(
-          `The server at ${where} did not greet within ${WELCOME_TIMEOUT_MS / 1000} s${
-            endpoint.tls ? "" : " (if it uses TLS, add --tls)"
-          }.`,
+          t("connect.noGreeting", { where, seconds: WELCOME_TIMEOUT_MS / 1000, hint }),
         ),
       );
     }, WELCOME_TIMEOUT_MS);
@@ -326,11 +326,7 @@ async function _readWelcome(
     while (true) {
       const { value, done } = await Promise.race([reader.read(), timeout]);
       if (done) {
-        throw new ConnectError(
-          `The server at ${where} closed the connection without a greeting${
-            endpoint.tls ? "" : " (if it uses TLS, add --tls)"
-          }.`,
-        );
+        throw new ConnectError(t("connect.closedBeforeGreeting", { where, hint }));
       }
       const lines = frameDecoder.push(value);
       const first = lines[0];
@@ -354,13 +350,8 @@ async function _readWelcome(
     }
   } catch (error) {
     if (error instanceof ConnectError) throw error;
-    throw new ConnectError(
-      `Lost the connection to ${where} before the greeting${
-        endpoint.tls
-          ? " (is the TLS certificate trusted? see --ca)"
-          : " (if it uses TLS, add --tls)"
-      }.`,
-    );
+    const lostHint = endpoint.tls ? t("connect.hintCa") : hint;
+    throw new ConnectError(t("connect.lostBeforeGreeting", { where, hint: lostHint }));
   } finally {
     clearTimeout(timer);
   }

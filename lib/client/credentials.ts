@@ -35,7 +35,7 @@ export class Credentials {
    */
   async login(conn: FrameConnection): Promise<Reply> {
     if (this.#token !== null) {
-      const reply = await conn.request("login", { user: this.user, token: this.#token });
+      const reply = await conn.request({ type: "login", user: this.user, token: this.#token });
       if (reply.ok) {
         this.keepToken(reply);
         return reply;
@@ -43,7 +43,11 @@ export class Credentials {
       if (reply.error.code !== "bad_credentials" && reply.error.code !== "bad_frame") return reply;
       this.#token = null;
     }
-    const reply = await conn.request("login", { user: this.user, password: this.#password });
+    const reply = await conn.request({
+      type: "login",
+      user: this.user,
+      password: this.#password,
+    });
     this.keepToken(reply);
     return reply;
   }

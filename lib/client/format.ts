@@ -5,6 +5,7 @@
  */
 import type { ChatMessage } from "../protocol/server_frames.ts";
 import { foldName } from "../protocol/names.ts";
+import { t, ui } from "./i18n.ts";
 import type { Style } from "./style.ts";
 
 /** Control characters (and bidi overrides) that could rewrite the screen or spoof text. */
@@ -41,42 +42,41 @@ export function localizeTimes(text: string, now = new Date()): string {
   return text.replace(ISO_TIME, (iso) => when(iso, now));
 }
 
-function _pad(n: number): string {
-  return String(n).padStart(2, "0");
-}
-
-/** `HH:MM` in local time of an ISO timestamp (or `--:--` when it is not a time). */
+/** A clock time in the client's locale of an ISO timestamp (`--:--` when it is not a time). */
 export function clock(ts: string): string {
-  const date = new Date(ts);
-  if (Number.isNaN(date.getTime())) return "--:--";
-  return `${_pad(date.getHours())}:${_pad(date.getMinutes())}`;
+  return ui().time(new Date(ts));
 }
 
-/** A point in time for people: `HH:MM` today, else `YYYY-MM-DD HH:MM`. */
+/** A point in time for people: the clock time today, else the date and time. */
 export function when(ts: string, now = new Date()): string {
   const date = new Date(ts);
   if (Number.isNaN(date.getTime())) return ts;
-  const sameDay = date.toDateString() === now.toDateString();
-  const day = `${date.getFullYear()}-${_pad(date.getMonth() + 1)}-${_pad(date.getDate())}`;
-  return sameDay ? clock(ts) : `${day} ${clock(ts)}`;
+  return ui().when(date, now);
 }
 
 function _isSelf(name: string, self: string | null): boolean {
   return self !== null && foldName(name) === foldName(self);
 }
 
-/** A room message: `HH:MM user: text`; the own name is shown in reverse video. */
-export function formatMessage(message: ChatMessage, self: string | null, style: Style): string {
-  const time = clock(message.ts);
+/**
+ * A room message: `HH:MM user: text`; the own name is shown in reverse video. `time`
+ * replaces the `HH:MM` (search results show the date of older messages).
+ */
+export function formatMessage(
+  message: ChatMessage,
+  self: string | null,
+  style: Style,
+  time = clock(message.ts),
+): string {
   const name = _isSelf(message.user, self)
     ? style.inverse(style.bold(sanitize(message.user)))
     : style.bold(style.name(sanitize(message.user)));
   const indent = " ".repeat(time.length + 1);
   // Protocol 1.1: tombstones, `/me` actions and edited messages.
   if (message.deleted === true) {
-    return style.dim(`${time} ${sanitize(message.user)}: (message deleted)`);
+    return style.dim(`${time} ${sanitize(message.user)}: ${t("line.deleted")}`);
   }
-  const edited = typeof message.edited === "string" ? style.dim(" (edited)") : "";
+  const edited = typeof message.edited === "string" ? style.dim(` ${t("line.edited")}`) : "";
   if (message.kind === "action") {
     return `${style.dim(time)} * ${name} ${sanitize(message.text, indent)}${edited}`;
   }
@@ -85,8 +85,9 @@ export function formatMessage(message: ChatMessage, self: string | null, style: 
 
 /** A direct message: `HH:MM [dm] alice → you: text`, in its own colour. */
 export function formatDm(message: ChatMessage, self: string | null, style: Style): string {
-  const from = _isSelf(message.user, self) ? "you" : sanitize(message.user);
-  const to = message.to === undefined || _isSelf(message.to, self) ? "you" : sanitize(message.to);
+  const you = t("line.you");
+  const from = _isSelf(message.user, self) ? you : sanitize(message.user);
+  const to = message.to === undefined || _isSelf(message.to, self) ? you : sanitize(message.to);
   const time = clock(message.ts);
   const indent = " ".repeat(time.length + 1);
   return `${style.dim(time)} ${style.magenta(style.bold(`[dm] ${from} → ${to}:`))} ${
@@ -105,28 +106,26 @@ export function formatNotice(text: string, now: Date, style: Style): string {
 /** A delay in words: `now`, `1 second`, `45 seconds`, `2 minutes`, `1 minute 30 seconds`. */
 export function inWords(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
-  if (s === 0) return "now";
-  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-  if (s < 60) return unit(s, "second");
-  const minutes = Math.floor(s / 60);
+  if (s === 0) return t("time.now");
+  if (s < 60) return t("time.seconds", { n: s });
+  const minutes = t("time.minutes", { n: Math.floor(s / 60) });
   const rest = s % 60;
   return rest === 0
-    ? unit(minutes, "minute")
-    : `${unit(minutes, "minute")} ${unit(rest, "second")}`;
+    ? minutes
+    : t("time.minutesSeconds", { minutes, seconds: t("time.seconds", { n: rest }) });
 }
 
 /**
  * The sentence for a `shutdown` event: `The server shuts down in 10 seconds: Maintenance.`
  * or, with no delay, `The server is shutting down now.`; the server's text is left out
- * when it only says the same thing.
+ * when it only says the same thing (in English or in the server's language).
  */
 export function shutdownSentence(message: string, seconds: number): string {
   const trimmed = message.trim().replace(/[.!\s]+$/, "");
-  const redundant = trimmed === "" || /^the server is shutting down$/i.test(trimmed);
-  const head = seconds > 0
-    ? `The server shuts down in ${inWords(seconds)}`
-    : "The server is shutting down now";
-  return `${head}${redundant ? "." : `: ${trimmed}.`} The client will reconnect when it is back.`;
+  const redundant = trimmed === "" || /^the server is shutting down$/i.test(trimmed) ||
+    /^attention,? le serveur va s'arrêter$/i.test(trimmed);
+  const head = seconds > 0 ? t("shutdown.in", { delay: inWords(seconds) }) : t("shutdown.now");
+  return `${head}${redundant ? "." : `: ${trimmed}.`} ${t("shutdown.reconnect")}`;
 }
 
 /** A join or leave, kept quiet. */
@@ -138,9 +137,11 @@ export function formatPresence(
   style: Style,
 ): string {
   const arrow = kind === "joined" ? "→" : "←";
-  return style.dim(
-    `${clock(now.toISOString())} ${arrow} ${sanitize(user)} ${kind} ${sanitize(room)}`,
-  );
+  const what = t(kind === "joined" ? "line.joined" : "line.left", {
+    user: sanitize(user),
+    room: sanitize(room),
+  });
+  return style.dim(`${clock(now.toISOString())} ${arrow} ${what}`);
 }
 
 /** A line from the client itself (help, lists, state changes). */
@@ -157,20 +158,26 @@ export function formatError(text: string, style: Style): string {
 export function formatRoomEntry(
   room: { name: string; topic: string | null; members: readonly string[] },
 ): string {
-  const online = `${room.members.length} online`;
   const topic = room.topic ? ` - ${sanitize(room.topic)}` : "";
-  return `${sanitize(room.name)} (${online})${topic}`;
+  return `${
+    t("line.roomEntry", { room: sanitize(room.name), online: room.members.length })
+  }${topic}`;
+}
+
+/** ` Reason: …` after a sentence, or nothing when there is no reason. */
+function _why(reason: string): string {
+  return reason.trim() === "" ? "" : ` ${t("error.reason", { reason: sanitize(reason) })}`;
 }
 
 /** The sentence shown when the server kicked this user. */
 export function kickedSentence(until: string, reason: string, now = new Date()): string {
-  const why = reason.trim() === "" ? "" : ` Reason: ${sanitize(reason)}.`;
-  const end = until === "" ? "for a while" : `until ${when(until, now)}`;
-  return `You were kicked by a moderator ${end}; you can log in again after that.${why}`;
+  const end = until === ""
+    ? t("error.kicked")
+    : t("error.kickedUntil", { until: when(until, now) });
+  return `${end}${_why(reason)}`;
 }
 
 /** The sentence shown when the server banned this user. */
 export function bannedSentence(reason: string): string {
-  const why = reason.trim() === "" ? "" : ` Reason: ${sanitize(reason)}.`;
-  return `Your account is banned from this server.${why}`;
+  return `${t("error.banned")}${_why(reason)}`;
 }

@@ -1,28 +1,40 @@
 /** Server refusals in plain words, for the terminal views and pipe mode. */
-import type { ErrorReply } from "../protocol/server_frames.ts";
-import { bannedSentence, kickedSentence, when } from "./format.ts";
+import type { ErrorReply, NoticeEvent } from "../protocol/server_frames.ts";
+import { bannedSentence, kickedSentence, sanitize, when } from "./format.ts";
+import { type ClientKey, t } from "./i18n.ts";
+import { matchServerText } from "../i18n/server_texts.ts";
 
 /** A refusal as the views receive it. */
 export type Refusal = Pick<ErrorReply, "code" | "message" | "until" | "reason">;
 
-const PLAIN: Record<string, string> = {
-  user_taken: "That name is already taken; pick another one.",
-  weak_password: "That password is not accepted: use at least 8 characters (at most 1024 bytes).",
-  invalid_username: "User names are 2 to 32 letters, digits, '_', '.' or '-', without spaces.",
-  bad_credentials: "Wrong user name or password.",
-  rate_limited: "Too many attempts; wait a little and try again.",
-  invalid_room:
-    "Room names are 1 to 64 characters, without control characters or spaces at either end.",
-  room_exists: "A room with that name exists already.",
-  no_such_room: "There is no room with that name (/rooms lists them).",
-  not_in_room: "You are not in that room (/join it first).",
-  empty_text: "The message is empty.",
-  no_such_user: "There is no user with that name.",
-  unavailable: "The server cannot store messages right now; try again in a moment.",
-  not_allowed: "You are not allowed to do that here.",
-  invalid_topic: "A topic is at most 300 characters, without control characters.",
-  no_such_message: "That message does not exist (any more).",
-};
+/** The codes whose sentence is one catalog key `error.<code>` without values. */
+const PLAIN = new Set([
+  "user_taken",
+  "weak_password",
+  "invalid_username",
+  "bad_credentials",
+  "rate_limited",
+  "invalid_room",
+  "room_exists",
+  "no_such_room",
+  "not_in_room",
+  "empty_text",
+  "no_such_user",
+  "unavailable",
+  "not_allowed",
+  "invalid_topic",
+  "no_such_message",
+  "invalid_query",
+]);
+
+/** The sentence of a mute, in the client's language (`until`: ISO time, "" = unknown). */
+export function mutedSentence(until: string, reason = ""): string {
+  if (until === "") return t("error.muted");
+  const at = when(until);
+  return reason.trim() === ""
+    ? t("error.mutedUntil", { until: at })
+    : t("error.mutedUntilReason", { until: at, reason: sanitize(reason) });
+}
 
 /** One sentence explaining a refusal from the server. */
 export function describeRefusal(error: Refusal): string {
@@ -32,10 +44,23 @@ export function describeRefusal(error: Refusal): string {
     case "banned":
       return bannedSentence(error.reason ?? "");
     case "muted":
-      return error.until ? `You are muted until ${when(error.until)}.` : "You are muted.";
+      return mutedSentence(error.until ?? "");
     case "text_too_long":
-      return `The message is too long: ${error.message}`;
+      return t("error.text_too_long", { detail: error.message });
     default:
-      return PLAIN[error.code] ?? error.message;
+      // An unknown code: the server's (English) sentence is all there is.
+      return PLAIN.has(error.code) ? t(`error.${error.code}` as ClientKey) : error.message;
   }
+}
+
+/**
+ * A notice's text in the client's language: a mute notice (recognized in any language the
+ * server catalogs have) is said by the client; any other notice is the server's text.
+ */
+export function noticeText(notice: NoticeEvent): string {
+  const withReason = matchServerText("server.mutedReason", notice.text);
+  if (withReason) return mutedSentence(withReason.until!, withReason.reason);
+  const plain = matchServerText("server.muted", notice.text);
+  if (plain) return mutedSentence(plain.until!);
+  return notice.text;
 }

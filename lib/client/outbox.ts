@@ -3,10 +3,14 @@
  * reconnect is safe: the server answers a repeated `cid` with the first message's `ok`
  * instead of storing it twice.
  */
+import type { ClientRequest } from "../protocol/requests.ts";
 import { ConnectionLostError, type Reply } from "./connection.ts";
 
 /** Sends one request on the current connection, or returns null when offline. */
-export type Sender = (type: string, fields: Record<string, unknown>) => Promise<Reply> | null;
+export type Sender = (request: ClientRequest) => Promise<Reply> | null;
+
+/** A message to send reliably: a `say` or a `dm`, without its `cid` (the outbox adds one). */
+export type OutgoingMessage = Extract<ClientRequest, { type: "say" | "dm" }>;
 
 /** Error codes after which the same message may simply be sent again later. */
 const TRANSIENT = new Set(["rate_limited", "unavailable"]);
@@ -15,8 +19,7 @@ const TRANSIENT = new Set(["rate_limited", "unavailable"]);
 const DEFAULT_RETRY_MS = 1_000;
 
 interface Entry {
-  type: "say" | "dm";
-  fields: Record<string, unknown>;
+  request: OutgoingMessage;
   waiter: PromiseWithResolvers<Reply>;
   inFlight: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -41,10 +44,9 @@ export class Outbox {
    * Queues a message with a fresh `cid` and sends it when online. Resolves with the `ok`,
    * or with an `error` that retrying cannot fix (`muted`, `not_in_room`, …).
    */
-  submit(type: "say" | "dm", fields: Record<string, unknown>): Promise<Reply> {
+  submit(message: OutgoingMessage): Promise<Reply> {
     const entry: Entry = {
-      type,
-      fields: { ...fields, cid: crypto.randomUUID() },
+      request: { ...message, cid: crypto.randomUUID() },
       waiter: Promise.withResolvers<Reply>(),
       inFlight: false,
     };
@@ -79,7 +81,7 @@ export class Outbox {
   }
 
   #attempt(entry: Entry): void {
-    const reply = this.#send(entry.type, entry.fields);
+    const reply = this.#send(entry.request);
     if (reply === null) return;
     entry.inFlight = true;
     reply.then(

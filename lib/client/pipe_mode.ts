@@ -7,6 +7,7 @@ import type { ChatClient } from "./chat_client.ts";
 import { ConnectionLostError } from "./connection.ts";
 import type { ClientEvent } from "./events.ts";
 import { formatDm, formatMessage, formatNotice, formatPresence } from "./format.ts";
+import { t } from "./i18n.ts";
 import { describeRefusal } from "./messages.ts";
 import { Style } from "./style.ts";
 
@@ -64,20 +65,21 @@ export async function runPipe(options: PipeOptions): Promise<number> {
     }
     const line = _render(event, options.json, client.user);
     if (line !== null) {
-      (event.type === "message" || event.type === "dm" || options.json ? out : err)(line);
+      const chat = event.type === "message" || event.type === "dm" || event.type === "edited";
+      (chat || options.json ? out : err)(line);
     }
   });
 
   const login = await client.login(options.user, options.password);
   if (!login.ok) {
-    err(`Cannot log in as ${options.user}: ${describeRefusal(login.error)}`);
+    err(t("pipe.loginFailed", { user: options.user, reason: describeRefusal(login.error) }));
     return login.error.code === "kicked" || login.error.code === "banned"
       ? PIPE_EXIT.removed
       : PIPE_EXIT.failure;
   }
   const joined = await client.join(options.room);
   if (!joined.ok) {
-    err(`Cannot join ${options.room}: ${describeRefusal(joined)}`);
+    err(t("pipe.joinFailed", { room: options.room, reason: describeRefusal(joined) }));
     return PIPE_EXIT.failure;
   }
   let refused = 0;
@@ -102,7 +104,7 @@ export async function runPipe(options: PipeOptions): Promise<number> {
       if (typeof msgid === "string" && !echoed.delete(msgid)) sent.add(msgid);
     } else {
       refused++;
-      err(`Not sent (${describeRefusal(reply.error)}): ${text}`);
+      err(t("pipe.notSent", { reason: describeRefusal(reply.error), text }));
     }
   }
   if (removed !== null) {
@@ -111,7 +113,7 @@ export async function runPipe(options: PipeOptions): Promise<number> {
   }
   await Promise.race([client.drained(), ended]);
   if (client.unacknowledged > 0) {
-    err("The connection ended before every message was acknowledged.");
+    err(t("pipe.unacknowledged"));
     return PIPE_EXIT.failure;
   }
   await client.logout();
@@ -132,7 +134,32 @@ function _render(event: ClientEvent, json: boolean, self: string | null): string
       case "shutdown":
       case "kicked":
       case "banned":
+      case "room_deleted":
         return JSON.stringify(event);
+      // Protocol 1.1 events, in the server's shape (absent fields left out, not null).
+      case "edited":
+        return JSON.stringify({ type: "edited", ...event.message });
+      case "deleted":
+        return JSON.stringify(_present({
+          type: "deleted",
+          msgid: event.msgid,
+          room: event.room,
+          by: event.by,
+        }));
+      case "topic":
+        return JSON.stringify({
+          type: "topic",
+          room: event.room,
+          topic: event.topic,
+          ..._present({ user: event.user }),
+        });
+      case "read":
+        return JSON.stringify(_present({
+          type: "read",
+          room: event.room,
+          with: event.with,
+          msgid: event.msgid,
+        }));
       default:
         return null;
     }
@@ -148,14 +175,41 @@ function _render(event: ClientEvent, json: boolean, self: string | null): string
     case "left":
       return formatPresence(event.type, event.user, event.room, now, plain);
     case "reconnecting":
-      return event.first ? "Connection lost; reconnecting…" : null;
+      return event.first ? t("event.lost") : null;
     case "reconnected":
-      return "Reconnected.";
+      return t("event.reconnected");
     case "frame_too_large":
-      return `Skipped a frame of ${event.bytes} bytes from the server (the limit is ${event.limit}).`;
+      return t("pipe.skipped", { bytes: event.bytes, limit: event.limit });
     case "room_deleted":
-      return `The room ${event.room} was deleted by an admin.`;
+      return t("event.roomDeleted", { room: event.room });
+    case "edited":
+      return formatMessage(event.message, null, plain);
+    case "deleted":
+      return _deletedLine(event.room, event.by, event.msgid);
+    case "topic":
+      return formatNotice(
+        event.topic === null
+          ? t("topic.cleared", { room: event.room })
+          : t("topic.set", { room: event.room, topic: event.topic }),
+        now,
+        plain,
+      );
     default:
       return null;
   }
+}
+
+/** The line of a deleted message: in `room` (null: a direct conversation), `by` whom. */
+function _deletedLine(room: string | null, by: string | null, msgid: string): string {
+  if (room === null) {
+    return by ? t("pipe.deletedDmBy", { user: by, msgid }) : t("pipe.deletedDm", { msgid });
+  }
+  return by
+    ? t("pipe.deletedInBy", { room, user: by, msgid })
+    : t("pipe.deletedIn", { room, msgid });
+}
+
+/** `fields` without its null entries (the server leaves absent fields out). */
+function _present(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== null));
 }

@@ -2,6 +2,7 @@
  * The room list, page by page: the login reply carries the first page (`roomsMore`), and
  * `rooms after=<last name>` the following ones (`more`), so no reply is ever too large.
  */
+import type { ClientRequest } from "../protocol/requests.ts";
 import type { RoomInfo } from "../protocol/server_frames.ts";
 import type { Reply } from "./connection.ts";
 
@@ -33,19 +34,19 @@ export function roomPage(rooms: unknown, more: unknown): RoomPage {
  * first page, then every following page while `more`.
  */
 export async function listRooms(
-  request: (type: string, fields?: Record<string, unknown>) => Promise<Reply>,
+  request: (request: ClientRequest) => Promise<Reply>,
   first: RoomPage | null,
 ): Promise<{ ok: true; rooms: RoomInfo[] } | { ok: false; message: string }> {
   let page = first;
   if (page === null) {
-    const reply = await request("rooms");
+    const reply = await request({ type: "rooms" });
     if (!reply.ok) return { ok: false, message: reply.error.message };
     page = roomPage(reply.frame.rooms, reply.frame.more);
   }
   const rooms = [...page.rooms];
   for (let pages = 1; page.more && page.rooms.length > 0 && pages < MAX_ROOM_PAGES; pages++) {
     const after = page.rooms[page.rooms.length - 1]!.name;
-    const reply = await request("rooms", { after });
+    const reply = await request({ type: "rooms", after });
     if (!reply.ok) return { ok: false, message: reply.error.message };
     page = roomPage(reply.frame.rooms, reply.frame.more);
     // A server that answers the same page again would loop: stop there.

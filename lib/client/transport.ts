@@ -1,7 +1,8 @@
 /**
  * Opening the byte stream to a server: TCP or TLS, with a timeout, and every failure turned
- * into one sentence a person can act on.
+ * into one sentence a person can act on, in the client's language.
  */
+import { t } from "./i18n.ts";
 
 /** Where the server is and how to reach it. */
 export interface Endpoint {
@@ -36,25 +37,16 @@ export function formatEndpoint(endpoint: Endpoint): string {
 export function describeConnectError(error: unknown, endpoint: Endpoint): string {
   const where = formatEndpoint(endpoint);
   if (error instanceof ConnectError) return error.message;
-  if (error instanceof Deno.errors.ConnectionRefused) {
-    return `Cannot connect to ${where}: nothing is listening there (is the server running, and is the port right?).`;
-  }
-  if (error instanceof Deno.errors.TimedOut) {
-    return `Cannot connect to ${where}: the connection timed out.`;
-  }
+  if (error instanceof Deno.errors.ConnectionRefused) return t("connect.refused", { where });
+  if (error instanceof Deno.errors.TimedOut) return t("connect.timedOut", { where });
   if (error instanceof Deno.errors.NotFound || /lookup|resolve|name or service/i.test(`${error}`)) {
-    return `Cannot connect to ${where}: the host name "${endpoint.host}" is not known.`;
+    return t("connect.unknownHost", { where, host: endpoint.host });
   }
   if (error instanceof Deno.errors.ConnectionReset || error instanceof Deno.errors.BrokenPipe) {
-    return `Cannot connect to ${where}: the server closed the connection${
-      endpoint.tls ? " during the TLS handshake (does it use TLS?)" : ""
-    }.`;
+    return t(endpoint.tls ? "connect.closedTls" : "connect.closed", { where });
   }
   const detail = error instanceof Error ? error.message : String(error);
-  if (endpoint.tls) {
-    return `TLS connection to ${where} failed (${detail}): check that the server uses TLS and that its certificate is trusted (--ca FILE).`;
-  }
-  return `Cannot connect to ${where}: ${detail}.`;
+  return t(endpoint.tls ? "connect.tlsFailed" : "connect.failed", { where, detail });
 }
 
 /** The default dialer: `Deno.connect` or `Deno.connectTls` plus the handshake. */
@@ -91,9 +83,10 @@ export async function openConnection(
       () =>
         reject(
           new ConnectError(
-            `Cannot connect to ${formatEndpoint(endpoint)}: no answer within ${
-              Math.round(timeoutMs / 1000)
-            } s.`,
+            t("connect.noAnswer", {
+              where: formatEndpoint(endpoint),
+              seconds: Math.round(timeoutMs / 1000),
+            }),
           ),
         ),
       timeoutMs,
@@ -108,4 +101,25 @@ export async function openConnection(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The endpoint of `host`, `port` and `tls`, trusting the CA certificates in `caFile` when
+ * one is given; a sentence when that file cannot be read.
+ */
+export async function resolveEndpoint(
+  where: { host: string; port: number; tls: boolean; caFile: string | null },
+): Promise<{ ok: true; endpoint: Endpoint } | { ok: false; message: string }> {
+  const endpoint: Endpoint = { host: where.host, port: where.port, tls: where.tls };
+  if (where.caFile === null) return { ok: true, endpoint };
+  try {
+    endpoint.caCerts = [await Deno.readTextFile(where.caFile)];
+  } catch (error) {
+    const file = where.caFile;
+    const message = error instanceof Deno.errors.NotFound
+      ? t("connect.noCaFile", { file })
+      : t("connect.badCaFile", { file, detail: String(error) });
+    return { ok: false, message };
+  }
+  return { ok: true, endpoint };
 }

@@ -26,6 +26,10 @@ export const ERROR_MESSAGES = {
   internal: "Something went wrong on the server.",
   limit_reached: "A server limit was reached; the request was refused.",
   timeout: "The connection timed out.",
+  invalid_query: "The search query must have 1 to 200 characters and a letter or digit.",
+  no_such_message: "There is no message with that msgid that you can see.",
+  not_allowed: "You may not do that to this message.",
+  invalid_topic: "Topics are at most 300 characters, without control characters.",
 } as const;
 
 /** A protocol error code. */

@@ -25,8 +25,11 @@ export const HISTORY_MAX_LIMIT = 200;
 /** Longest `cid`, in characters. */
 export const MAX_CID = 64;
 
-/** Longest room topic, in code points. */
-export const MAX_TOPIC = 500;
+/** Longest room topic, in code points (protocol 1.1: 300, for every way of setting one). */
+export const MAX_TOPIC = 300;
+
+/** Longest `report` reason, in code points. */
+export const MAX_REPORT_REASON = 500;
 
 /**
  * The largest frame the server ever sends, in bytes with its `\n` (`welcome.

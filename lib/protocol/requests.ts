@@ -5,7 +5,7 @@
  * the handlers, which answer with the field's own error code.
  */
 import { z } from "zod";
-import { HISTORY_MAX_LIMIT, MAX_CID } from "./limits.ts";
+import { HISTORY_MAX_LIMIT, MAX_CID, MAX_REPORT_REASON } from "./limits.ts";
 import { codePoints } from "./names.ts";
 
 const str = z.string();
@@ -18,6 +18,10 @@ const msgidField = z.string().nullish().transform((v) => v ?? undefined);
 /** The request id: a string or a (safe) integer, echoed in the reply. */
 export const RequestId = z.union([z.string(), z.int()]);
 export type RequestId = z.infer<typeof RequestId>;
+
+/** Default and largest `limit` of `search`. */
+export const SEARCH_DEFAULT_LIMIT = 20;
+export const SEARCH_MAX_LIMIT = 100;
 
 /** Field schemas by request type. */
 export const REQUEST_SCHEMAS = {
@@ -35,7 +39,13 @@ export const REQUEST_SCHEMAS = {
   create_room: z.object({ room: str, topic: optStr }),
   join: z.object({ room: str, after: msgidField }),
   leave: z.object({ room: str }),
-  say: z.object({ room: str, text: str, cid }),
+  // Version 1.1: `kind` "action" is a `/me` line; any other kind is a bad frame.
+  say: z.object({
+    room: str,
+    text: str,
+    cid,
+    kind: z.enum(["text", "action"]).optional(),
+  }),
   dm: z.object({ to: str, text: str, cid }),
   history: z.object({
     room: optStr,
@@ -49,6 +59,36 @@ export const REQUEST_SCHEMAS = {
     message: "give at most one of before and after",
   }),
   who: z.object({ room: str }),
+  // Version 1.1 `search`. The query's content (empty, too long, nothing searchable) is
+  // checked by the handler (`invalid_query`); a `limit` out of range is a bad frame.
+  search: z.object({
+    query: str,
+    room: optStr,
+    with: optStr,
+    from: optStr,
+    before: msgidField,
+    limit: z.int().min(1).max(SEARCH_MAX_LIMIT).nullish().transform((v) => v ?? undefined),
+  }).refine((r) => r.room === undefined || r.with === undefined, {
+    message: "give at most one of room and with",
+  }),
+  // Version 1.1: a msgid that is not one is a bad frame (checked by the handler).
+  edit: z.object({ msgid: str, text: str }),
+  delete: z.object({ msgid: str }),
+  // Version 1.1. A topic's length and characters are checked by the handler (`invalid_topic`).
+  topic: z.object({ room: str, topic: str }),
+  mark_read: z.object({ room: optStr, with: optStr, msgid: str }).refine(
+    (r) => (r.room === undefined) !== (r.with === undefined),
+    { message: "give exactly one of room and with" },
+  ),
+  unread: z.object({}),
+  // A reason outside 1..500 characters (or only spaces) is a bad frame, like a `limit`
+  // out of range: `report` has no error code of its own for it.
+  report: z.object({
+    msgid: str,
+    reason: str.refine((v) => v.trim() !== "" && codePoints(v) <= MAX_REPORT_REASON, {
+      message: `1 to ${MAX_REPORT_REASON} characters, not only spaces`,
+    }),
+  }),
 } as const;
 
 /** A request type the server knows. */
@@ -69,3 +109,47 @@ export function describeIssues(error: z.ZodError): string {
   const path = first.path.length > 0 ? first.path.join(".") : "frame";
   return `Invalid field ${path}: ${first.message}`;
 }
+
+/**
+ * Requests of protocol version 1.1 (PROTOCOL.md, "Requests added") as a client sends them,
+ * and the fields 1.1 adds to version 1 requests, typed for clients. A server validates only
+ * what it implements ({@linkcode REQUEST_SCHEMAS}); where a request has both, a client's
+ * request obeys both. A client offers a 1.1 request only when `welcome.features` lists it.
+ */
+export interface Version11Requests {
+  say: { kind?: "text" | "action" };
+  edit: { msgid: string; text: string };
+  delete: { msgid: string };
+  topic: { room: string; topic: string };
+  mark_read: { room: string; with?: never; msgid: string } | {
+    with: string;
+    room?: never;
+    msgid: string;
+  };
+  unread: Record<never, never>;
+  search: {
+    query: string;
+    room?: string;
+    with?: string;
+    from?: string;
+    before?: string;
+    limit?: number;
+  };
+  report: { msgid: string; reason: string };
+}
+
+/** A request type a client may send: version 1 and 1.1. */
+export type ClientRequestType = RequestType | keyof Version11Requests;
+
+/** The fields a client gives for a request of type `T` (before `type` and `id`). */
+export type ClientRequestFields<T extends ClientRequestType> =
+  & (T extends RequestType ? _Given<z.input<(typeof REQUEST_SCHEMAS)[T]>> : unknown)
+  & (T extends keyof Version11Requests ? Version11Requests[T] : unknown);
+
+/** A schema's input type; that of a schema without fields (`{}`, read as a record of `never`) is `unknown`. */
+type _Given<Input> = string extends keyof Input ? unknown : Input;
+
+/** A request as a client builds it: its `type` and its fields; the connection adds `id`. */
+export type ClientRequest = {
+  [T in ClientRequestType]: { type: T } & ClientRequestFields<T>;
+}[ClientRequestType];

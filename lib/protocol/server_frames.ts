@@ -14,6 +14,12 @@ export const ChatMessage = z.looseObject({
   user: z.string(),
   text: z.string(),
   ts: z.string(),
+  /** Version 1.1: "action" for a `/me` line; absent for an ordinary message. */
+  kind: z.literal("action").optional(),
+  /** Version 1.1: the ISO time of the last edit; absent when never edited. */
+  edited: z.string().optional(),
+  /** Version 1.1: a deleted message (its `text` is then ""). */
+  deleted: z.literal(true).optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
@@ -77,6 +83,18 @@ export const MessageEvent = ChatMessage.extend({ type: z.literal("message"), roo
 export const DmEvent = ChatMessage.extend({ type: z.literal("dm"), to: z.string() });
 export type MessageEvent = z.infer<typeof MessageEvent>;
 export type DmEvent = z.infer<typeof DmEvent>;
+/** Version 1.1: a message's new text; the whole message object, with `edited`. */
+export const EditedEvent = ChatMessage.extend({ type: z.literal("edited"), edited: z.string() });
+export type EditedEvent = z.infer<typeof EditedEvent>;
+/** Version 1.1: a message was deleted (by its author or a staff member, `by`). */
+export const DeletedEvent = z.looseObject({
+  type: z.literal("deleted"),
+  msgid: z.string(),
+  room: z.string().optional(),
+  to: z.string().optional(),
+  by: z.string(),
+});
+export type DeletedEvent = z.infer<typeof DeletedEvent>;
 export const JoinedEvent = z.looseObject({
   type: z.literal("joined"),
   room: z.string(),
@@ -89,6 +107,28 @@ export const LeftEvent = z.looseObject({
 });
 export type JoinedEvent = z.infer<typeof JoinedEvent>;
 export type LeftEvent = z.infer<typeof LeftEvent>;
+/** Version 1.1: a room's topic was set (null: cleared) by `user`. */
+export const TopicEvent = z.looseObject({
+  type: z.literal("topic"),
+  room: z.string(),
+  topic: z.string().nullable(),
+  user: z.string(),
+});
+export type TopicEvent = z.infer<typeof TopicEvent>;
+/** Version 1.1: the account read up to `msgid` in a room or the dms `with` a user (another session). */
+export const ReadEvent = z.looseObject({
+  type: z.literal("read"),
+  room: z.string().optional(),
+  with: z.string().optional(),
+  msgid: z.string(),
+});
+export type ReadEvent = z.infer<typeof ReadEvent>;
+/** Version 1.1: an admin deleted a room the session was in (it no longer is). */
+export const RoomDeletedEvent = z.looseObject({
+  type: z.literal("room_deleted"),
+  room: z.string(),
+});
+export type RoomDeletedEvent = z.infer<typeof RoomDeletedEvent>;
 export const NoticeEvent = z.looseObject({ type: z.literal("notice"), text: z.string() });
 export type NoticeEvent = z.infer<typeof NoticeEvent>;
 export const KickedEvent = z.looseObject({
@@ -113,8 +153,13 @@ export const ServerFrame = z.discriminatedUnion("type", [
   ErrorReply,
   MessageEvent,
   DmEvent,
+  EditedEvent,
+  DeletedEvent,
   JoinedEvent,
   LeftEvent,
+  TopicEvent,
+  ReadEvent,
+  RoomDeletedEvent,
   NoticeEvent,
   KickedEvent,
   BannedEvent,

@@ -1,30 +1,49 @@
 /** The admin side's view and control of a running server: {@linkcode ChatControl} over the core. */
 import { RequestError } from "../protocol/error_codes.ts";
 import { isoTime } from "../common/time.ts";
+import { serverEn } from "../i18n/catalogs/server.en.ts";
+import { serverTexts } from "../i18n/server_texts.ts";
 import { lookupUser } from "./chat/user_lookup.ts";
 import { createRoom as createRoomChecked } from "./moderation/room_creation.ts";
 import { removeRoom } from "./moderation/room_removal.ts";
 import { setRoomTopic } from "./moderation/room_topic.ts";
 import { imposeSanction, liftSanction } from "./moderation/sanctions.ts";
+import { setSlowMode as setRoomSlowMode } from "./moderation/slow_mode.ts";
+import { removeMessage } from "./moderation/message_removal.ts";
+import { listReports, resolveReport } from "./moderation/report_queue.ts";
+import { grantRole, isBootstrapAdmin, revokeRole } from "./moderation/staff.ts";
+import { verifyAgainstDummy, verifyPassword } from "../auth/password.ts";
+import { foldName } from "../protocol/names.ts";
+import { parseMsgid } from "../protocol/msgid.ts";
 import type {
+  AddressBanRecord,
   AuditEntry,
+  ReportStatus,
   Sanction,
   SanctionKind,
+  StaffRole,
   StoredMessage,
   UserRecord,
 } from "../store/store.ts";
 import type { ChatServer } from "./chat_server.ts";
 import {
+  type AccountDetail,
+  type AccountsQuery,
+  type AccountSummary,
   type Actor,
   type ChatControl,
   type ConnectedUser,
+  ControlError,
   NoSuchUserError,
+  type QueuedReport,
+  type ReportAction,
   type RoomControlCode,
   RoomControlError,
   type RoomSummary,
   type SanctionResult,
   type ServerEvent,
   type ServerStats,
+  type StaffMember,
 } from "./control.ts";
 
 /** ChatControl implemented over a {@linkcode ChatServer}. */
@@ -135,6 +154,81 @@ export class ServerControl implements ChatControl {
     return room.summary();
   }
 
+  async setSlowMode(name: string, seconds: number, actor: Actor): Promise<RoomSummary> {
+    const room = this.#room(name);
+    await setRoomSlowMode(this.#core, room, seconds, actor);
+    return room.summary();
+  }
+
+  async deleteMessage(msgid: string, actor: Actor): Promise<void> {
+    const seq = parseMsgid(msgid);
+    const outcome = seq === null ? "missing" : await removeMessage(this.#core, seq, actor);
+    if (outcome === "missing") {
+      throw new ControlError(
+        404,
+        "no_such_message",
+        `There is no room message ${JSON.stringify(msgid)} (deleted ones and direct messages ` +
+          "cannot be deleted here).",
+      );
+    }
+  }
+
+  listReports(status: ReportStatus, limit: number): Promise<QueuedReport[]> {
+    return listReports(this.#core, status, limit);
+  }
+
+  async resolveReport(id: number, action: ReportAction, actor: Actor): Promise<void> {
+    const outcome = await resolveReport(this.#core, id, action, actor);
+    if (outcome === "no_such_report") {
+      throw new ControlError(404, "no_such_report", `There is no report ${id}.`);
+    }
+    if (outcome === "closed") {
+      throw new ControlError(409, "report_closed", `Report ${id} is closed already.`);
+    }
+  }
+
+  listAddressBans(): AddressBanRecord[] {
+    return this.#server.addressBans.list();
+  }
+
+  async addAddressBan(
+    ban: { address: string; durationMs: number | null; reason: string },
+    actor: Actor,
+  ): Promise<AddressBanRecord> {
+    const added = await this.#server.addressBans.add({ ...ban, by: actor.by });
+    if ("error" in added) throw new ControlError(400, "invalid_address", added.error);
+    const closed = this.#server.closeBannedSessions();
+    await this.audit({
+      at: added.at,
+      by: actor.by,
+      address: actor.address,
+      action: "address_ban",
+      target: added.address,
+      detail: JSON.stringify({
+        id: added.id,
+        until: added.until === null ? null : isoTime(added.until),
+        reason: added.reason,
+        closed,
+      }),
+    });
+    this.#core.emit({ type: "moderation" });
+    return added;
+  }
+
+  async removeAddressBan(id: number, actor: Actor): Promise<void> {
+    const removed = await this.#server.addressBans.remove(id);
+    if (!removed) throw new ControlError(404, "no_such_ban", `There is no address ban ${id}.`);
+    await this.audit({
+      at: this.#core.clock(),
+      by: actor.by,
+      address: actor.address,
+      action: "address_unban",
+      target: removed.address,
+      detail: JSON.stringify({ id }),
+    });
+    this.#core.emit({ type: "moderation" });
+  }
+
   async recentMessages(
     q: { limit: number; room?: string; user?: string },
   ): Promise<StoredMessage[]> {
@@ -162,7 +256,11 @@ export class ServerControl implements ChatControl {
     return this.#core.store.listAudit(limit);
   }
 
-  shutdown(message: string, delaySeconds: number, actor: Actor): void {
+  shutdown(given: string, delaySeconds: number, actor: Actor): void {
+    // No message (or the English default the admin API fills in): the server's language.
+    const message = given.trim() === "" || given === serverEn["server.shutdown"]
+      ? serverTexts(this.#server.language).t("server.shutdown")
+      : given;
     void this.audit({
       at: this.#core.clock(),
       by: actor.by,
@@ -173,9 +271,95 @@ export class ServerControl implements ChatControl {
     }).catch(() => {}).finally(() => void this.#server.shutdown(message, delaySeconds));
   }
 
+  async verifyAccount(
+    name: string,
+    password: string,
+  ): Promise<{ userId: number; user: string } | null> {
+    const user = await lookupUser(this.#core, name);
+    const ok = user
+      ? await verifyPassword(user.passwordHash, password)
+      : await verifyAgainstDummy(password);
+    if (!user || !ok || this.#core.moderation.loginBlock(user.id)?.code === "banned") return null;
+    return { userId: user.id, user: user.name };
+  }
+
+  staffRoleOf(userId: number): StaffRole | null {
+    return this.#core.staff.roleOf(userId);
+  }
+
+  listStaff(): StaffMember[] {
+    return this.#core.staff.list().map((s) => ({ ...s }));
+  }
+
+  async grantRole(
+    name: string,
+    role: StaffRole,
+    actor: Actor,
+  ): Promise<{ user: string; role: StaffRole }> {
+    if (isBootstrapAdmin(name) && role === "admin") return { user: "admin", role };
+    if (isBootstrapAdmin(name)) throw lastAdmin();
+    const outcome = await grantRole(this.#core, await this.#user(name), role, actor);
+    if (outcome === "last_admin") throw lastAdmin();
+    return { user: outcome.user, role: outcome.role };
+  }
+
+  async revokeRole(name: string, actor: Actor): Promise<boolean> {
+    if (isBootstrapAdmin(name)) throw lastAdmin();
+    const outcome = await revokeRole(this.#core, await this.#user(name), actor);
+    if (outcome === "last_admin") throw lastAdmin();
+    return outcome;
+  }
+
+  async listAccounts(
+    query: AccountsQuery,
+  ): Promise<{ accounts: AccountSummary[]; more: boolean }> {
+    const page = await this.#core.store.listAccounts({
+      contains: query.query ? foldName(query.query) : undefined,
+      afterKey: query.after ? foldName(query.after) : undefined,
+      limit: query.limit,
+    });
+    return {
+      accounts: page.accounts.map((a) => this.#summary(a.id, a.name, a.createdAt, a.lastSeen)),
+      more: page.more,
+    };
+  }
+
+  async accountDetail(name: string): Promise<AccountDetail> {
+    const user = await this.#user(name);
+    const [history, page] = await Promise.all([
+      this.#core.store.listAuditFor(user.name, 100),
+      this.#core.store.listAccounts({ equals: user.nameKey, limit: 1 }),
+    ]);
+    const lastSeen = page.accounts.find((a) => a.id === user.id)?.lastSeen ?? null;
+    return {
+      ...this.#summary(user.id, user.name, user.createdAt, lastSeen),
+      sanctions: this.#core.moderation.list().filter((s) => s.userId === user.id),
+      history,
+    };
+  }
+
+  #summary(id: number, name: string, created: number, lastSeen: number | null): AccountSummary {
+    return {
+      user: name,
+      created,
+      lastSeen,
+      online: this.#core.sessions.ofUser(id).size > 0,
+      role: this.#core.staff.roleOf(id),
+    };
+  }
+
   subscribe(listener: (event: ServerEvent) => void): () => void {
     return this.#core.subscribe(listener);
   }
+}
+
+/** The refusal to demote or revoke the bootstrap `admin`, the admin that always stays. */
+function lastAdmin(): ControlError {
+  return new ControlError(
+    409,
+    "last_admin",
+    "admin is the server's owner and always stays an admin; its role cannot be revoked or lowered.",
+  );
 }
 
 const ROOM_CONTROL_CODES: ReadonlySet<string> = new Set<RoomControlCode>([

@@ -2,17 +2,26 @@
  * A running chat server: loads state from the store, accepts connections on listeners it
  * is given, greets them, enforces per-address connection limits, and shuts down cleanly.
  */
+import { recordLastSeenByName } from "./chat/last_seen.ts";
 import { encodeFrame } from "../protocol/frame.ts";
-import { errorFrame } from "../protocol/server_frames.ts";
+import { errorFrame, type ServerFrame } from "../protocol/server_frames.ts";
 import { MAX_SERVER_FRAME, MAX_TEXT, PROTOCOL_VERSION } from "../protocol/limits.ts";
 import { foldName } from "../protocol/names.ts";
+import type { Language } from "../i18n/languages.ts";
+import { serverEn } from "../i18n/catalogs/server.en.ts";
+import { serverTexts } from "../i18n/server_texts.ts";
+import { useNoticeLanguage } from "./moderation/sanctions.ts";
 import { Moderation } from "./limits/moderation_state.ts";
 import { RoomJanitor } from "./moderation/room_janitor.ts";
+import { AddressBans } from "./moderation/address_bans.ts";
 import { RoomCreationLimiter } from "./limits/room_limiter.ts";
 import { ResumeTokens } from "../auth/tokens.ts";
+import { addressKey } from "../auth/address_key.ts";
+import { StaffRoles } from "./limits/staff_roles.ts";
 import type { Store } from "../store/store.ts";
 import { serveConnection } from "./net/connection.ts";
 import { dispatch } from "./requests/dispatch.ts";
+import { REPORT_WINDOW_MS, REPORTS_PER_WINDOW } from "./requests/reports.ts";
 import { ChatCore, SEQ_FLOOR_SETTING } from "./chat/core.ts";
 import { FloodEscalation } from "./limits/flood_counter.ts";
 import { type GuardSettings, TIMEOUT_CODE } from "./limits/guards.ts";
@@ -35,8 +44,10 @@ export interface MessageRate {
  * defaults (the only place they are written) and fills in what a caller leaves out.
  */
 export interface ChatServerSettings {
-  /** Message of the day, sent in the `welcome`. */
+  /** Message of the day, sent in the `welcome` (the English default is said in {@linkcode lang}). */
   motd: string;
+  /** Language of the server's own texts: default motd and shutdown warning, notices. */
+  lang: Language;
   /** Largest frame a client may send, in bytes. */
   maxFrame: number;
   /** Bytes that may wait for a slow reader before it is disconnected. */
@@ -51,6 +62,8 @@ export interface ChatServerSettings {
   authRate: number | null;
   /** Timeouts, resource bounds, flood escalation (see `docs/security.md`). */
   guards: GuardSettings;
+  /** A room that never had a message is deleted this long after its creation; null = never. */
+  emptyRoomExpiryMs: number | null;
 }
 
 /** What a {@linkcode ChatServer} runs with besides its settings. */
@@ -65,6 +78,13 @@ export interface ChatServerRuntime {
 /** Whether `conn` came from a TLS listener (it has a handshake to finish). */
 function _isTls(conn: Deno.Conn): conn is Deno.TlsConn {
   return typeof (conn as Partial<Deno.TlsConn>).handshake === "function";
+}
+
+/** The sentence of the `error` a connection from a banned address gets. */
+function _addressBanSentence(reason: string): string {
+  return reason === ""
+    ? "Connections from your address are banned."
+    : `Connections from your address are banned: ${reason}`;
 }
 
 /** Rooms every server has. */
@@ -97,6 +117,8 @@ const ACCEPT_RETRY_MS = 50;
 /** A chat server over one store. */
 export class ChatServer {
   readonly core: ChatCore;
+  /** Address bans, applied before `welcome` (see {@linkcode closeBannedSessions}). */
+  readonly addressBans: AddressBans;
   readonly version: string;
   readonly startedAt: number;
   #settings: ChatServerSettings;
@@ -116,8 +138,14 @@ export class ChatServer {
   /** Stores rooms' last activity and expires idle rooms. */
   #janitor: RoomJanitor;
 
-  private constructor(core: ChatCore, settings: ChatServerSettings, version: string) {
+  private constructor(
+    core: ChatCore,
+    settings: ChatServerSettings,
+    version: string,
+    addressBans: AddressBans,
+  ) {
     this.core = core;
+    this.addressBans = addressBans;
     this.version = version;
     this.#settings = settings;
     this.startedAt = core.clock();
@@ -127,7 +155,11 @@ export class ChatServer {
     this.#guards = settings.guards;
     this.#watchdog = new Watchdog(this.#guards, core.clock, (s, e) => this.#timedOut(s, e));
     this.#watchdog.start();
-    this.#janitor = new RoomJanitor(core, this.#guards.roomExpiryMs);
+    this.#janitor = new RoomJanitor(
+      core,
+      this.#guards.roomExpiryMs,
+      settings.emptyRoomExpiryMs,
+    );
     // Per-address counters forget quiet addresses only when swept: sweep them now and then,
     // so that memory follows the active addresses, not every address ever seen.
     this.#sweeper = setInterval(() => {
@@ -135,6 +167,7 @@ export class ChatServer {
       core.limits.registrations?.sweep();
       core.limits.loginFailures?.sweep();
       core.limits.roomCreation?.sweep();
+      core.limits.reports?.sweep();
     }, SWEEP_INTERVAL_MS);
     Deno.unrefTimer(this.#sweeper);
   }
@@ -174,6 +207,7 @@ export class ChatServer {
       sessions: new SessionRegistry(),
       moderation: await Moderation.load(store, clock),
       tokens: await ResumeTokens.load(store, clock),
+      staff: await StaffRoles.load(store),
       limits: {
         maxText: MAX_TEXT,
         newBucket: msgRate ? () => new TokenBucket(msgRate.rate, msgRate.burst, clock) : null,
@@ -191,6 +225,10 @@ export class ChatServer {
         roomCreation: msgRate && guards.roomRate
           ? new RoomCreationLimiter(guards.roomRate, clock)
           : null,
+        // The same: off with `--msg-rate off`.
+        // Always on: the contract lists `rate_limited` for `report`, and a report costs the
+        // staff's attention, not just the server's CPU.
+        reports: new WindowCounter(REPORTS_PER_WINDOW, REPORT_WINDOW_MS, clock),
       },
       log: runtime.log,
       clock,
@@ -200,7 +238,9 @@ export class ChatServer {
       ),
       messagesStored: await store.countMessages(),
     });
-    const server = new ChatServer(core, settings, runtime.version);
+    useNoticeLanguage(core, settings.lang);
+    const addressBans = await AddressBans.load(store, clock);
+    const server = new ChatServer(core, settings, runtime.version, addressBans);
     await server.#janitor.start();
     return server;
   }
@@ -208,6 +248,11 @@ export class ChatServer {
   /** Resolves when the server has stopped (after a shutdown). */
   get finished(): Promise<void> {
     return this.#done.promise;
+  }
+
+  /** Language of the server's own texts (`--lang`). */
+  get language(): Language {
+    return this.#settings.lang;
   }
 
   /** Whether a shutdown has begun. */
@@ -248,6 +293,19 @@ export class ChatServer {
       // TLS connections before the handshake; harmless.
     }
     const { core } = this;
+    // An address ban comes first: such a peer gets no `welcome` and counts towards nothing.
+    const ban = this.#shutdown ? null : this.addressBans.match(host);
+    if (ban) {
+      core.log.log("info", "connection_refused", { address, reason: "address banned" });
+      core.countError("banned");
+      this.#refuse(
+        conn,
+        errorFrame("banned", _addressBanSentence(ban.reason), {
+          reason: ban.reason,
+        }),
+      );
+      return;
+    }
     const maxConnections = this.#guards.maxConnections;
     const full = maxConnections !== null &&
       core.sessions.all.size + this.#handshaking >= maxConnections;
@@ -258,20 +316,13 @@ export class ChatServer {
       : this.#settings.connLimit !== null &&
           core.sessions.connectionsFrom(host) >= this.#settings.connLimit
       ? "Too many connections from your address."
-      : this.#connRate && this.#connRate.hit(host) > 0
+      : this.#connRate && this.#connRate.hit(addressKey(host)) > 0
       ? "Too many new connections from your address; wait a minute."
       : null;
     if (refusal !== null) {
       core.log.log("info", "connection_refused", { address, reason: refusal });
       const code = full && !this.#shutdown ? "limit_reached" : "rate_limited";
-      const bytes = encodeFrame(errorFrame(code, refusal));
-      conn.write(bytes).catch(() => {}).finally(() => {
-        try {
-          conn.close();
-        } catch {
-          // Already closed.
-        }
-      });
+      this.#refuse(conn, errorFrame(code, refusal));
       return;
     }
     if (_isTls(conn)) {
@@ -283,6 +334,34 @@ export class ChatServer {
       return;
     }
     this.#open(conn, address, host, false);
+  }
+
+  /** Sends a connection refused at accept time its one frame, then closes it. */
+  #refuse(conn: Deno.Conn, frame: ServerFrame): void {
+    conn.write(encodeFrame(frame)).catch(() => {}).finally(() => {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    });
+  }
+
+  /**
+   * Closes every open connection (logged in or not) whose address a ban covers, with
+   * `banned`; returns how many. Called when an address ban is imposed.
+   */
+  closeBannedSessions(): number {
+    const { core } = this;
+    let closed = 0;
+    for (const session of [...core.sessions.all]) {
+      const ban = this.addressBans.match(session.host);
+      if (!ban || session.closeStarted) continue;
+      core.logout(session);
+      void session.close("address banned", { type: "banned", reason: ban.reason });
+      closed++;
+    }
+    return closed;
   }
 
   /** Finishes a TLS handshake within the time allowed; false (closed, logged) if it fails. */
@@ -334,11 +413,26 @@ export class ChatServer {
       type: "welcome",
       protocol: PROTOCOL_VERSION,
       server: `fastchat/${this.version}`,
-      motd: this.#settings.motd,
+      motd: this.#settings.motd === serverEn["server.motd"]
+        ? serverTexts(this.#settings.lang).t("server.motd")
+        : this.#settings.motd,
       // Kept exactly as the contract shows it; what the contract adds goes beside it.
       limits: { maxFrame: this.#settings.maxFrame, maxText: MAX_TEXT },
       maxServerFrame: MAX_SERVER_FRAME,
-      features: ["resume", "password"],
+      features: [
+        "resume",
+        "password",
+        "topic",
+        "read_markers",
+        "report",
+        "edit",
+        "delete",
+        "action",
+        "search",
+        "slowmode",
+        "address_bans",
+        "staff",
+      ],
     });
     const watch = this.#watchdog.watch(session);
     const handle = (s: Session, frame: Uint8Array) => dispatch(core, s, frame);
@@ -350,6 +444,7 @@ export class ChatServer {
       .finally(() => {
         this.#watchdog.forget(session);
         this.#connections.delete(served);
+        recordLastSeenByName(core, session.lastUser);
         core.log.log("info", "connection_closed", {
           session: session.id,
           address,

@@ -2,7 +2,17 @@
  * What the admin side (HTTP API, page, metrics) may see and do on a running chat server.
  * Implemented by `ChatServer`; the admin handler depends only on this interface.
  */
-import type { AuditEntry, Sanction, StoredMessage } from "../store/store.ts";
+import type {
+  AddressBanRecord,
+  AuditEntry,
+  ReportRecord,
+  ReportStatus,
+  Sanction,
+  StaffRole,
+  StoredMessage,
+} from "../store/store.ts";
+
+export type { AddressBanRecord, ReportStatus, StaffRole };
 
 /** One connection of a logged-in user. */
 export interface SessionInfo {
@@ -31,6 +41,36 @@ export interface RoomSummary {
   name: string;
   topic: string | null;
   members: string[];
+  /** Slow mode in seconds, 0 when off. */
+  slowmode: number;
+}
+
+/** A report in the staff's queue, with the reported message and a few lines around it. */
+export interface QueuedReport extends ReportRecord {
+  /** The reporter's name. */
+  reporter: string;
+  /** The reported message (a tombstone once deleted), or null when it is gone. */
+  message: StoredMessage | null;
+  /** A few messages before and after it, oldest first. */
+  context: StoredMessage[];
+}
+
+/** How a report is resolved: closed as it is, or closed with its message deleted. */
+export type ReportAction = "dismiss" | "delete";
+
+/**
+ * A request the admin API refuses with a code: `status` 400 (bad input), 404 (no such
+ * thing) or 409 (a conflict, e.g. a report closed already).
+ */
+export class ControlError extends Error {
+  readonly status: 400 | 404 | 409;
+  readonly code: string;
+  constructor(status: 400 | 404 | 409, code: string, message: string) {
+    super(message);
+    this.name = "ControlError";
+    this.status = status;
+    this.code = code;
+  }
 }
 
 /** Server counters, for the page and `/metrics`. */
@@ -60,6 +100,10 @@ export type ServerEvent =
   | { type: "presence" }
   | { type: "moderation" }
   | { type: "rooms" }
+  /** A staff role was granted, changed or revoked. */
+  | { type: "staff" }
+  /** A message was reported (the staff's queue changed). */
+  | { type: "reports" }
   | { type: "shutdown"; message: string; in: number };
 
 /** A moderation result: the user's canonical name and when it ends (ISO; null = never). */
@@ -95,6 +139,45 @@ export interface Actor {
   address: string;
 }
 
+/** A chat account holding a staff role. */
+export interface StaffMember {
+  userId: number;
+  user: string;
+  role: StaffRole;
+  /** When the role was granted (ms). */
+  since: number;
+  /** Who granted it. */
+  by: string;
+}
+
+/** A registered account as the accounts directory shows it. */
+export interface AccountSummary {
+  user: string;
+  /** ms since the epoch. */
+  created: number;
+  /** Its last login, logout or disconnect (ms), or null when never seen. */
+  lastSeen: number | null;
+  online: boolean;
+  role: StaffRole | null;
+}
+
+/** One account in detail: its current sanctions and its sanction history. */
+export interface AccountDetail extends AccountSummary {
+  /** The kicks, mutes and bans in force. */
+  sanctions: Sanction[];
+  /** Audit entries naming the account (sanctions, lifts, roles), newest first. */
+  history: AuditEntry[];
+}
+
+/** A page of the accounts directory (see {@linkcode ChatControl.listAccounts}). */
+export interface AccountsQuery {
+  /** Case-insensitive substring of the name; empty or absent: every account. */
+  query?: string;
+  /** The last name of the previous page. */
+  after?: string;
+  limit: number;
+}
+
 /** Admin view and control of a running chat server. */
 export interface ChatControl {
   listUsers(): ConnectedUser[];
@@ -116,6 +199,36 @@ export interface ChatControl {
   deleteRoom(name: string, actor: Actor): Promise<void>;
   setTopic(name: string, topic: string | null, actor: Actor): Promise<RoomSummary>;
 
+  /** Sets a room's slow mode (0 to 3600 seconds; 0 = off). Throws RoomControlError. */
+  setSlowMode(name: string, seconds: number, actor: Actor): Promise<RoomSummary>;
+
+  /**
+   * Deletes a room message as staff (a tombstone, event `deleted` with `by`, audited).
+   * Throws ControlError 404 `no_such_message` for an unknown, deleted or direct message.
+   */
+  deleteMessage(msgid: string, actor: Actor): Promise<void>;
+
+  /** Reports of one status, newest first (at most `limit`). */
+  listReports(status: ReportStatus, limit: number): Promise<QueuedReport[]>;
+  /**
+   * Closes an open report; "delete" also deletes its message. Throws ControlError 404
+   * `no_such_report`, 409 `report_closed`.
+   */
+  resolveReport(id: number, action: ReportAction, actor: Actor): Promise<void>;
+
+  /** The address bans in force, oldest first. */
+  listAddressBans(): AddressBanRecord[];
+  /**
+   * Bans an address or CIDR network (for `durationMs`, or for ever when null), closing the
+   * open sessions from it with `banned`. Throws ControlError 400 `invalid_address`.
+   */
+  addAddressBan(
+    ban: { address: string; durationMs: number | null; reason: string },
+    actor: Actor,
+  ): Promise<AddressBanRecord>;
+  /** Lifts an address ban. Throws ControlError 404 `no_such_ban`. */
+  removeAddressBan(id: number, actor: Actor): Promise<void>;
+
   /** Newest messages first, optionally of one room and/or one sender. */
   recentMessages(q: { limit: number; room?: string; user?: string }): Promise<StoredMessage[]>;
   /** Appends to the audit log (actions above audit themselves). */
@@ -124,6 +237,31 @@ export interface ChatControl {
 
   /** Warns everybody, waits `delaySeconds`, then stops as on SIGTERM. Idempotent. */
   shutdown(message: string, delaySeconds: number, actor: Actor): void;
+
+  /**
+   * The chat account `name` names when `password` is its password and it is not banned,
+   * else null (the same work either way: a missing account verifies a dummy hash).
+   */
+  verifyAccount(name: string, password: string): Promise<{ userId: number; user: string } | null>;
+  /** The account's staff role now, or null (read on every request of a staff session). */
+  staffRoleOf(userId: number): StaffRole | null;
+  /** Every staff member, by name. */
+  listStaff(): StaffMember[];
+  /**
+   * Grants or changes a role (audited, event `staff`). Throws NoSuchUserError, and
+   * ControlError 409 `last_admin` for the bootstrap `admin`, which always stays an admin.
+   */
+  grantRole(
+    name: string,
+    role: StaffRole,
+    actor: Actor,
+  ): Promise<{ user: string; role: StaffRole }>;
+  /** Revokes a role (audited, event `staff`); false when it had none. Throws as grantRole. */
+  revokeRole(name: string, actor: Actor): Promise<boolean>;
+  /** A page of registered accounts by folded name. */
+  listAccounts(query: AccountsQuery): Promise<{ accounts: AccountSummary[]; more: boolean }>;
+  /** One account with its sanctions and history. Throws NoSuchUserError. */
+  accountDetail(name: string): Promise<AccountDetail>;
 
   /** Subscribes to live events; returns the unsubscribe function. */
   subscribe(listener: (event: ServerEvent) => void): () => void;

@@ -3,8 +3,17 @@
  * pages. Every value is bound as a parameter; only placeholder lists are generated.
  */
 import { Buffer } from "node:buffer";
-import type { PoolConnection, RowDataPacket } from "mysql2/promise";
-import type { HistoryQuery, InsertOutcome, NewMessage, StoredMessage } from "./store.ts";
+import type { PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import type {
+  AuditEntry,
+  HistoryQuery,
+  InsertOutcome,
+  MessageChange,
+  MessageOp,
+  NewMessage,
+  OpOutcome,
+  StoredMessage,
+} from "./store.ts";
 
 /**
  * Largest number of rows per INSERT. Batches are split into power-of-two chunks (37 rows:
@@ -23,7 +32,8 @@ const MAX_CHUNK = 512;
  * `users` table and sort every message.
  */
 export const MESSAGE_SELECT = `SELECT STRAIGHT_JOIN m.seq, m.room_id, r.name AS room, m.sender_id,
-  s.name AS sender, m.recipient_id, t.name AS recipient, m.text, m.ts
+  s.name AS sender, m.recipient_id, t.name AS recipient, m.text, m.ts, m.kind, m.edited_at,
+  m.deleted
   FROM messages m
   JOIN users s ON s.id = m.sender_id
   LEFT JOIN rooms r ON r.id = m.room_id
@@ -41,6 +51,9 @@ export function toMessage(row: RowDataPacket): StoredMessage {
     to: row.recipient ?? null,
     text: String(row.text),
     ts: Number(row.ts),
+    kind: row.kind === "action" ? "action" : "text",
+    editedAt: row.edited_at === null || row.edited_at === undefined ? null : Number(row.edited_at),
+    deleted: Number(row.deleted ?? 0) === 1,
   };
 }
 
@@ -87,8 +100,8 @@ function insertStatement(n: number): string {
     insertSql,
     n,
     () =>
-      "INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts, cid) VALUES " +
-      Array(n).fill("(?, ?, ?, ?, ?, ?, ?)").join(", "),
+      "INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts, cid, kind) VALUES " +
+      Array(n).fill("(?, ?, ?, ?, ?, ?, ?, ?)").join(", "),
   );
 }
 
@@ -161,9 +174,63 @@ export async function insertBatch(
         m.text,
         m.ts,
         m.cid === null ? null : cidBytes(m.cid),
+        m.kind ?? "text",
       ]),
     );
   }
+  return outcomes;
+}
+
+const EDIT_SQL = "UPDATE messages SET text = ?, edited_at = ? WHERE seq = ? AND deleted = 0";
+const DELETE_SQL = "UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0";
+
+/**
+ * Edits or deletes one message inside the caller's transaction; false when it does not
+ * exist or is deleted (nothing changed). The pool's connections report rows found, not
+ * rows changed, so an edit to the same text still counts.
+ */
+export async function changeMessage(
+  connection: PoolConnection,
+  change: MessageChange,
+  timeout: number,
+): Promise<boolean> {
+  const [result] = change.op === "edit"
+    ? await connection.execute<ResultSetHeader>(
+      { sql: EDIT_SQL, timeout },
+      [change.text, change.at, change.seq],
+    )
+    : await connection.execute<ResultSetHeader>({ sql: DELETE_SQL, timeout }, [change.seq]);
+  return result.affectedRows > 0;
+}
+
+/**
+ * Applies a batch of operations in order inside the caller's transaction: each run of
+ * consecutive inserts with {@linkcode insertBatch}, each change with
+ * {@linkcode changeMessage}, and `audit` for a deletion that carries an audit entry.
+ */
+export async function writeOps(
+  connection: PoolConnection,
+  ops: readonly MessageOp[],
+  timeout: number,
+  audit: (entry: AuditEntry) => Promise<void>,
+): Promise<OpOutcome[]> {
+  const outcomes: OpOutcome[] = [];
+  let run: NewMessage[] = [];
+  const flush = async () => {
+    if (run.length > 0) outcomes.push(...await insertBatch(connection, run, timeout));
+    run = [];
+  };
+  for (const op of ops) {
+    if (op.op === "insert") {
+      run.push(op.message);
+      continue;
+    }
+    await flush();
+    const changed = await changeMessage(connection, op, timeout);
+    if (changed && op.op === "delete" && op.audit) await audit(op.audit);
+    outcomes.push(changed ? { status: "stored" } : { status: "missing" });
+  }
+  await flush();
   return outcomes;
 }
 

@@ -9,6 +9,8 @@ import migration003 from "../../sql/mysql/003_room_activity.sql" with { type: "t
 import migration004 from "../../sql/mysql/004_messages_edit.sql" with { type: "text" };
 import migration005 from "../../sql/mysql/005_markers_reports_staff.sql" with { type: "text" };
 import migration006 from "../../sql/mysql/006_search.sql" with { type: "text" };
+import migration007 from "../../sql/mysql/007_moderation2.sql" with { type: "text" };
+import migration008 from "../../sql/mysql/008_accounts_staff.sql" with { type: "text" };
 import { StoreConfigError } from "./store_config_error.ts";
 
 /** Migrations in order; the schema version is the number applied. */
@@ -19,6 +21,8 @@ const MIGRATIONS: readonly string[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
+  migration008,
 ];
 
 /**

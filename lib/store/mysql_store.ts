@@ -12,27 +12,45 @@ import {
   type PageStatements,
   pageStatements,
   toMessage,
+  writeOps,
 } from "./mysql_messages.ts";
 import { isDuplicateKey, isTransactionConflict, unavailable } from "./mysql_errors.ts";
 import { connectAndMigrate, type MysqlStoreOptions } from "./mysql_open.ts";
 import { parseMysqlUrl } from "./mysql_url.ts";
-import { skeletonKey } from "../protocol/names.ts";
+import { readTokenSizes, searchMysql, type TokenSizes } from "./mysql_search.ts";
+import * as markers from "./mysql_markers.ts";
+import * as moderation2 from "./mysql_moderation.ts";
+import * as accounts from "./mysql_accounts.ts";
+import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
 import type {
+  AddressBanRecord,
   AuditEntry,
   HistoryPage,
   HistoryQuery,
   InsertOutcome,
+  MessageOp,
   NameClash,
   NewMessage,
+  NewRoom,
+  OpOutcome,
+  ReadMarker,
   RecentQuery,
+  ReportRecord,
+  ReportStatus,
   RoomRecord,
   Sanction,
   SanctionKind,
+  SearchPage,
+  SearchQuery,
+  StaffRecord,
   Store,
   StoredMessage,
   TokenRecord,
+  UnreadCount,
   UserRecord,
 } from "./store.ts";
+import { SKELETON_VERSION_SETTING } from "./store.ts";
+import type { AccountPage, AccountQuery } from "./store.ts";
 
 export type { MysqlStoreOptions } from "./mysql_open.ts";
 
@@ -105,7 +123,11 @@ function toRoom(row: RowDataPacket): RoomRecord {
     nameKey: String(row.name_key),
     topic: row.topic ?? null,
     createdAt: Number(row.created_at),
+    createdBy: row.created_by === null || row.created_by === undefined
+      ? null
+      : Number(row.created_by),
     lastActive: Math.max(Number(row.last_active ?? 0), Number(row.created_at)),
+    slowmode: Number(row.slowmode ?? 0),
   };
 }
 
@@ -113,6 +135,8 @@ class MysqlStore implements Store {
   readonly description: string;
   #pool: Pool;
   #timeout: number;
+  /** FULLTEXT token sizes, read on the first search. */
+  #tokenSizes: Promise<TokenSizes> | null = null;
 
   constructor(pool: Pool, display: string, queryTimeoutMs: number) {
     this.#pool = pool;
@@ -207,15 +231,15 @@ class MysqlStore implements Store {
     return (await this.#rows("SELECT * FROM rooms ORDER BY id")).map(toRoom);
   }
 
-  async createRoom(
-    room: { name: string; nameKey: string; topic: string | null; createdAt: number },
-  ): Promise<RoomRecord | null> {
+  async createRoom(room: NewRoom): Promise<RoomRecord | null> {
     try {
+      const createdBy = room.createdBy ?? null;
       const result = await this.#change(
-        "INSERT INTO rooms (name, name_key, skeleton_key, topic, created_at) VALUES (?, ?, ?, ?, ?)",
-        [room.name, room.nameKey, skeletonKey(room.name), room.topic, room.createdAt],
+        `INSERT INTO rooms (name, name_key, skeleton_key, topic, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [room.name, room.nameKey, skeletonKey(room.name), room.topic, room.createdAt, createdBy],
       );
-      return { id: result.insertId, ...room, lastActive: room.createdAt };
+      return { id: result.insertId, ...room, createdBy, lastActive: room.createdAt, slowmode: 0 };
     } catch (error) {
       if (isDuplicateKey(error)) return null;
       throw unavailable(error);
@@ -261,6 +285,23 @@ class MysqlStore implements Store {
       } catch (error) {
         // A concurrent batch stored the same (sender, cid) after our lookup, or InnoDB
         // chose us as a deadlock victim: the next attempt sees the committed rows.
+        if (attempt < CONFLICT_ATTEMPTS && isTransactionConflict(error)) continue;
+        throw unavailable(error);
+      }
+    }
+  }
+
+  async writeMessages(ops: readonly MessageOp[]): Promise<OpOutcome[]> {
+    if (ops.length === 0) return [];
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#transaction((connection, timeout) =>
+          writeOps(connection, ops, timeout, async (entry) => {
+            await connection.execute({ sql: AUDIT_INSERT, timeout }, _auditValues(entry));
+          })
+        );
+      } catch (error) {
+        // As for insertMessages: the next attempt sees the rows that collided.
         if (attempt < CONFLICT_ATTEMPTS && isTransactionConflict(error)) continue;
         throw unavailable(error);
       }
@@ -314,6 +355,15 @@ class MysqlStore implements Store {
 
   async countMessages(): Promise<number> {
     return Number((await this.#rows("SELECT COUNT(*) AS n FROM messages"))[0]?.n ?? 0);
+  }
+
+  async searchMessages(query: SearchQuery): Promise<SearchPage> {
+    const rows = (sql: string, values: Param[]) => this.#rows(sql, values);
+    this.#tokenSizes ??= readTokenSizes(rows).catch((error) => {
+      this.#tokenSizes = null;
+      throw error;
+    });
+    return searchMysql(rows, await this.#tokenSizes, query);
   }
 
   async putSanction(s: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void> {
@@ -405,8 +455,14 @@ class MysqlStore implements Store {
 
   async fillSkeletonKeys(): Promise<NameClash[]> {
     const clashes: NameClash[] = [];
+    // Not one transaction: a start stopped half-way leaves the old version stored, so the
+    // next start recomputes again.
+    const recompute = await this.getSetting(SKELETON_VERSION_SETTING) !== SKELETON_VERSION;
     for (const [kind, table] of [["user", "users"], ["room", "rooms"]] as const) {
-      const rows = await this.#rows(`SELECT id, name FROM ${table} WHERE skeleton_key IS NULL`);
+      if (recompute) await this.#change(`UPDATE ${table} SET skeleton_key = NULL`, []);
+      const rows = await this.#rows(
+        `SELECT id, name FROM ${table} WHERE skeleton_key IS NULL ORDER BY id`,
+      );
       for (const row of rows) {
         try {
           await this.#change(`UPDATE ${table} SET skeleton_key = ? WHERE id = ?`, [
@@ -419,6 +475,7 @@ class MysqlStore implements Store {
         }
       }
     }
+    if (recompute) await this.setSetting(SKELETON_VERSION_SETTING, SKELETON_VERSION);
     return clashes;
   }
 
@@ -494,6 +551,84 @@ class MysqlStore implements Store {
       [at, userId, exceptId ?? ""],
     );
     return result.affectedRows;
+  }
+
+  /** The access `mysql_markers.ts` works through. */
+  #access: markers.MysqlAccess = {
+    rows: (sql, values) => this.#rows(sql, values),
+    write: (sql, values) => this.#write(sql, values),
+    change: (sql, values) => this.#change(sql, values),
+  };
+
+  listStaff(): Promise<StaffRecord[]> {
+    return markers.listStaff(this.#access);
+  }
+
+  setStaffRole(role: Omit<StaffRecord, "user">): Promise<boolean> {
+    return markers.setStaffRole(this.#access, role);
+  }
+
+  removeStaffRole(userId: number): Promise<boolean> {
+    return markers.removeStaffRole(this.#access, userId);
+  }
+
+  markRead(userId: number, marker: ReadMarker): Promise<number> {
+    return markers.markRead(this.#access, userId, marker);
+  }
+
+  unreadCounts(userId: number): Promise<UnreadCount[]> {
+    return markers.unreadCounts(this.#access, userId);
+  }
+
+  async findMessage(seq: number): Promise<StoredMessage | null> {
+    const rows = await this.#rows(`${MESSAGE_SELECT} WHERE m.seq = ?`, [seq]);
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  addReport(
+    report: { seq: number; reporterId: number; reason: string; at: number },
+  ): Promise<{ report: ReportRecord; created: boolean }> {
+    return markers.addReport(this.#access, report);
+  }
+
+  listReports(status: ReportStatus, limit: number): Promise<ReportRecord[]> {
+    return moderation2.listReports(this.#access, status, limit);
+  }
+
+  findReport(id: number): Promise<ReportRecord | null> {
+    return moderation2.findReport(this.#access, id);
+  }
+
+  resolveReport(id: number, by: string, at: number): Promise<boolean> {
+    return moderation2.resolveReport(this.#access, id, by, at);
+  }
+
+  setRoomSlowMode(roomId: number, seconds: number): Promise<boolean> {
+    return moderation2.setRoomSlowMode(this.#access, roomId, seconds);
+  }
+
+  addAddressBan(ban: Omit<AddressBanRecord, "id">): Promise<AddressBanRecord> {
+    return moderation2.addAddressBan(this.#access, ban);
+  }
+
+  listAddressBans(): Promise<AddressBanRecord[]> {
+    return moderation2.listAddressBans(this.#access);
+  }
+
+  deleteAddressBan(id: number): Promise<boolean> {
+    return moderation2.deleteAddressBan(this.#access, id);
+  }
+
+  listAccounts(query: AccountQuery): Promise<AccountPage> {
+    return accounts.listAccounts(this.#access, query);
+  }
+
+  touchLastSeen(userId: number, at: number): Promise<void> {
+    return accounts.touchLastSeen(this.#access, userId, at);
+  }
+
+  listAuditFor(target: string, limit: number): Promise<AuditEntry[]> {
+    return accounts.listAuditFor(this.#access, target, limit);
   }
 
   async getSetting(key: string): Promise<string | null> {

@@ -1,6 +1,6 @@
 /** Opens the store named by a `--db` value: `sqlite:PATH` or `mysql://…`. */
 import { type MysqlStoreOptions, openMysqlStore } from "./mysql_store.ts";
-import { openSqliteStore } from "./sqlite_store.ts";
+import { openSqliteWorkerStore } from "./sqlite_worker_store.ts";
 import type { Store } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";
 
@@ -17,7 +17,8 @@ export function openStore(
     if (path === "") {
       throw new StoreConfigError("--db sqlite: needs a file path, like sqlite:./fastchat.db");
     }
-    return openSqliteStore(path);
+    // The connection lives in a worker: its commits never stop the network I/O.
+    return openSqliteWorkerStore(path);
   }
   if (db.startsWith("mysql://")) {
     return openMysqlStore(db, options);

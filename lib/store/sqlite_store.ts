@@ -11,25 +11,46 @@ import migration003 from "../../sql/sqlite/003_room_activity.sql" with { type: "
 import migration004 from "../../sql/sqlite/004_messages_edit.sql" with { type: "text" };
 import migration005 from "../../sql/sqlite/005_markers_reports_staff.sql" with { type: "text" };
 import migration006 from "../../sql/sqlite/006_search.sql" with { type: "text" };
-import { skeletonKey } from "../protocol/names.ts";
+import migration007 from "../../sql/sqlite/007_moderation2.sql" with { type: "text" };
+import migration008 from "../../sql/sqlite/008_accounts_staff.sql" with { type: "text" };
+import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
+import { collectMatches, fts5Query, matchesAllWords } from "./search_query.ts";
 import {
+  type AddressBanRecord,
   type AuditEntry,
   type HistoryPage,
   type HistoryQuery,
   type InsertOutcome,
+  type MessageChange,
+  type MessageOp,
   type NameClash,
   type NewMessage,
+  type NewRoom,
+  type OpOutcome,
+  type ReadMarker,
   type RecentQuery,
+  type ReportRecord,
+  type ReportStatus,
   type RoomRecord,
   type Sanction,
   type SanctionKind,
+  type SearchPage,
+  type SearchQuery,
+  type SearchScope,
+  SKELETON_VERSION_SETTING,
+  type StaffRecord,
   type Store,
   type StoredMessage,
   StoreUnavailableError,
   type TokenRecord,
+  type UnreadCount,
   type UserRecord,
 } from "./store.ts";
+import type { AccountPage, AccountQuery } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";
+import * as markers from "./sqlite_markers.ts";
+import * as moderation2 from "./sqlite_moderation.ts";
+import * as accounts from "./sqlite_accounts.ts";
 
 /** Migrations in order; the schema version is the number applied (`PRAGMA user_version`). */
 const MIGRATIONS: readonly string[] = [
@@ -39,10 +60,12 @@ const MIGRATIONS: readonly string[] = [
   migration004,
   migration005,
   migration006,
+  migration007,
+  migration008,
 ];
 
 const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
-  m.recipient_id, t.name AS recipient, m.text, m.ts`;
+  m.recipient_id, t.name AS recipient, m.text, m.ts, m.kind, m.edited_at, m.deleted`;
 const MESSAGE_JOINS = `JOIN users s ON s.id = m.sender_id
   LEFT JOIN rooms r ON r.id = m.room_id
   LEFT JOIN users t ON t.id = m.recipient_id`;
@@ -108,6 +131,9 @@ function toMessage(row: Row): StoredMessage {
     to: (row.recipient as string | null) ?? null,
     text: row.text as string,
     ts: Number(row.ts),
+    kind: row.kind === "action" ? "action" : "text",
+    editedAt: row.edited_at === null || row.edited_at === undefined ? null : Number(row.edited_at),
+    deleted: Number(row.deleted ?? 0) === 1,
   };
 }
 
@@ -129,7 +155,11 @@ function toRoom(row: Row): RoomRecord {
     nameKey: row.name_key as string,
     topic: (row.topic as string | null) ?? null,
     createdAt: Number(row.created_at),
+    createdBy: row.created_by === null || row.created_by === undefined
+      ? null
+      : Number(row.created_by),
     lastActive: Math.max(Number(row.last_active ?? 0), Number(row.created_at)),
+    slowmode: Number(row.slowmode ?? 0),
   };
 }
 
@@ -148,14 +178,37 @@ function isUniqueViolation(error: unknown): boolean {
     (error as { errcode?: number }).errcode === 1555;
 }
 
+/** The condition of a search scope and its parameters. */
+function sqliteScope(scope: SearchScope): [string, SQLInputValue[]] {
+  if ("roomId" in scope) return ["m.room_id = ?", [scope.roomId]];
+  if ("dmOf" in scope) {
+    return [
+      `m.recipient_id IS NOT NULL AND min(m.sender_id, m.recipient_id) = ?
+       AND max(m.sender_id, m.recipient_id) = ?`,
+      [Math.min(scope.dmOf, scope.dmWith), Math.max(scope.dmOf, scope.dmWith)],
+    ];
+  }
+  const self = scope.everywhereFor;
+  return ["(m.room_id IS NOT NULL OR m.sender_id = ? OR m.recipient_id = ?)", [self, self]];
+}
+
 class SqliteStore implements Store {
   readonly description: string;
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
 
+  /**
+   * Whether messages_fts exists (always, after migration 006; the search benchmark drops it
+   * to measure the write rate without the index, bench/search.ts).
+   */
+  #searchIndexed: boolean;
+
   constructor(db: DatabaseSync, path: string) {
     this.#db = db;
     this.description = `sqlite:${path}`;
+    this.#searchIndexed = db.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'",
+    ).get() !== undefined;
   }
 
   /** A cached prepared statement. */
@@ -219,17 +272,19 @@ class SqliteStore implements Store {
     );
   }
 
-  createRoom(
-    room: { name: string; nameKey: string; topic: string | null; createdAt: number },
-  ): Promise<RoomRecord | null> {
+  createRoom(room: NewRoom): Promise<RoomRecord | null> {
     try {
+      const createdBy = room.createdBy ?? null;
       const result = this.#sql(
-        "INSERT INTO rooms (name, name_key, skeleton_key, topic, created_at) VALUES (?, ?, ?, ?, ?)",
-      ).run(room.name, room.nameKey, skeletonKey(room.name), room.topic, room.createdAt);
+        `INSERT INTO rooms (name, name_key, skeleton_key, topic, created_at, created_by)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(room.name, room.nameKey, skeletonKey(room.name), room.topic, room.createdAt, createdBy);
       return Promise.resolve({
         id: Number(result.lastInsertRowid),
         ...room,
+        createdBy,
         lastActive: room.createdAt,
+        slowmode: 0,
       });
     } catch (error) {
       if (isUniqueViolation(error)) return Promise.resolve(null);
@@ -269,39 +324,55 @@ class SqliteStore implements Store {
 
   insertMessages(batch: readonly NewMessage[]): Promise<InsertOutcome[]> {
     return this.#run(() => {
-      const insert = this.#sql(
-        `INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts, cid)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, cid) WHERE cid IS NOT NULL
-         DO NOTHING`,
-      );
-      const existing = this.#sql("SELECT seq, ts FROM messages WHERE sender_id = ? AND cid = ?");
       const outcomes: InsertOutcome[] = [];
-      this.#db.exec("BEGIN IMMEDIATE");
-      try {
-        for (const m of batch) {
-          const result = insert.run(
-            m.seq,
-            m.roomId,
-            m.senderId,
-            m.recipientId,
-            m.text,
-            m.ts,
-            m.cid,
-          );
-          if (Number(result.changes) === 1) {
-            outcomes.push({ status: "stored" });
-          } else {
-            const row = existing.get(m.senderId, m.cid) as Row;
-            outcomes.push({ status: "duplicate", seq: Number(row.seq), ts: Number(row.ts) });
-          }
-        }
-        this.#db.exec("COMMIT");
-      } catch (error) {
-        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-        throw error;
-      }
+      this.#inTransaction(() => {
+        for (const m of batch) outcomes.push(this.#insertMessage(m));
+      });
       return outcomes;
     });
+  }
+
+  writeMessages(ops: readonly MessageOp[]): Promise<OpOutcome[]> {
+    return this.#run(() => {
+      const outcomes: OpOutcome[] = [];
+      this.#inTransaction(() => {
+        for (const op of ops) {
+          outcomes.push(op.op === "insert" ? this.#insertMessage(op.message) : this.#change(op));
+        }
+      });
+      return outcomes;
+    });
+  }
+
+  /** Inserts one message inside the caller's transaction (a stored cid: nothing written). */
+  #insertMessage(m: NewMessage): InsertOutcome {
+    const result = this.#sql(
+      `INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts, cid, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender_id, cid) WHERE cid IS NOT NULL
+       DO NOTHING`,
+    ).run(m.seq, m.roomId, m.senderId, m.recipientId, m.text, m.ts, m.cid, m.kind ?? "text");
+    if (Number(result.changes) === 1) {
+      // The search index, in the same transaction (sql/sqlite/006_search.sql says why here).
+      if (this.#searchIndexed) {
+        this.#sql("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)").run(m.seq, m.text);
+      }
+      return { status: "stored" };
+    }
+    const row = this.#sql("SELECT seq, ts FROM messages WHERE sender_id = ? AND cid = ?")
+      .get(m.senderId, m.cid) as Row;
+    return { status: "duplicate", seq: Number(row.seq), ts: Number(row.ts) };
+  }
+
+  /** Edits or deletes one message inside the caller's transaction. */
+  #change(change: MessageChange): OpOutcome {
+    const result = change.op === "edit"
+      ? this.#sql("UPDATE messages SET text = ?, edited_at = ? WHERE seq = ? AND deleted = 0")
+        .run(change.text, change.at, change.seq)
+      : this.#sql("UPDATE messages SET text = '', deleted = 1 WHERE seq = ? AND deleted = 0")
+        .run(change.seq);
+    if (Number(result.changes) === 0) return { status: "missing" };
+    if (change.op === "delete" && change.audit) this.#insertAudit(change.audit);
+    return { status: "stored" };
   }
 
   roomHistory(roomId: number, query: HistoryQuery): Promise<HistoryPage> {
@@ -364,6 +435,26 @@ class SqliteStore implements Store {
     return this.#run(() =>
       Number((this.#sql("SELECT count(*) AS n FROM messages").get() as Row).n)
     );
+  }
+
+  searchMessages(query: SearchQuery): Promise<SearchPage> {
+    const [scope, params] = sqliteScope(query.scope);
+    const from = query.fromId === undefined ? "" : "AND m.sender_id = ?";
+    if (query.fromId !== undefined) params.push(query.fromId);
+    const fts = fts5Query(query.phrases);
+    // FTS5 walks its matches newest first (rowid = seq, descending) and stops at LIMIT.
+    const statement = this.#sql(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.seq = f.rowid
+       ${MESSAGE_JOINS}
+       WHERE messages_fts MATCH ? AND f.rowid < ? AND m.deleted = 0 AND ${scope} ${from}
+       ORDER BY f.rowid DESC LIMIT ?`,
+    );
+    const read = (before: number, count: number) =>
+      (statement.all(fts.match, before, ...params, count) as Row[]).map(toMessage);
+    const keep = fts.verify.length === 0
+      ? null
+      : (m: StoredMessage) => matchesAllWords(m.text, fts.verify);
+    return this.#run(() => collectMatches(read, keep, query.before, query.limit));
   }
 
   putSanction(s: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void> {
@@ -466,13 +557,17 @@ class SqliteStore implements Store {
   fillSkeletonKeys(): Promise<NameClash[]> {
     return this.#run(() => {
       const clashes: NameClash[] = [];
-      for (const [kind, table] of [["user", "users"], ["room", "rooms"]] as const) {
-        const rows = this.#sql(`SELECT id, name FROM ${table} WHERE skeleton_key IS NULL`)
-          .all() as Row[];
-        if (rows.length === 0) continue;
-        const update = this.#sql(`UPDATE ${table} SET skeleton_key = ? WHERE id = ?`);
-        this.#db.exec("BEGIN IMMEDIATE");
-        try {
+      const stored = this.#sql("SELECT value FROM settings WHERE key = ?")
+        .get(SKELETON_VERSION_SETTING) as Row | undefined;
+      const recompute = stored?.value !== SKELETON_VERSION;
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        for (const [kind, table] of [["user", "users"], ["room", "rooms"]] as const) {
+          if (recompute) this.#db.exec(`UPDATE ${table} SET skeleton_key = NULL`);
+          const rows = this.#sql(
+            `SELECT id, name FROM ${table} WHERE skeleton_key IS NULL ORDER BY id`,
+          ).all() as Row[];
+          const update = this.#sql(`UPDATE ${table} SET skeleton_key = ? WHERE id = ?`);
           for (const row of rows) {
             try {
               update.run(skeletonKey(row.name as string), Number(row.id));
@@ -481,11 +576,16 @@ class SqliteStore implements Store {
               clashes.push({ kind, id: Number(row.id), name: row.name as string });
             }
           }
-          this.#db.exec("COMMIT");
-        } catch (error) {
-          if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
-          throw error;
         }
+        if (recompute) {
+          this.#sql(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+          ).run(SKELETON_VERSION_SETTING, SKELETON_VERSION);
+        }
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
+        throw error;
       }
       return clashes;
     });
@@ -544,6 +644,81 @@ class SqliteStore implements Store {
         ).run(at, userId, exceptId ?? "").changes,
       )
     );
+  }
+
+  listStaff(): Promise<StaffRecord[]> {
+    return this.#run(() => markers.listStaff((text) => this.#sql(text)));
+  }
+
+  setStaffRole(role: Omit<StaffRecord, "user">): Promise<boolean> {
+    return this.#run(() => markers.setStaffRole((text) => this.#sql(text), role));
+  }
+
+  removeStaffRole(userId: number): Promise<boolean> {
+    return this.#run(() => markers.removeStaffRole((text) => this.#sql(text), userId));
+  }
+
+  markRead(userId: number, marker: ReadMarker): Promise<number> {
+    return this.#run(() => markers.markRead((text) => this.#sql(text), userId, marker));
+  }
+
+  unreadCounts(userId: number): Promise<UnreadCount[]> {
+    return this.#run(() => markers.unreadCounts((text) => this.#sql(text), userId));
+  }
+
+  findMessage(seq: number): Promise<StoredMessage | null> {
+    return this.#run(() => {
+      const row = this.#sql(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS} WHERE m.seq = ?`,
+      ).get(seq) as Row | undefined;
+      return row ? toMessage(row) : null;
+    });
+  }
+
+  addReport(
+    report: { seq: number; reporterId: number; reason: string; at: number },
+  ): Promise<{ report: ReportRecord; created: boolean }> {
+    return this.#run(() => markers.addReport(this.#db, (text) => this.#sql(text), report));
+  }
+
+  listReports(status: ReportStatus, limit: number): Promise<ReportRecord[]> {
+    return this.#run(() => moderation2.listReports((t) => this.#sql(t), status, limit));
+  }
+
+  findReport(id: number): Promise<ReportRecord | null> {
+    return this.#run(() => moderation2.findReport((t) => this.#sql(t), id));
+  }
+
+  resolveReport(id: number, by: string, at: number): Promise<boolean> {
+    return this.#run(() => moderation2.resolveReport((t) => this.#sql(t), id, by, at));
+  }
+
+  setRoomSlowMode(roomId: number, seconds: number): Promise<boolean> {
+    return this.#run(() => moderation2.setRoomSlowMode((t) => this.#sql(t), roomId, seconds));
+  }
+
+  addAddressBan(ban: Omit<AddressBanRecord, "id">): Promise<AddressBanRecord> {
+    return this.#run(() => moderation2.addAddressBan((t) => this.#sql(t), ban));
+  }
+
+  listAddressBans(): Promise<AddressBanRecord[]> {
+    return this.#run(() => moderation2.listAddressBans((t) => this.#sql(t)));
+  }
+
+  deleteAddressBan(id: number): Promise<boolean> {
+    return this.#run(() => moderation2.deleteAddressBan((t) => this.#sql(t), id));
+  }
+
+  listAccounts(query: AccountQuery): Promise<AccountPage> {
+    return this.#run(() => accounts.listAccounts((t) => this.#sql(t), query));
+  }
+
+  touchLastSeen(userId: number, at: number): Promise<void> {
+    return this.#run(() => accounts.touchLastSeen((t) => this.#sql(t), userId, at));
+  }
+
+  listAuditFor(target: string, limit: number): Promise<AuditEntry[]> {
+    return this.#run(() => accounts.listAuditFor((t) => this.#sql(t), target, limit));
   }
 
   getSetting(key: string): Promise<string | null> {

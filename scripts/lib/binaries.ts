@@ -47,12 +47,17 @@ export const SERVER: BinarySpec = {
 
 /**
  * The terminal client: it connects anywhere (net), reads a `--ca` file (read), and reads
- * only its own settings and `NO_COLOR` (env; measured in pipe and interactive mode).
+ * only its own settings, `NO_COLOR` and the locale variables that choose its language (env;
+ * measured in pipe and interactive mode).
  */
 export const CLIENT: BinarySpec = {
   name: "fastchat-client",
   entry: "client.ts",
-  permissions: ["--allow-net", "--allow-read", "--allow-env=FASTCHAT_*,NO_COLOR"],
+  permissions: [
+    "--allow-net",
+    "--allow-read",
+    "--allow-env=FASTCHAT_*,NO_COLOR,LC_ALL,LC_MESSAGES,LANG",
+  ],
 };
 
 /** Both binaries, server first. */

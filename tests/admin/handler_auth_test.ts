@@ -90,7 +90,7 @@ Deno.test("login with the page's own Origin sets an HttpOnly SameSite=Strict coo
     origin: ORIGIN,
   });
   assert.equal(res.status, 200);
-  assert.deepEqual(await res.json(), { user: "admin" });
+  assert.deepEqual(await res.json(), { user: "admin", role: "admin" });
   const cookie = res.headers.get("set-cookie")!;
   assert.match(cookie, /^fastchat_admin=[0-9a-f]{64};/);
   assert.match(cookie, /HttpOnly/);
@@ -186,7 +186,7 @@ Deno.test("the bearer token works when configured; a wrong or unconfigured token
   });
   assert.equal(ok.status, 200);
   await ok.body?.cancel();
-  assert.equal(h.control.auditLog[0]?.by, "token");
+  assert.equal(h.control.auditLog[0]?.by, "admin");
   const wrong = await h.call("GET", "/metrics", { headers: { authorization: "Bearer nope" } });
   assert.equal(wrong.status, 401);
   await wrong.body?.cancel();

@@ -136,6 +136,7 @@ Deno.test("rooms: create (201), clash (409), set topic, delete, unknown room (40
     topic: "hi",
     members: [],
     online: 0,
+    slowmode: 0,
   });
   const clash = await h.call("POST", "/api/rooms", { body: { name: "général" }, cookie: h.cookie });
   assert.equal(clash.status, 409);

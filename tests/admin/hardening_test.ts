@@ -86,32 +86,48 @@ Deno.test("Host allow-list: an attacker's host name gets 421; localhost, IP lite
   }
 });
 
-Deno.test("wrong bearer tokens are throttled per address and logged: even the right token then waits", async () => {
+Deno.test("wrong bearer tokens are throttled per address and logged; the right token always passes", async () => {
   const h = await harness("right-token");
   for (let i = 0; i < 6; i++) {
     const res = await h.call("GET", "/api/stats", { headers: { authorization: "Bearer wrong" } });
     assert.equal(res.status, 401);
     await res.body?.cancel();
   }
-  const held = await h.call("GET", "/api/stats", {
-    headers: { authorization: "Bearer right-token" },
-  });
-  assert.equal(held.status, 429);
+  const held = await h.call("GET", "/api/stats", { headers: { authorization: "Bearer wrong" } });
+  assert.equal(held.status, 429, "a further wrong token waits");
   assert.ok(Number(held.headers.get("retry-after")) >= 1);
   await held.body?.cancel();
   assert.equal(h.logged.filter((l) => l.event === "admin_bad_token").length, 6);
-  const elsewhere = await h.call("GET", "/api/stats", {
-    headers: { authorization: "Bearer right-token" },
-    host: "192.0.2.9",
-  });
-  assert.equal(elsewhere.status, 200, "another address is not held");
-  await elsewhere.body?.cancel();
-  h.advance(1_000);
-  const later = await h.call("GET", "/api/stats", {
+  // The token is checked before the throttle: a local flood of wrong tokens (everything
+  // local is 127.0.0.1) cannot hold back the script that holds the right one.
+  const right = await h.call("GET", "/api/stats", {
     headers: { authorization: "Bearer right-token" },
   });
-  assert.equal(later.status, 200);
-  await later.body?.cancel();
+  assert.equal(right.status, 200);
+  await right.body?.cancel();
+});
+
+Deno.test("Host headers that make the request URL unparsable are answered 400 bad_host, never 500", async () => {
+  const h = await harness();
+  const errors: unknown[] = [];
+  const admin = createAdminHandler({
+    control: h.control,
+    settings: new MemorySettings(),
+    onError: (error) => errors.push(error),
+  });
+  for (const host of ["evil.com:127.0.0.1", "xn--localhost", "a b"]) {
+    // `Deno.serve` builds `req.url` from the Host header without validating it; a Request
+    // whose `url` getter yields such a string is what the handler then sees.
+    const req = new Request(ORIGIN + "/api/session");
+    Object.defineProperty(req, "url", { value: `http://${host}/api/session` });
+    const res = await admin.handler(req, {
+      remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 1 },
+    });
+    assert.equal(res.status, 400, host);
+    assert.equal((await errorOf(res)).code, "bad_host", host);
+  }
+  assert.deepEqual(errors, [], "nothing is reported as an unexpected error");
+  admin.close();
 });
 
 Deno.test("a chunked login body past 64 KiB is cut off at the limit: 413, and the rest is never read", async () => {

@@ -66,9 +66,29 @@ Deno.test("LoginThrottle refuses to start while the address must wait", () => {
   assert.ok(!("reason" in throttle.begin("h")));
 });
 
-Deno.test("throttleKey keys IPv6 addresses by their /64 and IPv4 addresses whole", () => {
+Deno.test("throttleKey keys IPv6 addresses by their /64, IPv4 whole, and all of 127.0.0.0/8 as one", () => {
   assert.equal(throttleKey("2001:db8:1:2:3:4:5:6"), throttleKey("2001:db8:1:2:ffff::1"));
   assert.notEqual(throttleKey("2001:db8:1:2::1"), throttleKey("2001:db8:1:3::1"));
-  assert.equal(throttleKey("127.0.0.1"), "127.0.0.1");
+  assert.equal(throttleKey("192.0.2.1"), "192.0.2.1");
+  assert.equal(
+    throttleKey("127.0.0.1"),
+    throttleKey("127.9.8.7"),
+    "spreading over 127/8 gains nothing",
+  );
   assert.equal(throttleKey("::1"), "0:0:0:0::/64");
+});
+
+Deno.test("LoginThrottle.beginDevice: a device key is throttled on its own, outside the address's wait and the in-flight cap", () => {
+  const throttle = new LoginThrottle(() => 0, { maxInFlight: 1 });
+  for (let i = 0; i < 20; i++) throttle.fail("127.0.0.1");
+  assert.ok(throttle.wait("127.0.0.1") > 0, "the address is held by the flood");
+  const hog = started(throttle.begin("192.0.2.1"));
+  assert.deepEqual(throttle.begin("192.0.2.2"), { reason: "busy" }, "the in-flight cap is full");
+  const device = started(throttle.beginDevice("nonce-1"));
+  assert.deepEqual(throttle.beginDevice("nonce-1"), { reason: "busy" }, "one at a time per device");
+  device.fail();
+  hog.succeed();
+  for (let i = 0; i < 5; i++) started(throttle.beginDevice("nonce-1")).fail();
+  assert.equal((throttle.beginDevice("nonce-1") as { reason: string }).reason, "wait");
+  assert.ok(!("reason" in throttle.beginDevice("nonce-2")), "another device is not held");
 });

@@ -5,14 +5,19 @@
  */
 import {
   type Actor,
+  type AddressBanRecord,
   type ChatControl,
   type ConnectedUser,
+  ControlError,
   NoSuchUserError,
+  type QueuedReport,
   RoomControlError,
   type RoomSummary,
   type SanctionResult,
   type ServerEvent,
   type ServerStats,
+  type StaffMember,
+  type StaffRole,
 } from "../../lib/server/control.ts";
 import type { AuditEntry, Sanction, SanctionKind, StoredMessage } from "../../lib/store/store.ts";
 
@@ -21,11 +26,14 @@ export class MemoryControl implements ChatControl {
   now: () => number;
   known = new Set(["alice", "bob"]);
   connected: ConnectedUser[] = [];
-  rooms: RoomSummary[] = [{ name: "general", topic: null, members: [] }];
+  rooms: RoomSummary[] = [{ name: "general", topic: null, members: [], slowmode: 0 }];
   sanctionList: Sanction[] = [];
   auditLog: AuditEntry[] = [];
   messages: StoredMessage[] = [];
   shutdownCalls: { message: string; delaySeconds: number; actor: Actor }[] = [];
+  /** Chat passwords (plain, in memory only) of the known accounts that may log in. */
+  passwords = new Map<string, string>();
+  staff: StaffMember[] = [];
   #listeners = new Set<(event: ServerEvent) => void>();
 
   constructor(now: () => number = Date.now) {
@@ -85,7 +93,7 @@ export class MemoryControl implements ChatControl {
     if (this.rooms.some((r) => r.name.toLowerCase() === name.toLowerCase())) {
       return Promise.reject(new RoomControlError("room_exists", `Room ${name} exists.`));
     }
-    const room = { name, topic, members: [] };
+    const room = { name, topic, members: [], slowmode: 0 };
     this.rooms.push(room);
     this.#audit(actor, "create_room", name, topic);
     return Promise.resolve(room);
@@ -101,6 +109,31 @@ export class MemoryControl implements ChatControl {
     room.topic = topic;
     this.#audit(actor, "set_topic", name, topic);
     return Promise.resolve(room);
+  }
+  setSlowMode(name: string, seconds: number, actor: Actor): Promise<RoomSummary> {
+    const room = this.#room(name);
+    room.slowmode = seconds;
+    this.#audit(actor, "slowmode", name, String(seconds));
+    return Promise.resolve(room);
+  }
+  // Moderation 2.0 is tested against a real server (tests/admin/*_api_test.ts).
+  deleteMessage(msgid: string): Promise<void> {
+    return Promise.reject(new ControlError(404, "no_such_message", `No message ${msgid}.`));
+  }
+  listReports(): Promise<QueuedReport[]> {
+    return Promise.resolve([]);
+  }
+  resolveReport(id: number): Promise<void> {
+    return Promise.reject(new ControlError(404, "no_such_report", `No report ${id}.`));
+  }
+  listAddressBans(): AddressBanRecord[] {
+    return [];
+  }
+  addAddressBan(): Promise<AddressBanRecord> {
+    return Promise.reject(new ControlError(400, "invalid_address", "Not here."));
+  }
+  removeAddressBan(id: number): Promise<void> {
+    return Promise.reject(new ControlError(404, "no_such_ban", `No ban ${id}.`));
   }
   recentMessages(q: { limit: number; room?: string; user?: string }): Promise<StoredMessage[]> {
     return Promise.resolve(
@@ -119,11 +152,62 @@ export class MemoryControl implements ChatControl {
     this.shutdownCalls.push({ message, delaySeconds, actor });
     this.emit({ type: "shutdown", message, in: delaySeconds });
   }
+  verifyAccount(name: string, password: string) {
+    const user = [...this.known].find((k) => k.toLowerCase() === name.toLowerCase());
+    const ok = user !== undefined && this.passwords.get(user) === password;
+    return Promise.resolve(ok ? { userId: this.#idOf(user), user } : null);
+  }
+  staffRoleOf(userId: number): StaffRole | null {
+    return this.staff.find((s) => s.userId === userId)?.role ?? null;
+  }
+  listStaff(): StaffMember[] {
+    return this.staff;
+  }
+  grantRole(name: string, role: StaffRole, actor: Actor) {
+    try {
+      const user = this.#user(name);
+      this.staff = this.staff.filter((s) => s.user !== user);
+      this.staff.push({ userId: this.#idOf(user), user, role, since: this.now(), by: actor.by });
+      this.#audit(actor, "staff_grant", user, role);
+      return Promise.resolve({ user, role });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  revokeRole(name: string, actor: Actor): Promise<boolean> {
+    try {
+      const user = this.#user(name);
+      const before = this.staff.length;
+      this.staff = this.staff.filter((s) => s.user !== user);
+      this.#audit(actor, "staff_revoke", user, null);
+      return Promise.resolve(this.staff.length < before);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  listAccounts() {
+    const accounts = [...this.known].sort().map((user) => ({
+      user,
+      created: 0,
+      lastSeen: null,
+      online: false,
+      role: this.staffRoleOf(this.#idOf(user)),
+    }));
+    return Promise.resolve({ accounts, more: false });
+  }
+  async accountDetail(name: string) {
+    const user = this.#user(name);
+    const summary = (await this.listAccounts()).accounts.find((a) => a.user === user)!;
+    return { ...summary, sanctions: [], history: [] };
+  }
   subscribe(listener: (event: ServerEvent) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  #idOf(user: string): number {
+    return [...this.known].indexOf(user) + 1;
+  }
   #user(user: string): string {
     const name = [...this.known].find((k) => k.toLowerCase() === user.toLowerCase());
     if (!name) throw new NoSuchUserError(user);

@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
-import { AdminSessions, sessionIdFromCookie } from "../../lib/admin/sessions.ts";
+import {
+  type AdminIdentity,
+  AdminSessions,
+  sessionIdFromCookie,
+} from "../../lib/admin/sessions.ts";
+
+const ADMIN: AdminIdentity = { user: "admin", userId: null, role: "admin" };
 
 Deno.test("AdminSessions ends a session after 30 idle minutes, and activity extends it", () => {
   let now = 0;
   const sessions = new AdminSessions(() => now);
-  const a = sessions.create("admin", "127.0.0.1:1");
+  const a = sessions.create(ADMIN, "127.0.0.1:1");
   assert.match(a.id, /^[0-9a-f]{64}$/);
-  assert.notEqual(sessions.create("admin", "x").id, a.id);
+  assert.notEqual(sessions.create(ADMIN, "x").id, a.id);
   now += 29 * 60_000;
   assert.deepEqual(sessions.get(a.id)?.user, "admin");
   now += 29 * 60_000;
@@ -18,13 +24,13 @@ Deno.test("AdminSessions ends a session after 30 idle minutes, and activity exte
 Deno.test("AdminSessions ends a session after 12 hours even when active, and on delete", () => {
   let now = 0;
   const sessions = new AdminSessions(() => now);
-  const a = sessions.create("admin", "x");
+  const a = sessions.create(ADMIN, "x");
   for (let i = 0; i < 48; i++) {
     now += 15 * 60_000;
     sessions.get(a.id);
   }
   assert.deepEqual(sessions.get(a.id), null);
-  const b = sessions.create("admin", "x");
+  const b = sessions.create(ADMIN, "x");
   sessions.delete(b.id);
   assert.deepEqual(sessions.get(b.id), null);
 });

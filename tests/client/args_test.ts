@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { type ClientArgs, parseClientArgs } from "../../lib/client/args.ts";
+import {
+  type ClientArgs,
+  clientHelp,
+  langFlag,
+  parseClientArgs,
+  pipeModeMissing,
+} from "../../lib/client/args.ts";
+import { useClientLanguage } from "../../lib/client/i18n.ts";
+import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
 
 function run(argv: string[]): ClientArgs {
   const parsed = parseClientArgs(argv);
@@ -24,6 +32,7 @@ Deno.test("args: defaults to 127.0.0.1:9000 without TLS", () => {
     json: false,
     plain: false,
     bell: false,
+    lang: null,
   });
   assert.equal(run(["--plain", "--bell"]).plain, true);
   assert.equal(run(["--plain", "--bell"]).bell, true);
@@ -53,6 +62,7 @@ Deno.test("args: --tls, --ca, --user, --room, --json", () => {
     json: true,
     plain: false,
     bell: false,
+    lang: null,
   });
 });
 
@@ -77,4 +87,55 @@ Deno.test("args: bad input: unknown option, two hosts, conflicting ports, empty 
   assert.match(error([":9000"]), /host is empty/);
   assert.match(error(["--ca", "x.pem"]), /--ca only makes sense with --tls/);
   assert.match(error(["--port"]), /argument missing|--port/);
+  assert.match(error(["--port"]), /^Option '--port' needs a value\.$/);
+  assert.match(error(["-x"]), /^Unknown option '-x'\.$/);
+});
+
+/** Runs `body` with the client speaking French, English again afterwards. */
+function inFrench(body: () => void): void {
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    body();
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
+}
+
+Deno.test("args: --lang is read first: --lang fr, --lang=fr, the last one, none after --", () => {
+  assert.equal(langFlag(["--lang", "fr", "--help"]), "fr");
+  assert.equal(langFlag(["host", "--lang=fr-CA"]), "fr-CA");
+  assert.equal(langFlag(["--lang", "en", "--lang", "fr"]), "fr");
+  assert.equal(langFlag(["--help"]), null);
+  assert.equal(langFlag(["--", "--lang", "fr"]), null);
+});
+
+Deno.test("args: bad input: --lang without a value, or garbage, is no language (English)", () => {
+  assert.equal(langFlag(["--lang"]), null);
+  assert.match(error(["--lang"]), /Option '--lang' needs a value/);
+  assert.match(
+    error(["--lang", "xx-!!"]),
+    /Unknown language "xx-!!" for --lang: use one of en, fr/,
+  );
+  assert.match(error(["--tls=yes"]), /Option '--tls' does not take a value/);
+});
+
+Deno.test("args: --help and argument errors in French", () => {
+  inFrench(() => {
+    const help = clientHelp("1.2.3");
+    assert.match(help, /^fastchat-client 1\.2\.3 : le client de terminal de FastChat\./);
+    assert.match(help, /--port PORT {8}port de discussion du serveur \(9000 par défaut\)/);
+    assert.match(help, /\n {21}sinon LC_ALL, LC_MESSAGES ou LANG, sinon l'anglais\)/);
+    assert.match(help, /Codes de sortie : 0 terminé/);
+    assert.match(error(["--nope"]), /^Option inconnue '--nope'\.$/);
+    assert.match(error(["--port", "abc"]), /^Port invalide « abc »/);
+    assert.match(error(["a", "b"]), /^Un seul HOST au plus est attendu, reçu 2 : a b\.$/);
+    const missing = pipeModeMissing(run([]), "");
+    assert.equal(
+      missing,
+      "l'entrée standard n'est pas un terminal, c'est donc le mode tube, qui demande " +
+        "--user NAME, --room ROOM, la variable d'environnement FASTCHAT_PASSWORD (voir --help)",
+    );
+  });
+  // Back in English: the help is the reference text.
+  assert.match(clientHelp("1.2.3"), /^fastchat-client 1\.2\.3: the FastChat terminal client\./);
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { COMMANDS, helpLines, parseCommand } from "../../lib/client/commands.ts";
+import { COMMANDS, helpLines, offeredCommands, parseCommand } from "../../lib/client/commands.ts";
 
 Deno.test("commands: plain text is a message; // sends a leading slash", () => {
   assert.deepEqual(parseCommand("hello there"), { kind: "say", text: "hello there" });
@@ -65,4 +65,78 @@ Deno.test("commands: /me and /topic (protocol 1.1)", () => {
   assert.equal(parseCommand("/me").kind, "error");
   assert.deepEqual(parseCommand("/topic new one"), { kind: "topic", topic: "new one" });
   assert.deepEqual(parseCommand("/topic"), { kind: "topic", topic: "" });
+});
+
+Deno.test("commands: /edit and /delete address your Nth last message (1 by default)", () => {
+  assert.deepEqual(parseCommand("/edit fixed text"), { kind: "edit", nth: 1, text: "fixed text" });
+  assert.deepEqual(parseCommand("/edit 3 fixed"), { kind: "edit", nth: 3, text: "fixed" });
+  // A number alone is the text (there is nothing else to edit it to).
+  assert.deepEqual(parseCommand("/edit 42"), { kind: "error", message: "Usage: /edit [N] text" });
+  assert.deepEqual(parseCommand("/delete"), { kind: "delete", nth: 1 });
+  assert.deepEqual(parseCommand("/delete 2"), { kind: "delete", nth: 2 });
+});
+
+Deno.test("commands: bad input: /edit, /delete and /report with a bad N or nothing to send", () => {
+  assert.deepEqual(parseCommand("/edit"), { kind: "error", message: "Usage: /edit [N] text" });
+  for (const line of ["/edit 0 x", "/edit 501 x", "/delete 0", "/delete 501", "/delete x"]) {
+    const parsed = parseCommand(line);
+    assert.equal(parsed.kind, "error", line);
+    assert.match((parsed as { message: string }).message, /N from 1/, line);
+  }
+  for (const line of ["/report spam", "/report 2", "/report 0 spam", "/report 501 spam"]) {
+    const parsed = parseCommand(line);
+    assert.equal(parsed.kind, "error", line);
+    assert.match((parsed as { message: string }).message, /\/report alone lists them/, line);
+  }
+});
+
+Deno.test("commands: /report N reason, and /report alone to list the candidates", () => {
+  assert.deepEqual(parseCommand("/report 2 spam and abuse"), {
+    kind: "report",
+    nth: 2,
+    reason: "spam and abuse",
+  });
+  assert.deepEqual(parseCommand("/report"), { kind: "report", nth: null, reason: "" });
+});
+
+Deno.test("commands: /search words with in:ROOM and from:USER filters", () => {
+  assert.deepEqual(parseCommand("/search café bon"), {
+    kind: "search",
+    query: "café bon",
+    room: null,
+    from: null,
+  });
+  assert.deepEqual(parseCommand("/search deploy in:dev from:Bob friday"), {
+    kind: "search",
+    query: "deploy friday",
+    room: "dev",
+    from: "Bob",
+  });
+  assert.deepEqual(parseCommand('/search notes IN:"dev talk"'), {
+    kind: "search",
+    query: "notes",
+    room: "dev talk",
+    from: null,
+  });
+  // `in:` inside a word is a word.
+  assert.equal((parseCommand("/search login:x") as { query: string }).query, "login:x");
+});
+
+Deno.test("commands: bad input: /search with no words, or an empty filter", () => {
+  for (const line of ["/search", "/search in:dev", "/search from:bob in:dev", "/search x in:"]) {
+    assert.equal(parseCommand(line).kind, "error", line);
+  }
+});
+
+Deno.test("commands: /help offers only what the server lists in welcome.features", () => {
+  const bare = helpLines(() => false).join("\n");
+  assert.match(bare, /Not on this server: \/me, \/edit, \/delete, \/search, \/topic, \/report\./);
+  assert.ok(!bare.includes("/edit [N] text"));
+  const some = helpLines((feature) => feature === "edit").join("\n");
+  assert.ok(some.includes("/edit [N] text"));
+  assert.match(some, /Not on this server: \/me, \/delete, \/search, \/topic, \/report\./);
+  assert.deepEqual(
+    offeredCommands(() => false).map((c) => c.name).filter((n) => n === "edit" || n === "report"),
+    [],
+  );
 });

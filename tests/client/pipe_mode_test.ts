@@ -164,6 +164,35 @@ Deno.test("client: bad input: pipe mode without --user, --room or password expla
   assert.match(stderr, /pipe mode, which needs --user NAME, --room ROOM, the FASTCHAT_PASSWORD/);
 });
 
+Deno.test("client: --lang fr --help prints the help in French (the language comes first)", async () => {
+  const child = spawnClient(["--help", "--lang", "fr"], { LANG: "C.UTF-8" });
+  await child.stdin.close();
+  const result = await child.output();
+  const stdout = new TextDecoder().decode(result.stdout);
+  assert.equal(result.code, 0);
+  assert.match(stdout, /le client de terminal de FastChat\./);
+  assert.match(stdout, /Mode tube : quand l'entrée standard/);
+});
+
+Deno.test("client: bad input: start-up errors in French from LANG, exit codes unchanged", async () => {
+  const env = { LANG: "fr_FR.UTF-8", LC_ALL: "", LC_MESSAGES: "", FASTCHAT_LANG: "" };
+  const usage = await failure(["--port", "0"], env);
+  assert.equal(usage.code, 2);
+  assert.equal(
+    usage.stderr,
+    "fastchat-client: Port invalide « 0 » : donnez un nombre de 1 à 65535. Voir --help.\n",
+  );
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const refused = await failure(
+    [`127.0.0.1:${port}`, "--user", "bot", "--room", "general"],
+    { ...env, FASTCHAT_PASSWORD: PASSWORD },
+  );
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^fastchat-client: Connexion à 127\.0\.0\.1:\d+ impossible : rien/);
+});
+
 /** Logs in to the admin API and returns a function that POSTs with the session cookie. */
 async function adminPost(
   adminPort: number,

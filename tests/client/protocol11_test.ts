@@ -138,7 +138,7 @@ Deno.test("protocol 1.1, line mode: /me, tombstones, edited marks, topic changes
   await withClient(true, async (term, conn, said) => {
     const screen = await term.waitFor("to be edited");
     assert.match(screen, /\d\d:\d\d \* bob waves/);
-    assert.match(screen, /\d\d:\d\d bob: \(message deleted\)/);
+    assert.match(screen, /\d\d:\d\d bob: \(deleted\)/);
     assert.match(screen, /bob: fixed typo \(edited\)/);
     await term.line("/me is here");
     await term.waitFor("-- Type a message");
@@ -152,6 +152,14 @@ Deno.test("protocol 1.1, line mode: /me, tombstones, edited marks, topic changes
     await term.waitFor('The topic of general is now "new topic" by bob.');
     await conn().send({ ...HISTORY[3], type: "edited", text: "now edited", edited: TS });
     await term.waitFor(/✎ \d\d:\d\d bob: now edited \(edited\)/);
+    // This server does not list `report`: the command is not offered, and /help says so.
+    await term.line("/report 1 spam");
+    await term.waitFor(
+      "!! This server does not offer /report (its welcome does not list the feature).",
+    );
+    await term.line("/help");
+    await term.waitFor("Not on this server: /report.");
+    assert.ok(!said.some((request) => request.type === "report"));
     await conn().send({ type: "room_deleted", room: "general" });
     await term.waitFor("The room general was deleted by an admin. You are no longer in general.");
   });
@@ -171,7 +179,7 @@ Deno.test("protocol 1.1, full screen: an edit and a deletion change the message 
     assert.doesNotMatch(text, /to be edited/, "the old text is replaced, not repeated");
     assert.doesNotMatch(text, /✎/);
     await conn().send({ type: "deleted", msgid: HISTORY[0]!.msgid, room: "general", by: "mod" });
-    await term.waitFor("(a message was deleted by mod)");
+    await term.waitFor(/\d\d:\d\d bob: \(deleted\) — by mod/);
     assert.doesNotMatch(await term.screen(), /bob waves/);
   });
 });
@@ -213,7 +221,7 @@ Deno.test("protocol 1.1: read markers are sent for the room on screen and clear 
     );
 
     await term.line("/search hello");
-    const found = await term.waitFor('2 found for "hello":');
+    const found = await term.waitFor(/2 found for "hello":\n.*\n.*bob: hello there/);
     assert.match(found, /\[dm bob → ann\] \d\d:\d\d \* bob waves/);
     assert.match(found, /\[general\] \d\d:\d\d bob: hello there/);
     assert.equal(said.find((r) => r.type === "search")!.query, "hello");

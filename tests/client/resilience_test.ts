@@ -73,11 +73,11 @@ Deno.test("resilience: maxServerFrame from welcome sizes the decoder; a bigger r
   try {
     const login = await client.login("ada", PASSWORD);
     assert.ok(login.ok, "a 2 MiB login reply is accepted under a 3 MiB announcement");
-    const listed = await client.request("rooms");
+    const listed = await client.request({ type: "rooms" });
     assert.ok(!listed.ok);
     assert.equal(listed.error.code, "frame_too_large");
     assert.match(listed.error.message, /too large/);
-    assert.ok((await client.request("ping")).ok, "the connection still works");
+    assert.ok((await client.request({ type: "ping" })).ok, "the connection still works");
     assert.equal(server.connections.length, 1);
   } finally {
     client.close();
@@ -337,7 +337,7 @@ Deno.test("resilience: against the real server, a join whose history would be 1.
     let oldest = joined.history[0]!.msgid;
     let total = joined.history.length;
     for (let pages = 0; pages < 50 && total < 50; pages++) {
-      const page = await client.request("history", { room: "general", before: oldest });
+      const page = await client.request({ type: "history", room: "general", before: oldest });
       assert.ok(page.ok);
       const messages = page.frame.messages as { msgid: string }[];
       if (messages.length === 0) break;

@@ -65,7 +65,7 @@ Deno.test("sender check: bad input say/dm of a banned account still connected â†
       at: Date.now(),
     });
     const sayCtx = new RequestContext(core, first.session, 1);
-    await say(sayCtx, { room: "general", text: "hi", cid: undefined });
+    await say(sayCtx, { room: "general", text: "hi", cid: undefined, kind: undefined });
     ok(sayCtx.answered, "the say is answered at once");
     ok(first.session.closeStarted, "the session is being closed");
     // A second session (the first one is closing) tries a dm.

@@ -50,11 +50,13 @@ Deno.test("rooms conformance", async (t) => {
           name: withTopic,
           topic: "All about tea",
           members: [],
+          slowmode: 0,
         });
         assert.deepEqual(rooms.find((r) => r.name === plain), {
           name: plain,
           topic: null,
           members: [],
+          slowmode: 0,
         });
       },
     );

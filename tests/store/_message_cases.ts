@@ -28,6 +28,9 @@ export const MESSAGE_CASES: Case[] = [
       to: null,
       text: "Général 🎉 — ça va ? 你好",
       ts: T0 + 7,
+      kind: "text",
+      editedAt: null,
+      deleted: false,
     });
     const [direct] = (await store.dmHistory(bob.id, alice.id, { limit: 5 })).messages;
     assert.deepEqual(direct, {
@@ -40,6 +43,9 @@ export const MESSAGE_CASES: Case[] = [
       to: "bob",
       text: long,
       ts: T0 + 9,
+      kind: "text",
+      editedAt: null,
+      deleted: false,
     });
   }],
   ["an empty batch stores nothing", async ({ store }) => {

@@ -16,6 +16,11 @@ import {
   user,
 } from "./_contract_fixture.ts";
 import { MESSAGE_CASES } from "./_message_cases.ts";
+import { MARKER_CASES } from "./_marker_cases.ts";
+import { MODERATION2_CASES } from "./_moderation2_cases.ts";
+import { ACCOUNT_CASES } from "./_account_cases.ts";
+import { SEARCH_CASES } from "./_search_cases.ts";
+import { EDIT_CASES } from "./_edit_cases.ts";
 
 /** A fresh store, how to open the same database again, and how to throw it away. */
 export interface OpenedStore {
@@ -168,6 +173,11 @@ const CASES: Case[] = [
     assert.deepEqual(seqs(await store.roomHistory(dev, { limit: 10 })), [2]);
   }],
   ...MESSAGE_CASES,
+  ...EDIT_CASES,
+  ...SEARCH_CASES,
+  ...MARKER_CASES,
+  ...MODERATION2_CASES,
+  ...ACCOUNT_CASES,
   ["sanctions are replaced per kind, listed with names, and lifted", async (f) => {
     const { store, alice, bob } = f;
     assert.deepEqual(await store.listSanctions(), []);

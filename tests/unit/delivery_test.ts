@@ -7,6 +7,7 @@
 import { deepStrictEqual as equal, ok, strictEqual as same } from "node:assert/strict";
 import {
   LocalDelivery,
+  type PendingChange,
   type PendingMessage,
   type SenderReply,
   writerOutcomes,
@@ -24,6 +25,7 @@ type Log = [string, ...unknown[]][];
 function fakeSession(log: Log, id: number, account: Account): Session {
   return {
     id,
+    host: "127.0.0.1",
     account: null,
     lastUser: null,
     sendEvent: (bytes: Uint8Array) => log.push(["event", id, bytes]),
@@ -182,4 +184,66 @@ Deno.test("delivery: the writer's outcomes answer exactly once (stored, duplicat
   same(s.log[1]![2], "unavailable");
   same(s.counters.storeFailures, 1);
   same(s.delivery.lastSeq, 14, "only delivered messages move the join bound");
+});
+
+Deno.test("delivery: edited and deleted answer first, then reach the original's audience", () => {
+  const s = setup();
+  const outcomes = writerOutcomes(s.delivery);
+  const target = stored(20, { kind: "action" });
+  const pending: PendingChange = {
+    reply: fakeReply(s.log, s.ann1),
+    target,
+    room: s.general,
+    by: s.ann,
+  };
+  outcomes.changed(
+    pending,
+    { op: "edit", seq: 20, text: "new", at: Date.UTC(2024, 0, 2) },
+    "stored",
+  );
+  equal(s.log.slice(0, 2).map((e) => e[0]), ["endWrite", "ok"], "the ack before any event");
+  equal(s.log[1]![2], { msgid: "0000000000000020", edited: "2024-01-02T00:00:00.000Z" });
+  const edits = s.log.filter((e) => e[0] === "event");
+  equal(edits.map((e) => e[1]), [1, 2, 3]);
+  equal(text(edits[0]![2]), {
+    type: "edited",
+    msgid: "0000000000000020",
+    room: "general",
+    user: "ann",
+    text: "new",
+    ts: "2024-01-01T00:00:00.000Z",
+    kind: "action",
+    edited: "2024-01-02T00:00:00.000Z",
+  });
+  same(s.delivery.lastSeq, 10, "a change does not move the join bound");
+  s.log.length = 0;
+  const dm: PendingChange = {
+    reply: fakeReply(s.log, s.bob1),
+    target: stored(21, { roomId: null, room: null, recipientId: 2, to: "bob" }),
+    room: null,
+    by: s.ann,
+  };
+  outcomes.changed(dm, { op: "delete", seq: 21, audit: null }, "stored");
+  equal(s.log[1]![2], { msgid: "0000000000000021" });
+  const deletes = s.log.filter((e) => e[0] === "event");
+  equal(deletes.map((e) => e[1]), [1, 2, 3], "both parties' sessions");
+  equal(text(deletes[0]![2]), { type: "deleted", msgid: "0000000000000021", to: "bob", by: "ann" });
+});
+
+Deno.test("delivery: bad input a change whose message is gone answers no_such_message only", () => {
+  const s = setup();
+  const outcomes = writerOutcomes(s.delivery);
+  const pending: PendingChange = {
+    reply: fakeReply(s.log, s.ann1),
+    target: stored(22, {}),
+    room: s.general,
+    by: s.ann,
+  };
+  outcomes.changed(pending, { op: "delete", seq: 22, audit: null }, "missing");
+  equal(s.log.map((e) => e[0]), ["endWrite", "fail"]);
+  same(s.log[1]![2], "no_such_message");
+  s.log.length = 0;
+  outcomes.failed(pending, { op: "edit", seq: 22, text: "x", at: 1 }, new Error("disk full"));
+  equal(s.log.map((e) => e[0]), ["endWrite", "fail"]);
+  same(s.log[1]![2], "unavailable");
 });

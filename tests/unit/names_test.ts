@@ -3,9 +3,11 @@ import {
   checkRoomName,
   checkUserName,
   foldName,
+  hasBadMarks,
   hasInvisible,
   isAcceptablePassword,
   nameSkeleton,
+  SKELETON_VERSION,
   skeletonKey,
 } from "../../lib/protocol/names.ts";
 import { formatMsgid, parseMsgid } from "../../lib/protocol/msgid.ts";
@@ -169,4 +171,44 @@ Deno.test("requests: a cid counts code points: 64 emoji pass, 65 or an empty one
   assertEquals(say("😀".repeat(64)), true);
   assertEquals(say("😀".repeat(65)), false);
   assertEquals(say(""), false);
+});
+
+Deno.test("names: bad input a capital I among lower-case letters looks like l (issue 11 retest)", () => {
+  assertEquals(skeletonKey("paypaI"), skeletonKey("paypal"), "paypaI next to paypal");
+  assertEquals(skeletonKey("bobI"), skeletonKey("bob1"), "bobI next to bob1");
+  assertEquals(skeletonKey("generaI"), skeletonKey("general"), "room generaI next to general");
+  assertEquals(skeletonKey("McIntyre"), skeletonKey("Mclntyre"));
+  // Case variants stay one name, and accents stay apart.
+  assertEquals(skeletonKey("Élodie"), skeletonKey("ÉLODIE"));
+  assertEquals(skeletonKey("ADMIN"), skeletonKey("admin"));
+  assertEquals(skeletonKey("Élodie") === skeletonKey("Elodie"), false);
+  assertEquals(skeletonKey("alice") === skeletonKey("allce"), false, "lower-case i is not l");
+  assertEquals(SKELETON_VERSION, "2");
+});
+
+/** Names that misuse combining marks, each named. */
+const BAD_MARKS: Record<string, string> = {
+  "only combining marks U+0300 U+0301": "\u0300\u0301",
+  "a combining mark first": "\u0301ab",
+  "3 marks on one base": "a\u0301\u0302\u0303b",
+  "U+0336 long stroke overlay": "ad\u0336min",
+  "U+0334 tilde overlay": "ad\u0334min",
+  "U+0338 long solidus overlay": "ad\u0338min",
+  "U+20DD enclosing circle": "ad\u20DDmin",
+  "U+16FE4 Khitan filler": "ad\u{16FE4}min",
+  "U+1D159 musical null notehead": "ad\u{1D159}min",
+};
+
+Deno.test("names: bad input combining-mark abuse and invisible fillers in user and room names", () => {
+  for (const [what, name] of Object.entries(BAD_MARKS)) {
+    assertEquals(checkUserName(name), null, `user: ${what}`);
+    assertEquals(checkRoomName(name), null, `room: ${what}`);
+  }
+  assertEquals(checkRoomName("\u0301"), null, "room of one combining mark");
+  assertEquals(hasBadMarks("admin"), false);
+  // Vietnamese stacks two marks on one letter in NFD: still valid.
+  for (const good of ["Nguyễn", "Việt", "phở", "Đặng"]) {
+    assertEquals(checkUserName(good), good.normalize("NFC"), good);
+    assertEquals(checkRoomName(`phòng ${good}`), `phòng ${good}`.normalize("NFC"), good);
+  }
 });

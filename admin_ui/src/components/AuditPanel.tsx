@@ -1,14 +1,18 @@
-/** The audit log: every admin action, newest first. */
+/**
+ * The audit log: every admin action, newest first. Action names (`kick`, `unban`) are the
+ * API's words and are shown as they are, in every language.
+ */
 import { auditEntries, now } from "../state.ts";
 import { clock } from "../format.ts";
+import { Section } from "./Section.tsx";
+import { t } from "../i18n.ts";
 
 /** The audit log panel. */
 export function AuditPanel() {
   return (
-    <section class="panel audit" aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log</h2>
+    <Section id="audit" title={t("audit.title")}>
       {auditEntries.value.length === 0
-        ? <p class="empty">No actions yet.</p>
+        ? <p class="empty">{t("audit.empty")}</p>
         : (
           <ol class="rows" data-testid="audit">
             {auditEntries.value.map((e, i) => (
@@ -17,12 +21,12 @@ export function AuditPanel() {
                 <strong>{e.action}</strong>
                 {e.target && <span class="name">{e.target}</span>}
                 {e.detail && <span>{describeDetail(e.detail, now.value)}</span>}
-                <span class="muted">by {e.by} from {e.address}</span>
+                <span class="muted">{t("audit.byFrom", { user: e.by, address: e.address })}</span>
               </li>
             ))}
           </ol>
         )}
-    </section>
+    </Section>
   );
 }
 
@@ -38,7 +42,9 @@ function describeDetail(detail: string, at: number): string {
   return Object.entries(parsed as Record<string, unknown>)
     .filter(([, v]) => v !== null && v !== "")
     .map(([k, v]) =>
-      k === "until" && typeof v === "string" ? `until ${clock(v, at)}` : `${k} ${String(v)}`
+      k === "until" && typeof v === "string"
+        ? t("audit.until", { when: clock(v, at) })
+        : `${k} ${String(v)}`
     )
     .join(" · ");
 }

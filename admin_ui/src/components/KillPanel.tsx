@@ -1,65 +1,58 @@
-/** Shutting the server down: a warning, a delay, and a confirmation. */
+/** Shutting the server down (admins): a warning, a delay, and a confirmation dialog. */
 import { useSignal } from "@preact/signals";
 import { api } from "../api.ts";
-import { act, shutdown, stats } from "../state.ts";
+import { shutdown, stats } from "../state.ts";
+import { act, anchorOf } from "../toasts.ts";
+import { ask } from "../confirm.ts";
+import { t } from "../i18n.ts";
+import { span } from "../format.ts";
 
-/** The shutdown panel. */
+/** The shutdown form. */
 export function KillPanel() {
-  const message = useSignal("The server is shutting down for maintenance.");
+  const message = useSignal(t("kill.defaultMessage"));
   const delay = useSignal("10");
-  const confirming = useSignal(false);
   const seconds = Number(delay.value);
   const valid = delay.value.trim() !== "" && Number.isInteger(seconds) && seconds >= 0 &&
     seconds <= 3600;
-  const kill = async () => {
-    confirming.value = false;
+  const kill = async (event: Event) => {
+    event.preventDefault();
+    const anchor = anchorOf(event);
+    const yes = await ask({
+      title: t("kill.confirmTitle"),
+      body: t("kill.confirmBody", { n: stats.value?.connections ?? 0, delay: span(seconds) }),
+      confirm: t("kill.confirm"),
+    });
+    if (!yes) return;
     const ok = await act(
       () => api("POST", "/api/shutdown", { message: message.value, delay: seconds }),
-      `Shutdown started: the server stops in ${seconds} s.`,
+      t("kill.started", { delay: span(seconds) }),
+      anchor,
     );
     if (ok) shutdown.value = { at: Date.now() + seconds * 1000, message: message.value };
   };
   return (
-    <section class="panel kill" aria-labelledby="kill-title">
-      <h2 id="kill-title">Shut down the server</h2>
+    <form class="kill" onSubmit={kill} aria-labelledby="kill-title">
+      <h3 id="kill-title">{t("kill.title")}</h3>
       <label>
-        Warning sent to every client
+        {t("kill.warning")}
         <input
-          aria-label="Shutdown message"
+          aria-label={t("kill.messageLabel")}
           value={message}
           onInput={(e) => (message.value = e.currentTarget.value)}
         />
       </label>
       <label>
-        Delay (seconds)
+        {t("kill.delay")}
         <input
-          aria-label="Shutdown delay"
+          aria-label={t("kill.delayLabel")}
           inputMode="numeric"
           value={delay}
           onInput={(e) => (delay.value = e.currentTarget.value)}
         />
       </label>
-      {!confirming.value
-        ? (
-          <button
-            type="button"
-            class="danger"
-            disabled={!valid || shutdown.value !== null}
-            onClick={() => (confirming.value = true)}
-          >
-            Shut down…
-          </button>
-        )
-        : (
-          <div class="confirm" role="alertdialog" aria-label="Confirm shutdown">
-            <p>
-              All {stats.value?.connections ?? 0} connections will be warned, then closed in{" "}
-              {seconds} s, and the server will exit. Nobody can chat until it is started again.
-            </p>
-            <button type="button" class="danger" onClick={kill}>Yes, shut it down</button>
-            <button type="button" onClick={() => (confirming.value = false)}>Cancel</button>
-          </div>
-        )}
-    </section>
+      <button type="submit" class="danger" disabled={!valid || shutdown.value !== null}>
+        {t("kill.submit")}
+      </button>
+    </form>
   );
 }

@@ -1,9 +1,11 @@
 /** The login form. */
 import { useSignal } from "@preact/signals";
-import { api, ApiError } from "../api.ts";
-import { auth, notice } from "../state.ts";
+import { api, describeError } from "../api.ts";
+import { t } from "../i18n.ts";
+import { LanguageSwitch } from "./LanguageSwitch.tsx";
+import { auth, loginReason } from "../state.ts";
 
-/** Asks for the admin name and password. */
+/** Asks for a staff member's chat name and password (or `admin`'s). */
 export function Login() {
   const user = useSignal("admin");
   const password = useSignal("");
@@ -16,10 +18,10 @@ export function Login() {
     try {
       await api("POST", "/api/login", { user: user.value, password: password.value });
       password.value = "";
-      notice.value = null;
+      loginReason.value = null;
       auth.value = "in";
     } catch (e) {
-      error.value = e instanceof ApiError ? e.message : String(e);
+      error.value = describeError(e);
     } finally {
       busy.value = false;
     }
@@ -27,9 +29,13 @@ export function Login() {
   return (
     <main class="login">
       <form class="card" onSubmit={submit}>
-        <h1>FastChat admin</h1>
+        <div class="login-head">
+          <h1>{t("app.title")}</h1>
+          <LanguageSwitch />
+        </div>
+        {loginReason.value && <p class="muted" role="status">{t(`login.${loginReason.value}`)}</p>}
         <label>
-          User
+          {t("login.user")}
           <input
             name="user"
             autocomplete="username"
@@ -38,7 +44,7 @@ export function Login() {
           />
         </label>
         <label>
-          Password
+          {t("login.password")}
           <input
             name="password"
             type="password"
@@ -48,7 +54,7 @@ export function Login() {
           />
         </label>
         {error.value && <p class="error" role="alert">{error}</p>}
-        <button type="submit" disabled={busy}>Log in</button>
+        <button type="submit" disabled={busy}>{t("login.submit")}</button>
       </form>
     </main>
   );

@@ -1,14 +1,22 @@
 /** The form that kicks, mutes or bans one user. */
 import { useSignal } from "@preact/signals";
 import { api } from "../api.ts";
-import { act } from "../state.ts";
+import { act, anchorOf } from "../toasts.ts";
+import { ask } from "../confirm.ts";
+import { t } from "../i18n.ts";
+import { durationText } from "../format.ts";
 
 /** A moderation measure the form can impose. */
 export type SanctionAction = "kick" | "mute" | "ban";
 
 const PRESETS = ["30s", "5m", "1h", "1d"];
-const VERB: Record<SanctionAction, string> = { kick: "Kick", mute: "Mute", ban: "Ban" };
-const PAST: Record<SanctionAction, string> = { kick: "Kicked", mute: "Muted", ban: "Banned" };
+
+/** The submit button's label when the user is fixed: "Kick mallory". */
+const WITH_USER = {
+  kick: "action.kickUser",
+  mute: "action.muteUser",
+  ban: "action.banUser",
+} as const;
 
 /** Props: a fixed `user` (else a name field is shown) and the measure. */
 export interface SanctionFormProps {
@@ -27,12 +35,20 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
   const submit = async (event: Event) => {
     event.preventDefault();
     const target = (user ?? name.value).trim();
+    const anchor = anchorOf(event);
+    if (
+      action === "ban" && !await ask({
+        title: t("ban.title", { user: target || t("ban.thisUser") }),
+        body: t("ban.body", { user: target }),
+        confirm: t("action.banUser", { user: target }),
+      })
+    ) return;
     busy.value = true;
     const body = timed
       ? { user: target, duration: duration.value.trim(), reason: reason.value }
       : { user: target, reason: reason.value };
-    const done = `${PAST[action]} ${target}${timed ? ` for ${duration.value.trim()}` : ""}.`;
-    const ok = await act(() => api("POST", `/api/${action}`, body), done);
+    const done = t(`done.${action}`, { user: target, duration: durationText(duration.value) });
+    const ok = await act(() => api("POST", `/api/${action}`, body), done, anchor);
     busy.value = false;
     if (ok) onDone?.();
   };
@@ -40,14 +56,14 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
     <form class="sanction" onSubmit={submit} data-testid={`${action}-form`}>
       {user === undefined && (
         <input
-          aria-label="User name"
-          placeholder="user name"
+          aria-label={t("common.userName")}
+          placeholder={t("common.userNamePlaceholder")}
           value={name}
           onInput={(e) => (name.value = e.currentTarget.value)}
         />
       )}
       {timed && (
-        <div class="presets" role="group" aria-label="Duration">
+        <div class="presets" role="group" aria-label={t("common.duration")}>
           {PRESETS.map((p) => (
             <button
               type="button"
@@ -60,7 +76,7 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
           ))}
           <input
             class="duration"
-            aria-label="Duration"
+            aria-label={t("common.duration")}
             placeholder="90s, 15m, 2h, 3d"
             value={duration}
             onInput={(e) => (duration.value = e.currentTarget.value)}
@@ -68,14 +84,13 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
         </div>
       )}
       <input
-        aria-label="Reason"
-        placeholder="reason (optional)"
+        aria-label={t("common.reason")}
+        placeholder={t("common.reasonOptional")}
         value={reason}
         onInput={(e) => (reason.value = e.currentTarget.value)}
       />
       <button type="submit" class={action === "ban" ? "danger" : ""} disabled={busy}>
-        {VERB[action]}
-        {user === undefined ? "" : ` ${user}`}
+        {user === undefined ? t(`action.${action}`) : t(WITH_USER[action], { user })}
       </button>
     </form>
   );

@@ -1,76 +1,100 @@
-/** Connected users and their sessions, with the actions on each user. */
+/**
+ * Connected users and their sessions, with the actions on each user. Sessions are cards of
+ * label/value pairs that wrap as a whole (rooms as a wrapped list), so a long address or
+ * many rooms never split a word or a header. While the live feed is lost the list stays,
+ * greyed, with its time, and its actions are disabled.
+ */
 import { useSignal } from "@preact/signals";
 import type { ConnectedUser } from "../../../lib/admin/api_types.ts";
-import { now, users } from "../state.ts";
-import { clock, span } from "../format.ts";
+import { fresh, isAdmin, lostAt, now, users } from "../state.ts";
+import { clock, number, span } from "../format.ts";
 import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
+import { Section } from "./Section.tsx";
+import { t } from "../i18n.ts";
 
-/** The connected users panel. */
+/** The measures a session may impose (ban is admin-only). */
+export function allowedActions(): SanctionAction[] {
+  return isAdmin.value ? ["kick", "mute", "ban"] : ["kick", "mute"];
+}
+
+/** The connected users section. */
 export function UsersPanel() {
   const { list } = users.value;
   return (
-    <section class="panel users" aria-labelledby="users-title">
-      <h2 id="users-title">
-        Connected users <span class="count">{list.length}</span>
-      </h2>
+    <Section id="users" title={t("users.title")} count={list.length}>
       {list.length === 0
-        ? <p class="empty">Nobody is connected.</p>
+        ? <p class="empty">{t("users.empty")}</p>
         : (
-          <ul class="rows" data-testid="users">
+          <ul class={fresh.value ? "rows" : "rows stale"} data-testid="users">
             {list.map((u) => <UserRow key={u.user} user={u} />)}
           </ul>
         )}
-    </section>
+    </Section>
   );
 }
 
 function UserRow({ user }: { user: ConnectedUser }) {
   const open = useSignal<SanctionAction | null>(null);
-  const elapsed = (now.value - users.value.at) / 1000;
+  // Idle times stop growing when the list stops being live.
+  const elapsed = ((lostAt.value ?? now.value) - users.value.at) / 1000;
   const toggle = (action: SanctionAction) => (open.value = open.value === action ? null : action);
   return (
     <li class="row" data-testid="user-row" data-user={user.user}>
       <div class="row-head">
         <strong class="name">{user.user}</strong>
         <span class="muted">
-          {user.sessions.length} session{user.sessions.length === 1 ? "" : "s"}
+          {t("users.sessions", { n: user.sessions.length })}
         </span>
         <span class="actions">
-          {(["kick", "mute", "ban"] as const).map((action) => (
+          {allowedActions().map((action) => (
             <button
               type="button"
               key={action}
               class={open.value === action ? "small on" : "small"}
+              aria-expanded={open.value === action}
+              disabled={!fresh.value}
               onClick={() => toggle(action)}
             >
-              {action[0]!.toUpperCase() + action.slice(1)}
+              {t(`action.${action}`)}
             </button>
           ))}
         </span>
       </div>
-      <table class="sessions">
-        <thead>
-          <tr>
-            <th>Address</th>
-            <th>Rooms</th>
-            <th>Since</th>
-            <th>Idle</th>
-            <th>Sent</th>
-          </tr>
-        </thead>
-        <tbody>
-          {user.sessions.map((s) => (
-            <tr key={s.id}>
-              <td data-label="Address">{s.address}</td>
-              <td data-label="Rooms">{s.rooms.join(", ") || "–"}</td>
-              <td data-label="Since">{clock(s.since, now.value)}</td>
-              <td data-label="Idle">{span(s.idle + elapsed)}</td>
-              <td data-label="Sent">{s.messagesSent}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {open.value && (
+      <ul class="session-list" aria-label={t("users.sessionsOf", { user: user.user })}>
+        {user.sessions.map((s) => (
+          <li key={s.id} class="session" data-testid="session">
+            <dl>
+              <div class="field">
+                <dt>{t("users.address")}</dt>
+                <dd class="nowrap">{s.address}</dd>
+              </div>
+              <div class="field">
+                <dt>{t("users.since")}</dt>
+                <dd class="nowrap">{clock(s.since, now.value)}</dd>
+              </div>
+              <div class="field">
+                <dt>{t("users.idle")}</dt>
+                <dd class="nowrap">{span(s.idle + elapsed)}</dd>
+              </div>
+              <div class="field">
+                <dt>{t("users.sent")}</dt>
+                <dd class="nowrap">{number(s.messagesSent)}</dd>
+              </div>
+              <div class="field field-rooms">
+                <dt>{t("users.rooms")}</dt>
+                <dd>
+                  {s.rooms.length === 0 ? "–" : (
+                    <ul class="chips">
+                      {s.rooms.map((r) => <li key={r} class="chip">{r}</li>)}
+                    </ul>
+                  )}
+                </dd>
+              </div>
+            </dl>
+          </li>
+        ))}
+      </ul>
+      {open.value && fresh.value && (
         <SanctionForm
           key={open.value}
           user={user.user}

@@ -5,6 +5,7 @@
  * scrollback (line mode), `full_screen.ts` draws a whole window.
  */
 import type { Completion } from "../completion.ts";
+import { t } from "../i18n.ts";
 import { type InputRow, layoutInput } from "./input_row.ts";
 import { type Completer, LineEditor } from "./line_editor.ts";
 import {
@@ -245,7 +246,7 @@ export class ChatScreen {
     if (lines >= PASTE_CONFIRM_LINES && !this.#confirming && !text.startsWith("/")) {
       this.#confirming = true;
       this.#painter.print([
-        `\x1b[33m-- ${lines} lines: Enter sends them as one message; Esc or any other key goes back to editing.\x1b[39m`,
+        `\x1b[33m${t("screen.paste", { lines })}\x1b[39m`,
       ]);
       return;
     }
@@ -269,7 +270,7 @@ export class ChatScreen {
   #render(): void {
     if (this.#closed) return;
     const completion = this.#editor.completion;
-    let hint = this.#confirming ? " Enter: send" : "";
+    let hint = this.#confirming ? ` ${t("screen.enterSends")}` : "";
     if (hint === "" && completion && completion.candidates.length > 1) {
       hint = ` (${completion.index + 1}/${completion.candidates.length})`;
     }

@@ -6,6 +6,7 @@
  * nick list, a status bar, and the input row. Everything is measured by grapheme cluster.
  */
 import type { Style } from "../style.ts";
+import { t } from "../i18n.ts";
 import { stripStyle, textWidth, truncateToWidth, wrapStyled } from "../text_width.ts";
 import type { ScreenPainter } from "./chat_screen.ts";
 import type { InputRow } from "./input_row.ts";
@@ -343,7 +344,7 @@ export class FullScreenPainter implements ScreenPainter {
       collected.push(wrapped);
       count += wrapped.length;
       if (pane.marker === i && i > 0 && pane.marker < pane.lines.length) {
-        collected.push([this.#style.yellow(`── new messages ──`)]);
+        collected.push([this.#style.yellow(t("status.newMessages"))]);
         count++;
       }
     }
@@ -359,7 +360,7 @@ export class FullScreenPainter implements ScreenPainter {
     if (width === 0) return [];
     const s = this.#style;
     return [
-      s.bold("Rooms") + s.dim(" F2"),
+      s.bold(t("status.rooms")) + s.dim(" F2"),
       ...this.#bars.rooms.map((room, index) => {
         const counts = (room.unread > 0 ? ` ${room.unread}` : "") +
           (room.mentions > 0 ? ` @${room.mentions}` : "");
@@ -378,19 +379,23 @@ export class FullScreenPainter implements ScreenPainter {
     const self = this.#bars.self?.toLowerCase();
     const names = [...this.#bars.members].sort((a, b) => a.localeCompare(b));
     return [
-      s.bold(`${names.length} online`),
+      s.bold(t("status.online", { count: names.length })),
       ...names.map((name) => name.toLowerCase() === self ? s.bold(name) : s.name(name)),
     ];
   }
 
   #topBar(width: number): string {
     if (this.#search !== null) {
-      const text = truncateToWidth(` Search: ${this.#search.title} · Esc: back`, width, true);
+      const text = truncateToWidth(
+        ` ${t("status.search", { title: this.#search.title })}`,
+        width,
+        true,
+      );
       return this.#style.inverse(_pad(text, width));
     }
     const { room, topic, members } = this.#bars;
-    const right = room === null ? "" : ` ${members.length} online `;
-    const left = room === null ? " no room" : ` ${room}${topic ? ` — ${topic}` : ""}`;
+    const right = room === null ? "" : ` ${t("status.online", { count: members.length })} `;
+    const left = room === null ? ` ${t("status.noRoom")}` : ` ${room}${topic ? ` — ${topic}` : ""}`;
     const text = truncateToWidth(left, Math.max(1, width - textWidth(right)), true);
     return this.#style.inverse(_pad(text, width - textWidth(right)) + right);
   }
@@ -401,10 +406,10 @@ export class FullScreenPainter implements ScreenPainter {
     const parts = [
       b.self ?? "",
       b.connection,
-      b.lagMs === null ? "" : `lag ${b.lagMs} ms`,
-      b.pending > 0 ? `⧗ ${b.pending} pending` : "",
-      pane.scroll > 0 ? "scrolled up (End: back)" : "",
-      "F2 rooms · PgUp/PgDn",
+      b.lagMs === null ? "" : t("status.lag", { ms: b.lagMs }),
+      b.pending > 0 ? t("status.pending", { count: b.pending }) : "",
+      pane.scroll > 0 ? t("status.scrolled") : "",
+      t("status.keys"),
     ].filter((part) => part !== "");
     const text = truncateToWidth(` ${parts.join(" · ")}`, width, true);
     return this.#style.inverse(_pad(text, width));

@@ -1,5 +1,6 @@
 /** An arrow-key menu on a raw-mode terminal: ↑/↓ (or a digit) to move, Enter to choose. */
 import type { Style } from "../style.ts";
+import { t } from "../i18n.ts";
 import { textWidth, truncateToWidth } from "../text_width.ts";
 import { ANSI, captureKeys, columns, isCancelKey, rows, type Terminal } from "./terminal.ts";
 
@@ -43,9 +44,7 @@ export function selectMenu<T>(
   let drawn = 0;
   const out = term.output;
   const help = options.help ??
-    (options.escape === "ignore"
-      ? "↑/↓ PgUp/PgDn to move, Enter to choose"
-      : "↑/↓ to move, Enter to choose, Esc to go back");
+    (options.escape === "ignore" ? t("menu.keysPaged") : t("menu.keys"));
   const page = () => Math.max(3, Math.min(items.length, rows(term) - 4));
   const draw = () => {
     // One column spare: a row that fills the width exactly makes some terminals wrap.
@@ -53,9 +52,9 @@ export function selectMenu<T>(
     const visible = page();
     if (selected < top) top = selected;
     if (selected >= top + visible) top = selected - visible + 1;
-    const above = top > 0 ? ` (${top} more above)` : "";
+    const above = top > 0 ? t("menu.above", { count: top }) : "";
     const belowCount = items.length - top - visible;
-    const below = belowCount > 0 ? ` (${belowCount} more below)` : "";
+    const below = belowCount > 0 ? t("menu.below", { count: belowCount }) : "";
     const lines = [
       style.bold(_fit(`${title}${above}`, width + 2)),
       ...items.slice(top, top + visible).map((item, offset) => {

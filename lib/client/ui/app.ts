@@ -1,9 +1,18 @@
 /** The interactive client: start screen, room picker, then the chat view. */
 import type { ChatClient } from "../chat_client.ts";
 import { bannedSentence, formatError, kickedSentence } from "../format.ts";
-import type { Style } from "../style.ts";
-import { ANSI, columns, stopKeyReading, type Terminal } from "../terminal/terminal.ts";
-import { ChatView, EXIT } from "./chat_view.ts";
+import { Style } from "../style.ts";
+import {
+  ANSI,
+  columns,
+  guardTerminal,
+  processTerminal,
+  restoreTerminal,
+  stopKeyReading,
+  type Terminal,
+} from "../terminal/terminal.ts";
+import { openChat } from "./chat.ts";
+import { EXIT } from "./exit_codes.ts";
 import { pickRoom } from "./room_picker.ts";
 import { runStartFlow } from "./start_flow.ts";
 
@@ -57,12 +66,10 @@ export async function runInteractive(ctx: AppContext): Promise<number> {
       const joined = await client.join(room);
       if (joined.ok) {
         off();
-        const view = new ChatView(client, term, style, {
+        const view = openChat(client, term, style, joined, {
           fullScreen: wantsFullScreen(ctx),
           bell: ctx.bell,
         });
-        view.enterRoom(joined);
-        view.info("Type a message and press Enter. /help lists the commands.");
         return await view.finished;
       }
       term.output.write(formatError(joined.message, style) + "\n");
@@ -75,4 +82,43 @@ export async function runInteractive(ctx: AppContext): Promise<number> {
     if (term.input.isTTY) term.input.setRawMode(false);
     term.output.write(ANSI.showCursor);
   }
+}
+
+/** What {@linkcode runInTerminal} takes from the command line. */
+export interface TerminalOptions {
+  user: string | null;
+  room: string | null;
+  plain: boolean;
+  bell: boolean;
+}
+
+/**
+ * Runs the interactive client on the process's terminal (colours unless stdout is not a
+ * terminal or `NO_COLOR` is set); the terminal is restored and the client closed however
+ * it ends, a signal included. Resolves with the exit code.
+ */
+export async function runInTerminal(client: ChatClient, options: TerminalOptions): Promise<number> {
+  const style = new Style(Deno.stdout.isTerminal() && (Deno.env.get("NO_COLOR") ?? "") === "");
+  const term = processTerminal();
+  const unguard = guardTerminal(term);
+  try {
+    return await runInteractive({
+      client,
+      term,
+      style,
+      presetUser: options.user,
+      presetRoom: options.room,
+      plain: options.plain,
+      bell: options.bell,
+    });
+  } finally {
+    client.close();
+    restoreTerminal(term);
+    unguard();
+  }
+}
+
+/** After an unexpected error: puts the process's terminal back in a usable state. */
+export function recoverTerminal(): void {
+  if (Deno.stdin.isTerminal()) restoreTerminal(processTerminal());
 }

@@ -2,11 +2,13 @@
 import { foldName } from "../../protocol/names.ts";
 import type { ChatMessage } from "../../protocol/server_frames.ts";
 import type { RoomMessage } from "../events.ts";
-import { type Command, helpLines, parseCommand } from "../commands.ts";
+import { type Command, helpLines, notOffered, parseCommand } from "../commands.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
-import { formatMessage, formatRoomEntry, sanitize } from "../format.ts";
+import { formatMessage, formatRoomEntry, sanitize, when } from "../format.ts";
 import { describeRefusal } from "../messages.ts";
+import { t } from "../i18n.ts";
 import type { ChatView } from "./chat_view.ts";
+import { deleteMessage, editMessage, reportMessage } from "./message_actions.ts";
 
 /** Parses and runs one typed line; problems are printed, never thrown. */
 export async function runCommand(view: ChatView, line: string): Promise<void> {
@@ -15,7 +17,7 @@ export async function runCommand(view: ChatView, line: string): Promise<void> {
     await _run(view, command);
   } catch (error) {
     if (!(error instanceof ConnectionLostError)) throw error;
-    view.error(`${error.message} Wait for "Reconnected." and try again.`);
+    view.error(t("chat.lostRetry", { problem: error.message }));
   }
 }
 
@@ -29,7 +31,7 @@ function _check(view: ChatView, reply: Reply): reply is Extract<Reply, { ok: tru
 function _refused(view: ChatView, reply: Extract<Reply, { ok: false }>, typed: string): void {
   const back = view.screen.restore(typed);
   view.error(
-    `Not sent: ${describeRefusal(reply.error)}${back ? " (it is back in the input)" : ""}`,
+    t(back ? "chat.notSentBack" : "chat.notSent", { reason: describeRefusal(reply.error) }),
   );
 }
 
@@ -43,12 +45,10 @@ async function _notInRoom(view: ChatView, room: string, text: string): Promise<v
   view.screen.restore(text);
   if (joined.ok) {
     view.enterRoom(joined);
-    return view.info(
-      "You had been removed from the room and joined it again: press Enter to send.",
-    );
+    return view.info(t("chat.rejoined"));
   }
-  await view.roomGone(room, `The room ${room} no longer exists (an admin deleted it).`);
-  view.info("Your message was not sent; it is back in the input.");
+  await view.roomGone(room, t("chat.roomGoneDeleted", { room }));
+  view.info(t("chat.messageBack"));
 }
 
 function _isJoined(view: ChatView, room: string): string | null {
@@ -74,41 +74,49 @@ async function _run(view: ChatView, command: Command): Promise<void> {
     case "error":
       return view.error(command.message);
     case "help":
-      return view.info(["Commands:", ...helpLines()].join("\n"));
+      return view.info(
+        [t("help.title"), ...helpLines((feature) => client.supports(feature))].join("\n"),
+      );
     case "quit":
       return view.quit();
     case "say": {
       const room = view.current;
       if (room === null) {
         view.screen.restore(command.text);
-        return view.error("Join a room first: /join ROOM, or /rooms.");
+        return view.error(t("chat.joinFirst"));
       }
       if (!client.online) view.pending(room, command.text);
       const sent = client.say(room, command.text);
       view.refreshPrompt();
       const reply = await sent.finally(() => view.refreshPrompt());
-      if (reply.ok) return;
+      if (reply.ok) return _recordSent(view, room, command.text, reply);
       if (reply.error.code === "not_in_room") return await _notInRoom(view, room, command.text);
       return _refused(view, reply, command.text);
     }
     case "me": {
       const room = view.current;
-      if (room === null) return view.error("Join a room first: /join ROOM, or /rooms.");
-      if (!client.supports("action")) return view.error("This server does not support /me.");
+      if (room === null) return view.error(t("chat.joinFirst"));
+      if (!client.supports("action")) return view.error(notOffered("me"));
       const reply = await client.say(room, command.text, "action");
-      if (!reply.ok) _refused(view, reply, `/me ${command.text}`);
-      return;
+      if (reply.ok) return _recordSent(view, room, command.text, reply, "action");
+      return _refused(view, reply, `/me ${command.text}`);
     }
     case "topic": {
       const room = view.current;
-      if (room === null) return view.error("Join a room first: /join ROOM, or /rooms.");
-      if (!client.supports("topic")) return view.error("This server does not support /topic.");
-      const reply = await client.request("topic", { room, topic: command.topic });
+      if (room === null) return view.error(t("chat.joinFirst"));
+      if (!client.supports("topic")) return view.error(notOffered("topic"));
+      const reply = await client.request({ type: "topic", room, topic: command.topic });
       _check(view, reply);
       return;
     }
     case "search":
-      return await _search(view, command.query);
+      return await _search(view, command);
+    case "edit":
+      return await editMessage(view, command.nth, command.text);
+    case "delete":
+      return await deleteMessage(view, command.nth);
+    case "report":
+      return await reportMessage(view, command.nth, command.reason);
     case "msg": {
       view.learnUser(command.user);
       if (!client.online) view.pending(command.user, command.text);
@@ -125,43 +133,41 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       const joined = client.joinedRooms;
       return view.error(
         joined.length === 0
-          ? `You are in no room; /join ${command.room} first.`
-          : `You are not in ${command.room}. Your rooms: ${joined.join(", ")}.`,
+          ? t("chat.inNoRoomJoin", { room: command.room })
+          : t("chat.notInRoom", { room: command.room, rooms: joined.join(", ") }),
       );
     }
     case "leave": {
       const room = command.room ?? view.current;
-      if (room === null) return view.error("You are in no room.");
+      if (room === null) return view.error(t("chat.inNoRoom"));
       const reply = await client.leave(room);
       if (!_check(view, reply)) return;
-      view.info(`Left ${room}.`);
+      view.info(t("chat.left", { room }));
       view.forgetRoom(room);
       return;
     }
     case "rooms": {
       const listed = await client.rooms();
       if (!listed.ok) return view.error(listed.message);
-      for (const room of listed.rooms) view.knownRooms.add(room.name);
+      for (const room of listed.rooms) view.names.rooms.add(room.name);
       const lines = listed.rooms.map((room) => `  ${formatRoomEntry(room)}`);
-      return view.info(["Rooms (/join ROOM):", ...lines].join("\n"));
+      return view.info([t("chat.roomsTitle"), ...lines].join("\n"));
     }
     case "create": {
-      const fields: Record<string, unknown> = { room: command.room };
-      if (command.topic !== null) fields.topic = command.topic;
-      const reply = await client.request("create_room", fields);
+      const reply = await client.createRoom(command.room, command.topic);
       if (!_check(view, reply)) return;
       const name = typeof reply.frame.room === "string" ? reply.frame.room : command.room;
-      view.info(`Created ${name}.`);
+      view.info(t("chat.created", { room: name }));
       return await _join(view, name);
     }
     case "who": {
       const room = command.room ?? view.current;
-      if (room === null) return view.error("Which room? /who ROOM");
-      const reply = await client.request("who", { room });
+      if (room === null) return view.error(t("chat.whichRoom"));
+      const reply = await client.request({ type: "who", room });
       if (!_check(view, reply)) return;
       const users = Array.isArray(reply.frame.users) ? reply.frame.users.map(String) : [];
       for (const user of users) view.learnUser(user);
-      return view.info(`${users.length} online in ${room}: ${users.join(", ")}`);
+      return view.info(t("chat.who", { count: users.length, room, users: users.join(", ") }));
     }
     case "history":
       return await showHistory(view, command.count);
@@ -174,31 +180,73 @@ async function _run(view: ChatView, command: Command): Promise<void> {
  */
 export async function showHistory(view: ChatView, count: number): Promise<void> {
   const room = view.current;
-  if (room === null) return view.error("Join a room first.");
+  if (room === null) return view.error(t("chat.joinFirstShort"));
   const before = view.oldest(room);
-  const fields: Record<string, unknown> = { room, limit: count };
-  if (before !== null) fields.before = before;
-  const reply = await view.client.request("history", fields);
+  const reply = await view.client.request(
+    before === null
+      ? { type: "history", room, limit: count }
+      : { type: "history", room, limit: count, before },
+  );
   if (!_check(view, reply)) return;
   const messages = Array.isArray(reply.frame.messages)
     ? (reply.frame.messages as RoomMessage[]).map((m) => ({ ...m, room: m.room ?? room }))
     : [];
-  if (messages.length === 0) return view.info(`No older messages in ${room}.`);
+  if (messages.length === 0) return view.info(t("chat.noOlder", { room }));
   view.setOldest(room, messages[0]!.msgid);
   view.showOlder(room, messages, reply.frame.more === true);
 }
 
-/** `/search`: the newest matches, shown oldest first, each with its room or dm partner. */
-async function _search(view: ChatView, query: string): Promise<void> {
-  if (!view.client.supports("search")) return view.error("This server does not support /search.");
-  const reply = await view.client.request("search", { query, limit: 20 });
+/** Remembers a message the server acknowledged, so that `/edit` finds it before its echo. */
+function _recordSent(
+  view: ChatView,
+  room: string,
+  text: string,
+  reply: Extract<Reply, { ok: true }>,
+  kind?: "action",
+): void {
+  const { msgid, ts } = reply.frame;
+  if (typeof msgid !== "string" || typeof ts !== "string" || view.client.user === null) return;
+  view.recordSent({ msgid, ts, room, text, user: view.client.user, ...(kind ? { kind } : {}) });
+}
+
+/** Results asked for by `/search`. */
+const SEARCH_LIMIT = 20;
+
+/**
+ * `/search words [in:ROOM] [from:USER]`: the newest matches, shown oldest first in the
+ * search pane, each with its room (or dm partners), its time (and date when not today) and
+ * its author.
+ */
+async function _search(view: ChatView, command: Extract<Command, { kind: "search" }>) {
+  if (!view.client.supports("search")) return view.error(notOffered("search"));
+  const reply = await view.client.request({
+    type: "search",
+    query: command.query,
+    limit: SEARCH_LIMIT,
+    ...(command.room === null ? {} : { room: command.room }),
+    ...(command.from === null ? {} : { from: command.from }),
+  });
   if (!_check(view, reply)) return;
   const found = Array.isArray(reply.frame.messages) ? (reply.frame.messages as ChatMessage[]) : [];
-  if (found.length === 0) return view.info(`Nothing found for "${query}".`);
-  const more = reply.frame.more === true ? " (the 20 newest)" : "";
+  const scope = `${command.room === null ? "" : t("search.inRoom", { room: command.room })}${
+    command.from === null ? "" : t("search.fromUser", { user: command.from })
+  }`;
+  if (found.length === 0) return view.info(t("search.none", { query: command.query, scope }));
+  const more = reply.frame.more === true ? t("search.newest", { count: SEARCH_LIMIT }) : "";
+  const now = new Date();
   const lines = found.reverse().map((m) => {
     const where = m.room !== undefined ? `[${m.room}]` : `[dm ${m.user} → ${m.to ?? "?"}]`;
-    return `${view.style.dim(sanitize(where))} ${formatMessage(m, view.client.user, view.style)}`;
+    const line = formatMessage(m, view.client.user, view.style, when(m.ts, now));
+    return `${view.style.dim(sanitize(where))} ${line}`;
   });
-  view.showSearch(`${found.length} found for "${sanitize(query)}"${more}`, lines);
+  view.showSearch(
+    `${
+      t("search.found", {
+        count: found.length,
+        query: sanitize(command.query),
+        scope: sanitize(scope),
+      })
+    }${more}`,
+    lines,
+  );
 }

@@ -1,16 +1,17 @@
 /** How each event of the chat client shows in the chat view. */
 import type { ClientEvent } from "../events.ts";
+import { t } from "../i18n.ts";
 import {
   bannedSentence,
   formatDm,
   formatError,
-  formatMessage,
   formatNotice,
   kickedSentence,
-  sanitize,
   shutdownSentence,
 } from "../format.ts";
-import { type ChatView, EXIT } from "./chat_view.ts";
+import type { ChatView } from "./chat_view.ts";
+import { EXIT } from "./exit_codes.ts";
+import { syncUnread } from "./unread_sync.ts";
 
 /** Shows `event` in `view`. */
 export function renderEvent(view: ChatView, event: ClientEvent): void {
@@ -30,30 +31,22 @@ export function renderEvent(view: ChatView, event: ClientEvent): void {
       return view.print(formatNotice(shutdownSentence(event.message, event.in), now, view.style));
     case "frame_too_large":
       return view.error(
-        `The server sent something too large to show (${event.bytes} bytes; the limit is ${event.limit}); it was skipped.`,
+        t("event.tooLarge", { bytes: event.bytes, limit: event.limit }),
       );
     case "room_deleted":
       return view.queueWork(() =>
-        view.roomGone(event.room, `The room ${event.room} was deleted by an admin.`)
+        view.roomGone(event.room, t("event.roomDeleted", { room: event.room }))
       );
     case "topic":
       return view.showTopic(event.room, event.topic, event.user, now);
     case "edited":
-      return view.showChanged(
-        event.message.room ?? null,
-        event.message.msgid,
-        formatMessage(event.message, view.client.user, view.style),
-        "✎",
-      );
+      return view.showEdited(event.message);
     case "read":
       return view.readElsewhere(event.room, event.msgid);
-    case "deleted": {
-      const by = event.by ? ` by ${sanitize(event.by)}` : "";
-      const line = view.style.dim(`(a message was deleted${by})`);
-      return view.showChanged(event.room, event.msgid, line, "✗");
-    }
+    case "deleted":
+      return view.showDeleted(event.room, event.msgid, event.by);
     case "server_error":
-      return view.error(`The server says: ${event.message}`);
+      return view.error(t("event.serverSays", { message: event.message }));
     case "kicked":
     case "banned": {
       const sentence = event.type === "kicked"
@@ -63,13 +56,15 @@ export function renderEvent(view: ChatView, event: ClientEvent): void {
       return view.error(sentence);
     }
     case "reconnecting":
-      if (event.first) view.error("Connection lost; reconnecting…");
+      if (event.first) view.error(t("event.lost"));
       return view.refreshPrompt();
     case "reconnected":
-      view.info("Reconnected.");
-      return view.refreshPrompt();
+      view.info(t("event.reconnected"));
+      view.refreshPrompt();
+      // What arrived while away, as the server counts it (another device may have read it).
+      return view.queueWork(() => syncUnread(view));
     case "rejoin_failed":
-      view.error(`Could not re-join ${event.room}: ${event.message}`);
+      view.error(t("event.rejoinFailed", { room: event.room, reason: event.message }));
       return view.forgetRoom(event.room);
     case "ended":
       if (event.reason === "closed") return;

@@ -1,13 +1,16 @@
 /**
- * The chat view: keeps the joined rooms (members, topic, unread and mention counts), shows
- * messages, direct messages and notices, and hands typed lines to the command runner. In
- * line mode other rooms' messages wait for `/switch` and the prompt carries the state; in
- * full-screen mode every room has its own pane and the bars carry it.
+ * The chat view: keeps the joined rooms (members, topic, unread and mention counts) and
+ * shows messages, direct messages and notices. In line mode other rooms' messages wait for
+ * `/switch` and the prompt carries the state; in full-screen mode every room has its own
+ * pane and the bars carry it. What typed lines and client events do is wired in from
+ * outside (`chat.ts`): this module knows neither the commands nor the events.
  */
 import { foldName } from "../../protocol/names.ts";
 import type { ChatClient, JoinResult } from "../chat_client.ts";
-import { complete } from "../completion.ts";
+import type { ChatMessage } from "../../protocol/server_frames.ts";
+import { offeredCommands } from "../commands.ts";
 import type { RoomMessage } from "../events.ts";
+import { t } from "../i18n.ts";
 import {
   formatError,
   formatInfo,
@@ -20,23 +23,22 @@ import type { Style } from "../style.ts";
 import { ChatScreen } from "../terminal/chat_screen.ts";
 import { FullScreenPainter } from "../terminal/full_screen.ts";
 import type { Terminal } from "../terminal/terminal.ts";
-import { runCommand, showHistory } from "./chat_commands.ts";
-import { renderEvent } from "./chat_events.ts";
+import { EXIT } from "./exit_codes.ts";
+import { KnownNames } from "./known_names.ts";
+import { LagMeter } from "./lag_meter.ts";
 import { mentions } from "./mentions.ts";
 import { ReadMarkers } from "./read_markers.ts";
+import type { RecentMessages } from "./recent_messages.ts";
+import {
+  clearUnread,
+  countUnread,
+  JoinedRooms,
+  readUpTo,
+  roomFromJoin,
+  type RoomView,
+  setUnread,
+} from "./room_state.ts";
 import { bars, type ChatStatus, prompt } from "./status.ts";
-
-/** Unread messages kept per room for showing on `/switch` (line mode). */
-const UNREAD_KEPT = 200;
-
-/** Messages fetched when PageUp reaches the top of the pane. */
-const HISTORY_PAGE = 50;
-
-/** How often the lag to the server is measured with `ping` (full-screen mode). */
-const LAG_EVERY_MS = 15_000;
-
-/** Exit codes of the interactive client. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, removed: 3 } as const;
 
 /** How the view looks and behaves. */
 export interface ChatViewOptions {
@@ -46,41 +48,21 @@ export interface ChatViewOptions {
   bell?: boolean;
 }
 
-interface RoomView {
-  key: string;
-  name: string;
-  topic: string | null;
-  members: Map<string, string>;
-  /** Line mode: messages held until `/switch`. */
-  unread: RoomMessage[];
-  unreadCount: number;
-  mentionCount: number;
-  /** Oldest msgid shown, where `/history` continues. */
-  oldest: string | null;
-  /** Newest msgid received. */
-  newest: string | null;
-  /** Whether the room's first message is shown (no older page to fetch). */
-  complete: boolean;
-}
-
 /** The chat screen bound to a chat client. */
 export class ChatView {
   readonly client: ChatClient;
   readonly style: Style;
   readonly screen: ChatScreen;
-  /** Room names seen in room lists, for completion. */
-  readonly knownRooms = new Set<string>();
-  /** User names seen, for completion. */
-  readonly knownUsers = new Map<string, string>();
+  /** Room and user names seen, for completion. */
+  readonly names = new KnownNames();
   #full: FullScreenPainter | null;
   #bell: boolean;
-  #rooms = new Map<string, RoomView>();
+  #rooms = new JoinedRooms();
   #current: string | null = null;
   #done = Promise.withResolvers<number>();
   #queue: Promise<void> = Promise.resolve();
-  #lagMs: number | null = null;
   #markers: ReadMarkers;
-  #lagTimer: ReturnType<typeof setInterval> | undefined;
+  #lag: LagMeter | null = null;
   /** Lines to show on the normal screen after the full-screen window closes. */
   #farewell: string[] = [];
 
@@ -93,32 +75,39 @@ export class ChatView {
     this.screen = new ChatScreen(term, {
       prompt: this.#prompt(),
       complete: (line) =>
-        complete(line, {
-          rooms: [...this.knownRooms],
-          joinedRooms: this.client.joinedRooms,
-          users: [...this.knownUsers.values()],
-        }),
+        this.names.complete(
+          line,
+          this.client.joinedRooms,
+          offeredCommands((feature) => this.client.supports(feature)),
+        ),
       painter: this.#full ?? undefined,
     });
     this.#full?.onSwitch((index) => {
-      const room = [...this.#rooms.values()][index];
+      const room = this.#rooms.at(index);
       if (room) this.switchTo(room.name);
     });
-    // PageUp at the top of the pane fetches the page before it.
-    this.#full?.onTop(() => {
-      const room = this.#current === null ? undefined : this.#rooms.get(foldName(this.#current));
-      if (room && !room.complete) this.queueWork(() => showHistory(this, HISTORY_PAGE));
-    });
-    // Lines run one after another, so a slow command cannot be overtaken by the next line.
-    this.screen.onLine((line) => this.queueWork(() => runCommand(this, line)));
     this.screen.onClose(() => this.quit());
-    client.on((event) => renderEvent(this, event));
     this.#learnRooms();
-    if (this.#full) {
-      this.#measureLag();
-      this.#lagTimer = setInterval(() => this.#measureLag(), LAG_EVERY_MS);
-      Deno.unrefTimer(this.#lagTimer);
-    }
+    if (this.#full) this.#lag = new LagMeter(client, () => this.refreshPrompt());
+  }
+
+  /**
+   * Runs `run` on each typed line, one after another (see {@linkcode queueWork}), so a slow
+   * command cannot be overtaken by the next line.
+   */
+  onLine(run: (line: string) => Promise<void>): void {
+    this.screen.onLine((line) => this.queueWork(() => run(line)));
+  }
+
+  /**
+   * Full-screen mode: `fetch` runs (queued) when PageUp reaches the top of the current
+   * room's pane while older messages may exist.
+   */
+  onTopReached(fetch: () => Promise<void>): void {
+    this.#full?.onTop(() => {
+      const room = this.#rooms.get(this.#current);
+      if (room && !room.complete) this.queueWork(fetch);
+    });
   }
 
   /** Whether the full-screen window is used. */
@@ -153,35 +142,23 @@ export class ChatView {
 
   /** Remembers a user name for completion. */
   learnUser(name: string): void {
-    this.knownUsers.set(foldName(name), name);
+    this.names.learnUser(name);
   }
 
   /** Shows a room just joined: its topic, who is there and its recent history. */
   enterRoom(joined: Extract<JoinResult, { ok: true }>): void {
-    const key = foldName(joined.room);
-    const room: RoomView = {
-      key,
-      name: joined.room,
-      topic: joined.topic,
-      members: new Map(joined.members.map((name) => [foldName(name), name])),
-      unread: [],
-      unreadCount: 0,
-      mentionCount: 0,
-      oldest: joined.history[0]?.msgid ?? null,
-      newest: joined.history.at(-1)?.msgid ?? null,
-      complete: !joined.more && joined.history.length < 50,
-    };
-    this.#rooms.set(key, room);
-    this.knownRooms.add(joined.room);
+    const room = roomFromJoin(joined);
+    this.#rooms.set(room);
+    this.names.rooms.add(joined.room);
     for (const member of joined.members) this.learnUser(member);
     this.#leaveCurrent();
     this.#current = joined.room;
-    this.#full?.show(key);
+    this.#full?.show(room.key);
     const topic = joined.topic ? ` - ${joined.topic}` : "";
-    this.info(`Joined ${joined.room}${topic}`);
-    this.info(`${joined.members.length} online: ${joined.members.join(", ")}`);
-    if (joined.history.length === 0) this.info("No messages yet. Say hello!");
-    else if (joined.more) this.info("Older messages: /history");
+    this.info(`${t("chat.joined", { room: joined.room })}${topic}`);
+    this.info(t("chat.online", { count: joined.members.length, users: joined.members.join(", ") }));
+    if (joined.history.length === 0) this.info(t("chat.empty"));
+    else if (joined.more) this.info(t("chat.olderHint"));
     for (const message of joined.history) this.#showMessage(room, message);
     this.#markers.seen(room.name, room.newest);
     this.refreshPrompt();
@@ -189,22 +166,20 @@ export class ChatView {
 
   /** Makes a joined room the current one and shows what arrived there meanwhile. */
   switchTo(room: string): boolean {
-    const view = this.#rooms.get(foldName(room));
+    const view = this.#rooms.get(room);
     if (!view) return false;
     this.#leaveCurrent();
     this.#current = view.name;
     if (this.#full) {
       this.#full.show(view.key);
     } else {
-      this.info(`Now in ${view.name}`);
+      this.info(t("chat.nowIn", { room: view.name }));
       if (view.unreadCount > view.unread.length) {
-        this.info(`${view.unreadCount - view.unread.length} older unread messages not shown.`);
+        this.info(t("chat.olderUnread", { count: view.unreadCount - view.unread.length }));
       }
       this.print(...view.unread.map((m) => this.#formatRoomMessage(m)));
     }
-    view.unread = [];
-    view.unreadCount = 0;
-    view.mentionCount = 0;
+    clearUnread(view);
     this.#markers.seen(view.name, view.newest);
     this.refreshPrompt();
     return true;
@@ -212,12 +187,12 @@ export class ChatView {
 
   /** Forgets a room left; the current room becomes another joined one, if any. */
   forgetRoom(room: string): void {
-    this.#rooms.delete(foldName(room));
-    if (this.#current !== null && foldName(this.#current) === foldName(room)) {
-      const next = [...this.#rooms.values()][0];
+    this.#rooms.delete(room);
+    if (this.#isCurrent(room)) {
+      const next = this.#rooms.at(0);
       this.#current = null;
       if (next) this.switchTo(next.name);
-      else this.info("You are in no room now: /join ROOM or /rooms.");
+      else this.info(t("chat.noRoomNow"));
     }
     this.#full?.drop(foldName(room));
     this.refreshPrompt();
@@ -228,24 +203,24 @@ export class ChatView {
    * room, or join `general` when there is none.
    */
   async roomGone(room: string, why: string): Promise<void> {
-    if (!this.#rooms.has(foldName(room))) return;
+    if (!this.#rooms.get(room)) return;
     this.client.forgetRoom(room);
-    const wasCurrent = this.#current !== null && foldName(this.#current) === foldName(room);
-    this.#rooms.delete(foldName(room));
+    const wasCurrent = this.#isCurrent(room);
+    this.#rooms.delete(room);
     if (!wasCurrent) {
-      this.error(`${why} You are no longer in ${room}.`);
+      this.error(`${why} ${t("chat.noLongerIn", { room })}`);
       return this.refreshPrompt();
     }
     this.#current = null;
-    const next = [...this.#rooms.values()][0];
+    const next = this.#rooms.at(0);
     if (next) this.switchTo(next.name);
     else if (foldName(room) !== foldName("general")) {
       const joined = await this.client.join("general").catch(() => null);
       if (joined?.ok) this.enterRoom(joined);
     }
     // Said after the move, so that it shows in the room the user is now looking at.
-    this.error(`${why} You are no longer in ${room}.`);
-    if (this.#current === null) this.info("You are in no room now: /join ROOM or /rooms.");
+    this.error(`${why} ${t("chat.noLongerIn", { room })}`);
+    if (this.#current === null) this.info(t("chat.noRoomNow"));
     this.#full?.drop(foldName(room));
     this.refreshPrompt();
   }
@@ -268,18 +243,19 @@ export class ChatView {
    * mode, else printed between two lines that say what they are.
    */
   showOlder(room: string, messages: RoomMessage[], more: boolean): void {
-    const view = this.#rooms.get(foldName(room));
+    const view = this.#rooms.get(room);
     if (view && !more) view.complete = true;
+    for (const message of messages) view?.recent.add(message);
     if (this.#full) {
       const key = foldName(room);
       const lines = messages.map((m) => this.#formatRoomMessage(m));
       this.#full.prepend(key, lines, messages.map((m) => m.msgid));
-      if (!more) this.#full.prepend(key, [formatInfo(`Start of ${room}.`, this.style)]);
+      if (!more) this.#full.prepend(key, [formatInfo(t("chat.startOf", { room }), this.style)]);
       return;
     }
-    this.info(`${messages.length} earlier messages in ${room}:`);
+    this.info(t("chat.earlier", { count: messages.length, room }));
     this.print(...messages.map((m) => this.#formatRoomMessage(m)));
-    this.info(`End of earlier messages${more ? " (/history for more)" : ""}.`);
+    this.info(t(more ? "chat.earlierEndMore" : "chat.earlierEnd"));
   }
 
   /**
@@ -288,18 +264,17 @@ export class ChatView {
    */
   showSearch(title: string, lines: string[]): void {
     if (this.#full) return this.#full.showSearch(title, lines);
-    this.info(`${title}:`);
-    this.print(...lines);
+    this.print(formatInfo(`${title}:`, this.style), ...lines);
   }
 
   /** Where `/history` continues in a room, and a way to move it back. */
   oldest(room: string): string | null {
-    return this.#rooms.get(foldName(room))?.oldest ?? null;
+    return this.#rooms.get(room)?.oldest ?? null;
   }
 
   /** Records that messages back to `msgid` are now shown. */
   setOldest(room: string, msgid: string): void {
-    const view = this.#rooms.get(foldName(room));
+    const view = this.#rooms.get(room);
     if (view) view.oldest = msgid;
   }
 
@@ -322,14 +297,14 @@ export class ChatView {
 
   /** Logs out and ends the view with exit code 0. */
   quit(): void {
-    this.info("Bye.");
-    this.#farewell.push(formatInfo("Bye.", this.style));
+    this.info(t("chat.bye"));
+    this.#farewell.push(formatInfo(t("chat.bye"), this.style));
     this.client.logout().finally(() => this.end(EXIT.ok));
   }
 
   /** Ends the view: closes the screen and resolves {@linkcode finished} with `code`. */
   end(code: number): void {
-    clearInterval(this.#lagTimer);
+    this.#lag?.stop();
     this.#markers.close();
     this.screen.close();
     // The full-screen window is gone: repeat what the user must still read.
@@ -340,32 +315,17 @@ export class ChatView {
   /** Runs `work` after what was queued before it, so typed lines keep their order. */
   queueWork(work: () => Promise<void>): void {
     this.#queue = this.#queue.then(work).catch((error) => {
-      this.error(`Unexpected problem: ${error instanceof Error ? error.message : error}`);
+      this.error(
+        t("chat.unexpected", { problem: error instanceof Error ? error.message : String(error) }),
+      );
     });
   }
 
   /** Fills the completion lists from the room list, in the background. */
   #learnRooms(): void {
     this.client.rooms().then((listed) => {
-      if (!listed.ok) return;
-      for (const room of listed.rooms) {
-        this.knownRooms.add(room.name);
-        for (const member of room.members) this.learnUser(member);
-      }
+      if (listed.ok) this.names.learnRooms(listed.rooms);
     }, () => {});
-  }
-
-  async #measureLag(): Promise<void> {
-    if (!this.client.online) return;
-    const started = performance.now();
-    try {
-      if ((await this.client.request("ping")).ok) {
-        this.#lagMs = Math.round(performance.now() - started);
-        this.refreshPrompt();
-      }
-    } catch {
-      // Offline: the status bar says so already.
-    }
   }
 
   /** Full-screen mode: what arrives in the room being left from now on is "new". */
@@ -374,14 +334,13 @@ export class ChatView {
   }
 
   #status(): ChatStatus {
-    const current = this.#current === null ? undefined : this.#rooms.get(foldName(this.#current));
     return {
-      current: current ?? null,
+      current: this.#rooms.get(this.#current) ?? null,
       rooms: this.#rooms.values(),
       self: this.client.user,
       online: this.client.online,
       pending: this.client.unacknowledged,
-      lagMs: this.#lagMs,
+      lagMs: this.#lag?.lagMs ?? null,
     };
   }
 
@@ -405,18 +364,77 @@ export class ChatView {
     else if (this.#isCurrent(room.name)) this.print(line);
   }
 
-  /** An edited message, or a deleted one (`text` null): updated in place where possible. */
-  showChanged(room: string | null, msgid: string, line: string, note: string): void {
-    const view = room === null ? null : this.#rooms.get(foldName(room));
-    if (this.#full && view && this.#full.replace(view.key, msgid, line)) return;
-    if (view && !this.#isCurrent(view.name)) return;
+  /** The recent messages of a joined room (what `/edit N` and the like address), or null. */
+  recentOf(room: string): RecentMessages | null {
+    return this.#rooms.get(room)?.recent ?? null;
+  }
+
+  /** A message of ours the server acknowledged: addressable by `/edit` before its echo comes. */
+  recordSent(message: RoomMessage): void {
+    this.#rooms.get(message.room)?.recent.add(message);
+  }
+
+  /** A message's new text (event `edited`): changed in place where possible. */
+  showEdited(message: ChatMessage): void {
+    const view = this.#rooms.get(message.room ?? null);
+    if (!view) return;
+    view.recent.add(message);
+    const line = this.#formatRoomMessage({ ...message, room: view.name });
+    this.#showChanged(view, message.msgid, line, "✎");
+  }
+
+  /**
+   * A message became a tombstone (event `deleted`): shown as `user: (deleted)`, with who
+   * deleted it when that was not its author.
+   */
+  showDeleted(roomName: string | null, msgid: string, by: string | null): void {
+    const view = this.#rooms.get(roomName);
+    if (!view) return;
+    const before = view.recent.markDeleted(msgid);
+    let line: string;
+    if (before) {
+      const tombstone = { ...before, text: "", deleted: true as const };
+      line = formatMessage(tombstone, this.client.user, this.style);
+      if (by !== null && foldName(by) !== foldName(before.user)) {
+        line += this.style.dim(` ${t("line.deletedBy", { user: sanitize(by) })}`);
+      }
+    } else {
+      line = this.style.dim(
+        by ? t("line.aMessageDeletedBy", { user: sanitize(by) }) : t("line.aMessageDeleted"),
+      );
+    }
+    this.#showChanged(view, msgid, line, "✗");
+  }
+
+  /** A changed message: replaced in its pane (full screen), else printed with `note` when current. */
+  #showChanged(view: RoomView, msgid: string, line: string, note: string): void {
+    if (this.#full && this.#full.replace(view.key, msgid, line)) return;
+    if (!this.#isCurrent(view.name)) return;
     this.print(`${this.style.dim(note)} ${line}`);
+  }
+
+  /**
+   * The server's unread counts (`unread`): they replace the local ones of the joined rooms
+   * not on screen. Returns the rooms with unread messages that this session has not joined.
+   */
+  applyUnread(counts: readonly { room: string; unread: number }[]): string[] {
+    const elsewhere: string[] = [];
+    for (const { room, unread } of counts) {
+      const view = this.#rooms.get(room);
+      if (!view) {
+        if (unread > 0) elsewhere.push(`${room} ${unread}`);
+        continue;
+      }
+      if (!this.#isCurrent(view.name)) setUnread(view, unread);
+    }
+    this.refreshPrompt();
+    return elsewhere;
   }
 
   /** A join or leave in a room: its member list, and a quiet line. */
   showPresence(kind: "joined" | "left", roomName: string, user: string, now: Date): void {
     this.learnUser(user);
-    const room = this.#rooms.get(foldName(roomName));
+    const room = this.#rooms.get(roomName);
     if (!room) return;
     if (kind === "joined") room.members.set(foldName(user), user);
     else room.members.delete(foldName(user));
@@ -428,27 +446,20 @@ export class ChatView {
 
   /** Another session read `room` up to `msgid`: what it read is not unread here either. */
   readElsewhere(roomName: string | null, msgid: string): void {
-    const room = roomName === null ? undefined : this.#rooms.get(foldName(roomName));
+    const room = this.#rooms.get(roomName);
     if (!room) return;
-    room.unread = room.unread.filter((message) => message.msgid > msgid);
-    if (room.newest !== null && msgid >= room.newest) {
-      room.unreadCount = 0;
-      room.mentionCount = 0;
-    } else if (!this.#full) {
-      room.unreadCount = Math.min(room.unreadCount, room.unread.length);
-    }
+    readUpTo(room, msgid, !this.#full);
     this.refreshPrompt();
   }
 
   /** A new topic for a room. */
   showTopic(roomName: string, topic: string | null, user: string | null, now: Date): void {
-    const room = this.#rooms.get(foldName(roomName));
+    const room = this.#rooms.get(roomName);
     if (!room) return;
     room.topic = topic;
-    const by = user ? ` by ${user}` : "";
     const text = topic === null
-      ? `The topic of ${roomName} was cleared${by}.`
-      : `The topic of ${roomName} is now "${topic}"${by}.`;
+      ? t(user ? "topic.clearedBy" : "topic.cleared", { room: roomName, user: user ?? "" })
+      : t(user ? "topic.setBy" : "topic.set", { room: roomName, topic, user: user ?? "" });
     const line = formatNotice(text, now, this.style);
     if (this.#full) this.#full.append(room.key, line);
     else if (this.#isCurrent(roomName)) this.print(line);
@@ -458,20 +469,16 @@ export class ChatView {
   /** A room message: shown, or counted as unread (and as a mention). */
   showRoomMessage(message: RoomMessage): void {
     this.learnUser(message.user);
-    const view = this.#rooms.get(foldName(message.room));
+    const view = this.#rooms.get(message.room);
     if (!view) return;
     if (view.oldest === null) view.oldest = message.msgid;
     view.newest = message.msgid;
+    view.recent.add(message);
     const mentioned = mentions(message, this.client.user);
     if (mentioned && this.#bell) this.screen.bell();
     this.#showMessage(view, message);
     if (this.#isCurrent(message.room)) return this.#markers.seen(view.name, message.msgid);
-    view.unreadCount++;
-    if (mentioned) view.mentionCount++;
-    if (!this.#full) {
-      view.unread.push(message);
-      if (view.unread.length > UNREAD_KEPT) view.unread.shift();
-    }
+    countUnread(view, message, mentioned, !this.#full);
     this.refreshPrompt();
   }
 }

@@ -30,7 +30,7 @@ export class ReadMarkers {
       timer: setTimeout(() => {
         this.#pending.delete(room);
         if (!this.#client.online) return;
-        this.#client.request("mark_read", { room, msgid: entry.msgid }).catch(() => {});
+        this.#client.request({ type: "mark_read", room, msgid: entry.msgid }).catch(() => {});
       }, DELAY_MS),
     };
     Deno.unrefTimer(entry.timer);

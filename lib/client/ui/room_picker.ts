@@ -1,5 +1,6 @@
 /** The room picker: the rooms with how many people are online, plus "Create a room". */
 import { Backoff } from "../backoff.ts";
+import { t } from "../i18n.ts";
 import { ConnectionLostError } from "../connection.ts";
 import type { ChatClient } from "../chat_client.ts";
 import { formatError, formatRoomEntry } from "../format.ts";
@@ -25,14 +26,12 @@ function _error(ctx: PickerContext, text: string): void {
 /** Asks for a new room's name and topic and creates it; resolves with its name, or null. */
 async function _create(ctx: PickerContext): Promise<string | null> {
   while (true) {
-    const name = await askLine(ctx.term, "Room name:", ctx.style);
+    const name = await askLine(ctx.term, t("picker.roomName"), ctx.style);
     if (name === null) return null;
-    const topic = await askLine(ctx.term, "Topic (optional):", ctx.style);
+    const topic = await askLine(ctx.term, t("picker.topic"), ctx.style);
     if (topic === null) return null;
     try {
-      const fields: Record<string, unknown> = { room: name.trim() };
-      if (topic.trim() !== "") fields.topic = topic.trim();
-      const reply = await ctx.client.request("create_room", fields);
+      const reply = await ctx.client.createRoom(name.trim(), topic.trim() || null);
       if (reply.ok) return typeof reply.frame.room === "string" ? reply.frame.room : name.trim();
       _error(ctx, describeRefusal(reply.error));
     } catch (error) {
@@ -65,17 +64,17 @@ export async function pickRoom(ctx: PickerContext): Promise<string | null> {
         }));
     } catch (error) {
       if (!(error instanceof ConnectionLostError)) throw error;
-      _error(ctx, `${error.message} Reconnecting…`);
+      _error(ctx, t("picker.reconnecting", { problem: error.message }));
       await new Promise((resolve) => setTimeout(resolve, backoff.next()));
       continue;
     }
     backoff.reset();
-    items.push({ label: "+ Create a room", value: { kind: "create" } });
-    items.push({ label: "Quit", value: { kind: "quit" } });
+    items.push({ label: t("picker.create"), value: { kind: "create" } });
+    items.push({ label: t("picker.quit"), value: { kind: "quit" } });
     // Escape does not quit here: there is nothing to go back to (Quit is in the list).
     const pick = await selectMenu(
       ctx.term,
-      `Pick a room (${items.length - 2}):`,
+      t("picker.title", { count: items.length - 2 }),
       items,
       ctx.style,
       {

@@ -7,6 +7,7 @@ import type { ChatClient } from "../chat_client.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
 import { formatError, formatInfo, sanitize } from "../format.ts";
 import { describeRefusal } from "../messages.ts";
+import { t } from "../i18n.ts";
 import type { Style } from "../style.ts";
 import { askLine } from "../terminal/ask.ts";
 import { selectMenu } from "../terminal/menu.ts";
@@ -33,14 +34,14 @@ async function _send(ctx: StartContext, send: () => Promise<Reply>): Promise<Rep
     return await send();
   } catch (error) {
     if (!(error instanceof ConnectionLostError)) throw error;
-    _say(ctx, formatError(`${error.message} Reconnecting… try again in a moment.`, ctx.style));
+    _say(ctx, formatError(t("start.lostRetry", { problem: error.message }), ctx.style));
     return null;
   }
 }
 
 async function _askName(ctx: StartContext): Promise<string | null> {
   while (true) {
-    const name = await askLine(ctx.term, "User name:", ctx.style);
+    const name = await askLine(ctx.term, t("start.userName"), ctx.style);
     if (name === null) return null;
     if (checkUserName(name.trim()) !== null) return name.trim();
     _say(ctx, formatError(describeRefusal({ code: "invalid_username", message: "" }), ctx.style));
@@ -50,16 +51,16 @@ async function _askName(ctx: StartContext): Promise<string | null> {
 /** Asks for a new password twice until both agree and it is long enough; null to go back. */
 async function _askNewPassword(ctx: StartContext): Promise<string | null> {
   while (true) {
-    const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
+    const password = await askLine(ctx.term, t("start.password"), ctx.style, { mask: true });
     if (password === null) return null;
     if (!isAcceptablePassword(password)) {
       _say(ctx, formatError(describeRefusal({ code: "weak_password", message: "" }), ctx.style));
       continue;
     }
-    const again = await askLine(ctx.term, "Password again:", ctx.style, { mask: true });
+    const again = await askLine(ctx.term, t("start.passwordAgain"), ctx.style, { mask: true });
     if (again === null) return null;
     if (again === password) return password;
-    _say(ctx, formatError("The two passwords do not match; try again.", ctx.style));
+    _say(ctx, formatError(t("start.mismatch"), ctx.style));
   }
 }
 
@@ -80,7 +81,7 @@ async function _register(ctx: StartContext): Promise<boolean> {
       else user = null;
       continue;
     }
-    _say(ctx, formatInfo(`Account ${user} created. Logging in…`, ctx.style));
+    _say(ctx, formatInfo(t("start.created", { user }), ctx.style));
     return await _tryLogin(ctx, user, password) === "ok";
   }
 }
@@ -95,7 +96,7 @@ async function _tryLogin(ctx: StartContext, user: string, password: string): Pro
     _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
     return reply.error.code === "bad_credentials" ? "wrong_password" : "refused";
   }
-  _say(ctx, formatInfo(`Logged in as ${ctx.client.user}.`, ctx.style));
+  _say(ctx, formatInfo(t("start.loggedIn", { user: ctx.client.user ?? "" }), ctx.style));
   return "ok";
 }
 
@@ -111,10 +112,10 @@ async function _login(ctx: StartContext, preset: string | null): Promise<boolean
       user = await _askName(ctx);
       if (user === null) return false;
     } else {
-      _say(ctx, `${ctx.style.bold("User name:")} ${sanitize(user)}`);
+      _say(ctx, `${ctx.style.bold(t("start.userName"))} ${sanitize(user)}`);
     }
     while (true) {
-      const password = await askLine(ctx.term, "Password:", ctx.style, { mask: true });
+      const password = await askLine(ctx.term, t("start.password"), ctx.style, { mask: true });
       if (password === null) {
         if (user === preset) return false;
         user = null;
@@ -123,7 +124,7 @@ async function _login(ctx: StartContext, preset: string | null): Promise<boolean
       const outcome = await _tryLogin(ctx, user, password);
       if (outcome === "ok") return true;
       if (outcome === "refused") return false;
-      _say(ctx, ctx.style.dim("Type the password again (Esc to change the user name)."));
+      _say(ctx, ctx.style.dim(t("start.retryPassword")));
     }
   }
 }
@@ -134,17 +135,17 @@ async function _login(ctx: StartContext, preset: string | null): Promise<boolean
  */
 export async function runStartFlow(ctx: StartContext): Promise<boolean> {
   const { welcome } = ctx.client;
-  _say(ctx, ctx.style.bold(`Connected to ${sanitize(welcome.server)}.`));
+  _say(ctx, ctx.style.bold(t("start.connected", { server: sanitize(welcome.server) })));
   if (welcome.motd.trim() !== "") _say(ctx, sanitize(welcome.motd));
   if (ctx.presetUser !== null && await _login(ctx, ctx.presetUser)) return true;
   while (true) {
     const choice = await selectMenu<Choice>(
       ctx.term,
-      "FastChat:",
+      t("start.menu"),
       [
-        { label: "Register", value: "register", hint: "create an account" },
-        { label: "Log in", value: "login", hint: "with an existing account" },
-        { label: "Quit", value: "quit" },
+        { label: t("start.register"), value: "register", hint: t("start.registerHint") },
+        { label: t("start.login"), value: "login", hint: t("start.loginHint") },
+        { label: t("start.quit"), value: "quit" },
       ],
       ctx.style,
     );

@@ -3,6 +3,7 @@
  * full-screen bars. Pure; every name and topic from the server is made safe to print here.
  */
 import { sanitize } from "../format.ts";
+import { t } from "../i18n.ts";
 import type { Style } from "../style.ts";
 import type { Bars } from "../terminal/full_screen.ts";
 
@@ -35,13 +36,13 @@ function _oneLine(text: string): string {
 
 /** The prompt: the room, and in line mode the unread counts elsewhere, offline and pending. */
 export function prompt(status: ChatStatus, style: Style, fullScreen: boolean): string {
-  const where = status.current === null ? "no room" : _oneLine(status.current.name);
+  const where = status.current === null ? t("status.noRoom") : _oneLine(status.current.name);
   if (fullScreen) return `${style.bold(`[${where}]`)} › `;
   const others = [...status.rooms]
     .filter((room) => room.unreadCount > 0 && room !== status.current)
     .map((room) => `${_oneLine(room.name)}:${room.unreadCount}${room.mentionCount > 0 ? "@" : ""}`);
   const unread = others.length > 0 ? ` ${style.yellow(`(${others.join(" ")})`)}` : "";
-  const offline = status.online ? "" : style.red("reconnecting… ");
+  const offline = status.online ? "" : style.red(`${t("status.reconnecting")} `);
   const pending = status.pending > 0 ? ` ${style.dim(`⧗${status.pending}`)}` : "";
   return `${offline}${style.bold(`[${where}]`)}${unread}${pending} › `;
 }
@@ -54,7 +55,7 @@ export function bars(status: ChatStatus): Bars {
     topic: room?.topic ? _oneLine(room.topic) : null,
     members: room === null ? [] : [...room.members.values()].map(_oneLine),
     self: status.self === null ? null : _oneLine(status.self),
-    connection: status.online ? "connected" : "reconnecting…",
+    connection: status.online ? t("status.connected") : t("status.reconnecting"),
     lagMs: status.lagMs,
     pending: status.pending,
     rooms: [...status.rooms].map((r) => ({

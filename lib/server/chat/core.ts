@@ -4,19 +4,19 @@
  * {@linkcode Delivery} (`delivery.ts`), which the message writer calls back.
  */
 import { encodeFrame } from "../../protocol/frame.ts";
-import { formatMsgid } from "../../protocol/msgid.ts";
-import { isoTime } from "../../common/time.ts";
-import type { ChatMessage, ServerFrame } from "../../protocol/server_frames.ts";
+import type { ServerFrame } from "../../protocol/server_frames.ts";
 import type { Moderation } from "../limits/moderation_state.ts";
 import { RoomActivity } from "./room_activity.ts";
 import type { RoomCreationLimiter } from "../limits/room_limiter.ts";
 import type { ResumeTokens } from "../../auth/tokens.ts";
-import type { Store, StoredMessage, UserRecord } from "../../store/store.ts";
+import type { StaffRoles } from "../limits/staff_roles.ts";
+import type { Store, UserRecord } from "../../store/store.ts";
 import type { ServerEvent } from "../control.ts";
 import type { FloodEscalation } from "../limits/flood_counter.ts";
 import type { GuardSettings } from "../limits/guards.ts";
 import type { Logger } from "../../common/log.ts";
 import { MessageWriter } from "./message_writer.ts";
+import { wireMessage } from "./wire_message.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { TokenBucket, WindowCounter } from "../../common/rate_limit.ts";
 import type { Room, RoomDirectory } from "./rooms.ts";
@@ -26,11 +26,12 @@ import {
   type Delivery,
   LocalDelivery,
   type LocalDeliveryParts,
+  type PendingChange,
   type PendingMessage,
   writerOutcomes,
 } from "./delivery.ts";
 
-export type { PendingMessage };
+export type { PendingChange, PendingMessage };
 
 /** Limits the core applies; null disables one. */
 export interface CoreLimits {
@@ -49,6 +50,8 @@ export interface CoreLimits {
   flood?: FloodEscalation | null;
   /** Rooms a user may create per hour, per account and per address; absent or null = off. */
   roomCreation?: RoomCreationLimiter | null;
+  /** New `report`s per account (key: the user id) and window; absent or null = off. */
+  reports?: WindowCounter | null;
 }
 
 /** Counters for metrics and the admin page. */
@@ -65,12 +68,8 @@ export interface CoreCounters {
  */
 export const SEQ_FLOOR_SETTING = "message_seq_floor";
 
-/** A stored message as the protocol's message object. */
-export function wireMessage(m: StoredMessage): ChatMessage {
-  return m.room !== null
-    ? { msgid: formatMsgid(m.seq), room: m.room, user: m.user, text: m.text, ts: isoTime(m.ts) }
-    : { msgid: formatMsgid(m.seq), to: m.to!, user: m.user, text: m.text, ts: isoTime(m.ts) };
-}
+/** A stored message as the protocol's message object (see `wire_message.ts`). */
+export { wireMessage };
 
 const USER_CACHE_MAX = 50_000;
 
@@ -82,7 +81,9 @@ export class ChatCore {
   readonly moderation: Moderation;
   /** Resume tokens; `tokens.revokeAllOf(userId)` must follow every ban. */
   readonly tokens: ResumeTokens;
-  readonly writer: MessageWriter<PendingMessage>;
+  /** Staff roles (moderator, admin): `staff.isStaff(userId)` for staff-only actions. */
+  readonly staff: StaffRoles;
+  readonly writer: MessageWriter<PendingMessage, PendingChange>;
   /** Where committed messages go: the sender's answer, the fan-out, the admin feed. */
   readonly delivery: Delivery;
   /** When each room was last used (messages, joins, leaves), for room expiry. */
@@ -102,6 +103,7 @@ export class ChatCore {
     sessions: SessionRegistry;
     moderation: Moderation;
     tokens: ResumeTokens;
+    staff: StaffRoles;
     limits: CoreLimits;
     log: Logger;
     clock: Clock;
@@ -115,6 +117,7 @@ export class ChatCore {
     this.sessions = options.sessions;
     this.moderation = options.moderation;
     this.tokens = options.tokens;
+    this.staff = options.staff;
     this.limits = options.limits;
     this.log = options.log;
     this.clock = options.clock;

@@ -2,6 +2,9 @@
  * The second half of a message's path: once the message writer has settled a `say` or `dm`
  * (stored, a resend of a stored one, or failed), the sender is answered and a stored
  * message goes out to the room's members or the dm's two parties, then to the admin feed.
+ * An `edit` or `delete` settles the same way, in the same order (the writer calls back in
+ * submission order), and its event goes to the same audience as the original message, so
+ * an `edited` never overtakes the `message` it edits.
  *
  * {@linkcode Delivery} is the seam: {@linkcode LocalDelivery} fans out to this process's
  * sessions; a cluster can put an implementation there that also publishes to its peers.
@@ -9,23 +12,55 @@
 import type { ErrorCode } from "../../protocol/error_codes.ts";
 import { formatMsgid } from "../../protocol/msgid.ts";
 import { encodeFrame } from "../../protocol/frame.ts";
-import type { InsertOutcome, NewMessage, StoredMessage } from "../../store/store.ts";
+import type { InsertOutcome, MessageChange, NewMessage, StoredMessage } from "../../store/store.ts";
 import type { Logger } from "../../common/log.ts";
 import { isoTime } from "../../common/time.ts";
+import type { DeletedEvent, DmEvent, MessageEvent } from "../../protocol/server_frames.ts";
 import type { Account, Session } from "../net/session.ts";
-import type { WriterCallbacks } from "./message_writer.ts";
+import type { ChangeOutcome, WriterCallbacks } from "./message_writer.ts";
+import { wireMessage } from "./wire_message.ts";
 import type { RoomActivity } from "./room_activity.ts";
 import type { Room } from "./rooms.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 
-/** How the sender of a pending message is answered: its request's reply context. */
+/**
+ * How the sender of a pending message is answered: its request's reply context, or an
+ * {@linkcode AwaitedReply} for a change the admin side submits.
+ */
 export interface SenderReply {
-  /** The session that sent the request. */
-  readonly session: Session;
-  /** Answers `ok` with these fields. */
-  ok(fields: { msgid: string; ts: string }): void;
+  /** The session that sent the request; null for the admin side (no session). */
+  readonly session: Session | null;
+  /** Answers `ok` with these fields (`ts` for a message, `edited` for an edit). */
+  ok(fields: { msgid: string; ts?: string; edited?: string }): void;
   /** Answers `error` with this code (and the code's sentence unless `message`). */
   fail(code: ErrorCode, message?: string): void;
+}
+
+/** What became of a change submitted with an {@linkcode AwaitedReply}. */
+export type AwaitedOutcome =
+  | { ok: true; fields: { msgid: string; ts?: string; edited?: string } }
+  | { ok: false; code: ErrorCode; message?: string };
+
+/**
+ * The reply of a change submitted without a session (the admin API deleting a message):
+ * `outcome` resolves once the writer has settled it, like a request's answer.
+ */
+export class AwaitedReply implements SenderReply {
+  readonly session = null;
+  #settle = Promise.withResolvers<AwaitedOutcome>();
+
+  /** Resolves with the outcome (never rejects). */
+  get outcome(): Promise<AwaitedOutcome> {
+    return this.#settle.promise;
+  }
+
+  ok(fields: { msgid: string; ts?: string; edited?: string }): void {
+    this.#settle.resolve({ ok: true, fields });
+  }
+
+  fail(code: ErrorCode, message?: string): void {
+    this.#settle.resolve({ ok: false, code, message });
+  }
 }
 
 /** A `say` or `dm` waiting for its commit. */
@@ -36,6 +71,17 @@ export interface PendingMessage {
   room: Room | null;
   /** The other party of a `dm`, null for a `say`. */
   recipient: Account | null;
+}
+
+/** An `edit` or `delete` waiting for its commit. */
+export interface PendingChange {
+  reply: SenderReply;
+  /** The message as it was when the request was checked. */
+  target: StoredMessage;
+  /** The room of a room message (its members are the audience), null for a dm. */
+  room: Room | null;
+  /** Who asked: the author, or a staff member deleting a room message. */
+  by: Account;
 }
 
 /** What the writer's outcomes become; see the module doc. */
@@ -49,8 +95,20 @@ export interface Delivery {
   delivered(message: StoredMessage, pending: PendingMessage): void;
   /** A resend (same sender and cid) of a durable message: answers with the original's msgid. */
   duplicate(pending: PendingMessage, seq: number, ts: number): void;
-  /** The message could not be stored: answers `unavailable` (nothing was sent to anyone). */
-  failed(pending: PendingMessage, error: unknown): void;
+  /**
+   * An edit is durable: answers `ok` (`msgid`, `edited`), then sends `edited` (the whole
+   * message object with its new text) to the original's audience.
+   */
+  edited(message: StoredMessage, pending: PendingChange): void;
+  /** A deletion is durable: answers `ok` (`msgid`), then sends `deleted` to the audience. */
+  deleted(message: StoredMessage, pending: PendingChange): void;
+  /** The message was deleted meanwhile: answers `no_such_message`, nothing changed. */
+  missing(pending: PendingChange): void;
+  /**
+   * The message, edit or deletion could not be stored: answers `unavailable` (nothing was
+   * sent to anyone).
+   */
+  failed(pending: PendingMessage | PendingChange, error: unknown): void;
 }
 
 /** Counters a delivery keeps up to date (the core's). */
@@ -104,40 +162,89 @@ export class LocalDelivery implements Delivery {
     // The ack first: the sender learns its msgid before its own copy of the event.
     pending.reply.ok({ msgid, ts });
     const room = pending.room;
+    // Encoded once for every member.
     if (room) {
       this.#parts.roomActivity.touch(room.id, message.ts);
-      // Encoded once for every member.
-      room.broadcast(encodeFrame({
+      const event: MessageEvent = {
         type: "message",
         msgid,
         room: room.name,
         user: message.user,
         text: message.text,
         ts,
-      }));
+      };
+      if (message.kind === "action") event.kind = "action";
+      const laggard = room.broadcast(encodeFrame(event));
+      this.#slowDown(pending.reply.session, laggard);
     } else {
       const recipient = pending.recipient!;
-      const bytes = encodeFrame({
+      const event: DmEvent = {
         type: "dm",
         msgid,
         to: recipient.name,
         user: message.user,
         text: message.text,
         ts,
-      });
-      for (const session of sessions.ofUser(pending.sender.id)) session.sendEvent(bytes);
-      if (recipient.id !== pending.sender.id) {
-        for (const session of sessions.ofUser(recipient.id)) session.sendEvent(bytes);
-      }
+      };
+      if (message.kind === "action") event.kind = "action";
+      this.#toParties(sessions, pending.sender.id, recipient.id, encodeFrame(event));
     }
     if (feed.listening) feed.emit({ type: "message", message });
+  }
+
+  edited(message: StoredMessage, pending: PendingChange): void {
+    const wire = wireMessage(message);
+    pending.reply.ok({ msgid: wire.msgid, edited: wire.edited! });
+    this.#toAudience(pending, encodeFrame({ type: "edited", ...wire, edited: wire.edited! }));
+  }
+
+  deleted(message: StoredMessage, pending: PendingChange): void {
+    const msgid = formatMsgid(message.seq);
+    pending.reply.ok({ msgid });
+    const event: DeletedEvent = message.room !== null
+      ? { type: "deleted", msgid, room: message.room, by: pending.by.name }
+      : { type: "deleted", msgid, to: message.to!, by: pending.by.name };
+    this.#toAudience(pending, encodeFrame(event));
+  }
+
+  missing(pending: PendingChange): void {
+    pending.reply.fail("no_such_message");
+  }
+
+  /**
+   * Back-pressure: when the room's most lagging reader has more events waiting than it
+   * should, the sender's next request waits until that reader caught up (or was closed), so
+   * a room's senders cannot outrun its readers and get readers who keep up cut as slow.
+   */
+  #slowDown(sender: Session | null, laggard: Session | null): void {
+    if (sender === null || laggard === null || laggard === sender) return;
+    if (!laggard.lagging) return;
+    sender.holdReadsUntil(laggard.whenCaughtUp());
+  }
+
+  /** Sends an event about a stored message to the original's audience. */
+  #toAudience(pending: PendingChange, bytes: Uint8Array): void {
+    if (pending.room) {
+      pending.room.broadcast(bytes);
+      return;
+    }
+    const { senderId, recipientId } = pending.target;
+    this.#toParties(this.#parts.sessions, senderId, recipientId!, bytes);
+  }
+
+  /** Sends a dm's bytes to every session of both parties (once to a user writing to itself). */
+  #toParties(sessions: SessionRegistry, senderId: number, recipientId: number, bytes: Uint8Array) {
+    for (const session of sessions.ofUser(senderId)) session.sendEvent(bytes);
+    if (recipientId !== senderId) {
+      for (const session of sessions.ofUser(recipientId)) session.sendEvent(bytes);
+    }
   }
 
   duplicate(pending: PendingMessage, seq: number, ts: number): void {
     pending.reply.ok({ msgid: formatMsgid(seq), ts: isoTime(ts) });
   }
 
-  failed(pending: PendingMessage, error: unknown): void {
+  failed(pending: PendingMessage | PendingChange, error: unknown): void {
     this.#parts.counters.storeFailures++;
     this.#parts.log.log("warn", "store_write_failed", {
       error: String((error as Error)?.message ?? error),
@@ -147,10 +254,12 @@ export class LocalDelivery implements Delivery {
 }
 
 /** The writer's outcomes, handed to `delivery` in sequence order (one object per server). */
-export function writerOutcomes(delivery: Delivery): WriterCallbacks<PendingMessage> {
+export function writerOutcomes(
+  delivery: Delivery,
+): WriterCallbacks<PendingMessage, PendingChange> {
   return {
     stored(pending: PendingMessage, message: NewMessage, outcome: InsertOutcome): void {
-      pending.reply.session.endWrite();
+      pending.reply.session?.endWrite();
       if (outcome.status === "duplicate") {
         delivery.duplicate(pending, outcome.seq, outcome.ts);
         return;
@@ -166,10 +275,22 @@ export function writerOutcomes(delivery: Delivery): WriterCallbacks<PendingMessa
         to: recipient?.name ?? null,
         text: message.text,
         ts: message.ts,
+        kind: message.kind ?? "text",
       }, pending);
     },
-    failed(pending: PendingMessage, _message: NewMessage, error: unknown): void {
-      pending.reply.session.endWrite();
+    changed(pending: PendingChange, change: MessageChange, outcome: ChangeOutcome): void {
+      pending.reply.session?.endWrite();
+      if (outcome === "missing") delivery.missing(pending);
+      else if (change.op === "edit") {
+        delivery.edited({ ...pending.target, text: change.text, editedAt: change.at }, pending);
+      } else delivery.deleted({ ...pending.target, text: "", deleted: true }, pending);
+    },
+    failed(
+      pending: PendingMessage | PendingChange,
+      _op: NewMessage | MessageChange,
+      error: unknown,
+    ): void {
+      pending.reply.session?.endWrite();
       delivery.failed(pending, error);
     },
   };

@@ -1,34 +1,68 @@
 /**
- * Group commit: messages submitted while a commit is running are written together in the
- * next one, in one transaction, so throughput follows the batch size rather than the
- * number of fsyncs. Each message gets its sequence number and time when submitted, so the
- * order of submission is the order of the ids, of the commits and of the callbacks.
+ * Group commit: operations submitted while a commit is running are written together in
+ * the next one, in one transaction, so throughput follows the batch size rather than the
+ * number of fsyncs. An operation is a new message (`say`, `dm`) or a change to a stored
+ * one (`edit`, `delete`). Each new message gets its sequence number and time when
+ * submitted, so the order of submission is the order of the ids, of the commits and of the
+ * callbacks; changes keep their place in that order too.
+ *
+ * Batches of new messages only may overlap (`maxInFlight`); a batch holding a change runs
+ * alone, so two transactions never change the same row in an order other than the
+ * submission order. Changes are rare: the `say` path is as before.
  */
-import type { InsertOutcome, NewMessage, Store } from "../../store/store.ts";
+import type {
+  InsertOutcome,
+  MessageChange,
+  MessageOp,
+  NewMessage,
+  OpOutcome,
+  Store,
+} from "../../store/store.ts";
 
 /** A message as handed in: the writer adds `seq` and `ts`. */
 export type Draft = Omit<NewMessage, "seq" | "ts">;
 
-/** What the writer calls back, synchronously and in sequence order, for each submission. */
-export interface WriterCallbacks<T> {
+/** What became of a change: applied, or the message is gone (unknown or deleted). */
+export type ChangeOutcome = "stored" | "missing";
+
+/**
+ * What the writer calls back, synchronously and in submission order, for each operation:
+ * `T` is what a new message is submitted with, `C` what a change is submitted with.
+ */
+export interface WriterCallbacks<T, C = T> {
   /** The message is durable (or was a duplicate of a durable one: `outcome.status`). */
   stored(item: T, message: NewMessage, outcome: InsertOutcome): void;
+  /** The change is durable, or changed nothing because the message is gone. */
+  changed(item: C, change: MessageChange, outcome: ChangeOutcome): void;
   /** The batch could not be stored: nothing of it was kept. */
-  failed(item: T, message: NewMessage, error: unknown): void;
+  failed(item: T | C, op: NewMessage | MessageChange, error: unknown): void;
 }
 
-interface Entry<T> {
+interface InsertEntry<T> {
   item: T;
   message: NewMessage;
+  change?: undefined;
   /** Resends of the same (sender, cid) submitted while this one was pending. */
-  followers: Entry<T>[];
+  followers: InsertEntry<T>[];
 }
 
+interface ChangeEntry<C> {
+  item: C;
+  change: MessageChange;
+  message?: undefined;
+}
+
+type Entry<T, C> = InsertEntry<T> | ChangeEntry<C>;
+
 /** A batch given to the store and what became of it. */
-interface Flight<T> {
-  batch: Entry<T>[];
+interface Flight<T, C> {
+  batch: Entry<T, C>[];
+  /** Holds a change: no other batch runs beside it. */
+  exclusive: boolean;
+  /** The highest sequence number of its new messages (0 when none). */
+  lastSeq: number;
   done: boolean;
-  outcomes: InsertOutcome[] | null;
+  outcomes: readonly OpOutcome[] | null;
   failure: unknown;
 }
 
@@ -36,7 +70,7 @@ interface Flight<T> {
 export interface WriterOptions {
   /** The first sequence number to hand out (last stored + 1). */
   nextSeq: number;
-  /** Largest number of messages in one transaction. */
+  /** Largest number of operations in one transaction. */
   maxBatch?: number;
   /**
    * Transactions that may be under way at once (default 2): with a networked database
@@ -47,18 +81,20 @@ export interface WriterOptions {
   clock?: () => number;
 }
 
-/** Batches messages into transactions; see the module doc. */
-export class MessageWriter<T> {
+/** Batches message operations into transactions; see the module doc. */
+export class MessageWriter<T, C = T> {
   #store: Store;
-  #callbacks: WriterCallbacks<T>;
+  #callbacks: WriterCallbacks<T, C>;
   #nextSeq: number;
   #maxBatch: number;
   #clock: () => number;
-  #queue: Entry<T>[] = [];
+  #queue: Entry<T, C>[] = [];
+  /** Changes in `#queue` (0 on the `say` path: no scan). */
+  #queuedChanges = 0;
   /** Pending entries by sender and cid. */
-  #byCid = new Map<string, Entry<T>>();
+  #byCid = new Map<string, InsertEntry<T>>();
   /** Batches being written, oldest first. */
-  #inFlight: Flight<T>[] = [];
+  #inFlight: Flight<T, C>[] = [];
   #maxInFlight: number;
   #scheduled = false;
   /** Every message with a sequence number up to this one is settled (stored or failed). */
@@ -69,7 +105,7 @@ export class MessageWriter<T> {
   commits = 0;
   commitMs = 0;
 
-  constructor(store: Store, callbacks: WriterCallbacks<T>, options: WriterOptions) {
+  constructor(store: Store, callbacks: WriterCallbacks<T, C>, options: WriterOptions) {
     this.#store = store;
     this.#callbacks = callbacks;
     this.#nextSeq = options.nextSeq;
@@ -79,7 +115,7 @@ export class MessageWriter<T> {
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** Messages submitted and not yet committed or failed. */
+  /** Operations submitted and not yet committed or failed. */
   get pending(): number {
     let n = this.#queue.length;
     for (const flight of this.#inFlight) n += flight.batch.length;
@@ -91,10 +127,15 @@ export class MessageWriter<T> {
     return this.#nextSeq - 1;
   }
 
+  /** The writer's clock (edit times come from it too). */
+  now(): number {
+    return this.#clock();
+  }
+
   /** Queues a message; the callbacks report its fate. */
   submit(item: T, draft: Draft): void {
     const message: NewMessage = { ...draft, seq: this.#nextSeq++, ts: this.#clock() };
-    const entry: Entry<T> = { item, message, followers: [] };
+    const entry: InsertEntry<T> = { item, message, followers: [] };
     if (draft.cid !== null) {
       const key = `${draft.senderId}\u0000${draft.cid}`;
       const first = this.#byCid.get(key);
@@ -105,6 +146,13 @@ export class MessageWriter<T> {
       this.#byCid.set(key, entry);
     }
     this.#queue.push(entry);
+    this.#schedule();
+  }
+
+  /** Queues an edit or a deletion, after everything submitted before it. */
+  submitChange(item: C, change: MessageChange): void {
+    this.#queue.push({ item, change });
+    this.#queuedChanges++;
     this.#schedule();
   }
 
@@ -135,13 +183,45 @@ export class MessageWriter<T> {
     }, 0);
   }
 
+  /**
+   * How many queued entries the next batch takes, and whether it runs alone; 0 when it
+   * must wait for the batches under way (a change waits for them to finish).
+   */
+  #nextBatch(): { size: number; exclusive: boolean } {
+    const size = Math.min(this.#queue.length, this.#maxBatch);
+    if (this.#inFlight.some((flight) => flight.exclusive)) return { size: 0, exclusive: false };
+    if (this.#queuedChanges === 0) return { size, exclusive: false };
+    const firstChange = this.#queue.findIndex((entry) => entry.change !== undefined);
+    if (firstChange === -1 || firstChange >= size) return { size, exclusive: false };
+    if (this.#inFlight.length === 0) return { size, exclusive: true };
+    // New messages before the change may still overlap the batches under way.
+    return { size: firstChange, exclusive: false };
+  }
+
   #start(): void {
     if (this.#queue.length === 0 || this.#inFlight.length >= this.#maxInFlight) return;
-    const batch = this.#queue.splice(0, this.#maxBatch);
+    const { size, exclusive } = this.#nextBatch();
+    if (size === 0) return;
+    const batch = this.#queue.splice(0, size);
+    let lastSeq = 0;
+    for (const entry of batch) {
+      if (entry.change !== undefined) this.#queuedChanges--;
+      else lastSeq = entry.message.seq;
+    }
     const started = performance.now();
-    const flight: Flight<T> = { batch, done: false, outcomes: null, failure: null };
+    const flight: Flight<T, C> = {
+      batch,
+      exclusive,
+      lastSeq,
+      done: false,
+      outcomes: null,
+      failure: null,
+    };
     this.#inFlight.push(flight);
-    this.#store.insertMessages(batch.map((e) => e.message)).then(
+    const write: Promise<readonly OpOutcome[]> = exclusive
+      ? this.#store.writeMessages(batch.map(toOp))
+      : this.#store.insertMessages(batch.map((entry) => entry.message!));
+    write.then(
       (outcomes) => flight.outcomes = outcomes,
       (error) => flight.failure = error ?? new Error("store failed"),
     ).finally(() => {
@@ -158,13 +238,17 @@ export class MessageWriter<T> {
     while (this.#inFlight[0]?.done) {
       const flight = this.#inFlight.shift()!;
       flight.batch.forEach((entry, i) => {
+        if (entry.change !== undefined) {
+          this.#settleChange(entry, flight.outcomes?.[i], flight.failure);
+          return;
+        }
         if (entry.message.cid !== null) {
           this.#byCid.delete(`${entry.message.senderId}\u0000${entry.message.cid}`);
         }
-        if (flight.outcomes) this.#settleStored(entry, flight.outcomes[i]!);
+        if (flight.outcomes) this.#settleStored(entry, flight.outcomes[i] as InsertOutcome);
         else this.#settleFailed(entry, flight.failure);
       });
-      this.#settledSeq = Math.max(this.#settledSeq, flight.batch.at(-1)!.message.seq);
+      this.#settledSeq = Math.max(this.#settledSeq, flight.lastSeq);
     }
     this.#schedule();
     const idle = this.#queue.length === 0 && this.#inFlight.length === 0;
@@ -180,7 +264,16 @@ export class MessageWriter<T> {
     }
   }
 
-  #settleStored(entry: Entry<T>, outcome: InsertOutcome): void {
+  #settleChange(entry: ChangeEntry<C>, outcome: OpOutcome | undefined, failure: unknown): void {
+    if (outcome === undefined) {
+      this.#callbacks.failed(entry.item, entry.change, failure);
+      return;
+    }
+    const status = outcome.status === "missing" ? "missing" : "stored";
+    this.#callbacks.changed(entry.item, entry.change, status);
+  }
+
+  #settleStored(entry: InsertEntry<T>, outcome: InsertOutcome): void {
     this.#callbacks.stored(entry.item, entry.message, outcome);
     const original = outcome.status === "stored"
       ? { seq: entry.message.seq, ts: entry.message.ts }
@@ -193,10 +286,15 @@ export class MessageWriter<T> {
     }
   }
 
-  #settleFailed(entry: Entry<T>, error: unknown): void {
+  #settleFailed(entry: InsertEntry<T>, error: unknown): void {
     this.#callbacks.failed(entry.item, entry.message, error);
     for (const follower of entry.followers) {
       this.#callbacks.failed(follower.item, follower.message, error);
     }
   }
+}
+
+/** An entry as the store's operation. */
+function toOp<T, C>(entry: Entry<T, C>): MessageOp {
+  return entry.change ?? { op: "insert", message: entry.message };
 }

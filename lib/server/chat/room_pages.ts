@@ -14,6 +14,8 @@ export interface RoomEntry {
   members: string[];
   /** Present (true) only when the member list was cut to its byte budget. */
   membersMore?: true;
+  /** Slow mode in seconds (0 when off). */
+  slowmode: number;
 }
 
 /** One page of the room list. */
@@ -28,9 +30,18 @@ export interface RoomsPage {
 /** A room's entry and its JSON text. */
 function _entry(room: Room): { entry: RoomEntry; json: string } {
   const members = room.memberList(MEMBERS_BYTES);
-  const fields: Record<string, unknown> = { name: room.name, topic: room.topic };
+  const fields: Record<string, unknown> = {
+    name: room.name,
+    topic: room.topic,
+    slowmode: room.slowmode,
+  };
   if (!members.complete) fields.membersMore = true;
-  const entry: RoomEntry = { name: room.name, topic: room.topic, members: members.names };
+  const entry: RoomEntry = {
+    name: room.name,
+    topic: room.topic,
+    members: members.names,
+    slowmode: room.slowmode,
+  };
   if (!members.complete) entry.membersMore = true;
   return { entry, json: objectJson(fields, { members: members.json }) };
 }

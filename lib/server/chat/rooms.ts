@@ -23,6 +23,12 @@ export class Room {
   readonly name: string;
   readonly key: string;
   topic: string | null;
+  /** The account that created it with `create_room` (may set its topic), or null. */
+  readonly createdBy: number | null;
+  /** Slow mode in seconds, 0 when off (`moderation/slow_mode.ts`). */
+  slowmode: number;
+  /** Slow mode's memory: userId → time and cid of the user's last accepted `say` here. */
+  readonly lastSays = new Map<number, { at: number; cid: string | null }>();
   /** Sessions that receive the room's events. */
   readonly sessions = new Set<Session>();
   /** userId → name and number of that user's sessions in the room. */
@@ -33,6 +39,8 @@ export class Room {
     this.name = record.name;
     this.key = record.nameKey;
     this.topic = record.topic;
+    this.createdBy = record.createdBy ?? null;
+    this.slowmode = record.slowmode ?? 0;
   }
 
   /** Names of the users present, in the order they arrived. */
@@ -82,16 +90,28 @@ export class Room {
     return true;
   }
 
-  /** Sends encoded bytes to every session in the room but `except`. */
-  broadcast(bytes: Uint8Array, except?: Session): void {
+  /**
+   * Sends encoded bytes to every session in the room but `except`; returns the member with
+   * the most event bytes waiting afterwards (null in an empty room), for back-pressure.
+   */
+  broadcast(bytes: Uint8Array, except?: Session): Session | null {
+    let laggard: Session | null = null;
+    let most = -1;
     for (const session of this.sessions) {
-      if (session !== except) session.sendEvent(bytes, this.id);
+      if (session === except) continue;
+      session.sendEvent(bytes, this.id);
+      const waiting = session.pendingEventBytes;
+      if (waiting > most) {
+        most = waiting;
+        laggard = session;
+      }
     }
+    return laggard;
   }
 
   /** The room as the protocol's `rooms` list shows it. */
-  summary(): { name: string; topic: string | null; members: string[] } {
-    return { name: this.name, topic: this.topic, members: this.members() };
+  summary(): { name: string; topic: string | null; members: string[]; slowmode: number } {
+    return { name: this.name, topic: this.topic, members: this.members(), slowmode: this.slowmode };
   }
 }
 

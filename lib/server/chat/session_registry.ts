@@ -1,29 +1,35 @@
 /** Every open connection, and the logged-in sessions of each user. */
+import { addressKey } from "../../auth/address_key.ts";
 import type { Account, Session } from "../net/session.ts";
 
-/** Finds sessions by user; counts connections per client address. */
+/**
+ * Finds sessions by user; counts connections per client address, by its limit key
+ * (`addressKey`: an IPv6 /64 as one address, an IPv4-mapped address as its IPv4).
+ */
 export class SessionRegistry {
   readonly all = new Set<Session>();
   #byUser = new Map<number, Set<Session>>();
   #perHost = new Map<string, number>();
 
-  /** Connections currently open from `host`. */
+  /** Connections currently open from `host`'s address key (its whole /64 for IPv6). */
   connectionsFrom(host: string): number {
-    return this.#perHost.get(host) ?? 0;
+    return this.#perHost.get(addressKey(host)) ?? 0;
   }
 
+  /** Adds an open connection. */
   add(session: Session): void {
     this.all.add(session);
-    this.#perHost.set(session.host, this.connectionsFrom(session.host) + 1);
+    this.#perHost.set(addressKey(session.host), this.connectionsFrom(session.host) + 1);
   }
 
   /** Forgets a closed connection (logging it out first). */
   remove(session: Session): void {
     if (!this.all.delete(session)) return;
     this.logout(session);
+    const key = addressKey(session.host);
     const n = this.connectionsFrom(session.host) - 1;
-    if (n > 0) this.#perHost.set(session.host, n);
-    else this.#perHost.delete(session.host);
+    if (n > 0) this.#perHost.set(key, n);
+    else this.#perHost.delete(key);
   }
 
   /** Marks a session as logged in as `account`. */

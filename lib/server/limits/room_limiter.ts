@@ -1,17 +1,23 @@
 /**
  * Per-account and per-address limits on room creation: at most N new rooms per account
- * and M per client address (IPv6 by /64) within an hour, so that one account, or one
+ * and M per client address (IPv6 by /48) within an hour, so that one account, or one
  * machine with many accounts, cannot fill the server's room cap.
  */
 import { addressKey } from "../../auth/address_key.ts";
 import type { Clock } from "../../common/clock.ts";
-import { WindowCounter } from "../../common/rate_limit.ts";
+import { TokenBucket, WindowCounter } from "../../common/rate_limit.ts";
 
 /** Rooms per hour allowed to one account and to one address; null disables one. */
 export interface RoomRateSettings {
   perAccount: number | null;
   perAddress: number | null;
 }
+
+/**
+ * IPv6 addresses count for room creation by their /48: a /56 or /48 is cheap to hold, and
+ * per /64 its 256+ networks would fill the server's room cap within the hour.
+ */
+export const ROOM_RATE_IPV6_PREFIX = 48;
 
 /** The window both limits count in. */
 export const ROOM_RATE_WINDOW_MS = 3_600_000;
@@ -36,7 +42,7 @@ export class RoomCreationLimiter {
    */
   take(accountId: number, host: string): number {
     const account = String(accountId);
-    const address = addressKey(host);
+    const address = addressKey(host, ROOM_RATE_IPV6_PREFIX);
     const wait = Math.max(this.#accounts?.wait(account) ?? 0, this.#addresses?.wait(address) ?? 0);
     if (wait > 0) return wait;
     this.#accounts?.record(account);
@@ -49,4 +55,23 @@ export class RoomCreationLimiter {
     this.#accounts?.sweep();
     this.#addresses?.sweep();
   }
+}
+
+/** `join`/`leave` per session: a burst, then a steady rate (each pair is two events per member). */
+export const JOIN_LEAVE_RATE = { burst: 20, perSecond: 2 } as const;
+
+/** The `join`/`leave` bucket of each session (forgotten with the session). */
+const _joinLeaveBuckets = new WeakMap<object, TokenBucket>();
+
+/**
+ * Takes one `join`/`leave` token of `session`: 0 when taken, else the milliseconds until
+ * one is available (see {@linkcode JOIN_LEAVE_RATE}).
+ */
+export function takeJoinLeave(session: object, clock: Clock = Date.now): number {
+  let bucket = _joinLeaveBuckets.get(session);
+  if (!bucket) {
+    bucket = new TokenBucket(JOIN_LEAVE_RATE.perSecond, JOIN_LEAVE_RATE.burst, clock);
+    _joinLeaveBuckets.set(session, bucket);
+  }
+  return bucket.take();
 }

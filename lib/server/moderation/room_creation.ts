@@ -40,7 +40,11 @@ export async function createRoom(
         : "Room names are 1 to 64 characters, without control characters or surrounding spaces.",
     );
   }
-  const topic = checkTopic(request.topic);
+  // A topic's own code over the protocol (version 1.1); the admin API keeps `invalid_room`.
+  const topic = checkTopic(
+    request.topic,
+    creator.kind === "user" ? "invalid_topic" : "invalid_room",
+  );
   if (core.rooms.get(name)) {
     throw new RequestError("room_exists", `A room named ${name} exists already.`);
   }
@@ -52,6 +56,7 @@ export async function createRoom(
     nameKey: foldName(name),
     topic,
     createdAt: now,
+    createdBy: creator.kind === "user" ? creator.account.id : null,
   });
   if (!record || core.rooms.get(name)) {
     throw new RequestError("room_exists", `A room named ${name} exists already.`);

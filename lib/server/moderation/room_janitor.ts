@@ -1,7 +1,9 @@
 /**
- * Background care of rooms: stores their last activity now and then, and, with
- * `--room-expiry`, deletes the rooms nobody has used for that long. Never `general`, never
- * a room with a session in it; a deletion goes through the same path as the admin's
+ * Background care of rooms: stores their last activity now and then; with `--room-expiry`,
+ * deletes the rooms nobody has used for that long; with `--empty-room-expiry` (default one
+ * day), deletes the rooms created that long ago that never had a message (a flood of
+ * created-and-abandoned rooms cannot fill `--max-rooms` for good). Never `general`, never a
+ * room with a session in it; a deletion goes through the same path as the admin's
  * (history deleted, msgid floor raised) and is audited with `by` = `"system"`.
  */
 import { foldName } from "../../protocol/names.ts";
@@ -11,6 +13,12 @@ import { removeRoom } from "./room_removal.ts";
 
 /** How often the rooms' last activity is written to the store. */
 export const ACTIVITY_FLUSH_MS = 60_000;
+
+/**
+ * A room used this recently is not empty-expired yet: a message accepted but not yet stored
+ * (group commit takes milliseconds) shows only as activity.
+ */
+const IN_FLIGHT_MS = 10_000;
 
 /** Rooms that never expire (by folded name). */
 const PERMANENT = new Set([foldName("general")]);
@@ -22,14 +30,23 @@ const SYSTEM: Actor = { by: "system", address: "local" };
 export class RoomJanitor {
   #core: ChatCore;
   #expiryMs: number | null;
+  #emptyExpiryMs: number | null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | null = null;
   #lastFlush: number;
+  /** When each room was created (rooms created since start: when first seen, ≤ one tick later). */
+  #createdAt = new Map<number, number>();
+  /** Rooms known to have had a message (never empty-expired). */
+  #hadMessage = new Set<number>();
 
-  /** `expiryMs`: idle time after which a room is deleted; null = never. */
-  constructor(core: ChatCore, expiryMs: number | null) {
+  /**
+   * `expiryMs`: idle time after which a room is deleted; `emptyExpiryMs`: age after which a
+   * room that never had a message is deleted; null = never.
+   */
+  constructor(core: ChatCore, expiryMs: number | null, emptyExpiryMs: number | null = null) {
     this.#core = core;
     this.#expiryMs = expiryMs;
+    this.#emptyExpiryMs = emptyExpiryMs;
     this.#lastFlush = core.clock();
   }
 
@@ -38,15 +55,17 @@ export class RoomJanitor {
     try {
       for (const record of await this.#core.store.listRooms()) {
         this.#core.roomActivity.seed(record.id, record.lastActive ?? record.createdAt);
+        this.#createdAt.set(record.id, record.createdAt);
       }
     } catch (error) {
       this.#warn("room_activity_not_loaded", error);
     }
     // Expiry is checked often enough for its own scale (a short one in tests) and at
     // least as often as activity is flushed.
-    const period = this.#expiryMs === null
+    const shortest = Math.min(this.#expiryMs ?? Infinity, this.#emptyExpiryMs ?? Infinity);
+    const period = shortest === Infinity
       ? ACTIVITY_FLUSH_MS
-      : Math.min(ACTIVITY_FLUSH_MS, Math.max(250, Math.floor(this.#expiryMs / 4)));
+      : Math.min(ACTIVITY_FLUSH_MS, Math.max(250, Math.floor(shortest / 4)));
     this.#timer = setInterval(() => void this.#tick(), period);
     Deno.unrefTimer(this.#timer);
   }
@@ -84,11 +103,63 @@ export class RoomJanitor {
     return deleted;
   }
 
+  /**
+   * Deletes the rooms created longer than the empty-room expiry ago that never had a
+   * message and have nobody in them; returns their names. A room's history is read once,
+   * when it first qualifies; one with a message is never read again.
+   */
+  async expireEmptyRooms(): Promise<string[]> {
+    const expiryMs = this.#emptyExpiryMs;
+    const core = this.#core;
+    if (expiryMs === null) return [];
+    const now = core.clock();
+    const live = new Set<number>();
+    const candidates = [];
+    for (const room of core.rooms.list()) {
+      live.add(room.id);
+      if (!this.#createdAt.has(room.id)) this.#createdAt.set(room.id, now);
+      if (
+        PERMANENT.has(room.key) || this.#hadMessage.has(room.id) || room.sessions.size > 0 ||
+        now - this.#createdAt.get(room.id)! < expiryMs
+      ) continue;
+      candidates.push(room);
+    }
+    for (const id of this.#createdAt.keys()) if (!live.has(id)) this.#createdAt.delete(id);
+    for (const id of this.#hadMessage) if (!live.has(id)) this.#hadMessage.delete(id);
+    const deleted: string[] = [];
+    for (const room of candidates) {
+      if (core.stopping) break;
+      try {
+        // A message not yet stored touched the room's activity: wait for the next pass.
+        const last = core.roomActivity.lastActive(room.id) ?? 0;
+        const page = await core.store.roomHistory(room.id, { limit: 1 });
+        if (page.messages.length > 0 || core.clock() - last < Math.min(expiryMs, IN_FLIGHT_MS)) {
+          if (page.messages.length > 0) this.#hadMessage.add(room.id);
+          continue;
+        }
+        // Checked again right before the call: removeRoom takes the room out of the
+        // directory before it first waits, so nobody can join it in between.
+        if (room.sessions.size > 0 || core.rooms.byId(room.id) !== room) continue;
+        await removeRoom(core, room, SYSTEM);
+        deleted.push(room.name);
+        core.log.log("info", "room_expired", {
+          room: room.name,
+          reason: "never had a message",
+          createdAt: this.#createdAt.get(room.id),
+        });
+      } catch (error) {
+        this.#warn("room_expiry_failed", error, room.name);
+      }
+    }
+    return deleted;
+  }
+
   #tick(): Promise<void> {
     this.#running ??= (async () => {
       try {
         if (this.#core.clock() - this.#lastFlush >= ACTIVITY_FLUSH_MS) await this.#flush();
         await this.expireIdleRooms();
+        await this.expireEmptyRooms();
       } finally {
         this.#running = null;
       }

@@ -1,7 +1,7 @@
 /**
  * Deleting a room: the one path shared by the admin API and the expiry of idle rooms.
- * The room leaves the directory at once (no new message can name it), its members are
- * told, the messages already accepted for it settle, the msgid floor is raised (so a
+ * The room leaves the directory at once (no new message can name it), its members leave it
+ * and are told (event `room_deleted`, and a `notice` for version 1 clients), the messages already accepted for it settle, the msgid floor is raised (so a
  * restart never hands the deleted msgids out again, see `SEQ_FLOOR_SETTING`), and its
  * rows go; then the deletion is audited.
  */
@@ -9,14 +9,29 @@ import type { AuditEntry } from "../../store/store.ts";
 import type { Actor } from "../control.ts";
 import { type ChatCore, SEQ_FLOOR_SETTING } from "../chat/core.ts";
 import type { Room } from "../chat/rooms.ts";
+import type { Language } from "../../i18n/languages.ts";
+import { serverTexts } from "../../i18n/server_texts.ts";
 
-/** Deletes `room` and audits it as done by `actor`; a store failure puts it back. */
-export async function removeRoom(core: ChatCore, room: Room, actor: Actor): Promise<void> {
+/**
+ * Deletes `room` and audits it as done by `actor`; a store failure puts it back. The
+ * version 1 `notice` is worded in `language` (the server's `--lang`).
+ */
+export async function removeRoom(
+  core: ChatCore,
+  room: Room,
+  actor: Actor,
+  language: Language = "en",
+): Promise<void> {
   const accepted = core.writer.lastSeq;
   core.rooms.delete(room);
   for (const session of [...room.sessions]) {
     core.leaveRoom(session, room);
-    session.send({ type: "notice", text: `The room ${room.name} was deleted.` });
+    // Version 1.1 clients move the session elsewhere; version 1 clients read the notice.
+    session.send({ type: "room_deleted", room: room.name });
+    session.send({
+      type: "notice",
+      text: serverTexts(language).t("server.roomDeleted", { room: room.name }),
+    });
   }
   core.emit({ type: "rooms" });
   await core.writer.settledThrough(accepted);
@@ -31,6 +46,7 @@ export async function removeRoom(core: ChatCore, room: Room, actor: Actor): Prom
       nameKey: room.key,
       topic: room.topic,
       createdAt: 0,
+      createdBy: room.createdBy,
     });
     core.emit({ type: "rooms" });
     throw error;

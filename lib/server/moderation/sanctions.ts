@@ -13,6 +13,8 @@ import { RequestError } from "../../protocol/error_codes.ts";
 import type { BannedEvent, KickedEvent, NoticeEvent } from "../../protocol/server_frames.ts";
 import type { SanctionKind } from "../../store/store.ts";
 import { isoTime } from "../../common/time.ts";
+import type { Language } from "../../i18n/languages.ts";
+import { serverTexts } from "../../i18n/server_texts.ts";
 import type { Actor } from "../control.ts";
 import type { ChatCore } from "../chat/core.ts";
 
@@ -32,11 +34,31 @@ export interface SanctionRequest {
   actor: Actor;
 }
 
-/** The `notice` a muted user's sessions get: one wording for admin and automatic mutes. */
-export function muteNotice(until: number, reason: string): NoticeEvent {
+/** The language of the notices each core sends (the server's `--lang`); English when unset. */
+const _noticeLanguage = new WeakMap<ChatCore, Language>();
+
+/** Sets the language of the notices `core` sends (the chat server does it once at start). */
+export function useNoticeLanguage(core: ChatCore, language: Language): void {
+  _noticeLanguage.set(core, language);
+}
+
+/**
+ * The `notice` a muted user's sessions get: one wording for admin and automatic mutes, in
+ * the server's language (its time in ISO 8601 UTC). The shape stays `{type, text}`: clients
+ * recognize the wording from the server catalogs (`matchServerText`) to say it in theirs.
+ */
+export function muteNotice(
+  until: number,
+  reason: string,
+  language: Language = "en",
+): NoticeEvent {
+  const texts = serverTexts(language);
+  const at = isoTime(until);
   return {
     type: "notice",
-    text: `You are muted until ${isoTime(until)}${reason ? `: ${reason}` : "."}`,
+    text: reason
+      ? texts.t("server.mutedReason", { until: at, reason })
+      : texts.t("server.muted", { until: at }),
   };
 }
 
@@ -121,7 +143,7 @@ function _enforce(
   } else if (kind === "kick") {
     core.closeUser(user.id, kickedFrame(until!, reason), "kicked");
   } else {
-    const notice = muteNotice(until!, reason);
+    const notice = muteNotice(until!, reason, _noticeLanguage.get(core));
     for (const session of core.sessions.ofUser(user.id)) session.send(notice);
   }
 }

@@ -121,6 +121,12 @@ export async function serveConnection(
           );
           break reading;
         }
+        if (session.readHold !== null) {
+          // Back-pressure: a reader of this sender's room lags; wait until it catches up.
+          await session.readHold;
+          if (session.closing) break reading;
+          sliceStart = performance.now();
+        }
         if (session.pendingBytes > READ_PAUSE_BYTES) {
           await session.whenOutboundBelow(READ_PAUSE_BYTES);
           if (session.closing) break reading;

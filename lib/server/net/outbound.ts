@@ -29,6 +29,42 @@ const MAX_WRITE = 256 * 1024;
 const OVER_LIMIT_GRACE_MS = 1_000;
 const HARD_LIMIT_FACTOR = 4;
 
+/**
+ * Write buffers, reused: assembling a batch in a fresh buffer for every connection on every
+ * tick made most of the server's garbage (a 500-member room: 500 buffers per tick, each
+ * counted as external memory, which forced a scavenge every few hundred ms and full
+ * collections besides). A buffer is taken when a batch is assembled and given back once
+ * written; the pool keeps at most {@linkcode POOL_MAX_BYTES}, so idle connections hold none.
+ */
+const POOL_MAX_BYTES = 8 * 1024 * 1024;
+const pool = new Map<number, Uint8Array[]>();
+let pooledBytes = 0;
+
+/** The size class of a batch of `size` bytes: a power of two from 4 KiB. */
+function sizeClass(size: number): number {
+  let cls = 4096;
+  while (cls < size) cls *= 2;
+  return cls;
+}
+
+/** A buffer of at least `size` bytes (its contents are stale). */
+function takeBuffer(size: number): Uint8Array {
+  const cls = sizeClass(size);
+  const free = pool.get(cls)?.pop();
+  if (free === undefined) return new Uint8Array(cls);
+  pooledBytes -= cls;
+  return free;
+}
+
+/** Gives a buffer from {@linkcode takeBuffer} back, once nothing refers to it any more. */
+function giveBuffer(buffer: Uint8Array): void {
+  if (pooledBytes + buffer.length > POOL_MAX_BYTES) return;
+  let free = pool.get(buffer.length);
+  if (!free) pool.set(buffer.length, free = []);
+  free.push(buffer);
+  pooledBytes += buffer.length;
+}
+
 /** Bounded, merging writer for one connection. */
 export class Outbound {
   #sink: ByteSink;
@@ -43,8 +79,10 @@ export class Outbound {
   /** Reply bytes of the batch being written. */
   #batchReplyBytes = 0;
   /** Waiters of {@linkcode whenBelow}. */
-  #lowWaiters: { bytes: number; wake: () => void }[] = [];
+  #lowWaiters: { bytes: number; wake: () => void; events?: boolean }[] = [];
   #pumping = false;
+  /** When (performance.now) the write under way started, or null. */
+  #writingSince: number | null = null;
   #closed = false;
   /** Since when (performance.now) the queue has been over the limit, or null. */
   #overSince: number | null = null;
@@ -73,6 +111,19 @@ export class Outbound {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * For how long (ms) the write under way has been waiting for the peer, 0 when none is:
+   * a reader that stopped reading has one write pending for ever.
+   */
+  writeWaitMs(now: number): number {
+    return this.#writingSince === null ? 0 : now - this.#writingSince;
+  }
+
+  /** Bytes of events that may wait before {@linkcode send} starts refusing. */
+  get limit(): number {
+    return this.#limit;
   }
 
   /**
@@ -128,6 +179,12 @@ export class Outbound {
     return new Promise((wake) => this.#lowWaiters.push({ bytes, wake }));
   }
 
+  /** Resolves once at most `bytes` of events (replies apart) wait (or the connection closed). */
+  whenEventsBelow(bytes: number): Promise<void> {
+    if (this.pendingEventBytes <= bytes || this.#closed) return Promise.resolve();
+    return new Promise((wake) => this.#lowWaiters.push({ bytes, wake, events: true }));
+  }
+
   /** Resolves when everything queued so far has been written (or the sink failed). */
   flushed(): Promise<void> {
     if (this.#bytes === 0 || this.#closed) return Promise.resolve();
@@ -163,10 +220,17 @@ export class Outbound {
   async #pump(): Promise<void> {
     try {
       while (this.#queue.length > 0 && !this.#closed) {
-        const buffer = this.#takeBatch();
+        const { buffer, pooled } = this.#takeBatch();
         let offset = 0;
-        while (offset < buffer.length) {
-          offset += await this.#sink.write(buffer.subarray(offset));
+        try {
+          while (offset < buffer.length) {
+            this.#writingSince = performance.now();
+            offset += await this.#sink.write(buffer.subarray(offset));
+            this.#writingSince = null;
+          }
+        } finally {
+          // Written or failed: the sink holds no reference to it any more.
+          if (pooled) giveBuffer(pooled);
         }
         if (this.#closed) break; // close() already zeroed the counts.
         this.#bytes -= buffer.length;
@@ -184,13 +248,16 @@ export class Outbound {
     }
   }
 
-  /** Removes up to MAX_WRITE bytes of whole frames from the queue, as one buffer. */
-  #takeBatch(): Uint8Array {
+  /**
+   * Removes up to MAX_WRITE bytes of whole frames from the queue, as one buffer; `pooled`
+   * is the pool's buffer it is a view of (to give back once written), if any.
+   */
+  #takeBatch(): { buffer: Uint8Array; pooled: Uint8Array | null } {
     const first = this.#queue[0]!;
     if (this.#queue.length === 1 || first.length >= MAX_WRITE) {
       this.#queue.shift();
       this.#batchReplyBytes = this.#replies.delete(first) ? first.length : 0;
-      return first;
+      return { buffer: first, pooled: null };
     }
     let count = 0;
     let size = 0;
@@ -199,7 +266,8 @@ export class Outbound {
       size += chunk.length;
       count++;
     }
-    const buffer = new Uint8Array(size);
+    const pooled = takeBuffer(size);
+    const buffer = pooled.subarray(0, size);
     let at = 0;
     let replyBytes = 0;
     for (const chunk of this.#queue.splice(0, count)) {
@@ -208,7 +276,7 @@ export class Outbound {
       if (this.#replies.size > 0 && this.#replies.delete(chunk)) replyBytes += chunk.length;
     }
     this.#batchReplyBytes = replyBytes;
-    return buffer;
+    return { buffer, pooled };
   }
 
   #wakeLow(): void {
@@ -216,7 +284,8 @@ export class Outbound {
     const waiting = this.#lowWaiters;
     this.#lowWaiters = [];
     for (const waiter of waiting) {
-      if (this.#closed || this.#bytes <= waiter.bytes) waiter.wake();
+      const waiting = waiter.events ? this.pendingEventBytes : this.#bytes;
+      if (this.#closed || waiting <= waiter.bytes) waiter.wake();
       else this.#lowWaiters.push(waiter);
     }
   }

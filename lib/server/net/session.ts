@@ -17,6 +17,15 @@ export interface Account {
   key: string;
 }
 
+/** Most event bytes waiting for one reader before its rooms' senders are slowed down. */
+const BACK_PRESSURE_BYTES = 256 * 1024;
+
+/** A reader whose write has waited this long (ms) has stopped reading: not waited for. */
+const STALLED_WRITE_MS = 250;
+
+/** Longest a sender's next request waits for a lagging reader of its room (ms). */
+const MAX_HOLD_MS = 500;
+
 /** How long a closing connection may take to flush its last frames. */
 const CLOSE_FLUSH_MS = 2_000;
 
@@ -95,6 +104,52 @@ export class Session {
   whenOutboundBelow(bytes: number): Promise<void> {
     return this.#out.whenBelow(bytes);
   }
+
+  /**
+   * Event bytes waiting for this reader above which the senders of its rooms are slowed
+   * down (their next request waits: see {@linkcode holdReadsUntil}), well before the
+   * slow-consumer limit would cut a reader that keeps up but lags behind a burst.
+   */
+  get backPressureBytes(): number {
+    return Math.min(this.#out.limit / 4, BACK_PRESSURE_BYTES);
+  }
+
+  /**
+   * Whether this reader lags behind its rooms' senders but keeps reading: over
+   * {@linkcode backPressureBytes} of events wait, and its last write went through recently.
+   * A reader that stopped reading is not waited for (the slow-consumer limit cuts it, which
+   * needs the senders to keep going).
+   */
+  get lagging(): boolean {
+    return this.#out.pendingEventBytes > this.backPressureBytes &&
+      this.#out.writeWaitMs(performance.now()) < STALLED_WRITE_MS;
+  }
+
+  /**
+   * Resolves once at most half of {@linkcode backPressureBytes} of events wait, the
+   * connection closed, or after {@linkcode MAX_HOLD_MS} (a sender is never held for long).
+   */
+  whenCaughtUp(): Promise<void> {
+    const caughtUp = this.#out.whenEventsBelow(this.backPressureBytes / 2);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => timer = setTimeout(resolve, MAX_HOLD_MS));
+    return Promise.race([caughtUp, late]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Back-pressure on a sender: its next request is not read before `ready` resolves (the
+   * lagging reader of its room caught up, or was closed). The latest hold replaces the
+   * previous one (both wait for readers draining the same stream).
+   */
+  holdReadsUntil(ready: Promise<void>): void {
+    this.readHold = ready;
+    void ready.then(() => {
+      if (this.readHold === ready) this.readHold = null;
+    });
+  }
+
+  /** What the connection's read loop waits for before the next request, or null. */
+  readHold: Promise<void> | null = null;
 
   /** Sends an event to this session only. */
   send(frame: ServerFrame): void {

@@ -1,8 +1,10 @@
 /** `register`, `login` (with a password or a resume token), `password`, `logout`, `ping`. */
+import { recordLastSeen } from "../chat/last_seen.ts";
 import { RequestError } from "../../protocol/error_codes.ts";
 import {
   checkUserName,
   foldName,
+  hasBadMarks,
   hasInvisible,
   isAcceptablePassword,
 } from "../../protocol/names.ts";
@@ -11,6 +13,7 @@ import { errorFrame } from "../../protocol/server_frames.ts";
 import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../auth/password.ts";
 import { addressKey } from "../../auth/address_key.ts";
 import { loginDelay, recordLoginFailure, recordLoginSuccess } from "../../auth/login_throttle.ts";
+import { PasswordLoginRate } from "../../auth/login_rate.ts";
 import type { UserRecord } from "../../store/store.ts";
 import type { ChatCore } from "../chat/core.ts";
 import { isoTime } from "../../common/time.ts";
@@ -25,6 +28,9 @@ const sessionTokens = new WeakMap<Session, string>();
 
 /** Addresses whose registration refusal was logged within the window (one line each). */
 const refusalsLogged = new WeakMap<ChatCore, WindowCounter>();
+
+/** The password-login rate of each server (only while `--auth-rate` is not `off`). */
+const loginRates = new WeakMap<ChatCore, PasswordLoginRate>();
 
 /** What an operator runs to let a classroom behind one address register. */
 const AUTH_RATE_HINT = "--auth-rate 60";
@@ -52,6 +58,8 @@ export async function register(
         ? "The user name is empty."
         : hasInvisible(user)
         ? "User names cannot hold invisible, format or direction-changing characters."
+        : hasBadMarks(user.normalize("NFC"))
+        ? "User names start with a letter or digit and carry at most 2 accents per letter, none struck through."
         : "User names are 2 to 32 letters, digits, '_', '.' or '-'.",
     );
   }
@@ -68,7 +76,7 @@ export async function register(
         `Too many registrations from your address; try again in ${
           Math.ceil(wait / 60_000)
         } min (the server's operator can raise the limit, e.g. ${AUTH_RATE_HINT}).`,
-        { retryAfterMs: wait },
+        { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
       );
     }
   }
@@ -111,6 +119,16 @@ async function checkPassword(
   password: string,
 ): Promise<UserRecord> {
   const failures = ctx.core.limits.loginFailures;
+  // `--auth-rate off` turns the failed-login delays off, and this rate with them.
+  const rate = failures ? loginRateOf(ctx.core) : null;
+  const wait = rate?.begin(ctx.session.host, nameKey) ?? 0;
+  if (wait > 0) {
+    throw new RequestError(
+      "rate_limited",
+      `Too many password logins; try again in ${Math.ceil(wait / 1000)} s.`,
+      { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
+    );
+  }
   const delay = failures ? loginDelay(failures, ctx.session.host, nameKey) : 0;
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const record = await lookupUser(ctx.core, user);
@@ -122,7 +140,18 @@ async function checkPassword(
     throw new RequestError("bad_credentials", "Wrong user name or password.");
   }
   if (failures) recordLoginSuccess(failures, ctx.session.host, nameKey);
+  rate?.succeeded(nameKey);
   return record;
+}
+
+/** The password-login rate of `core`, created on first use. */
+function loginRateOf(core: ChatCore): PasswordLoginRate {
+  let rate = loginRates.get(core);
+  if (!rate) {
+    rate = new PasswordLoginRate(core.clock);
+    loginRates.set(core, rate);
+  }
+  return rate;
 }
 
 /**
@@ -176,9 +205,17 @@ export async function login(
   let answer = token;
   if (tokenId === null) ({ token: answer, id: tokenId } = await ctx.core.tokens.issue(record.id));
   if (ctx.session.closing) return ctx.later();
+  const previous = ctx.session.account;
+  const previousToken = sessionTokens.get(ctx.session);
   ctx.core.logout(ctx.session);
   ctx.core.sessions.login(ctx.session, { id: record.id, name: record.name, key: nameKey });
+  recordLastSeen(ctx.core, record.id);
   sessionTokens.set(ctx.session, tokenId);
+  // Switching this connection to another account ends the previous account's session:
+  // its token would otherwise outlive the `logout` that revokes only the current one.
+  if (previous && previous.id !== record.id && previousToken !== undefined) {
+    await revokeToken(ctx, previousToken);
+  }
   ctx.core.emit({ type: "presence" });
   ctx.ok({
     user: record.name,
@@ -191,16 +228,18 @@ export async function logout(ctx: RequestContext): Promise<void> {
   const tokenId = sessionTokens.get(ctx.session);
   sessionTokens.delete(ctx.session);
   ctx.core.logout(ctx.session);
-  if (tokenId !== undefined) {
-    try {
-      await ctx.core.tokens.revoke(tokenId);
-    } catch (error) {
-      // The logout itself stands; the token then lives until it expires (logged).
-      ctx.core.log.log("warn", "token_revoke_failed", { error: String(error) });
-    }
-  }
+  if (tokenId !== undefined) await revokeToken(ctx, tokenId);
   ctx.ok();
   void ctx.session.close("logout");
+}
+
+/** Revokes a session's token; a failure is logged (the token then lives until it expires). */
+async function revokeToken(ctx: RequestContext, tokenId: string): Promise<void> {
+  try {
+    await ctx.core.tokens.revoke(tokenId);
+  } catch (error) {
+    ctx.core.log.log("warn", "token_revoke_failed", { error: String(error) });
+  }
 }
 
 /**

@@ -5,8 +5,11 @@
 import type { RequestFields, RequestType } from "../../protocol/requests.ts";
 import { changePassword, login, logout, ping, register } from "./account.ts";
 import type { RequestContext } from "./context.ts";
-import { dm, history, say } from "./messages.ts";
-import { createRoom, join, leave, rooms, who } from "./rooms.ts";
+import { deleteMessage, dm, edit, history, say } from "./messages.ts";
+import { createRoom, join, leave, rooms, setTopic, who } from "./rooms.ts";
+import { markRead, unread } from "./markers.ts";
+import { report } from "./reports.ts";
+import { search } from "./search.ts";
 
 /**
  * One row of the command table. The handler answers through `ctx` (`ok`, `okWith`, `fail`,
@@ -32,4 +35,11 @@ export const COMMANDS: { [T in RequestType]: Command<T> } = {
   dm: { needsLogin: true, handle: dm },
   history: { needsLogin: true, handle: history },
   who: { needsLogin: true, handle: who },
+  search: { needsLogin: true, handle: search },
+  edit: { needsLogin: true, handle: edit },
+  delete: { needsLogin: true, handle: deleteMessage },
+  topic: { needsLogin: true, handle: setTopic },
+  mark_read: { needsLogin: true, handle: markRead },
+  unread: { needsLogin: true, handle: unread },
+  report: { needsLogin: true, handle: report },
 };

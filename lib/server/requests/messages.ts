@@ -1,16 +1,21 @@
 /**
- * `say`, `dm`, `history`. A `say` or `dm` is validated here (room, text, may the sender
- * speak), then handed to the message writer with its reply context; the answer comes from
- * the delivery (`chat/delivery.ts`) once the message is stored.
+ * `say`, `dm`, `history`, `edit`, `delete`. A `say` or `dm` is validated here (room, text,
+ * may the sender speak), then handed to the message writer with its reply context; the
+ * answer comes from the delivery (`chat/delivery.ts`) once the message is stored. An
+ * `edit` or `delete` is checked against the stored message (visible, not deleted, the
+ * requester's own, or a staff member's deletion of a room message) and takes the same
+ * path, so it is durable before `ok` and reaches the audience in submission order.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import { HISTORY_BYTES, HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
 import { codePoints } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
-import type { UserRecord } from "../../store/store.ts";
+import type { MessageChange, StoredMessage, UserRecord } from "../../store/store.ts";
+import { formatMsgid, parseMsgid } from "../../protocol/msgid.ts";
 import { noteRefusal } from "../moderation/flood.ts";
 import { blockedSenderError, closeBlockedSender, senderBlock } from "../moderation/sender_check.ts";
 import { mutedError } from "../moderation/sanctions.ts";
+import { takeSlowMode } from "../moderation/slow_mode.ts";
 import { checkStoreBacklog } from "../limits/guards.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
 import { lookupUser } from "../chat/user_lookup.ts";
@@ -75,6 +80,13 @@ function refuse(ctx: RequestContext, refusal: SpeakRefusal): void {
   }
 }
 
+/** Waits while this session has too many writes pending; refuses when the store lags. */
+async function admitWrite(ctx: RequestContext): Promise<void> {
+  const { core, session } = ctx;
+  if (session.pendingWrites >= core.limits.maxPendingWrites) await core.writer.drained();
+  checkStoreBacklog(core);
+}
+
 /** Hands a validated `say` (`room`) or `dm` (`recipient`) to the message writer. */
 async function submit(
   ctx: RequestContext,
@@ -82,34 +94,39 @@ async function submit(
   recipient: Account | null,
   text: string,
   cid: string | undefined,
+  kind: "text" | "action" | undefined,
 ): Promise<void> {
   const { core, session } = ctx;
-  if (session.pendingWrites >= core.limits.maxPendingWrites) await core.writer.drained();
-  checkStoreBacklog(core);
+  await admitWrite(ctx);
   const sender = accountOf(ctx);
   session.beginWrite();
   session.messagesSent++;
   // Answered by the delivery once the commit settles.
   ctx.later();
-  core.writer.submit({ reply: ctx, sender, room, recipient }, {
+  const draft = {
     roomId: room?.id ?? null,
     senderId: sender.id,
     recipientId: recipient?.id ?? null,
     text,
     cid: cid ?? null,
-  });
+  };
+  core.writer.submit(
+    { reply: ctx, sender, room, recipient },
+    kind === "action" ? { ...draft, kind } : draft,
+  );
 }
 
-/** `say`: a message to a room this session is in. */
+/** `say`: a message (or, with `kind: "action"`, a `/me` line) to a room this session is in. */
 export function say(
   ctx: RequestContext,
-  { room: name, text, cid }: RequestFields<"say">,
+  { room: name, text, cid, kind }: RequestFields<"say">,
 ): void | Promise<void> {
   const room = joinedRoom(ctx, name);
   checkText(ctx, text);
   const refusal = speakRefusal(ctx);
   if (refusal) return refuse(ctx, refusal);
-  return submit(ctx, room, null, text, cid);
+  takeSlowMode(ctx.core, room, accountOf(ctx).id, cid ?? null);
+  return submit(ctx, room, null, text, cid, kind);
 }
 
 async function existingUser(ctx: RequestContext, name: string): Promise<UserRecord> {
@@ -130,7 +147,88 @@ export async function dm(
   const refusal = speakRefusal(ctx);
   if (refusal) return refuse(ctx, refusal);
   const account = { id: recipient.id, name: recipient.name, key: recipient.nameKey };
-  return submit(ctx, null, account, text, cid);
+  return submit(ctx, null, account, text, cid, undefined);
+}
+
+/**
+ * The stored message `msgid` names, if the requester can see it and it is not deleted
+ * (a dm between two other users is not visible): `no_such_message` otherwise.
+ */
+async function visibleMessage(ctx: RequestContext, msgid: string): Promise<StoredMessage> {
+  // A malformed or empty msgid names no message either (as for `mark_read` and `report`).
+  const seq = parseMsgid(msgid);
+  const message = seq === null ? null : await ctx.core.store.findMessage(seq);
+  const self = accountOf(ctx).id;
+  const visible = message !== null && !message.deleted &&
+    (message.roomId !== null || message.senderId === self || message.recipientId === self);
+  if (!visible) {
+    throw new RequestError("no_such_message", `There is no message ${msgid} that you can see.`);
+  }
+  return message!;
+}
+
+/** Hands a checked edit or deletion of `target` to the message writer. */
+async function submitChange(
+  ctx: RequestContext,
+  target: StoredMessage,
+  change: MessageChange,
+): Promise<void> {
+  const { core, session } = ctx;
+  await admitWrite(ctx);
+  session.beginWrite();
+  ctx.later();
+  const room = target.roomId === null ? null : core.rooms.byId(target.roomId) ?? null;
+  core.writer.submitChange({ reply: ctx, target, room, by: accountOf(ctx) }, change);
+}
+
+/** `edit`: the author replaces a message's text (the rules of `say` apply to it). */
+export async function edit(
+  ctx: RequestContext,
+  { msgid, text }: RequestFields<"edit">,
+): Promise<void> {
+  const target = await visibleMessage(ctx, msgid);
+  if (target.senderId !== accountOf(ctx).id) {
+    throw new RequestError("not_allowed", "Only the author may edit a message.");
+  }
+  checkText(ctx, text);
+  const refusal = speakRefusal(ctx);
+  if (refusal) return refuse(ctx, refusal);
+  return submitChange(ctx, target, {
+    op: "edit",
+    seq: target.seq,
+    text,
+    at: ctx.core.writer.now(),
+  });
+}
+
+/**
+ * `delete`: the author deletes a message; a staff member may delete any room message
+ * (audited), never another user's dm. The message becomes a tombstone.
+ */
+export async function deleteMessage(
+  ctx: RequestContext,
+  { msgid }: RequestFields<"delete">,
+): Promise<void> {
+  const target = await visibleMessage(ctx, msgid);
+  const self = accountOf(ctx);
+  const own = target.senderId === self.id;
+  if (!own && (target.roomId === null || !ctx.core.staff.isStaff(self.id))) {
+    throw new RequestError(
+      "not_allowed",
+      target.roomId === null
+        ? "Only the author may delete a direct message."
+        : "Only the author or a staff member may delete this message.",
+    );
+  }
+  const audit = own ? null : {
+    at: ctx.core.clock(),
+    by: self.name,
+    address: ctx.session.address,
+    action: "delete_message",
+    target: formatMsgid(target.seq),
+    detail: JSON.stringify({ room: target.room, user: target.user }),
+  };
+  return submitChange(ctx, target, { op: "delete", seq: target.seq, audit });
 }
 
 /** `history`: a page of a room's or a dm conversation's stored messages. */

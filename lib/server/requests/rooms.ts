@@ -1,4 +1,4 @@
-/** `rooms`, `create_room`, `join`, `leave`, `who`. */
+/** `rooms`, `create_room`, `join`, `leave`, `who`, `topic`. */
 import { RequestError } from "../../protocol/error_codes.ts";
 import {
   HISTORY_BYTES,
@@ -10,7 +10,9 @@ import { parseMsgid } from "../../protocol/msgid.ts";
 import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import { createRoom as createRoomChecked } from "../moderation/room_creation.ts";
+import { checkTopic, maySetTopic, setRoomTopic } from "../moderation/room_topic.ts";
 import { checkRoomSpace } from "../limits/guards.ts";
+import { takeJoinLeave } from "../limits/room_limiter.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
 import { roomsPage } from "../chat/room_pages.ts";
 import { accountOf, existingRoom, joinedRoom, type RequestContext } from "./context.ts";
@@ -58,10 +60,27 @@ export async function createRoom(
   ctx.ok({ room: created.name });
 }
 
+/**
+ * Refuses a `join`/`leave` past the session's rate (each one is an event to every member);
+ * on with `--msg-rate`, like the other anti-abuse rates.
+ */
+function checkJoinLeaveRate(ctx: RequestContext): void {
+  if (ctx.core.limits.newBucket === null) return;
+  const wait = takeJoinLeave(ctx.session, ctx.core.clock);
+  if (wait > 0) {
+    throw new RequestError(
+      "rate_limited",
+      `Too many joins and leaves; try again in ${Math.ceil(wait / 1000)} s.`,
+      { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
+    );
+  }
+}
+
 export async function join(
   ctx: RequestContext,
   { room: name, after }: RequestFields<"join">,
 ): Promise<void> {
+  checkJoinLeaveRate(ctx);
   const room = existingRoom(ctx, name);
   const afterSeq = msgidField("after", after);
   const { core, session } = ctx;
@@ -83,7 +102,11 @@ export async function join(
       HISTORY_BYTES,
     );
     const members = room.memberList(MEMBERS_BYTES);
-    const fields: Record<string, unknown> = { room: room.name, topic: room.topic };
+    const fields: Record<string, unknown> = {
+      room: room.name,
+      topic: room.topic,
+      slowmode: room.slowmode,
+    };
     if (!members.complete) fields.membersMore = true;
     fields.more = history.more;
     ctx.okWith(fields, { members: members.json, history: history.json });
@@ -96,6 +119,7 @@ export async function join(
 }
 
 export function leave(ctx: RequestContext, { room: name }: RequestFields<"leave">): void {
+  checkJoinLeaveRate(ctx);
   const room = joinedRoom(ctx, name);
   ctx.core.leaveRoom(ctx.session, room);
   ctx.ok({ room: room.name });
@@ -106,4 +130,32 @@ export function who(ctx: RequestContext, { room: name }: RequestFields<"who">): 
   const room = existingRoom(ctx, name);
   const members = room.memberList(MEMBERS_BYTES);
   ctx.okWith({ room: room.name, more: !members.complete }, { users: members.json });
+}
+
+/**
+ * `topic`: sets (`""` clears) a room's topic; only its creator or a staff member may.
+ * Checked in order: the room (`no_such_room`), the topic (`invalid_topic`), the right
+ * (`not_allowed`); nothing is stored on a refusal.
+ */
+export async function setTopic(
+  ctx: RequestContext,
+  { room: name, topic }: RequestFields<"topic">,
+): Promise<void> {
+  const room = existingRoom(ctx, name);
+  checkTopic(topic, "invalid_topic");
+  const account = accountOf(ctx);
+  if (!maySetTopic(ctx.core, room, account)) {
+    throw new RequestError(
+      "not_allowed",
+      "Only the room's creator or a moderator may set its topic.",
+    );
+  }
+  const stored = await setRoomTopic(
+    ctx.core,
+    room,
+    topic,
+    { by: account.name, address: ctx.session.address },
+    { code: "invalid_topic", notice: false },
+  );
+  ctx.ok({ room: room.name, topic: stored });
 }

@@ -1,0 +1,105 @@
+/**
+ * The report queue (`GET /api/reports?status=`): each reported message with its reporter and
+ * reason; dismiss it, or delete the message (after a confirmation).
+ */
+import { useEffect } from "preact/hooks";
+import type { ReportView } from "../../../lib/admin/api_types.ts";
+import { api, seg } from "../api.ts";
+import { ask } from "../confirm.ts";
+import { reports, reportStatus } from "../lists.ts";
+import { now } from "../state.ts";
+import { act, anchorOf } from "../toasts.ts";
+import { clock } from "../format.ts";
+import { RemoteView, Section } from "./Section.tsx";
+import { t } from "../i18n.ts";
+
+/** The reports section. */
+export function ReportsPanel() {
+  useEffect(() => void reports.load(), []);
+  const show = (status: "open" | "closed") => {
+    reportStatus.value = status;
+    void reports.load();
+  };
+  return (
+    <Section id="reports" title={t("reports.title")}>
+      <div class="tabs" role="group" aria-label={t("reports.which")}>
+        {(["open", "closed"] as const).map((s) => (
+          <button
+            type="button"
+            key={s}
+            class={reportStatus.value === s ? "small on" : "small"}
+            aria-pressed={reportStatus.value === s}
+            onClick={() => show(s)}
+          >
+            {t(`reports.${s}`)}
+          </button>
+        ))}
+      </div>
+      <RemoteView state={reports.state.value}>
+        {(list) =>
+          list.length === 0
+            ? (
+              <p class="empty">
+                {reportStatus.value === "open" ? t("reports.emptyOpen") : t("reports.emptyClosed")}
+              </p>
+            )
+            : (
+              <ul class="rows" data-testid="reports">
+                {list.map((r) => <ReportRow key={String(r.id)} report={r} />)}
+              </ul>
+            )}
+      </RemoteView>
+    </Section>
+  );
+}
+
+function ReportRow({ report: r }: { report: ReportView }) {
+  const resolve = async (event: Event, action: "dismiss" | "delete") => {
+    const anchor = anchorOf(event);
+    if (
+      action === "delete" && !await ask({
+        title: t("reports.deleteTitle"),
+        body: t("reports.deleteBody", { user: r.message?.user ?? t("reports.itsAuthor") }),
+        confirm: t("messages.deleteConfirm"),
+      })
+    ) return;
+    const ok = await act(
+      () => api("POST", `/api/reports/${seg(String(r.id))}`, { action }),
+      action === "delete" ? t("reports.deletedClosed") : t("reports.dismissed"),
+      anchor,
+    );
+    if (ok) void reports.load();
+  };
+  const m = r.message;
+  return (
+    <li class="row" data-report={String(r.id)}>
+      <blockquote class="reported">
+        {m
+          ? (
+            <>
+              <span class="where">{m.room !== null ? `#${m.room}` : `→ ${m.to}`}</span>{" "}
+              <strong>{m.user}</strong>{" "}
+              {m.deleted
+                ? <em class="muted">{t("messages.deletedMark")}</em>
+                : <span>{m.text}</span>}
+            </>
+          )
+          : <em class="muted">{t("reports.gone", { msgid: r.msgid })}</em>}
+      </blockquote>
+      <p class="small-text">
+        <strong>{r.reporter}</strong>: {r.reason}{" "}
+        <span class="muted">· {clock(r.at, now.value)}</span>
+      </p>
+      {r.status === "open" && (
+        <span class="actions">
+          <button type="button" class="small" onClick={(e) => resolve(e, "dismiss")}>
+            {t("reports.dismiss")}
+          </button>
+          <button type="button" class="small" onClick={(e) => resolve(e, "delete")}>
+            {t("reports.deleteMessage")}
+          </button>
+        </span>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,66 @@
+/**
+ * The Messages feed: its filter (the typed text lives in a module signal, so the page's
+ * live refreshes never wipe it), and whether direct messages are shown (off by default,
+ * admins only, remembered in localStorage).
+ */
+import { computed, effect, signal } from "@preact/signals";
+import type { MessageView } from "../../lib/admin/api_types.ts";
+import { api, query } from "./api.ts";
+import { isAdmin } from "./state.ts";
+
+/** Messages kept in the feed. */
+const FEED_SIZE = 200;
+const DMS_KEY = "fastchat-admin.show-dms";
+
+/** The filter applied to the feed. */
+export const messageFilter = signal<{ room: string; user: string }>({ room: "", user: "" });
+/** What is typed in the user filter (applied shortly after typing stops, or on Enter). */
+export const userDraft = signal("");
+/** The admin's choice to see direct messages too. */
+export const dmsWanted = signal(readDmsChoice());
+/** Whether direct messages are shown: wanted, and the session is an admin's. */
+export const showDms = computed(() => dmsWanted.value && isAdmin.value);
+/** The feed, newest first, as loaded and extended live (dms included; filtered on display). */
+const all = signal<MessageView[]>([]);
+/** The feed as shown. */
+export const messages = computed(() =>
+  showDms.value ? all.value : all.value.filter((m) => m.to === null)
+);
+
+function readDmsChoice(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(DMS_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
+effect(() => {
+  try {
+    globalThis.localStorage?.setItem(DMS_KEY, dmsWanted.value ? "1" : "0");
+  } catch {
+    // Storage refused (private mode): the choice lasts until the page is closed.
+  }
+});
+
+/** Loads the newest messages that pass the filter. */
+export async function loadMessages(): Promise<void> {
+  const { room, user } = messageFilter.value;
+  const path = `/api/messages${query({ limit: 100, room, user })}`;
+  all.value = (await api<{ messages: MessageView[] }>("GET", path)).messages;
+}
+
+/** Adds live messages (newest last in `batch`) to the feed, if they pass the filter. */
+export function addMessages(batch: MessageView[]): void {
+  const { room, user } = messageFilter.value;
+  const fits = batch.filter((m) =>
+    (!room || m.room?.toLowerCase() === room.toLowerCase()) &&
+    (!user || m.user.toLowerCase() === user.toLowerCase())
+  );
+  if (fits.length > 0) all.value = [...fits.reverse(), ...all.value].slice(0, FEED_SIZE);
+}
+
+/** Marks a message deleted in the feed (after `DELETE /api/messages/{msgid}`). */
+export function markDeleted(msgid: string): void {
+  all.value = all.value.map((m) => (m.msgid === msgid ? { ...m, text: "", deleted: true } : m));
+}

@@ -1,0 +1,427 @@
+/**
+ * The search benchmark (issue 14), `deno task bench --search [options]`:
+ *
+ * 1. Fills a fresh database with `messages` messages (200 rooms, 1% dms) whose text is
+ *    drawn from a synthetic vocabulary with a Zipf-like distribution, through the Store
+ *    (so the full-text index is built as in production).
+ * 2. Starts FastChat on it, connects `clients` chat clients that each say a message every
+ *    `interval` ms in their room, and meanwhile sends `queries` `search` requests one after
+ *    another (1–2 words drawn from the same distribution, some prefixes, a mix of scopes):
+ *    p50 and p95 latency per query.
+ * 3. The durable message rate with the index maintained and without it (messages_fts and its
+ *    triggers or the FULLTEXT index dropped), in the same run: fresh databases,
+ *    `rateMessages` messages in transactions of 256 (a group commit), one after another; the
+ *    ratio is the goal (≥ 0.8).
+ *
+ * Not a pass/fail test; `tests/bench/search_bench_test.ts` runs a tiny version.
+ */
+import { parseArgs } from "node:util";
+import mysql from "mysql2/promise";
+import { DatabaseSync } from "node:sqlite";
+import { openStore } from "../lib/store/open_store.ts";
+import type { NewMessage } from "../lib/store/store.ts";
+import { startFastchat } from "./processes.ts";
+import {
+  BENCH_PASSWORD,
+  freshDatabase,
+  provision,
+  roomName,
+  type StoreKind,
+  userName,
+} from "./provision.ts";
+
+/** Sizes of one search benchmark run. */
+export interface SearchBenchSpec {
+  store: StoreKind;
+  messages: number;
+  rooms: number;
+  clients: number;
+  /** Milliseconds between two messages of one chat client. */
+  interval: number;
+  queries: number;
+  rateMessages: number;
+  mysqlAdminUrl: string;
+}
+
+/** What one run measured. */
+export interface SearchBenchResult {
+  store: StoreKind;
+  messages: number;
+  fillSeconds: number;
+  queries: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** Messages the chat clients had acknowledged while the queries ran. */
+  chatMessages: number;
+  ratePerSecWithIndex: number;
+  ratePerSecWithout: number;
+  ratio: number;
+}
+
+/** A small seeded random generator (mulberry32): the same text every run. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = [
+  "ba",
+  "ko",
+  "ri",
+  "ne",
+  "tu",
+  "sa",
+  "mé",
+  "lo",
+  "vi",
+  "da",
+  "pe",
+  "zu",
+  "ça",
+  "fo",
+];
+
+/** A vocabulary of `size` words and a Zipf-like sampler over it (rank r has weight 1/r). */
+export function vocabulary(size: number, seed = 1): { words: string[]; pick: () => string } {
+  const rng = random(seed);
+  const words = new Set<string>(["the", "a", "to", "de", "la", "et", "is", "ok"]);
+  while (words.size < size) {
+    const n = 1 + Math.floor(rng() * 4);
+    let w = "";
+    for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(rng() * SYLLABLES.length)]!;
+    words.add(w);
+  }
+  const list = [...words];
+  const cdf: number[] = [];
+  let sum = 0;
+  for (let r = 1; r <= list.length; r++) cdf.push(sum += 1 / r);
+  const pick = () => {
+    const x = rng() * sum;
+    let lo = 0;
+    let hi = cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo]!;
+  };
+  return { words: list, pick };
+}
+
+/** A message text of 3 to 20 words. */
+function sentence(pick: () => string, rng: () => number): string {
+  const n = 3 + Math.floor(rng() * 18);
+  return Array.from({ length: n }, pick).join(" ");
+}
+
+/** Fills the store with `spec.messages` messages; resolves to the seconds it took. */
+export async function fill(db: string, spec: SearchBenchSpec, users: number): Promise<number> {
+  const store = await openStore(db);
+  const { pick } = vocabulary(20_000);
+  const rng = random(2);
+  const started = performance.now();
+  try {
+    const now = Date.now() - spec.messages;
+    for (let seq = 1; seq <= spec.messages; seq += 1_000) {
+      const batch: NewMessage[] = [];
+      for (let s = seq; s < Math.min(seq + 1_000, spec.messages + 1); s++) {
+        const sender = 1 + Math.floor(rng() * users);
+        const isDm = rng() < 0.01;
+        batch.push({
+          seq: s,
+          roomId: isDm ? null : 1 + (s % spec.rooms),
+          senderId: sender,
+          recipientId: isDm ? 1 + ((sender + 1) % users) : null,
+          text: sentence(pick, rng),
+          ts: now + s,
+          cid: null,
+        });
+      }
+      await store.insertMessages(batch);
+    }
+  } finally {
+    await store.close();
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** A line-framed chat connection: requests by id, every other frame read and dropped. */
+class LineClient {
+  #conn: Deno.TcpConn;
+  #pending = new Map<number, (frame: Record<string, unknown>) => void>();
+  #next = 1;
+  #encoder = new TextEncoder();
+  readonly done: Promise<void>;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+    conn.setNoDelay(true);
+    this.done = this.#read();
+  }
+
+  static async connect(port: number): Promise<LineClient> {
+    return new LineClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+
+  async #read(): Promise<void> {
+    const decoder = new TextDecoder();
+    let buffered = "";
+    try {
+      for await (const chunk of this.#conn.readable) {
+        buffered += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffered.indexOf("\n")) >= 0) {
+          const frame = JSON.parse(buffered.slice(0, end)) as Record<string, unknown>;
+          buffered = buffered.slice(end + 1);
+          const id = frame.id as number | undefined;
+          if (id !== undefined) {
+            this.#pending.get(id)?.(frame);
+            this.#pending.delete(id);
+          }
+        }
+      }
+    } catch {
+      // Closed.
+    }
+  }
+
+  /** Sends a request; resolves to its reply. */
+  async request(frame: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.#next++;
+    const reply = new Promise<Record<string, unknown>>((resolve) => this.#pending.set(id, resolve));
+    await this.#conn.write(this.#encoder.encode(JSON.stringify({ ...frame, id }) + "\n"));
+    return reply;
+  }
+
+  close(): void {
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed.
+    }
+  }
+}
+
+async function loggedIn(port: number, user: string): Promise<LineClient> {
+  const client = await LineClient.connect(port);
+  const reply = await client.request({ type: "login", user, password: BENCH_PASSWORD });
+  if (reply.type !== "ok") throw new Error(`login ${user}: ${JSON.stringify(reply)}`);
+  return client;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Search latencies while `clients` chat, on a server over the filled database. */
+async function searchUnderChat(
+  db: string,
+  spec: SearchBenchSpec,
+): Promise<{ latencies: number[]; chatMessages: number }> {
+  const server = await startFastchat(db);
+  const clients: LineClient[] = [];
+  let chatting = true;
+  let chatMessages = 0;
+  try {
+    for (let i = 0; i < spec.clients; i++) {
+      const client = await loggedIn(server.port, userName(i));
+      await client.request({ type: "join", room: roomName(i % spec.rooms) });
+      clients.push(client);
+    }
+    const chat = clients.map(async (client, i) => {
+      const rng = random(100 + i);
+      const { pick } = vocabulary(20_000, 1);
+      while (chatting) {
+        const reply = await client.request({
+          type: "say",
+          room: roomName(i % spec.rooms),
+          text: sentence(pick, rng),
+        });
+        if (reply.type === "ok") chatMessages++;
+        await new Promise((resolve) => setTimeout(resolve, spec.interval));
+      }
+    });
+    const searcher = await loggedIn(server.port, userName(spec.clients));
+    clients.push(searcher);
+    const { pick } = vocabulary(20_000, 1);
+    const rng = random(3);
+    const latencies: number[] = [];
+    for (let q = 0; q < spec.queries; q++) {
+      const roll = rng();
+      let query = pick();
+      if (roll < 0.3) query += ` ${pick()}`;
+      else if (roll < 0.4) query = query.slice(0, 3);
+      const scope = rng() < 0.4 ? { room: roomName(Math.floor(rng() * spec.rooms)) } : {};
+      const started = performance.now();
+      const reply = await searcher.request({ type: "search", query, ...scope });
+      latencies.push(performance.now() - started);
+      if (reply.type !== "ok" && reply.code !== "invalid_query") {
+        throw new Error(`search ${query}: ${JSON.stringify(reply)}`);
+      }
+    }
+    chatting = false;
+    await Promise.all(chat);
+    return { latencies: latencies.sort((a, b) => a - b), chatMessages };
+  } finally {
+    chatting = false;
+    for (const client of clients) client.close();
+    await server.stop();
+  }
+}
+
+/** Removes the full-text index and its upkeep from a database (the "without" run). */
+async function dropIndex(db: string): Promise<void> {
+  if (db.startsWith("sqlite:")) {
+    // The store indexes a new message only when messages_fts exists (sqlite_store.ts).
+    const sqlite = new DatabaseSync(db.slice("sqlite:".length));
+    for (const t of ["delete", "update"]) sqlite.exec(`DROP TRIGGER messages_fts_${t}`);
+    sqlite.exec("DROP TABLE messages_fts");
+    sqlite.close();
+    return;
+  }
+  const connection = await mysql.createConnection(db);
+  await connection.query("ALTER TABLE messages DROP INDEX messages_text_ft");
+  await connection.end();
+}
+
+/** Durable messages per second: `count` messages in transactions of 256, one after another. */
+async function insertRate(
+  spec: SearchBenchSpec,
+  withIndex: boolean,
+): Promise<number> {
+  const database = await freshDatabase(spec.store, spec.mysqlAdminUrl);
+  try {
+    await provision(database.db, 2, 1);
+    if (!withIndex) await dropIndex(database.db);
+    const store = await openStore(database.db);
+    const { pick } = vocabulary(20_000);
+    const rng = random(4);
+    const messages: NewMessage[] = Array.from({ length: spec.rateMessages }, (_, i) => ({
+      seq: i + 1,
+      roomId: 1,
+      senderId: 1,
+      recipientId: null,
+      text: sentence(pick, rng),
+      ts: Date.now(),
+      cid: null,
+    }));
+    const started = performance.now();
+    try {
+      for (let i = 0; i < messages.length; i += 256) {
+        await store.insertMessages(messages.slice(i, i + 256));
+      }
+    } finally {
+      await store.close();
+    }
+    return Math.round(messages.length / ((performance.now() - started) / 1000));
+  } finally {
+    await database.drop();
+  }
+}
+
+/** Runs the whole scenario on one store. */
+export async function runSearchBench(spec: SearchBenchSpec): Promise<SearchBenchResult> {
+  const users = spec.clients + 1;
+  const database = await freshDatabase(spec.store, spec.mysqlAdminUrl);
+  try {
+    await provision(database.db, users, spec.rooms);
+    const fillSeconds = await fill(database.db, spec, users);
+    const { latencies, chatMessages } = await searchUnderChat(database.db, spec);
+    // Interleaved, so that both see the same machine load.
+    const without = await insertRate(spec, false);
+    const withIndex = await insertRate(spec, true);
+    return {
+      store: spec.store,
+      messages: spec.messages,
+      fillSeconds: Math.round(fillSeconds * 10) / 10,
+      queries: latencies.length,
+      p50Ms: Math.round(percentile(latencies, 50) * 10) / 10,
+      p95Ms: Math.round(percentile(latencies, 95) * 10) / 10,
+      chatMessages,
+      ratePerSecWithIndex: withIndex,
+      ratePerSecWithout: without,
+      ratio: Math.round((withIndex / without) * 100) / 100,
+    };
+  } finally {
+    await database.drop();
+  }
+}
+
+const HELP = `Usage: deno task bench --search [options]
+
+  --messages N       messages stored before searching (default 1000000)
+  --clients N        chat clients saying messages meanwhile (default 50)
+  --interval MS      ms between two messages of one client (default 100)
+  --queries N        search requests timed (default 500)
+  --rate-messages N  messages of the with/without-index insert rate (default 100000)
+  --mysql-url URL    MariaDB admin URL (default $FASTCHAT_TEST_MYSQL_ADMIN_URL or
+                     mysql://root@127.0.0.1:3306/)
+  --no-mysql         SQLite only
+  --help`;
+
+/** `deno task bench --search …`: prints one JSON line per store, and a summary table. */
+export async function searchMain(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        messages: { type: "string", default: "1000000" },
+        clients: { type: "string", default: "50" },
+        interval: { type: "string", default: "100" },
+        queries: { type: "string", default: "500" },
+        "rate-messages": { type: "string", default: "100000" },
+        "mysql-url": { type: "string" },
+        "no-mysql": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (error) {
+    console.error(`bench --search: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const numbers = ["messages", "clients", "interval", "queries", "rate-messages"] as const;
+  if (numbers.some((k) => !(Number.isInteger(Number(values[k])) && Number(values[k]) > 0))) {
+    console.error(`bench --search: ${numbers.join(", ")} take positive integers\n\n${HELP}`);
+    return 2;
+  }
+  const mysqlAdminUrl = values["mysql-url"] ?? Deno.env.get("FASTCHAT_TEST_MYSQL_ADMIN_URL") ??
+    "mysql://root@127.0.0.1:3306/";
+  const stores: StoreKind[] = values["no-mysql"] ? ["sqlite"] : ["sqlite", "mysql"];
+  const results: SearchBenchResult[] = [];
+  for (const store of stores) {
+    const result = await runSearchBench({
+      store,
+      messages: Number(values.messages),
+      rooms: 200,
+      clients: Number(values.clients),
+      interval: Number(values.interval),
+      queries: Number(values.queries),
+      rateMessages: Number(values["rate-messages"]),
+      mysqlAdminUrl,
+    });
+    console.log(JSON.stringify(result));
+    results.push(result);
+  }
+  console.log("\n| store | messages | p50 ms | p95 ms | msg/s with index | without | ratio |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const r of results) {
+    console.log(
+      `| ${r.store} | ${r.messages} | ${r.p50Ms} | ${r.p95Ms} | ${r.ratePerSecWithIndex} | ` +
+        `${r.ratePerSecWithout} | ${r.ratio} |`,
+    );
+  }
+  return 0;
+}

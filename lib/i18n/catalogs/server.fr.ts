@@ -1,0 +1,13 @@
+/** The server's own texts in French (keys: `server.en.ts`). */
+import type { Catalog } from "../catalog.ts";
+import type { ServerKey } from "./server.en.ts";
+
+export const serverFr: Catalog<ServerKey> = {
+  "server.motd": "Bienvenue sur FastChat.",
+  "server.shutdown": "Attention, le serveur va s'arrêter !",
+  "server.muted": "Vous êtes muet jusqu'à {until}.",
+  "server.mutedReason": "Vous êtes muet jusqu'à {until} : {reason}",
+  "server.roomDeleted": "Le salon {room} a été supprimé.",
+  "server.topicSet": "Sujet de {room} : {topic}",
+  "server.topicCleared": "Le sujet de {room} a été effacé.",
+};

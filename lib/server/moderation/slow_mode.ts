@@ -1,0 +1,92 @@
+/**
+ * Slow mode per room: in a room with slow mode N (seconds), a user's `say` within N
+ * seconds of their previous accepted `say` there is refused `rate_limited` with
+ * `retry_after`; staff are exempt. Set through the admin API, stored (it survives
+ * restarts), audited. A resend of the last accepted message (same `cid`) is let through:
+ * the writer answers it with the original's msgid.
+ */
+import { RequestError } from "../../protocol/error_codes.ts";
+import type { ChatCore } from "../chat/core.ts";
+import type { Room } from "../chat/rooms.ts";
+
+/** The longest slow mode, in seconds (one hour). */
+export const MAX_SLOW_MODE_SECONDS = 3600;
+
+/** Entries a room's memory holds before the ones older than its window are swept. */
+const SWEEP_AT = 1_024;
+
+/** Who changes a room's slow mode, for the audit log. */
+export interface SlowModeActor {
+  by: string;
+  address: string;
+}
+
+/**
+ * Throws `rate_limited` (+`retry_after` in seconds) when `userId` said something in `room`
+ * less than its slow mode ago; otherwise records this `say` as the user's last one. Every
+ * accepted `say` is recorded, a staff member's and one made while slow mode was off too, so
+ * that "the previous accepted say" holds when a role is revoked or slow mode turned on.
+ */
+export function takeSlowMode(
+  core: ChatCore,
+  room: Room,
+  userId: number,
+  cid: string | null,
+): void {
+  const now = core.clock();
+  const windowMs = room.slowmode * 1000;
+  const last = room.lastSays.get(userId);
+  const exempt = room.slowmode === 0 || core.staff.isStaff(userId);
+  if (!exempt && last && now - last.at < windowMs && (cid === null || cid !== last.cid)) {
+    const waitMs = last.at + windowMs - now;
+    const seconds = Math.ceil(waitMs / 1000);
+    throw new RequestError(
+      "rate_limited",
+      `Slow mode is on in ${room.name}: you may speak again in ${seconds} s.`,
+      { retry_after: seconds, retryAfterMs: waitMs },
+    );
+  }
+  if (last && cid !== null && cid === last.cid) return;
+  // Kept as long as the longest slow mode could still need them.
+  if (room.lastSays.size >= (_sweepAt.get(room) ?? SWEEP_AT)) {
+    _sweep(room, now - MAX_SLOW_MODE_SECONDS * 1000);
+    // Amortised: the next sweep waits until the map has doubled again.
+    _sweepAt.set(room, Math.max(SWEEP_AT, room.lastSays.size * 2));
+  }
+  room.lastSays.set(userId, { at: now, cid });
+}
+
+/** The size at which a room's memory is swept next. */
+const _sweepAt = new WeakMap<Room, number>();
+
+function _sweep(room: Room, before: number): void {
+  for (const [userId, last] of room.lastSays) {
+    if (last.at <= before) room.lastSays.delete(userId);
+  }
+}
+
+/**
+ * Sets a room's slow mode (0 turns it off): stored first, then applied and audited. The
+ * caller has checked `seconds` (0 to {@linkcode MAX_SLOW_MODE_SECONDS}).
+ */
+export async function setSlowMode(
+  core: ChatCore,
+  room: Room,
+  seconds: number,
+  actor: SlowModeActor,
+): Promise<void> {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_SLOW_MODE_SECONDS) {
+    throw new RangeError(`slow mode out of range: ${seconds}`);
+  }
+  await core.store.setRoomSlowMode(room.id, seconds);
+  room.slowmode = seconds;
+  await core.store.appendAudit({
+    at: core.clock(),
+    by: actor.by,
+    address: actor.address,
+    action: "slowmode",
+    target: room.name,
+    detail: JSON.stringify({ seconds }),
+  });
+  core.emit({ type: "rooms" });
+}
