@@ -23,6 +23,7 @@ import {
   limit,
   logFormat,
   messageRate,
+  natsUrls,
   optionalText,
   type Parser,
   port,
@@ -62,6 +63,12 @@ export interface ServerSettings extends ChatServerSettings {
   tlsKey: string | null;
   /** `text` (human) or `json` (one JSON object per line). */
   logFormat: "text" | "json";
+  /** NATS servers of the cluster this instance joins (`--cluster`); null = one process. */
+  cluster: string[] | null;
+  /** Instances with the same cluster name, NATS and database form one chat service. */
+  clusterName: string;
+  /** This instance's name in a cluster; null = host name and chat port. */
+  instance: string | null;
 }
 
 /** Settings as a caller gives them: any field may be left out (it gets its default). */
@@ -224,6 +231,27 @@ export const SETTINGS: SettingsTable = {
     "bytes queued for a slow reader before it is disconnected",
   ),
   logFormat: option("--log-format", "FASTCHAT_LOG_FORMAT", "text", logFormat, "text or json"),
+  cluster: option(
+    "--cluster",
+    "FASTCHAT_CLUSTER",
+    "",
+    natsUrls,
+    "nats://host:port[,…]: join the cluster these NATS servers carry (needs --db mysql://…)",
+  ),
+  clusterName: option(
+    "--cluster-name",
+    "FASTCHAT_CLUSTER_NAME",
+    "fastchat",
+    text,
+    "instances with the same name, NATS and database form one chat service",
+  ),
+  instance: option(
+    "--instance",
+    "FASTCHAT_INSTANCE",
+    "",
+    optionalText,
+    "this instance's name in a cluster (default: host name and chat port)",
+  ),
   loginTimeoutMs: guard(option(
     "--login-timeout",
     "FASTCHAT_LOGIN_TIMEOUT",
@@ -343,6 +371,12 @@ function build(textOf: (entry: FlagSetting<unknown>) => string): ServerSettings 
 function checkSettings(settings: ServerSettings): void {
   if ((settings.tlsCert === null) !== (settings.tlsKey === null)) {
     throw new ConfigError("--tls-cert and --tls-key go together");
+  }
+  if (settings.cluster !== null && !settings.db.startsWith("mysql://")) {
+    throw new ConfigError(
+      "--cluster needs --db mysql://…: the instances of a cluster share one MySQL/MariaDB " +
+        "database, and an SQLite file belongs to a single process",
+    );
   }
 }
 

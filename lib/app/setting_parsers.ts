@@ -28,6 +28,31 @@ export const text: Parser<string> = (value) => value;
 /** The text, or null when empty. */
 export const optionalText: Parser<string | null> = (value) => value || null;
 
+/**
+ * `nats://host:port[,nats://host:port…]` (the NATS servers of a cluster), or null when
+ * empty. Each address must be a `nats://` URL with a host and a port.
+ */
+export const natsUrls: Parser<string[] | null> = (value, flag) => {
+  if (value.trim() === "") return null;
+  return value.split(",").map((part) => {
+    const address = part.trim();
+    let url: URL | null = null;
+    try {
+      url = new URL(address);
+    } catch {
+      // Reported below.
+    }
+    if (url === null || url.protocol !== "nats:" || url.hostname === "" || url.port === "") {
+      throw new ConfigError(
+        `${flag} takes nats://host:port addresses separated by commas, not ${
+          JSON.stringify(address)
+        }`,
+      );
+    }
+    return address;
+  });
+};
+
 /** A whole number between `min` and `max`. */
 export function integer(min: number, max: number): Parser<number> {
   return (value, flag) => {

@@ -125,6 +125,13 @@ async function bindBoth(
 /** Starts a server; a store or port problem is returned, anything else thrown. */
 export async function start(options: StartOptions): Promise<RunningServer | StartFailure> {
   const { settings, version } = options;
+  if (settings.cluster !== null) {
+    // Refused before anything is opened, rather than running as one process while the
+    // operator believes the instances share presence, order and moderation.
+    return {
+      error: "cluster mode (--cluster) is not in this version yet; run one instance without it",
+    };
+  }
   const log = options.log ?? createLogger(settings.logFormat);
   const print = options.print ?? ((line: string) => console.log(line));
   const opened = options.store ?? await openConfiguredStore(settings.db, log);

@@ -194,6 +194,7 @@ function sqliteScope(scope: SearchScope): [string, SQLInputValue[]] {
 
 class SqliteStore implements Store {
   readonly description: string;
+  readonly overlappingCommits = false;
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
 

@@ -117,6 +117,7 @@ export async function openSqliteWorkerStore(path: string): Promise<Store> {
   return new Proxy({} as Store, {
     get(_target, key) {
       if (key === "description") return description;
+      if (key === "overlappingCommits") return false;
       // Not a thenable, not a method: what `await store` and inspection look for.
       if (typeof key !== "string" || key === "then" || key === "toJSON") return undefined;
       let method = methods.get(key);

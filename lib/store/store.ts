@@ -312,6 +312,13 @@ export interface Store {
   /** "sqlite" or "mysql", with where it is (no password), for the startup log. */
   readonly description: string;
 
+  /**
+   * Whether a second transaction started while one commits gets done sooner (a networked
+   * database: true, the default when absent). SQLite commits one at a time: overlapping
+   * would only split the group commit into smaller batches, hence smaller fan-out writes.
+   */
+  readonly overlappingCommits?: boolean;
+
   close(): Promise<void>;
 
   /**

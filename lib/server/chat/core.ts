@@ -139,6 +139,7 @@ export class ChatCore {
     this.writer = new MessageWriter(this.store, writerOutcomes(this.delivery), {
       nextSeq: options.lastSeq + 1,
       clock: options.clock,
+      maxInFlight: this.store.overlappingCommits === false ? 1 : 2,
     });
   }
 
