@@ -6,12 +6,11 @@
  */
 import { requiring } from "../support/requires.ts";
 import assert from "node:assert/strict";
-import { chromium, type Page } from "../deps/playwright_core.ts";
+import type { Page } from "../deps/playwright_core.ts";
+import { openBrowser, shot } from "../support/browser.ts";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 
-const CHROMIUM = "/usr/lib/chromium/chromium";
-const ARTIFACTS = new URL("../../test-artifacts/admin/", import.meta.url).pathname;
 const XSS = "<img src=x onerror=alert(1)>";
 
 /** Opens a section from the navigation bar. */
@@ -20,11 +19,6 @@ async function go(page: Page, label: string): Promise<void> {
     name: label,
     exact: true,
   }).click();
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
 }
 
 Deno.test({
@@ -36,35 +30,16 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const server = await startServer();
-    const profile = await Deno.makeTempDir({ prefix: "fastchat-chromium-" });
     const clients: FrameClient[] = [];
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 900 },
-      // These tests read the page's English labels (the French path: browser_french_test.ts).
-      locale: "en-US",
-    });
+    // These tests read the page's English labels (the French path: browser_french_test.ts).
+    const browser = await openBrowser({ locale: "en-US" });
     try {
-      const page = context.pages()[0] ?? await context.newPage();
+      const { page, pageErrors } = browser;
       const dialogs: string[] = [];
       page.on("dialog", (dialog) => {
         dialogs.push(dialog.message());
         void dialog.dismiss();
       });
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      page.setDefaultTimeout(15_000);
       await page.goto(`http://127.0.0.1:${server.adminPort}/`);
 
       await page.getByLabel("Password").fill("wrong password");
@@ -159,9 +134,8 @@ Deno.test({
       assert.deepEqual(pageErrors, []);
     } finally {
       for (const c of clients) c.close();
-      await context.close();
+      await browser.close();
       await server.cleanup();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 });

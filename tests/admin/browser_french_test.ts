@@ -8,23 +8,10 @@
  */
 import { requiring } from "../support/requires.ts";
 import assert from "node:assert/strict";
-import { chromium, type Page } from "../deps/playwright_core.ts";
+import type { Page } from "../deps/playwright_core.ts";
+import { openBrowser, openSection as go, shot } from "../support/browser.ts";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
-
-const CHROMIUM = "/usr/lib/chromium/chromium";
-const ARTIFACTS = new URL("../../test-artifacts/admin/", import.meta.url).pathname;
-
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Sections" })
-    .getByRole("link", { name: label, exact: true }).click();
-  await page.locator(`h2[id$="-title"]`).first().waitFor();
-}
 
 async function htmlLang(page: Page): Promise<string> {
   return await page.evaluate(() => document.documentElement.lang);
@@ -39,30 +26,10 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const server = await startServer();
-    const profile = await Deno.makeTempDir({ prefix: "fastchat-chromium-" });
     const clients: FrameClient[] = [];
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--lang=fr-FR",
-      ],
-      locale: "fr-FR",
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await openBrowser({ locale: "fr-FR" });
     try {
-      const page = context.pages()[0] ?? await context.newPage();
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      page.setDefaultTimeout(15_000);
+      const { page, pageErrors } = browser;
       await page.goto(`http://127.0.0.1:${server.adminPort}/`);
 
       await t.step(
@@ -149,9 +116,8 @@ Deno.test({
       assert.deepEqual(pageErrors, []);
     } finally {
       for (const c of clients) c.close();
-      await context.close();
+      await browser.close();
       await server.cleanup();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 });

@@ -9,12 +9,11 @@
  */
 import { requiring } from "../support/requires.ts";
 import assert from "node:assert/strict";
-import { chromium, type Page } from "../deps/playwright_core.ts";
+import type { Page } from "../deps/playwright_core.ts";
+import { openBrowser, openSection as go, shot } from "../support/browser.ts";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 
-const CHROMIUM = "/usr/lib/chromium/chromium";
-const ARTIFACTS = new URL("../../test-artifacts/admin/", import.meta.url).pathname;
 const SECTIONS = [
   "Users",
   "Accounts",
@@ -27,18 +26,8 @@ const SECTIONS = [
   "Server",
 ];
 
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-}
-
 function nav(page: Page) {
   return page.getByRole("navigation", { name: "Sections" });
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  await nav(page).getByRole("link", { name: label, exact: true }).click();
-  await page.locator(`h2[id$="-title"]`).first().waitFor();
 }
 
 async function sidewaysScroll(page: Page): Promise<number> {
@@ -59,30 +48,11 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     const server = await startServer();
-    const profile = await Deno.makeTempDir({ prefix: "fastchat-chromium-" });
     const clients: FrameClient[] = [];
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      viewport: { width: 1280, height: 900 },
-      // These tests read the page's English labels (the French path: browser_french_test.ts).
-      locale: "en-US",
-    });
+    // These tests read the page's English labels (the French path: browser_french_test.ts).
+    const browser = await openBrowser({ locale: "en-US" });
     try {
-      const page = context.pages()[0] ?? await context.newPage();
-      const pageErrors: string[] = [];
-      page.on("pageerror", (error) => pageErrors.push(error.message));
-      page.setDefaultTimeout(15_000);
+      const { page, pageErrors } = browser;
       await page.goto(`http://127.0.0.1:${server.adminPort}/`);
       await page.getByLabel("Password").fill("test-admin-password");
       await page.getByRole("button", { name: "Log in" }).click();
@@ -313,9 +283,8 @@ Deno.test({
       assert.deepEqual(pageErrors, []);
     } finally {
       for (const c of clients) c.close();
-      await context.close();
+      await browser.close();
       await server.cleanup();
-      await Deno.remove(profile, { recursive: true }).catch(() => {});
     }
   },
 });

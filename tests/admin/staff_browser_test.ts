@@ -8,24 +8,12 @@
  */
 import { requiring } from "../support/requires.ts";
 import assert from "node:assert/strict";
-import { chromium, type Page } from "../deps/playwright_core.ts";
+import type { Page } from "../deps/playwright_core.ts";
+import { type Browser, openBrowser, openSection as go, shot } from "../support/browser.ts";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 
-const CHROMIUM = "/usr/lib/chromium/chromium";
-const ARTIFACTS = new URL("../../test-artifacts/admin/", import.meta.url).pathname;
 const CHAT_PASSWORD = "correct horse";
-
-async function shot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: `${ARTIFACTS}${name}.png`, fullPage: true });
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Sections" })
-    .getByRole("link", { name: label, exact: true }).click();
-  await page.locator(`h2[id$="-title"]`).first().waitFor();
-}
 
 async function logIn(page: Page, url: string, user: string, password: string): Promise<void> {
   await page.goto(url);
@@ -62,11 +50,13 @@ Deno.test({
     const server = await startServer();
     const url = `http://127.0.0.1:${server.adminPort}/`;
     const clients: FrameClient[] = [];
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    });
+    // One browser a person: each its own profile, so its own session cookie.
+    const browsers: Browser[] = [];
+    const open = async () => {
+      const browser = await openBrowser({ locale: "en-US" });
+      browsers.push(browser);
+      return browser;
+    };
     try {
       const connect = async (user: string) => {
         const client = await FrameClient.connect(server.port);
@@ -80,14 +70,7 @@ Deno.test({
       await connect("moddy");
       await connect("carl");
 
-      const adminContext = await browser.newContext({
-        viewport: { width: 1280, height: 900 },
-        locale: "en-US",
-      });
-      const adminPage = await adminContext.newPage();
-      adminPage.setDefaultTimeout(15_000);
-      const errors: string[] = [];
-      adminPage.on("pageerror", (e) => errors.push(e.message));
+      const { page: adminPage, pageErrors: adminErrors } = await open();
       await logIn(adminPage, url, "admin", "test-admin-password");
 
       await t.step("an admin grants and revokes roles in the Staff section", async () => {
@@ -107,13 +90,7 @@ Deno.test({
         await shot(adminPage, "20-staff-admin-1280");
       });
 
-      const modContext = await browser.newContext({
-        viewport: { width: 1280, height: 900 },
-        locale: "en-US",
-      });
-      const modPage = await modContext.newPage();
-      modPage.setDefaultTimeout(15_000);
-      modPage.on("pageerror", (e) => errors.push(e.message));
+      const { page: modPage, pageErrors: modErrors } = await open();
 
       await t.step(
         "a moderator logs in with chat credentials and sees no admin-only control",
@@ -189,10 +166,10 @@ Deno.test({
         await shot(adminPage, "23-staff-admin-420");
       });
 
-      assert.deepEqual(errors, []);
+      assert.deepEqual([...adminErrors, ...modErrors], []);
     } finally {
       for (const c of clients) c.close();
-      await browser.close();
+      for (const browser of browsers) await browser.close();
       await server.cleanup();
     }
   },

@@ -6,48 +6,17 @@
 import assert from "node:assert/strict";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
-import { TmuxTerminal } from "./tmux.ts";
+import { settle, TmuxTerminal } from "./tmux.ts";
+import { loginTerminal, PASSWORD, registerAccounts } from "./client_terminal.ts";
 import { admin, ADMIN_TOKEN } from "../server/support.ts";
-import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
 
-const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
-const PASSWORD = "correct horse";
 const ROWS = 24;
-
-function clientCommand(port: number, ...extra: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    ...CLIENT_BINARY.permissions,
-    CLIENT,
-    `127.0.0.1:${port}`,
-    ...extra,
-  ];
-}
-
-/** Waits until `check(rows)` holds on the visible screen (a hang guard of 20 s). */
-async function settle(term: TmuxTerminal, what: string, check: (rows: string[]) => boolean) {
-  const deadline = Date.now() + 20_000;
-  let rows: string[] = [];
-  while (Date.now() < deadline) {
-    rows = await term.rows();
-    if (check(rows)) return rows;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}:\n${rows.join("\n")}`);
-}
 
 const has = (text: string) => (rows: string[]) => rows.join("\n").includes(text);
 
-async function start(port: number, user: string, columns: number, ...extra: string[]) {
-  const term = await TmuxTerminal.start(
-    clientCommand(port, "--user", user, "--room", "general", ...extra),
-    {},
-    { columns, rows: ROWS },
-  );
-  await term.waitFor("Password:");
-  await term.line(PASSWORD);
-  return term;
+/** Starts `user`'s client in `general` and types the password (no wait for the join). */
+function start(port: number, user: string, columns: number, ...extra: string[]) {
+  return loginTerminal(port, user, { columns, rows: ROWS, extra, waitJoined: false });
 }
 
 for (const columns of [100, 60]) {
@@ -144,9 +113,7 @@ Deno.test("full screen: under 60 columns the client keeps line mode", async () =
   const server = await startServer();
   let term: TmuxTerminal | null = null;
   try {
-    const setup = await FrameClient.connect(server.port);
-    await setup.ok({ type: "register", user: "carl", password: PASSWORD });
-    setup.close();
+    await registerAccounts(server.port, "carl");
     term = await start(server.port, "carl", 50);
     const screen = await term.waitFor("Joined general");
     assert.match(screen, /Password: •+/, "the start of the session is still on screen");
@@ -161,9 +128,7 @@ Deno.test("full screen: SIGTERM leaves the alternate screen and restores cooked 
   const server = await startServer();
   let term: TmuxTerminal | null = null;
   try {
-    const setup = await FrameClient.connect(server.port);
-    await setup.ok({ type: "register", user: "dora", password: PASSWORD });
-    setup.close();
+    await registerAccounts(server.port, "dora");
     term = await start(server.port, "dora", 80);
     await settle(term, "the window", (r) => r[ROWS - 2]!.includes("connected"));
     const children = await new Deno.Command("pgrep", {
@@ -185,9 +150,7 @@ Deno.test("full screen: a kick closes the window and the reason stays readable o
   const server = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN } });
   let term: TmuxTerminal | null = null;
   try {
-    const setup = await FrameClient.connect(server.port);
-    await setup.ok({ type: "register", user: "eve", password: PASSWORD });
-    setup.close();
+    await registerAccounts(server.port, "eve");
     term = await start(server.port, "eve", 80);
     await settle(term, "the window", (r) => r[ROWS - 2]!.includes("connected"));
     const kicked = await admin(server.adminPort, "POST", "/api/kick", {
@@ -233,10 +196,11 @@ Deno.test("full screen: PageUp at the top fetches older messages into the pane; 
     await term.keys("End");
     await settle(term, "back at the bottom", has("bob: msg 120"));
     await term.resize(64, ROWS);
+    // The redraw is not atomic on screen: wait for the message pane too, not only the bars.
     rows = await settle(
       term,
       "the narrower window",
-      (r) => r[ROWS - 2]!.length <= 64 && r[0]!.includes("general"),
+      (r) => r[ROWS - 2]!.length <= 64 && r[0]!.includes("general") && has("bob: msg 120")(r),
     );
     assert.ok(rows.every((row) => [...row].length <= 64), "nothing wider than the terminal");
     assert.ok(rows.join("\n").includes("bob: msg 120"));

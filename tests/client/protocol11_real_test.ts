@@ -9,10 +9,12 @@ import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { admin, ADMIN_TOKEN } from "../server/support.ts";
 import { TmuxTerminal } from "./tmux.ts";
-import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
-
-const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
-const PASSWORD = "correct horse";
+import {
+  clientCommand,
+  loginTerminal,
+  PASSWORD,
+  registerAccounts as register,
+} from "./client_terminal.ts";
 
 /** A logged-in client in a terminal (line mode unless `fullScreen`). */
 async function chatTerminal(
@@ -21,26 +23,8 @@ async function chatTerminal(
   room = "general",
   fullScreen = false,
 ): Promise<TmuxTerminal> {
-  const term = await TmuxTerminal.start(
-    [
-      Deno.execPath(),
-      "run",
-      ...CLIENT_BINARY.permissions,
-      CLIENT,
-      `127.0.0.1:${port}`,
-      "--user",
-      user,
-      "--room",
-      room,
-      ...(fullScreen ? [] : ["--plain"]),
-    ],
-    {},
-    { columns: 110, rows: 40 },
-  );
-  await term.waitFor("Password:");
-  await term.line(PASSWORD);
-  await term.waitFor(`Joined ${room}`);
-  return term;
+  const extra = fullScreen ? [] : ["--plain"];
+  return await loginTerminal(port, user, { columns: 110, rows: 40, room, extra });
 }
 
 /** Waits until the visible screen's last non-empty row (line mode: the prompt) passes `check`. */
@@ -51,12 +35,6 @@ async function promptUntil(term: TmuxTerminal, what: string, check: (row: string
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Timed out waiting for ${what}:\n${await term.screen()}`);
-}
-
-async function register(port: number, ...users: string[]): Promise<void> {
-  const setup = await FrameClient.connect(port);
-  for (const user of users) await setup.ok({ type: "register", user, password: PASSWORD });
-  setup.close();
 }
 
 Deno.test("real server: alice edits and deletes, bob sees the (edited) mark and (deleted); /me shows * alice waves", async () => {
@@ -238,18 +216,9 @@ Deno.test("real server: pipe mode --json prints edited, deleted, topic, read and
     await bob.ok({ type: "create_room", room: "lab" });
     await bob.ok({ type: "join", room: "lab" });
     await bob.ok({ type: "register", user: "bot", password: PASSWORD });
-    child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        ...CLIENT_BINARY.permissions,
-        CLIENT,
-        `127.0.0.1:${server.port}`,
-        "--user",
-        "bot",
-        "--room",
-        "lab",
-        "--json",
-      ],
+    const [deno, ...args] = clientCommand(server.port, "--user", "bot", "--room", "lab", "--json");
+    child = new Deno.Command(deno!, {
+      args,
       env: { NO_COLOR: "1", FASTCHAT_PASSWORD: PASSWORD },
       stdin: "piped",
       stdout: "piped",

@@ -7,40 +7,19 @@ import assert from "node:assert/strict";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { admin, ADMIN_TOKEN } from "../server/support.ts";
-import { TmuxTerminal } from "./tmux.ts";
-import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
+import { settle, TmuxTerminal } from "./tmux.ts";
+import {
+  lineModeCommand as clientCommand,
+  loginTerminal,
+  PASSWORD,
+  registerAccounts,
+} from "./client_terminal.ts";
 
-const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
-const PASSWORD = "correct horse";
 const PROMPT = "[general] › ";
-
-function clientCommand(port: number, ...extra: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    ...CLIENT_BINARY.permissions,
-    CLIENT,
-    `127.0.0.1:${port}`,
-    "--plain",
-    ...extra,
-  ];
-}
 
 /** How often `needle` occurs in `haystack`. */
 function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
-}
-
-/** Waits until `check(rows)` holds on the visible screen (a hang guard of 20 s). */
-async function settle(term: TmuxTerminal, what: string, check: (rows: string[]) => boolean) {
-  const deadline = Date.now() + 20_000;
-  let rows: string[] = [];
-  while (Date.now() < deadline) {
-    rows = await term.rows();
-    if (check(rows)) return rows;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Timed out waiting for ${what}:\n${rows.join("\n")}`);
 }
 
 /** The last non-empty row: the input row in line mode. */
@@ -55,15 +34,7 @@ async function loggedInTerminal(
   columns: number,
   room = "general",
 ): Promise<TmuxTerminal> {
-  const term = await TmuxTerminal.start(
-    clientCommand(port, "--user", user, "--room", room),
-    {},
-    { columns, rows: 30 },
-  );
-  await term.waitFor("Password:");
-  await term.line(PASSWORD);
-  await term.waitFor(`Joined ${room}`);
-  return term;
+  return await loginTerminal(port, user, { columns, rows: 30, room, extra: ["--plain"] });
 }
 
 for (const columns of [100, 60, 40]) {
@@ -71,9 +42,7 @@ for (const columns of [100, 60, 40]) {
     const server = await startServer();
     let term: TmuxTerminal | null = null;
     try {
-      const setup = await FrameClient.connect(server.port);
-      await setup.ok({ type: "register", user: "alice", password: PASSWORD });
-      setup.close();
+      await registerAccounts(server.port, "alice");
       term = await loggedInTerminal(server.port, "alice", columns);
 
       // Prompt + text fill the row exactly.
@@ -289,9 +258,7 @@ Deno.test("screen: offline messages stay visible as pending and are sent once ba
   let second: Awaited<ReturnType<typeof startServer>> | null = null;
   let term: TmuxTerminal | null = null;
   try {
-    const setup = await FrameClient.connect(first.port);
-    await setup.ok({ type: "register", user: "gina", password: PASSWORD });
-    setup.close();
+    await registerAccounts(first.port, "gina");
     term = await loggedInTerminal(first.port, "gina", 100);
     await first.stop("SIGTERM"); // A shutdown with no delay.
     let screen = await term.waitFor("Connection lost");
@@ -343,9 +310,7 @@ Deno.test("screen: SIGTERM restores the terminal (cooked mode, input row cleared
   const server = await startServer();
   let term: TmuxTerminal | null = null;
   try {
-    const setup = await FrameClient.connect(server.port);
-    await setup.ok({ type: "register", user: "ivy", password: PASSWORD });
-    setup.close();
+    await registerAccounts(server.port, "ivy");
     term = await loggedInTerminal(server.port, "ivy", 60);
     const shell = await term.shellPid();
     const children = await new Deno.Command("pgrep", { args: ["-P", String(shell)] }).output();

@@ -6,23 +6,7 @@
 import assert from "node:assert/strict";
 import { startServer } from "../support/server_process.ts";
 import { TmuxTerminal } from "./tmux.ts";
-import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
-
-const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
-const PASSWORD = "correct horse";
-
-function clientCommand(port: number, ...extra: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    // Exactly the compiled binary's permissions, so the suite proves they suffice.
-    ...CLIENT_BINARY.permissions,
-    CLIENT,
-    `127.0.0.1:${port}`,
-    "--plain",
-    ...extra,
-  ];
-}
+import { lineModeCommand as clientCommand, PASSWORD } from "./client_terminal.ts";
 
 /** The last non-empty line of a screen: the input line. */
 function inputLine(screen: string): string {

@@ -167,3 +167,22 @@ export class TmuxTerminal {
     await Deno.remove(`${dir}/tmux-${Deno.uid()}/${this.#socket}`).catch(() => {});
   }
 }
+
+/**
+ * Waits until `check(rows)` holds on the visible screen (a hang guard of 20 s); returns the
+ * rows. `what` names the awaited state in the error.
+ */
+export async function settle(
+  term: TmuxTerminal,
+  what: string,
+  check: (rows: string[]) => boolean,
+): Promise<string[]> {
+  const deadline = Date.now() + WAIT_MS;
+  let rows: string[] = [];
+  while (Date.now() < deadline) {
+    rows = await term.rows();
+    if (check(rows)) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`Timed out waiting for ${what}:\n${rows.join("\n")}`);
+}

@@ -178,7 +178,7 @@ export class ChatScreen {
     this.#term.output.write(ANSI.bracketedPasteOff);
   }
 
-  /** Keys of one read arrive together: a paste without bracketed paste is told by that. */
+  /** Keys of one read are handled together, then the screen is drawn once. */
   #queue(key: Key): void {
     this.#batch.push(key);
     if (this.#batch.length === 1) queueMicrotask(() => this.#drain());
@@ -196,22 +196,21 @@ export class ChatScreen {
         if (!key.sequence.endsWith("~") && keys[i + 1]?.sequence === "~") i++;
         key = { ...key, name: marker[1] === "200" ? "paste-start" : "paste-end" };
       }
-      // Enter followed by more keys in the same read was pasted: a newline in the text.
-      const pastedEnter = (key.name === "return" || key.name === "enter") &&
-        i < keys.length - 1 && printable(keys[i + 1]!) !== null;
-      this.#key(key, pastedEnter);
+      // A paste is told only by the bracketed-paste markers (turned on at start): lines typed
+      // quickly, or read together from a busy terminal, are still separate lines.
+      this.#key(key);
     }
     if (!this.#closed) this.#render();
   }
 
-  #key(key: Key, pastedEnter: boolean): void {
+  #key(key: Key): void {
     const editor = this.#editor;
     if (key.name === "paste-start" || key.name === "paste-end") {
       this.#pasting = key.name === "paste-start";
       return;
     }
     const enter = key.name === "return" || key.name === "enter";
-    if (enter && (this.#pasting || pastedEnter)) return editor.insert("\n");
+    if (enter && this.#pasting) return editor.insert("\n");
     if (this.#confirming && !enter) {
       this.#confirming = false;
       if (key.name === "escape") return;
