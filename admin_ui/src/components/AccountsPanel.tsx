@@ -7,14 +7,14 @@ import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { AccountView } from "../../../lib/admin/api_types.ts";
 import { accountQuery, accounts, moreAccounts } from "../lists.ts";
-import { fresh, isAdmin, now } from "../state.ts";
+import { isAdmin, now } from "../state.ts";
 import { act, anchorOf } from "../toasts.ts";
 import { clock } from "../format.ts";
 import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
 import { RemoteView, Section } from "./Section.tsx";
-import { allowedActions } from "./UsersPanel.tsx";
 import { RoleForm } from "./StaffPanel.tsx";
 import { t } from "../i18n.ts";
+import { SanctionButtons } from "./SanctionButtons.tsx";
 
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -81,18 +81,7 @@ function AccountRow({ account }: { account: AccountView }) {
           {account.online ? t("accounts.online") : t("accounts.offline")}
         </span>
         <span class="actions">
-          {allowedActions().map((action) => (
-            <button
-              type="button"
-              key={action}
-              class={open.value === action ? "small on" : "small"}
-              aria-expanded={open.value === action}
-              disabled={!fresh.value}
-              onClick={() => toggle(action)}
-            >
-              {t(`action.${action}`)}
-            </button>
-          ))}
+          <SanctionButtons open={open} />
           {isAdmin.value && (
             <button
               type="button"

@@ -10,7 +10,7 @@ import { act, anchorOf } from "../toasts.ts";
 import { clock, fromNow } from "../format.ts";
 import { t } from "../i18n.ts";
 import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
-import { allowedActions } from "./UsersPanel.tsx";
+import { allowedActions } from "./SanctionButtons.tsx";
 import { Section } from "./Section.tsx";
 import { AddressBans } from "./AddressBans.tsx";
 

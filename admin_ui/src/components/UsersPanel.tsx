@@ -6,16 +6,12 @@
  */
 import { useSignal } from "@preact/signals";
 import type { ConnectedUser } from "../../../lib/admin/api_types.ts";
-import { fresh, isAdmin, lostAt, now, users } from "../state.ts";
+import { fresh, lostAt, now, users } from "../state.ts";
 import { clock, number, span } from "../format.ts";
 import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
 import { Section } from "./Section.tsx";
 import { t } from "../i18n.ts";
-
-/** The measures a session may impose (ban is admin-only). */
-export function allowedActions(): SanctionAction[] {
-  return isAdmin.value ? ["kick", "mute", "ban"] : ["kick", "mute"];
-}
+import { SanctionButtons } from "./SanctionButtons.tsx";
 
 /** The connected users section. */
 export function UsersPanel() {
@@ -37,7 +33,6 @@ function UserRow({ user }: { user: ConnectedUser }) {
   const open = useSignal<SanctionAction | null>(null);
   // Idle times stop growing when the list stops being live.
   const elapsed = ((lostAt.value ?? now.value) - users.value.at) / 1000;
-  const toggle = (action: SanctionAction) => (open.value = open.value === action ? null : action);
   return (
     <li class="row" data-testid="user-row" data-user={user.user}>
       <div class="row-head">
@@ -46,18 +41,7 @@ function UserRow({ user }: { user: ConnectedUser }) {
           {t("users.sessions", { n: user.sessions.length })}
         </span>
         <span class="actions">
-          {allowedActions().map((action) => (
-            <button
-              type="button"
-              key={action}
-              class={open.value === action ? "small on" : "small"}
-              aria-expanded={open.value === action}
-              disabled={!fresh.value}
-              onClick={() => toggle(action)}
-            >
-              {t(`action.${action}`)}
-            </button>
-          ))}
+          <SanctionButtons open={open} />
         </span>
       </div>
       <ul class="session-list" aria-label={t("users.sessionsOf", { user: user.user })}>
