@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { latencyChart } from "./chart.ts";
+import { clusterMain } from "./cluster.ts";
 import { isUnclean, markdown } from "./report.ts";
 import { FULL, QUICK } from "./scenarios.ts";
 import { peerMain } from "./peer.ts";
@@ -18,6 +19,7 @@ const HELP = `Usage: deno task bench [options]
 
   --quick            smaller sizes, under two minutes (default: full, under 15 minutes)
   --only LIST        comma-separated scenarios: ${SCENARIOS.join(",")}
+  --only cluster     the cluster benchmark instead, alone (deno task bench --only cluster --help)
   --out DIR          where results.json and latency.svg go (default bench/results)
   --mysql-url URL    MariaDB admin URL for throwaway databases
                      (default $FASTCHAT_TEST_MYSQL_ADMIN_URL or mysql://root@127.0.0.1:3306/)
@@ -40,6 +42,21 @@ async function _reachable(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * When `--only` names `cluster`: the other arguments (for `bench/cluster.ts`), or "mixed"
+ * when other scenarios are named with it; null otherwise.
+ */
+function _clusterArgs(args: string[]): string[] | "mixed" | null {
+  const at = args.findIndex((arg) => arg === "--only" || arg.startsWith("--only="));
+  if (at < 0) return null;
+  const inline = args[at]!.startsWith("--only=");
+  const names = (inline ? args[at]!.slice("--only=".length) : args[at + 1] ?? "")
+    .split(",").map((name) => name.trim());
+  if (!names.includes("cluster")) return null;
+  if (names.length > 1) return "mixed";
+  return args.filter((_, i) => i !== at && (inline || i !== at + 1));
+}
+
 async function main(): Promise<number> {
   // `--search`: the search benchmark (bench/search.ts), with its own options.
   if (Deno.args.includes("--search")) {
@@ -49,6 +66,13 @@ async function main(): Promise<number> {
   if (Deno.args.includes("--peer")) {
     return await peerMain(Deno.args.filter((arg) => arg !== "--peer"));
   }
+  // `--only cluster`: the cluster benchmark (bench/cluster.ts), with its own options.
+  const cluster = _clusterArgs(Deno.args);
+  if (cluster === "mixed") {
+    console.error(`bench: the cluster benchmark runs alone (--only cluster)\n\n${HELP}`);
+    return 2;
+  }
+  if (cluster !== null) return await clusterMain(cluster);
   let values;
   try {
     ({ values } = parseArgs({

@@ -1,6 +1,7 @@
 /**
  * The test command (`deno task test`): installs what the suite needs, runs the whole suite,
- * then the server protocol suite a second time against MySQL, and ends with one line that CI
+ * then the server protocol suite a second time against MySQL and a third time against MySQL
+ * in cluster mode (a throwaway `nats-server`), and ends with one line that CI
  * reads: `N passed, N failed` (`, N skipped` when any, each skipped test listed above it with
  * its reason).
  *
@@ -8,10 +9,10 @@
  * - Test paths replace `tests/`; the MySQL pass runs those of them under `tests/server/`.
  * - Every other argument goes to both `deno test` runs (e.g. `--filter login`; write other
  *   value flags as `--flag=value`).
- * - Missing programs (tmux, chromium, mariadb-server, openssl) are installed with apt-get when
- *   running as root or with a passwordless sudo; `--no-install` never installs. When one is
- *   still missing the run stops at once with the command that installs it, unless
- *   `--allow-missing` (the tests that need it are then skipped, by name).
+ * - Missing programs (tmux, chromium, mariadb-server, openssl, nats-server, haproxy) are
+ *   installed with apt-get when running as root or with a passwordless sudo; `--no-install`
+ *   never installs. When one is still missing the run stops at once with the command that
+ *   installs it, unless `--allow-missing` (the tests that need it are then skipped, by name).
  * - Transport: the SQLite pass runs the conformance files that can (those starting their
  *   server through `tests/server/support.ts`) on an in-process server over in-memory
  *   connections (`FASTCHAT_TEST_TRANSPORT=memory`); the MySQL pass runs them over TCP, and
@@ -19,6 +20,9 @@
  * - MySQL: `FASTCHAT_TEST_MYSQL_ADMIN_URL` when set, else a passwordless root on
  *   127.0.0.1:3306 when one answers, else a private MariaDB started for the run.
  *   `--sqlite-only` skips the MySQL pass and the MySQL tests.
+ * - The cluster tests (`tests/cluster/`: NATS, MySQL and several server processes) run once,
+ *   in the first pass, on that MySQL server; without one (or under `--sqlite-only`) they are
+ *   skipped, each with the reason (`FASTCHAT_TEST_NO_MYSQL`).
  *
  * Exits 1 when a test failed, when `deno test` itself failed (e.g. a type error), or when no
  * test ran at all.
@@ -39,6 +43,7 @@ import {
   type TestMysql,
 } from "./support/provision.ts";
 import { isInstalled, type RequirementName, REQUIREMENTS } from "./support/requires.ts";
+import { type NatsDeployment, startNats } from "./support/nats.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** `deno test` flags whose value may follow as a separate argument (not a test path). */
@@ -129,6 +134,8 @@ function _say(line: string): void {
 async function _passes(
   args: string[],
   mysqlUrl: string | null,
+  noMysqlReason = "no MySQL server for this run",
+  natsUrl: string | null = null,
 ): Promise<{ passes: Pass[]; flags: string[] }> {
   const { paths, flags } = await _splitArgs(args.filter((a) => !RUNNER_FLAGS.has(a)));
   const mysqlEnv: Record<string, string> = mysqlUrl
@@ -144,12 +151,27 @@ async function _passes(
     : (await _exists(join(ROOT, "tests/server")) ? ["tests/server/"] : []);
   if (mysqlUrl === null) {
     flags.push(`--ignore=${MYSQL_ONLY_TESTS.join(",")}`);
+    passes[0]!.env.FASTCHAT_TEST_NO_MYSQL = noMysqlReason;
   } else if (serverPaths.length > 0) {
     passes.push({
       label: "server tests, MySQL store",
       paths: serverPaths,
       env: { FASTCHAT_TEST_STORE: "mysql", FASTCHAT_TEST_TRANSPORT: "tcp", ...mysqlEnv },
     });
+    if (natsUrl !== null) {
+      // The whole contract once more through a cluster's log (each server a one-instance
+      // cluster of its own on a throwaway NATS): every rule must hold in cluster mode too.
+      passes.push({
+        label: "server tests, MySQL store, cluster mode",
+        paths: serverPaths,
+        env: {
+          FASTCHAT_TEST_STORE: "mysql",
+          FASTCHAT_TEST_TRANSPORT: "tcp",
+          FASTCHAT_TEST_CLUSTER: natsUrl,
+          ...mysqlEnv,
+        },
+      });
+    }
   }
   return { passes, flags };
 }
@@ -191,11 +213,22 @@ async function _main(): Promise<number> {
   }
   const dir = await Deno.makeTempDir({ prefix: "fastchat-test-reports-" });
   let total = emptySummary();
+  let nats: NatsDeployment | null = null;
   try {
-    const { passes, flags } = await _passes(args, mysql?.adminUrl ?? null);
+    if (mysql && isInstalled("nats")) {
+      nats = await startNats("single");
+      _say(`cluster-mode pass uses a throwaway NATS at ${nats.urls}`);
+    }
+    const { passes, flags } = await _passes(
+      args,
+      mysql?.adminUrl ?? null,
+      args.includes("--sqlite-only") ? "run without --sqlite-only" : undefined,
+      nats?.urls ?? null,
+    );
     for (const pass of passes) total = addSummaries(total, await _runPass(pass, flags, dir));
   } finally {
     await Deno.remove(dir, { recursive: true });
+    await nats?.cleanup();
     await mysql?.release();
   }
   if (total.skips.length > 0) {

@@ -3,6 +3,7 @@ import { signal } from "@preact/signals";
 import type {
   AccountsPage,
   AddressBanView,
+  InstancesView,
   ReportView,
   StaffView,
 } from "../../lib/admin/api_types.ts";
@@ -52,4 +53,9 @@ export const reports = remote(async () =>
 /** `GET /api/address-bans`. */
 export const addressBans = remote(async () =>
   (await api<{ bans: AddressBanView[] }>("GET", "/api/address-bans")).bans
+);
+
+/** `GET /api/instances`: the instances of the chat service (one process: itself). */
+export const instances = remote(async () =>
+  (await api<InstancesView>("GET", "/api/instances")).instances
 );

@@ -8,7 +8,7 @@ import type { MessageView, StatsView } from "../../lib/admin/api_types.ts";
 import { api, ApiError } from "./api.ts";
 import { addStats, loadActivity } from "./activity.ts";
 import { addMessages, loadMessages, markDeleted } from "./feed.ts";
-import { accounts, addressBans, reports, staff } from "./lists.ts";
+import { accounts, addressBans, instances, reports, staff } from "./lists.ts";
 import {
   auth,
   live,
@@ -25,6 +25,9 @@ import {
 let source: EventSource | null = null;
 let probe: ReturnType<typeof setTimeout> | undefined;
 const PROBE_MS = 3000;
+/** Counter events between two reloads of the instances (their last heartbeats move on). */
+const INSTANCES_EVERY = 5;
+let statsSeen = 0;
 
 /** Reloads run at most one at a time per list; a signal arriving meanwhile runs it again. */
 function reloader(load: () => Promise<void>): () => void {
@@ -60,6 +63,7 @@ const reload = {
   }),
   accounts: reloader(accounts.load),
   addressBans: reloader(addressBans.load),
+  instances: reloader(instances.load),
   activity: reloader(loadActivity),
 };
 
@@ -119,6 +123,7 @@ export function connectLive(): void {
   on("presence", () => {
     reload.users();
     reload.rooms();
+    reload.instances();
   });
   on("rooms", () => reload.rooms());
   on("moderation", () => {
@@ -133,7 +138,10 @@ export function connectLive(): void {
   });
   on("reports", () => reload.reports());
   on("staff", () => reload.staff());
-  on<StatsView>("stats", addStats);
+  on<StatsView>("stats", (stats) => {
+    addStats(stats);
+    if (++statsSeen % INSTANCES_EVERY === 0) reload.instances();
+  });
   on<{ message: string; in: number }>("shutdown", (d) => {
     shutdown.value = { at: Date.now() + d.in * 1000, message: d.message };
   });

@@ -21,6 +21,7 @@ import {
 import {
   addressBanView,
   auditView,
+  instancesView,
   messageView,
   moderationView,
   reportView,
@@ -38,7 +39,8 @@ const LIFT_KINDS: Record<string, SanctionKind> = { kicks: "kick", mutes: "mute",
 
 /** The API routes served under `/api/` once authenticated (login/logout/events aside). */
 export const API_ROUTES: readonly Route[] = [
-  get(/^\/api\/users$/, ({ control }) => json(usersView(control.listUsers()))),
+  get(/^\/api\/users$/, async ({ control }) => json(usersView(await control.listUsers()))),
+  get(/^\/api\/instances$/, ({ control }) => json(instancesView(control.listInstances()))),
   get(/^\/api\/rooms$/, ({ control }) => json({ rooms: control.listRooms().map(roomView) })),
   get(/^\/api\/stats$/, ({ control, clock }) => json(statsView(control.stats(), clock()))),
   get(/^\/api\/stats\/history$/, ({ statsHistory }) => json(statsHistory.view())),
@@ -108,9 +110,9 @@ export const API_ROUTES: readonly Route[] = [
   },
   adminOnly(post(/^\/api\/shutdown$/, async ({ control, req, actor, clock }) => {
     const body = parseInput(ShutdownBody, await readJson(req));
-    control.shutdown(body.message, body.delay, actor);
+    control.shutdown(body.message, body.delay, actor, body.scope);
     const at = isoTime(clock() + body.delay * 1000);
-    return json({ message: body.message, in: body.delay, at }, 202);
+    return json({ message: body.message, in: body.delay, at, scope: body.scope }, 202);
   })),
   // Moderation 2.0 (issue 15): slow mode, message removal, the report queue (moderators
   // too), address bans (admins only).

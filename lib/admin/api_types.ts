@@ -3,9 +3,17 @@
  * admin page (`admin_ui/`) reads. Types only, so the page's bundle imports nothing else of
  * the server; the server-side types they are made of come from `lib/server/control.ts`.
  */
-import type { ConnectedUser, ServerStats } from "../server/control.ts";
+import type { ConnectedUser, InstanceInfo, ServerStats, SessionInfo } from "../server/control.ts";
 
-export type { ConnectedUser, ServerStats };
+export type { ConnectedUser, InstanceInfo, ServerStats, SessionInfo };
+
+/**
+ * `GET /api/instances`: the instances of the chat service by name (one process: itself),
+ * each `{instance, chat, sessions, since, lastSeen}`.
+ */
+export interface InstancesView {
+  instances: InstanceInfo[];
+}
 
 /** A message as the page shows it; `to` is set for a direct message, `room` otherwise. */
 export interface MessageView {

@@ -33,8 +33,13 @@ export const TimedSanctionBody = z.object({ user: name, duration, reason });
 /** `POST /api/ban`. */
 export const BanBody = z.object({ user: name, reason });
 
-/** `POST /api/shutdown`: `delay` in whole seconds (default 10). */
+/**
+ * `POST /api/shutdown`: `delay` in whole seconds (default 10); `scope` `instance` (default:
+ * the instance the request reached) or `cluster` (every instance of its cluster).
+ */
 export const ShutdownBody = z.object({
+  scope: z.enum(["instance", "cluster"], 'must be "instance" or "cluster"').nullish()
+    .transform((v) => v ?? "instance"),
   message: z.string().max(500, "is at most 500 characters").nullish()
     .transform((v) => v?.trim() || "The server is shutting down."),
   delay: z.int("must be a whole number of seconds").min(0, "must be 0 or more")

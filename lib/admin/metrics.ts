@@ -48,6 +48,27 @@ export function renderMetrics(stats: ServerStats): string {
   metric("fastchat_uptime_seconds", "gauge", "Seconds since the server started.", [
     ["", stats.uptime],
   ]);
+  const cluster = stats.cluster;
+  if (cluster) {
+    metric("fastchat_cluster_instances", "gauge", "Live instances of the cluster.", [
+      ["", cluster.instances],
+    ]);
+    metric("fastchat_cluster_nats_connected", "gauge", "1 while the link to NATS is up.", [
+      ["", cluster.natsConnected ? 1 : 0],
+    ]);
+    metric("fastchat_cluster_log_read_entry", "gauge", "Last log entry read by this instance.", [
+      ["", cluster.readEntry],
+    ]);
+    metric(
+      "fastchat_cluster_log_applied_entry",
+      "gauge",
+      "Last log entry written into the database.",
+      [["", cluster.appliedEntry]],
+    );
+    metric("fastchat_cluster_applier", "gauge", "1 on the instance writing the log.", [
+      ["", cluster.applier ? 1 : 0],
+    ]);
+  }
   return out.join("\n") + "\n";
 }
 

@@ -5,6 +5,7 @@ import type {
   AccountSummary,
   AddressBanRecord,
   ConnectedUser,
+  InstanceInfo,
   QueuedReport,
   RoomSummary,
   ServerStats,
@@ -17,6 +18,7 @@ import type {
   AccountView,
   AddressBanView,
   AuditView,
+  InstancesView,
   MessageView,
   ModerationView,
   ReportView,
@@ -77,6 +79,22 @@ export function usersView(users: ConnectedUser[]): { users: ConnectedUser[] } {
     users: sorted.map((u) => ({
       user: u.user,
       sessions: u.sessions.map((s) => ({ ...s, rooms: [...s.rooms] })),
+    })),
+  };
+}
+
+/** `GET /api/instances`: the instances of the chat service, by name. */
+export function instancesView(instances: InstanceInfo[]): InstancesView {
+  const sorted = [...instances].sort((a, b) =>
+    a.instance < b.instance ? -1 : a.instance > b.instance ? 1 : 0
+  );
+  return {
+    instances: sorted.map((i) => ({
+      instance: i.instance,
+      chat: i.chat,
+      sessions: i.sessions,
+      since: i.since,
+      lastSeen: i.lastSeen,
     })),
   };
 }

@@ -24,6 +24,7 @@ import {
   logFormat,
   messageRate,
   natsUrls,
+  networks,
   optionalText,
   type Parser,
   port,
@@ -202,6 +203,14 @@ export const SETTINGS: SettingsTable = {
     limit,
     "registrations per address (IPv6: /64) per 10 min (a class behind one NAT: 60), or off",
   ),
+  proxyProtocol: option(
+    "--proxy-protocol",
+    "FASTCHAT_PROXY_PROTOCOL",
+    "off",
+    networks,
+    "comma-separated addresses or networks of proxies (HAProxy send-proxy-v2) whose connections " +
+      "start with a PROXY header naming the client, or off (not with --tls-cert)",
+  ),
   motd: option(
     "--motd",
     "FASTCHAT_MOTD",
@@ -371,6 +380,12 @@ function build(textOf: (entry: FlagSetting<unknown>) => string): ServerSettings 
 function checkSettings(settings: ServerSettings): void {
   if ((settings.tlsCert === null) !== (settings.tlsKey === null)) {
     throw new ConfigError("--tls-cert and --tls-key go together");
+  }
+  if (settings.proxyProtocol !== null && settings.tlsCert !== null) {
+    throw new ConfigError(
+      "--proxy-protocol and --tls-cert do not go together: the PROXY header comes before the " +
+        "TLS handshake, which the chat port's TLS cannot read; terminate TLS in the proxy",
+    );
   }
   if (settings.cluster !== null && !settings.db.startsWith("mysql://")) {
     throw new ConfigError(

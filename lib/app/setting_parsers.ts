@@ -7,6 +7,7 @@ import { parseDuration } from "../common/duration.ts";
 import type { FloodSettings } from "../server/limits/guards.ts";
 import type { RoomRateSettings } from "../server/limits/room_limiter.ts";
 import type { MessageRate } from "../server/chat_server.ts";
+import { type IpNetwork, parseNetwork } from "../server/moderation/ip_network.ts";
 
 /** A configuration mistake; the message is one line naming it. */
 export class ConfigError extends Error {
@@ -98,6 +99,23 @@ export const duration: Parser<number | null> = (value, flag) => {
 /** Comma-separated host names, trimmed and lower-cased; empty entries dropped. */
 export const hostNames: Parser<string[]> = (value) =>
   value.split(",").map((n) => n.trim().toLowerCase()).filter((n) => n !== "");
+
+/**
+ * Comma-separated IPv4/IPv6 addresses or CIDR networks (`10.0.0.5,192.0.2.0/24,2001:db8::/32`),
+ * or `off` (null; so is an empty text).
+ */
+export const networks: Parser<IpNetwork[] | null> = (value, flag) => {
+  if (value.trim() === "off" || value.trim() === "") return null;
+  return value.split(",").map((part) => {
+    const network = parseNetwork(part.trim());
+    if ("error" in network) {
+      throw new ConfigError(
+        `${flag} takes addresses or networks separated by commas, or off: ${network.error}`,
+      );
+    }
+    return network;
+  });
+};
 
 /** `text` or `json`. */
 export const logFormat: Parser<"text" | "json"> = (value, flag) => {

@@ -22,6 +22,7 @@ import { serverEn } from "../i18n/catalogs/server.en.ts";
 import { serverTexts } from "../i18n/server_texts.ts";
 import { adminConnectionCap, fdBudget, readSoftFdLimit } from "./fd_budget.ts";
 import { bindAdmin, listenChat } from "./listeners.ts";
+import type { JoinedCluster } from "../cluster/cluster.ts";
 
 /** The message every connection gets when the server is stopped by {@linkcode RunningServer.stop}. */
 /** The English default of the warning a stopping server sends (`--lang` translates it). */
@@ -122,16 +123,21 @@ async function bindBoth(
   }
 }
 
+/** This instance's name: `--instance`, or the host name and chat port. */
+export function instanceName(settings: ServerSettings, chatPort: number): string {
+  if (settings.instance !== null) return settings.instance;
+  let host = "localhost";
+  try {
+    host = Deno.hostname();
+  } catch {
+    // Without --allow-sys=hostname: the port alone tells instances of one host apart.
+  }
+  return `${host}:${chatPort}`;
+}
+
 /** Starts a server; a store or port problem is returned, anything else thrown. */
 export async function start(options: StartOptions): Promise<RunningServer | StartFailure> {
   const { settings, version } = options;
-  if (settings.cluster !== null) {
-    // Refused before anything is opened, rather than running as one process while the
-    // operator believes the instances share presence, order and moderation.
-    return {
-      error: "cluster mode (--cluster) is not in this version yet; run one instance without it",
-    };
-  }
   const log = options.log ?? createLogger(settings.logFormat);
   const print = options.print ?? ((line: string) => console.log(line));
   const opened = options.store ?? await openConfiguredStore(settings.db, log);
@@ -145,9 +151,32 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
     return bound;
   }
   const { chat, admin: adminListener } = bound;
+  const chatPort = (chat.addr as Deno.NetAddr).port;
   let server: ChatServer;
+  let cluster: JoinedCluster | null = null;
   try {
     await ensureAdminPassword(store, options.adminPassword ?? null, print);
+    if (settings.cluster !== null) {
+      // Loaded only here: one process never loads the NATS client.
+      const { joinCluster } = await import("../cluster/cluster.ts");
+      try {
+        cluster = await joinCluster({
+          servers: settings.cluster,
+          clusterName: settings.clusterName,
+          instance: instanceName(settings, chatPort),
+          chat: `${settings.host}:${chatPort}`,
+          db: settings.db,
+          store,
+          log,
+          clock: options.clock ?? Date.now,
+        });
+      } catch (error) {
+        chat.close();
+        await adminListener.close();
+        await opened.release();
+        return { error: `cluster: ${(error as Error).message}` };
+      }
+    }
     const budget = fdBudget(settings.guards.maxConnections, adminCap, softLimit);
     log.log(budget.lowered ? "warn" : "info", "fd_budget", {
       soft_limit: budget.softLimit ?? "unknown",
@@ -159,18 +188,22 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
         : {}),
     });
     server = await ChatServer.create(
-      store,
+      cluster?.store ?? store,
       { ...settings, guards: { ...settings.guards, maxConnections: budget.effective } },
-      { version, log, clock: options.clock },
+      { version, log, clock: options.clock, cluster: cluster?.plug },
     );
   } catch (error) {
+    await cluster?.close().catch(() => {});
     chat.close();
     await adminListener.close();
     await opened.release();
     throw error;
   }
   const admin = createAdminHandler({
-    control: new ServerControl(server),
+    control: new ServerControl(server, {
+      instance: instanceName(settings, chatPort),
+      chat: `${settings.host}:${chatPort}`,
+    }),
     assets: options.adminAssets ?? undefined,
     settings: store,
     token: options.adminToken ?? null,
@@ -181,17 +214,20 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
   });
   adminListener.serve(admin.handler);
   server.serve(chat);
-  const chatPort = (chat.addr as Deno.NetAddr).port;
   const adminPort = adminListener.addr.port;
   log.log("info", "started", {
     version,
     store: store.description,
+    ...(cluster ? { cluster: settings.clusterName, instance: cluster.bus.instance } : {}),
     chat: `${settings.host}:${chatPort}${settings.tlsCert ? " (TLS)" : ""}`,
     admin: `http://${settings.adminHost}:${adminPort}/`,
   });
   print(`fastchat listening chat=${chatPort} admin=${adminPort}`);
   // Whatever stops the chat server (a signal, the admin's shutdown) closes the rest.
   const finished = server.finished.then(async () => {
+    await cluster?.close().catch((error) =>
+      log.log("warn", "cluster_close_failed", { error: String(error) })
+    );
     admin.close();
     await adminListener.close();
     await opened.release();

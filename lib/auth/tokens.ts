@@ -47,12 +47,10 @@ export class ResumeTokens {
 
   /** Reads the MAC secret from the store's settings, creating it on first use. */
   static async load(store: Store, clock: () => number = Date.now): Promise<ResumeTokens> {
-    let secret = await store.getSetting(TOKEN_SECRET_SETTING);
-    if (secret === null) {
-      await store.setSetting(TOKEN_SECRET_SETTING, _randomId(32));
-      // Read back: should two servers start at once on one database, both use the winner.
-      secret = await store.getSetting(TOKEN_SECRET_SETTING);
-    }
+    // Should several servers start at once on one database (a cluster), the first one's
+    // secret is kept and every one of them reads it back.
+    const secret = await store.getSetting(TOKEN_SECRET_SETTING) ??
+      await store.initSetting(TOKEN_SECRET_SETTING, _randomId(32));
     if (secret === null || secret.length < 32) {
       throw new Error("Cannot load the resume token secret from the store");
     }

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { LANGUAGES, matchLanguage } from "../i18n/languages.ts";
 import { type ClientKey, t } from "./i18n.ts";
+import type { ServerAddress } from "./transport.ts";
 
 /** Default chat port of a FastChat server. */
 export const DEFAULT_PORT = 9000;
@@ -13,10 +14,19 @@ export const DEFAULT_PORT = 9000;
 /** Default host when none is given. */
 export const DEFAULT_HOST = "127.0.0.1";
 
+/** Most addresses one list of servers may hold (`host1:9000,host2:9000,…`). */
+export const MAX_SERVERS = 16;
+
 /** Resolved client options. */
 export interface ClientArgs {
+  /** The server's host: with a list of several, the first one's. */
   host: string;
   port: number;
+  /**
+   * With a list of several addresses (`host1:9000,host2:9000`): all of them, in order, the
+   * first being `host` and `port`. Absent for a single address.
+   */
+  servers?: ServerAddress[];
   tls: boolean;
   /** Path of a PEM file with a private CA to trust, or null. */
   caFile: string | null;
@@ -65,6 +75,7 @@ export function clientHelp(version: string): string {
   const values = {
     host: DEFAULT_HOST,
     port: String(DEFAULT_PORT),
+    max: String(MAX_SERVERS),
     languages: LANGUAGES.join(", "),
   };
   const indent = " ".repeat(HELP_COLUMN);
@@ -120,6 +131,7 @@ function _optionError(error: unknown): string {
   return text.replace(/\. To specify a positional.*$/s, ".");
 }
 
+/** A port number from 1 to 65535, or null. */
 function _parsePort(text: string): number | null {
   if (!/^\d{1,5}$/.test(text)) return null;
   const port = Number(text);
@@ -136,6 +148,74 @@ function _splitHost(spec: string): { host: string; port: string | null } {
     return { host: spec.slice(0, at), port: spec.slice(at + 1) };
   }
   return { host: spec, port: null };
+}
+
+/**
+ * One address of the command line (`HOST`, `HOST:PORT`, `[V6]:PORT`), its port defaulting
+ * to `--port` (`portOption`) or 9000. `inList`: the address is one of a list of several, so
+ * the sentences name it.
+ */
+function _parseAddress(
+  spec: string,
+  portOption: string | undefined,
+  inList: boolean,
+): { ok: true; address: ServerAddress } | { ok: false; message: string } {
+  const { host, port: hostPort } = _splitHost(spec);
+  if (host === "") {
+    return {
+      ok: false,
+      message: inList ? t("cli.emptyHostIn", { server: spec }) : t("cli.emptyHost"),
+    };
+  }
+  if (hostPort !== null && portOption !== undefined && hostPort !== portOption) {
+    return { ok: false, message: t("cli.twoPorts", { first: hostPort, second: portOption }) };
+  }
+  const portText = portOption ?? hostPort;
+  if (portText === null) return { ok: true, address: { host, port: DEFAULT_PORT } };
+  const port = _parsePort(portText);
+  if (port !== null) return { ok: true, address: { host, port } };
+  const message = inList
+    ? t("cli.badPortIn", { port: portText, server: spec })
+    : t("cli.badPort", { port: portText });
+  return { ok: false, message };
+}
+
+/**
+ * The server address of the command line, or the list of several separated by commas
+ * (`host1:9000,host2:9000`, at most {@linkcode MAX_SERVERS}, spaces around each ignored),
+ * each port defaulting to `--port` (`portOption`) or 9000; a sentence when an element is
+ * empty, a host or port is bad, or an address is listed twice.
+ */
+export function parseServerList(
+  text: string,
+  portOption?: string,
+): { ok: true; servers: ServerAddress[] } | { ok: false; message: string } {
+  const specs = text.split(",").map((spec) => spec.trim());
+  if (specs.length === 1) {
+    const single = _parseAddress(text, portOption, false);
+    return single.ok ? { ok: true, servers: [single.address] } : single;
+  }
+  if (specs.length > MAX_SERVERS) {
+    return {
+      ok: false,
+      message: t("cli.tooManyServers", { count: specs.length, max: MAX_SERVERS }),
+    };
+  }
+  const servers: ServerAddress[] = [];
+  const seen = new Set<string>();
+  for (const [index, spec] of specs.entries()) {
+    if (spec === "") {
+      return { ok: false, message: t("cli.emptyServer", { list: text, position: index + 1 }) };
+    }
+    const parsed = _parseAddress(spec, portOption, true);
+    if (!parsed.ok) return parsed;
+    // Host names are case-insensitive: `A:1,a:1` is the same server twice.
+    const key = `${parsed.address.host.toLowerCase()} ${parsed.address.port}`;
+    if (seen.has(key)) return { ok: false, message: t("cli.duplicateServer", { server: spec }) };
+    seen.add(key);
+    servers.push(parsed.address);
+  }
+  return { ok: true, servers };
 }
 
 /** Parses the arguments after the program name. */
@@ -172,26 +252,9 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
       message: t("cli.oneHost", { count: positionals.length, hosts: positionals.join(" ") }),
     };
   }
-  const { host, port: hostPort } = _splitHost(positionals[0] ?? DEFAULT_HOST);
-  if (host === "") return { kind: "error", message: t("cli.emptyHost") };
-  if (hostPort !== null && values.port !== undefined && hostPort !== values.port) {
-    return {
-      kind: "error",
-      message: t("cli.twoPorts", { first: hostPort, second: values.port }),
-    };
-  }
-  const portText = values.port ?? hostPort;
-  let port = DEFAULT_PORT;
-  if (portText !== null) {
-    const checked = _parsePort(portText);
-    if (checked === null) {
-      return {
-        kind: "error",
-        message: t("cli.badPort", { port: portText }),
-      };
-    }
-    port = checked;
-  }
+  const list = parseServerList(positionals[0] ?? DEFAULT_HOST, values.port);
+  if (!list.ok) return { kind: "error", message: list.message };
+  const { host, port } = list.servers[0]!;
   for (const name of ["user", "room", "ca"] as const) {
     if (values[name] === "") {
       return { kind: "error", message: t("cli.emptyOption", { option: name }) };
@@ -211,6 +274,7 @@ export function parseClientArgs(argv: string[]): ParsedArgs {
     args: {
       host,
       port,
+      ...(list.servers.length > 1 ? { servers: list.servers } : {}),
       tls: values.tls === true,
       caFile: values.ca ?? null,
       user: values.user ?? null,

@@ -3,7 +3,9 @@
  * connections. It logs in, joins rooms, sends messages reliably (by `cid`), and when the
  * connection drops it reconnects with backoff and jitter, logs in again, re-joins every
  * room with `after` = the last msgid seen there and resends what was not acknowledged,
- * so the views see every message once, in order. No terminal code here.
+ * so the views see every message once, in order. Given several addresses of one service,
+ * it moves to the next one in turn when its server goes away, and backs off only once
+ * every address has failed in a row. No terminal code here.
  */
 import { foldName } from "../protocol/names.ts";
 import { noticeText } from "./messages.ts";
@@ -13,6 +15,7 @@ import type { ChatMessage, RoomInfo } from "../protocol/server_frames.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
 import {
   ConnectionLostError,
+  type ConnectionOptions,
   FrameConnection,
   type Reply,
   type ServerEvent,
@@ -26,13 +29,24 @@ import { fetchMissedDms, rejoinRooms, toRoomMessages } from "./catch_up.ts";
 import { joinedName, type JoinResult, joinResult } from "./join.ts";
 import { type EndReason, reloginRefusal, Sleeper } from "./reconnect.ts";
 import { RoomTracker } from "./room_tracker.ts";
-import type { Dialer, Endpoint } from "./transport.ts";
+import {
+  ConnectError,
+  type Dialer,
+  type Endpoint,
+  endpointList,
+  formatAddress,
+} from "./transport.ts";
 
 /** Settings of a {@linkcode ChatClient}. */
 export interface ChatClientOptions {
+  /** The server; with `servers`, every address of one service, used in turn. */
   endpoint: Endpoint;
   /** Opens connections; default TCP/TLS. */
   dialer?: Dialer;
+  /** Quiet time before a keepalive `ping` (default: the connection's, 5 min). */
+  keepaliveMs?: number;
+  /** How long that `ping` may go unanswered before the server counts as gone (default 30 s). */
+  pingTimeoutMs?: number;
   /** Reconnect delays. */
   backoff?: BackoffOptions;
   /**
@@ -50,8 +64,16 @@ export type { JoinResult } from "./join.ts";
 
 /** A logged-in (or about to log in) chat session that survives reconnects. */
 export class ChatClient {
-  readonly endpoint: Endpoint;
   #options: ChatClientOptions;
+  /** Every address to use, in turn (one endpoint each). */
+  #endpoints: Endpoint[];
+  /** Index in {@linkcode #endpoints} of the current (or last) connection's address. */
+  #at: number;
+  /**
+   * Connections lost or failed in a row since the last pause or healthy connection: once
+   * it reaches the number of addresses, every one has failed and the back-off applies.
+   */
+  #failures = 0;
   #conn: FrameConnection;
   #online = true;
   #ended = false;
@@ -68,30 +90,69 @@ export class ChatClient {
   /** Direct messages received while catching up after a reconnect, emitted after it. */
   #heldDms: ChatMessage[] | null = null;
 
-  private constructor(conn: FrameConnection, options: ChatClientOptions) {
+  private constructor(
+    conn: FrameConnection,
+    options: ChatClientOptions,
+    endpoints: Endpoint[],
+    at: number,
+  ) {
     this.#conn = conn;
     this.#options = options;
-    this.endpoint = options.endpoint;
+    this.#endpoints = endpoints;
+    this.#at = at;
     this.#backoff = new Backoff(options.backoff);
     this.#outbox = new Outbox((request) => this.#online ? this.#conn.request(request) : null);
     this.#watch(conn);
   }
 
-  /** Connects to the server; rejects with a `ConnectError` carrying a sentence for people. */
+  /**
+   * Connects to the server, or to the first address of the list that answers; rejects
+   * with a `ConnectError` carrying a sentence for people (one line per address tried).
+   */
   static async connect(options: ChatClientOptions): Promise<ChatClient> {
-    let client: ChatClient | null = null;
-    const early: ServerEvent[] = [];
-    const conn = await FrameConnection.open(
-      options.endpoint,
-      (event) => {
-        if (client) client.#handleEvent(event);
-        else early.push(event);
-      },
-      options.dialer,
+    const endpoints = endpointList(options.endpoint);
+    const failures: string[] = [];
+    for (const [at, endpoint] of endpoints.entries()) {
+      let client: ChatClient | null = null;
+      const early: ServerEvent[] = [];
+      let conn: FrameConnection;
+      try {
+        conn = await FrameConnection.open(
+          endpoint,
+          (event) => {
+            if (client) client.#handleEvent(event);
+            else early.push(event);
+          },
+          _connectionOptions(options),
+        );
+      } catch (error) {
+        if (!(error instanceof ConnectError) || endpoints.length === 1) throw error;
+        failures.push(error.message);
+        continue;
+      }
+      client = new ChatClient(conn, options, endpoints, at);
+      for (const event of early) client.#handleEvent(event);
+      return client;
+    }
+    const lines = failures.map((failure) => `  ${failure}`);
+    throw new ConnectError(
+      [t("connect.noServer", { count: endpoints.length }), ...lines].join("\n"),
     );
-    client = new ChatClient(conn, options);
-    for (const event of early) client.#handleEvent(event);
-    return client;
+  }
+
+  /** The endpoint of the current connection (while reconnecting: of the last one). */
+  get endpoint(): Endpoint {
+    return this.#endpoints[this.#at]!;
+  }
+
+  /** The address (`host:port`) of the current connection (while reconnecting: the last). */
+  get address(): string {
+    return formatAddress(this.endpoint);
+  }
+
+  /** Every address the client uses, in turn (one unless a list was given). */
+  get addresses(): string[] {
+    return this.#endpoints.map(formatAddress);
   }
 
   /** The server's greeting on the current connection. */
@@ -160,7 +221,10 @@ export class ChatClient {
     return reply;
   }
 
-  /** Reconnect attempts since the last connection that stayed healthy (0 when none). */
+  /**
+   * Reconnect attempts since the last connection that stayed healthy (0 when none); with
+   * several addresses, the rounds that ended with every address failed.
+   */
   get reconnectAttempts(): number {
     return this.#backoff.attempt;
   }
@@ -288,8 +352,21 @@ export class ChatClient {
       if (conn !== this.#conn || this.#ended || !this.#online) return;
       this.#online = false;
       clearTimeout(this.#healthyTimer);
+      // A server that said it was stopping left on purpose: the next address is tried at
+      // once, and the one it leaves counts as failed only when it is tried again.
+      if (!conn.shutdownAnnounced) this.#failures++;
       this.#reconnect();
     });
+  }
+
+  /**
+   * With other addresses to go to, leaves a server that announced `shutdown` now rather
+   * than when it stops: the session moves on while that server still finishes its work.
+   */
+  #leaveIfStopping(): void {
+    if (this.#endpoints.length > 1 && this.#online && this.#conn.shutdownAnnounced) {
+      this.#conn.close();
+    }
   }
 
   #handleEvent(event: ServerEvent): void {
@@ -321,6 +398,7 @@ export class ChatClient {
         return;
       case "shutdown":
         this.#emit({ type: "shutdown", message: event.message, in: event.in });
+        this.#leaveIfStopping();
         return;
       case "error":
         this.#emit({ type: "server_error", code: event.code, message: event.message });
@@ -351,20 +429,32 @@ export class ChatClient {
     }
   }
 
+  /**
+   * Tries the addresses in turn from the one after the last, each at once, until one takes
+   * the session back; when every address has failed in a row, the back-off delay comes
+   * before the next round (with one address: before every attempt).
+   */
   async #reconnect(): Promise<void> {
+    let at = this.#at;
     for (let first = true; !this.#ended; first = false) {
-      const delayMs = this.#backoff.next();
+      at = (at + 1) % this.#endpoints.length;
+      let delayMs = 0;
+      if (this.#failures >= this.#endpoints.length) {
+        delayMs = this.#backoff.next();
+        this.#failures = 0;
+      }
       this.#emit({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs, first });
       await this.#sleeper.sleep(delayMs);
       if (this.#ended) return;
       let conn: FrameConnection;
       try {
         conn = await FrameConnection.open(
-          this.endpoint,
+          this.#endpoints[at]!,
           (event) => this.#handleEvent(event),
-          this.#options.dialer,
+          _connectionOptions(this.#options),
         );
       } catch {
+        this.#failures++;
         continue;
       }
       if (this.#ended) {
@@ -372,10 +462,13 @@ export class ChatClient {
         return;
       }
       try {
-        if (await this.#resume(conn)) return;
+        if (await this.#resume(conn, at)) return;
       } catch {
-        // The new connection dropped while resuming: try again.
+        // The new connection dropped while resuming. Once it was the session's, its watch
+        // has seen the drop and started the next reconnect: this one stops.
+        if (this.#conn === conn) return;
       }
+      this.#failures++;
       conn.close();
     }
   }
@@ -384,13 +477,18 @@ export class ChatClient {
   #watchHealth(conn: FrameConnection): void {
     clearTimeout(this.#healthyTimer);
     this.#healthyTimer = setTimeout(() => {
-      if (conn === this.#conn && this.#online && !conn.isClosed) this.#backoff.reset();
+      if (conn !== this.#conn || !this.#online || conn.isClosed) return;
+      this.#backoff.reset();
+      this.#failures = 0;
     }, this.#options.healthyMs ?? HEALTHY_MS);
     Deno.unrefTimer(this.#healthyTimer);
   }
 
-  /** Logs in on a new connection and restores the session; false to try again later. */
-  async #resume(conn: FrameConnection): Promise<boolean> {
+  /**
+   * Logs in on a new connection (to address `at`) and restores the session; false to try
+   * again later (a refusal such as `unavailable` moves on to the next address).
+   */
+  async #resume(conn: FrameConnection, at: number): Promise<boolean> {
     if (this.#credentials) {
       const reply = await this.#credentials.login(conn);
       if (!reply.ok) {
@@ -403,6 +501,7 @@ export class ChatClient {
     }
     this.#heldDms = [];
     this.#conn = conn;
+    this.#at = at;
     this.#online = true;
     this.#watch(conn);
     await rejoinRooms(
@@ -415,6 +514,11 @@ export class ChatClient {
     this.#outbox.flush();
     this.#watchHealth(conn);
     this.#emit({ type: "reconnected" });
+    if (this.#endpoints.length > 1) {
+      this.#emit({ type: "notice", text: t("event.nowOn", { address: this.address }) });
+    }
+    // A `shutdown` that came while logging in: move on now that the session is safe.
+    this.#leaveIfStopping();
     return true;
   }
 
@@ -434,4 +538,13 @@ export class ChatClient {
       }
     }
   }
+}
+
+/** The settings of each connection a client opens. */
+function _connectionOptions(options: ChatClientOptions): ConnectionOptions {
+  return {
+    dialer: options.dialer,
+    keepaliveMs: options.keepaliveMs,
+    pingTimeoutMs: options.pingTimeoutMs,
+  };
 }

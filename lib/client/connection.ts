@@ -13,7 +13,7 @@ import {
   ConnectError,
   type Dialer,
   type Endpoint,
-  formatEndpoint,
+  formatAddress,
   openConnection,
 } from "./transport.ts";
 
@@ -70,6 +70,22 @@ export const WELCOME_TIMEOUT_MS = 5_000;
  */
 export const KEEPALIVE_MS = 5 * 60_000;
 
+/**
+ * A keepalive `ping` unanswered for this long means the server is gone without a word (a
+ * dead host, a lost route): the connection is closed, so the client moves on.
+ */
+export const PING_TIMEOUT_MS = 30_000;
+
+/** Settings of {@linkcode FrameConnection.open}; each has a default. */
+export interface ConnectionOptions {
+  /** Opens the byte stream; default TCP/TLS. */
+  dialer?: Dialer;
+  /** Quiet time after which a keepalive `ping` is sent. Default {@linkcode KEEPALIVE_MS}. */
+  keepaliveMs?: number;
+  /** How long that `ping` may go unanswered. Default {@linkcode PING_TIMEOUT_MS}. */
+  pingTimeoutMs?: number;
+}
+
 const decoder = new TextDecoder();
 
 /** A live connection speaking the FastChat protocol. */
@@ -88,23 +104,32 @@ export class FrameConnection {
   #closedSignal = Promise.withResolvers<void>();
   #lastSent = Date.now();
   #keepalive: ReturnType<typeof setInterval>;
+  #pingTimer: ReturnType<typeof setTimeout> | undefined;
+  #shutdownAnnounced = false;
 
   private constructor(
     conn: Deno.Conn,
     welcome: Welcome,
     decoder: FrameDecoder,
     onEvent: (event: ServerEvent) => void,
+    options: ConnectionOptions,
   ) {
     this.#conn = conn;
     this.welcome = welcome;
     this.#decoder = decoder;
     this.#onEvent = onEvent;
     this.closed = this.#closedSignal.promise;
+    const keepaliveMs = options.keepaliveMs ?? KEEPALIVE_MS;
+    const pingTimeoutMs = options.pingTimeoutMs ?? PING_TIMEOUT_MS;
     this.#keepalive = setInterval(() => {
-      if (Date.now() - this.#lastSent >= KEEPALIVE_MS) {
-        this.request({ type: "ping" }).catch(() => {});
-      }
-    }, KEEPALIVE_MS / 5);
+      if (this.#pingTimer !== undefined || Date.now() - this.#lastSent < keepaliveMs) return;
+      this.#pingTimer = setTimeout(() => this.close(), pingTimeoutMs);
+      Deno.unrefTimer(this.#pingTimer);
+      this.request({ type: "ping" }).then(() => {
+        clearTimeout(this.#pingTimer);
+        this.#pingTimer = undefined;
+      }, () => {});
+    }, keepaliveMs / 5);
     Deno.unrefTimer(this.#keepalive);
   }
 
@@ -115,9 +140,9 @@ export class FrameConnection {
   static async open(
     endpoint: Endpoint,
     onEvent: (event: ServerEvent) => void,
-    dialer?: Dialer,
+    options: ConnectionOptions = {},
   ): Promise<FrameConnection> {
-    const conn = await openConnection(endpoint, dialer);
+    const conn = await openConnection(endpoint, options.dialer);
     // An oversize frame is skipped, not fatal: its first bytes tell whose reply it was.
     const frameDecoder = new FrameDecoder(DEFAULT_MAX_SERVER_FRAME, { oversize: "skip" });
     const reader = conn.readable.getReader();
@@ -135,7 +160,7 @@ export class FrameConnection {
       throw error;
     }
     frameDecoder.maxFrame = serverFrameLimit(welcome);
-    const connection = new FrameConnection(conn, welcome, frameDecoder, onEvent);
+    const connection = new FrameConnection(conn, welcome, frameDecoder, onEvent, options);
     connection.#startReading(reader, leftover);
     return connection;
   }
@@ -143,6 +168,11 @@ export class FrameConnection {
   /** Whether the connection has ended. */
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  /** Whether the server sent `shutdown` on this connection: it is about to stop. */
+  get shutdownAnnounced(): boolean {
+    return this.#shutdownAnnounced;
   }
 
   /**
@@ -267,6 +297,7 @@ export class FrameConnection {
       return;
     }
     if (frame.type === "ok") return;
+    if (frame.type === "shutdown") this.#shutdownAnnounced = true;
     this.#onEvent(frame);
   }
 
@@ -274,6 +305,7 @@ export class FrameConnection {
     if (this.#isClosed) return;
     this.#isClosed = true;
     clearInterval(this.#keepalive);
+    clearTimeout(this.#pingTimer);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const waiter of pending) waiter.reject(new ConnectionLostError());
@@ -308,7 +340,7 @@ async function _readWelcome(
   frameDecoder: FrameDecoder,
   endpoint: Endpoint,
 ): Promise<{ welcome: Welcome; leftover: DecodedLine[] }> {
-  const where = formatEndpoint(endpoint);
+  const where = formatAddress(endpoint);
   // Without TLS, the likely cause is a TLS server; with TLS, an untrusted certificate.
   const hint = endpoint.tls ? "" : t("connect.hintTls");
   const notFastChat = new ConnectError(t("connect.notFastChat", { where, hint }));

@@ -11,8 +11,12 @@ const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
+/** Printable ASCII: every character a cluster of its own, one column wide (the common case). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** The grapheme clusters of `text`, in order. */
 export function graphemes(text: string): string[] {
+  if (PRINTABLE_ASCII.test(text)) return text.split("");
   const out: string[] = [];
   for (const { segment } of segmenter.segment(text)) out.push(segment);
   return out;
@@ -27,8 +31,10 @@ export function graphemeWidth(cluster: string): number {
 
 /** Columns `text` takes; the client's own ANSI styling is not counted. */
 export function textWidth(text: string): number {
+  const plain = text.replace(ANSI, "");
+  if (PRINTABLE_ASCII.test(plain)) return plain.length;
   let width = 0;
-  for (const cluster of graphemes(text.replace(ANSI, ""))) width += graphemeWidth(cluster);
+  for (const cluster of graphemes(plain)) width += graphemeWidth(cluster);
   return width;
 }
 

@@ -4,13 +4,22 @@
  */
 import { t } from "./i18n.ts";
 
-/** Where the server is and how to reach it. */
-export interface Endpoint {
+/** One address of a server: a host name or IP address, and the chat port. */
+export interface ServerAddress {
   host: string;
   port: number;
+}
+
+/** Where the server is and how to reach it. */
+export interface Endpoint extends ServerAddress {
   tls: boolean;
   /** PEM CA certificates to trust besides the system ones (a private CA). */
   caCerts?: string[];
+  /**
+   * Several addresses of one chat service (`host1:9000,host2:9000`), used in turn: the
+   * first is `host` and `port`. Absent (or of one element) for a single address.
+   */
+  servers?: readonly ServerAddress[];
 }
 
 /** Opens a connection to an endpoint; injectable so tests can count or fail dials. */
@@ -28,14 +37,34 @@ export class ConnectError extends Error {
 export const CONNECT_TIMEOUT_MS = 10_000;
 
 /** `host:port`, with brackets around an IPv6 address. */
+export function formatAddress(address: ServerAddress): string {
+  const host = address.host.includes(":") ? `[${address.host}]` : address.host;
+  return `${host}:${address.port}`;
+}
+
+/**
+ * `host:port`, with brackets around an IPv6 address; for an endpoint with several
+ * addresses, all of them: `host1:9000, host2:9000`.
+ */
 export function formatEndpoint(endpoint: Endpoint): string {
-  const host = endpoint.host.includes(":") ? `[${endpoint.host}]` : endpoint.host;
-  return `${host}:${endpoint.port}`;
+  const servers = endpoint.servers ?? [];
+  return servers.length > 1 ? servers.map(formatAddress).join(", ") : formatAddress(endpoint);
+}
+
+/**
+ * The endpoints to use in turn: one per address of `endpoint.servers` (or `endpoint`
+ * alone), each with the endpoint's TLS settings and no list of its own.
+ */
+export function endpointList(endpoint: Endpoint): Endpoint[] {
+  const { servers: _servers, ...settings } = endpoint;
+  const servers = endpoint.servers ?? [];
+  if (servers.length <= 1) return [settings];
+  return servers.map(({ host, port }) => ({ ...settings, host, port }));
 }
 
 /** A sentence describing why connecting to `endpoint` failed with `error`. */
 export function describeConnectError(error: unknown, endpoint: Endpoint): string {
-  const where = formatEndpoint(endpoint);
+  const where = formatAddress(endpoint);
   if (error instanceof ConnectError) return error.message;
   if (error instanceof Deno.errors.ConnectionRefused) return t("connect.refused", { where });
   if (error instanceof Deno.errors.TimedOut) return t("connect.timedOut", { where });
@@ -84,7 +113,7 @@ export async function openConnection(
         reject(
           new ConnectError(
             t("connect.noAnswer", {
-              where: formatEndpoint(endpoint),
+              where: formatAddress(endpoint),
               seconds: Math.round(timeoutMs / 1000),
             }),
           ),
@@ -104,13 +133,23 @@ export async function openConnection(
 }
 
 /**
- * The endpoint of `host`, `port` and `tls`, trusting the CA certificates in `caFile` when
- * one is given; a sentence when that file cannot be read.
+ * The endpoint of `host`, `port` and `tls` (and of every address of `servers`, when there
+ * are several), trusting the CA certificates in `caFile` when one is given; a sentence when
+ * that file cannot be read.
  */
 export async function resolveEndpoint(
-  where: { host: string; port: number; tls: boolean; caFile: string | null },
+  where: {
+    host: string;
+    port: number;
+    tls: boolean;
+    caFile: string | null;
+    servers?: readonly ServerAddress[];
+  },
 ): Promise<{ ok: true; endpoint: Endpoint } | { ok: false; message: string }> {
   const endpoint: Endpoint = { host: where.host, port: where.port, tls: where.tls };
+  if (where.servers !== undefined && where.servers.length > 1) {
+    endpoint.servers = where.servers.map(({ host, port }) => ({ host, port }));
+  }
   if (where.caFile === null) return { ok: true, endpoint };
   try {
     endpoint.caCerts = [await Deno.readTextFile(where.caFile)];

@@ -26,6 +26,7 @@ import type {
   UserRecord,
 } from "../store/store.ts";
 import type { ChatServer } from "./chat_server.ts";
+import type { ChatCore } from "./chat/core.ts";
 import {
   type AccountDetail,
   type AccountsQuery,
@@ -34,6 +35,7 @@ import {
   type ChatControl,
   type ConnectedUser,
   ControlError,
+  type InstanceInfo,
   NoSuchUserError,
   type QueuedReport,
   type ReportAction,
@@ -43,34 +45,83 @@ import {
   type SanctionResult,
   type ServerEvent,
   type ServerStats,
+  type ShutdownScope,
   type StaffMember,
 } from "./control.ts";
+
+/** Who an instance is, as the admin API shows it. */
+export interface InstanceIdentity {
+  /** Its name (`--instance`, or the host name and the chat port). */
+  instance: string;
+  /** Its chat address, `host:port`. */
+  chat: string;
+}
+
+/** This machine's host name ("localhost" when it may not be read). */
+function hostName(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
+}
+
+/** The logged-in users of this instance and their sessions, each tagged with `instance`. */
+export function localUsers(core: ChatCore, instance: string): ConnectedUser[] {
+  const now = core.clock();
+  return core.sessions.users().map(({ account, sessions }) => ({
+    user: account.name,
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      instance,
+      address: s.address,
+      rooms: [...core.rooms.roomsOf(s)].map((r) => r.name),
+      since: isoTime(s.since),
+      idle: Math.max(0, Math.floor((now - s.lastActive) / 1000)),
+      messagesSent: s.messagesSent,
+    })),
+  }));
+}
 
 /** ChatControl implemented over a {@linkcode ChatServer}. */
 export class ServerControl implements ChatControl {
   #server: ChatServer;
+  #identity: InstanceIdentity;
 
-  constructor(server: ChatServer) {
+  /**
+   * `identity` names this instance in `/api/users` and `/api/instances` (`lib/app/start.ts`
+   * gives it); without it, the cluster's instance name or the host name, and no chat address.
+   */
+  constructor(server: ChatServer, identity?: InstanceIdentity) {
     this.#server = server;
+    this.#identity = identity ?? {
+      instance: server.core.cluster?.instance ?? hostName(),
+      chat: "",
+    };
   }
 
   get #core() {
     return this.#server.core;
   }
 
-  listUsers(): ConnectedUser[] {
-    const now = this.#core.clock();
-    return this.#core.sessions.users().map(({ account, sessions }) => ({
-      user: account.name,
-      sessions: sessions.map((s) => ({
-        id: s.id,
-        address: s.address,
-        rooms: [...this.#core.rooms.roomsOf(s)].map((r) => r.name),
-        since: isoTime(s.since),
-        idle: Math.max(0, Math.floor((now - s.lastActive) / 1000)),
-        messagesSent: s.messagesSent,
-      })),
-    }));
+  listUsers(): ConnectedUser[] | Promise<ConnectedUser[]> {
+    const cluster = this.#core.cluster;
+    if (cluster) return cluster.clusterUsers();
+    return localUsers(this.#core, this.#identity.instance);
+  }
+
+  listInstances(): InstanceInfo[] {
+    const cluster = this.#core.cluster;
+    if (cluster) return cluster.instances();
+    const core = this.#core;
+    const now = isoTime(core.clock());
+    return [{
+      instance: this.#identity.instance,
+      chat: this.#identity.chat,
+      sessions: core.sessions.loggedIn,
+      since: isoTime(this.#server.startedAt),
+      lastSeen: now,
+    }];
   }
 
   listRooms(): RoomSummary[] {
@@ -89,6 +140,7 @@ export class ServerControl implements ChatControl {
       storeFailures: core.counters.storeFailures,
       errors: { ...core.counters.errors },
       uptime: Math.floor((core.clock() - this.#server.startedAt) / 1000),
+      ...(core.cluster ? { cluster: core.cluster.stats() } : {}),
     };
   }
 
@@ -256,7 +308,12 @@ export class ServerControl implements ChatControl {
     return this.#core.store.listAudit(limit);
   }
 
-  shutdown(given: string, delaySeconds: number, actor: Actor): void {
+  shutdown(
+    given: string,
+    delaySeconds: number,
+    actor: Actor,
+    scope: ShutdownScope = "instance",
+  ): void {
     // No message (or the English default the admin API fills in): the server's language.
     const message = given.trim() === "" || given === serverEn["server.shutdown"]
       ? serverTexts(this.#server.language).t("server.shutdown")
@@ -267,8 +324,12 @@ export class ServerControl implements ChatControl {
       address: actor.address,
       action: "shutdown",
       target: null,
-      detail: JSON.stringify({ message, delay: delaySeconds }),
-    }).catch(() => {}).finally(() => void this.#server.shutdown(message, delaySeconds));
+      detail: JSON.stringify({ message, delay: delaySeconds, scope }),
+    }).catch(() => {}).finally(() =>
+      void (scope === "cluster"
+        ? this.#server.shutdownCluster(message, delaySeconds)
+        : this.#server.shutdown(message, delaySeconds))
+    );
   }
 
   async verifyAccount(
@@ -343,7 +404,7 @@ export class ServerControl implements ChatControl {
       user: name,
       created,
       lastSeen,
-      online: this.#core.sessions.ofUser(id).size > 0,
+      online: this.#core.sessions.isOnline(id),
       role: this.#core.staff.roleOf(id),
     };
   }

@@ -19,7 +19,14 @@ import { ResumeTokens } from "../auth/tokens.ts";
 import { addressKey } from "../auth/address_key.ts";
 import { StaffRoles } from "./limits/staff_roles.ts";
 import type { Store } from "../store/store.ts";
-import { serveConnection } from "./net/connection.ts";
+import { type ByteSource, serveConnection } from "./net/connection.ts";
+import {
+  prefixedSource,
+  ProxyHeaderError,
+  type ProxyHeaderRead,
+  readProxyHeader,
+} from "./net/proxy_header.ts";
+import { contains, formatNetwork, type IpNetwork, parseAddress } from "./moderation/ip_network.ts";
 import { dispatch } from "./requests/dispatch.ts";
 import { REPORT_WINDOW_MS, REPORTS_PER_WINDOW } from "./requests/reports.ts";
 import { ChatCore, SEQ_FLOOR_SETTING } from "./chat/core.ts";
@@ -32,6 +39,11 @@ import { RoomDirectory } from "./chat/rooms.ts";
 import { Session } from "./net/session.ts";
 import { SessionRegistry } from "./chat/session_registry.ts";
 import { type Expiry, Watchdog } from "./net/watchdog.ts";
+import type { Delivery, LocalDeliveryParts } from "./chat/delivery.ts";
+import type { PendingChange, PendingMessage } from "./chat/core.ts";
+import type { ClusterLink } from "./chat/cluster_link.ts";
+import type { MessageLog } from "./chat/message_log.ts";
+import type { WriterCallbacks } from "./chat/message_writer.ts";
 
 /** A message rate: `rate` per second with bursts of `burst`. */
 export interface MessageRate {
@@ -60,10 +72,34 @@ export interface ChatServerSettings {
   connRate: number | null;
   /** Registrations per address per 10 minutes (and login delays); null = off. */
   authRate: number | null;
+  /**
+   * Proxies trusted to send the PROXY protocol (`--proxy-protocol`): a connection from one
+   * of these networks must start with a PROXY header, and the client it names stands for
+   * the connection everywhere (limits, bans, logs, admin views); null = off.
+   */
+  proxyProtocol: IpNetwork[] | null;
   /** Timeouts, resource bounds, flood escalation (see `docs/security.md`). */
   guards: GuardSettings;
   /** A room that never had a message is deleted this long after its creation; null = never. */
   emptyRoomExpiryMs: number | null;
+}
+
+/**
+ * How a cluster plugs into a {@linkcode ChatServer} (`lib/cluster/` builds one; one process
+ * has none): where the message sequence starts, the delivery and message log to use instead
+ * of the local ones, the link the server tells of its changes, and a last step once the
+ * server exists (reading the cluster's log, presence, control events).
+ */
+export interface ClusterPlug {
+  readonly link: ClusterLink;
+  /** The last sequence number of the cluster's log when this instance joined. */
+  readonly lastSeq: number;
+  delivery(parts: LocalDeliveryParts): Delivery;
+  writer(
+    callbacks: WriterCallbacks<PendingMessage, PendingChange>,
+  ): MessageLog<PendingMessage, PendingChange>;
+  /** Starts the cluster's work on the created server (before it accepts connections). */
+  attach(server: ChatServer): Promise<void>;
 }
 
 /** What a {@linkcode ChatServer} runs with besides its settings. */
@@ -73,6 +109,8 @@ export interface ChatServerRuntime {
   log: Logger;
   /** Milliseconds since the epoch (default `Date.now`). */
   clock?: Clock;
+  /** The cluster this instance joins (`lib/cluster/`); absent when it runs alone. */
+  cluster?: ClusterPlug;
 }
 
 /** Whether `conn` came from a TLS listener (it has a handshake to finish). */
@@ -86,6 +124,26 @@ function _addressBanSentence(reason: string): string {
     ? "Connections from your address are banned."
     : `Connections from your address are banned: ${reason}`;
 }
+
+/** `host:port`, an IPv6 host in brackets: how a peer is shown in logs and admin views. */
+function _peerAddress(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Whether the peer `host` is one of the proxies trusted to send a PROXY header. */
+function _trustedProxy(proxies: readonly IpNetwork[], host: string): boolean {
+  const address = parseAddress(host);
+  return address !== null && proxies.some((network) => contains(network, address));
+}
+
+/** The text of the client address a PROXY header names (as a socket would show it). */
+function _hostText(address: { family: 4 | 6; value: bigint }): string {
+  const network = { base: address.value, prefix: address.family === 4 ? 32 : 128 };
+  return formatNetwork({ family: address.family, ...network }).split("/")[0]!;
+}
+
+/** At most this long for a trusted proxy's PROXY header (HAProxy sends it at once). */
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
 
 /** Rooms every server has. */
 const DEFAULT_ROOMS = ["general"];
@@ -134,6 +192,8 @@ export class ChatServer {
   #watchdog: Watchdog;
   /** TLS connections accepted whose handshake is not finished. */
   #handshaking = 0;
+  /** Connections from trusted proxies whose PROXY header is not read yet. */
+  #awaitingHeader = 0;
   #sweeper: ReturnType<typeof setInterval>;
   /** Stores rooms' last activity and expires idle rooms. */
   #janitor: RoomJanitor;
@@ -197,11 +257,16 @@ export class ChatServer {
         nameKey: foldName(name),
         topic: null,
         createdAt: clock(),
-      });
+      }) ?? // Another instance of a cluster created it meanwhile.
+        (await store.listRooms()).find((room) => room.nameKey === foldName(name));
       if (record) rooms.add(record);
     }
     const { msgRate, authRate, guards } = settings;
+    const cluster = runtime.cluster;
     const core = new ChatCore({
+      cluster: cluster?.link ?? null,
+      delivery: cluster ? (parts) => cluster.delivery(parts) : undefined,
+      writer: cluster ? (callbacks) => cluster.writer(callbacks) : undefined,
       store,
       rooms,
       sessions: new SessionRegistry(),
@@ -232,15 +297,16 @@ export class ChatServer {
       },
       log: runtime.log,
       clock,
-      lastSeq: Math.max(
+      lastSeq: cluster?.lastSeq ?? Math.max(
         await store.lastMessageSeq(),
         Number(await store.getSetting(SEQ_FLOOR_SETTING) ?? 0),
       ),
       messagesStored: await store.countMessages(),
     });
     useNoticeLanguage(core, settings.lang);
-    const addressBans = await AddressBans.load(store, clock);
+    const addressBans = await AddressBans.load(store, clock, core.cluster);
     const server = new ChatServer(core, settings, runtime.version, addressBans);
+    await cluster?.attach(server);
     await server.#janitor.start();
     return server;
   }
@@ -284,7 +350,6 @@ export class ChatServer {
   #admit(conn: Deno.Conn): void {
     const remote = conn.remoteAddr as Deno.NetAddr;
     const host = remote.hostname ?? "unknown";
-    const address = host.includes(":") ? `[${host}]:${remote.port}` : `${host}:${remote.port}`;
     try {
       (conn as Partial<Deno.TcpConn>).setNoDelay?.(true);
       // Lets the kernel find peers that vanished without a FIN (see docs/security.md).
@@ -292,6 +357,66 @@ export class ChatServer {
     } catch {
       // TLS connections before the handshake; harmless.
     }
+    const proxies = this.#settings.proxyProtocol;
+    // A trusted proxy's connection starts with the PROXY header naming its client; anyone
+    // else's PROXY line is just a bad frame. (TLS and the PROXY protocol do not go together:
+    // the header would come before the handshake; `lib/app/config.ts` refuses both.)
+    if (proxies !== null && !_isTls(conn) && _trustedProxy(proxies, host)) {
+      this.#admitProxied(conn, host, remote.port).catch((error) => {
+        this.core.log.log("error", "connection_failed", { error: String(error) });
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      });
+      return;
+    }
+    this.#admitPeer(conn, host, remote.port, conn);
+  }
+
+  /**
+   * Reads the PROXY header of a trusted proxy's connection within the deadline, then admits
+   * the client it names (UNKNOWN/LOCAL: the proxy itself); a bad, oversized or missing header
+   * closes the connection (logged as `proxy_header_failed`, counted as `proxy_header`).
+   */
+  async #admitProxied(conn: Deno.Conn, proxyHost: string, proxyPort: number): Promise<void> {
+    const guards = this.#guards;
+    const timeoutMs = Math.min(
+      PROXY_HEADER_TIMEOUT_MS,
+      guards.frameTimeoutMs ?? Infinity,
+      guards.loginTimeoutMs ?? Infinity,
+    );
+    this.#awaitingHeader++;
+    let read: ProxyHeaderRead;
+    try {
+      read = await readProxyHeader(conn, timeoutMs, parseAddress);
+    } catch (error) {
+      const quiet = error instanceof ProxyHeaderError && error.quiet;
+      this.core.countError("proxy_header");
+      this.core.log.log(quiet ? "info" : "warn", "proxy_header_failed", {
+        address: _peerAddress(proxyHost, proxyPort),
+        error: String((error as Error)?.message ?? error),
+      });
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      return;
+    } finally {
+      this.#awaitingHeader--;
+    }
+    const client = read.header.source;
+    const host = client ? _hostText(client.address) : proxyHost;
+    const port = client ? client.port : proxyPort;
+    const rest = read.rest;
+    this.#admitPeer(conn, host, port, rest.length > 0 ? prefixedSource(conn, rest) : conn);
+  }
+
+  /** Admits a connection whose peer is `host:port`, reading its frames from `source`. */
+  #admitPeer(conn: Deno.Conn, host: string, port: number, source: ByteSource): void {
+    const address = _peerAddress(host, port);
     const { core } = this;
     // An address ban comes first: such a peer gets no `welcome` and counts towards nothing.
     const ban = this.#shutdown ? null : this.addressBans.match(host);
@@ -308,7 +433,7 @@ export class ChatServer {
     }
     const maxConnections = this.#guards.maxConnections;
     const full = maxConnections !== null &&
-      core.sessions.all.size + this.#handshaking >= maxConnections;
+      core.sessions.all.size + this.#handshaking + this.#awaitingHeader >= maxConnections;
     const refusal = this.#shutdown
       ? "The server is shutting down."
       : full
@@ -333,7 +458,7 @@ export class ChatServer {
       });
       return;
     }
-    this.#open(conn, address, host, false);
+    this.#open(conn, address, host, false, source);
   }
 
   /** Sends a connection refused at accept time its one frame, then closes it. */
@@ -395,7 +520,13 @@ export class ChatServer {
     }
   }
 
-  #open(conn: Deno.Conn, address: string, host: string, tls: boolean): void {
+  #open(
+    conn: Deno.Conn,
+    address: string,
+    host: string,
+    tls: boolean,
+    source: ByteSource = conn,
+  ): void {
     const { core } = this;
     const session = new Session({
       id: this.#nextSessionId++,
@@ -432,11 +563,12 @@ export class ChatServer {
         "slowmode",
         "address_bans",
         "staff",
+        ...(core.cluster ? ["cluster"] : []),
       ],
     });
     const watch = this.#watchdog.watch(session);
     const handle = (s: Session, frame: Uint8Array) => dispatch(core, s, frame);
-    const served = serveConnection(core, handle, conn, session, this.#settings.maxFrame, {
+    const served = serveConnection(core, handle, source, session, this.#settings.maxFrame, {
       watch,
       tls,
     })
@@ -503,6 +635,16 @@ export class ChatServer {
       await this.#stop();
     })();
     return this.#shutdown;
+  }
+
+  /**
+   * Shuts the whole cluster down (`POST /api/shutdown` with `scope: "cluster"`): tells the
+   * other instances, which shut down with the same message and delay, then this one as
+   * {@linkcode shutdown}. Without a cluster, the same as {@linkcode shutdown}.
+   */
+  shutdownCluster(message: string, delaySeconds: number): Promise<void> {
+    this.core.cluster?.announce({ type: "shutdown", message, delaySeconds });
+    return this.shutdown(message, delaySeconds);
   }
 
   async #stop(): Promise<void> {

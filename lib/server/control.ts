@@ -16,8 +16,10 @@ export type { AddressBanRecord, ReportStatus, StaffRole };
 
 /** One connection of a logged-in user. */
 export interface SessionInfo {
-  /** Internal session number, unique while the server runs. */
+  /** Internal session number, unique while its instance runs. */
   id: number;
+  /** The instance the session is connected to (`--instance`; one process: its own name). */
+  instance: string;
   /** Client address, `host:port`. */
   address: string;
   /** Names of the rooms this session has joined. */
@@ -34,6 +36,20 @@ export interface SessionInfo {
 export interface ConnectedUser {
   user: string;
   sessions: SessionInfo[];
+}
+
+/** One instance of the chat service (a cluster's member, or the one process). */
+export interface InstanceInfo {
+  /** Its name (`--instance`). */
+  instance: string;
+  /** Its chat address, `host:port`. */
+  chat: string;
+  /** Its logged-in sessions. */
+  sessions: number;
+  /** When it started (ISO time). */
+  since: string;
+  /** When this instance last heard of it (ISO time; now for this instance). */
+  lastSeen: string;
 }
 
 /** A room with the users online in it. */
@@ -73,6 +89,9 @@ export class ControlError extends Error {
   }
 }
 
+/** What `POST /api/shutdown` stops: the instance it reached, or every instance of its cluster. */
+export type ShutdownScope = "instance" | "cluster";
+
 /** Server counters, for the page and `/metrics`. */
 export interface ServerStats {
   /** Open TCP connections, logged in or not. */
@@ -92,6 +111,22 @@ export interface ServerStats {
   errors: Record<string, number>;
   /** Seconds since the server started. */
   uptime: number;
+  /** Cluster mode only: the state of this instance's link to the cluster. */
+  cluster?: ClusterStats;
+}
+
+/** How this instance stands in its cluster (`/metrics`). */
+export interface ClusterStats {
+  /** Live instances, this one included. */
+  instances: number;
+  /** Whether the connection to NATS is up. */
+  natsConnected: boolean;
+  /** The last entry of the cluster's log this instance has read (and delivered). */
+  readEntry: number;
+  /** The last entry known to be written into the database. */
+  appliedEntry: number;
+  /** Whether this instance is the one writing the log into the database. */
+  applier: boolean;
 }
 
 /** Something that happened, pushed live to the admin page. */
@@ -180,7 +215,13 @@ export interface AccountsQuery {
 
 /** Admin view and control of a running chat server. */
 export interface ChatControl {
-  listUsers(): ConnectedUser[];
+  /**
+   * The connected users and their sessions, on every instance of a cluster (an instance
+   * that does not answer within about a second is left out).
+   */
+  listUsers(): ConnectedUser[] | Promise<ConnectedUser[]>;
+  /** The instances of the chat service: this one alone, or every live one of its cluster. */
+  listInstances(): InstanceInfo[];
   listRooms(): RoomSummary[];
   stats(): ServerStats;
 
@@ -236,7 +277,7 @@ export interface ChatControl {
   listAudit(limit: number): Promise<AuditEntry[]>;
 
   /** Warns everybody, waits `delaySeconds`, then stops as on SIGTERM. Idempotent. */
-  shutdown(message: string, delaySeconds: number, actor: Actor): void;
+  shutdown(message: string, delaySeconds: number, actor: Actor, scope?: ShutdownScope): void;
 
   /**
    * The chat account `name` names when `password` is its password and it is not banned,

@@ -3,7 +3,10 @@
  * pages. Every value is bound as a parameter; only placeholder lists are generated.
  */
 import { Buffer } from "node:buffer";
-import type { PoolConnection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+import type { Connection, ResultSetHeader, RowDataPacket } from "mysql2/promise";
+
+/** A connection of a pool or a single one: what the batch functions need. */
+type PoolConnection = Pick<Connection, "execute">;
 import type {
   AuditEntry,
   HistoryQuery,
@@ -121,19 +124,23 @@ function cidKey(senderId: number, bytes: Uint8Array): string {
   return `${senderId}:${Buffer.from(bytes).toString("hex")}`;
 }
 
+/** The key of a (sender, cid) pair in the maps of {@linkcode lookupFirstSends}. */
+export function firstSendKey(senderId: number, cid: string): string {
+  return cidKey(senderId, cidBytes(cid));
+}
+
 /**
- * Stores a batch inside the caller's transaction (each statement given `timeout` ms): looks up the batch's (sender, cid)
- * pairs that are already stored, then inserts the rest with multi-row INSERTs. A cid
- * repeated within the batch is a duplicate of its first occurrence.
+ * The stored messages (seq and ts) of the given senders' cids, by
+ * {@linkcode firstSendKey}; pairs without a cid are ignored.
  */
-export async function insertBatch(
+export async function lookupFirstSends(
   connection: PoolConnection,
-  batch: readonly NewMessage[],
+  sends: readonly { senderId: number; cid: string | null }[],
   timeout: number,
-): Promise<InsertOutcome[]> {
+): Promise<Map<string, { seq: number; ts: number }>> {
   const stored = new Map<string, { seq: number; ts: number }>();
   const wanted = new Map<string, [number, Buffer]>();
-  for (const m of batch) {
+  for (const m of sends) {
     if (m.cid === null) continue;
     const bytes = cidBytes(m.cid);
     wanted.set(cidKey(m.senderId, bytes), [m.senderId, bytes]);
@@ -150,6 +157,20 @@ export async function insertBatch(
       });
     }
   }
+  return stored;
+}
+
+/**
+ * Stores a batch inside the caller's transaction (each statement given `timeout` ms): looks up the batch's (sender, cid)
+ * pairs that are already stored, then inserts the rest with multi-row INSERTs. A cid
+ * repeated within the batch is a duplicate of its first occurrence.
+ */
+export async function insertBatch(
+  connection: PoolConnection,
+  batch: readonly NewMessage[],
+  timeout: number,
+): Promise<InsertOutcome[]> {
+  const stored = await lookupFirstSends(connection, batch, timeout);
   const outcomes: InsertOutcome[] = [];
   const fresh: NewMessage[] = [];
   for (const m of batch) {

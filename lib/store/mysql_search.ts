@@ -1,12 +1,15 @@
 /**
- * Full-text search on MySQL/MariaDB (`Store.searchMessages`): a bounded recency scan
- * first, then the FULLTEXT index of `messages.text` (sql/mysql/006_search.sql) for rarer
- * queries ({@linkcode searchMysql}); every candidate row is checked word by word in the
- * server ({@linkcode matchesAllWords}), so both stores find the same messages.
+ * Full-text search on MySQL/MariaDB (`Store.searchMessages`), planned by
+ * {@linkcode planSearch}: the newest messages in scope are scanned first and checked in the
+ * server; a word rare enough goes to the FULLTEXT index of `messages.text`
+ * (sql/mysql/006_search.sql) in boolean mode. InnoDB answers `MATCH … AGAINST` by collecting
+ * every matching document and reading its row before the `ORDER BY seq DESC LIMIT` (profiled
+ * at 1,000,000 messages: ~5 µs a document, 0.45 s for a word in 100,000 messages), so only a
+ * rare word is worth asking it for.
  */
 import type { RowDataPacket } from "mysql2/promise";
 import { MESSAGE_SELECT, toMessage } from "./mysql_messages.ts";
-import { booleanModeTerms, matchesAllWords } from "./search_query.ts";
+import { type IndexCursor, planSearch, type SearchCosts, type TextRow } from "./search_plan.ts";
 import type { SearchPage, SearchQuery, SearchScope, StoredMessage } from "./store.ts";
 
 /** Runs a query with bound values (the store's, mapping failures to `unavailable`). */
@@ -27,15 +30,14 @@ export async function readTokenSizes(rows: RowsReader): Promise<TokenSizes> {
   return { min: Number(row?.min_size ?? 3), max: Number(row?.max_size ?? 84) };
 }
 
-/** Rows read per step of the recency scan. */
-const SCAN_WINDOW = 2_000;
 /**
- * Rows the recency scan reads per request before it answers what it found with `more: true`
- * (when it found at least one match; the client pages on with `before`).
+ * Costs for the search planner (search_plan.ts), measured at 1,000,000 messages on MariaDB
+ * 10.11: a scanned row (read, sent, checked) ~3 µs; a document InnoDB collects for a
+ * `+word*` term ~5 µs; a row it returns (already in scope) ~0.5 µs.
  */
-export const SCAN_BUDGET = 6_000;
-/** Candidate rows read per step from the FULLTEXT index. */
-const CHUNK_MIN = 100;
+const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 5, indexRow: 0.5 };
+/** Rows of one FULLTEXT query: each query collects every match again, so few and large. */
+const FULLTEXT_PAGE = 1_000;
 
 function scopeCondition(scope: SearchScope): [string, number[]] {
   if ("roomId" in scope) return ["m.room_id = ?", [scope.roomId]];
@@ -57,16 +59,7 @@ async function messagesOf(rows: RowsReader, seqs: number[]): Promise<StoredMessa
   return batch.map(toMessage);
 }
 
-/**
- * The search of one request. InnoDB answers a FULLTEXT query by collecting EVERY matching
- * document before sorting (a frequent word or prefix: ~30,000 documents, ~1 s at 1,000,000
- * messages), so the newest messages in scope are read first, in recency order, and checked
- * in the server ({@linkcode matchesAllWords}): a frequent word fills a page from a few
- * thousand rows. After {@linkcode SCAN_BUDGET} rows with at least one match, the matches
- * found are answered with `more: true` (a bounded window: `before` continues further back).
- * Only a rarer query (no match in the window) goes to the FULLTEXT index, where it is cheap;
- * a query of words shorter than the index's minimum token is scanned on until a match.
- */
+/** The search of one request; see the module doc. */
 export async function searchMysql(
   rows: RowsReader,
   tokens: TokenSizes,
@@ -79,57 +72,101 @@ export async function searchMysql(
     conditions.push("m.sender_id = ?");
     values.push(query.fromId);
   }
-  const { against } = booleanModeTerms(query.words, tokens.min, tokens.max);
-  const scanSql = `SELECT m.seq, m.text FROM messages m WHERE ${conditions.join(" AND ")}
-    AND m.seq < ? ORDER BY m.seq DESC LIMIT ${SCAN_WINDOW}`;
-  const found: number[] = [];
-  let cursor = query.before ?? Number.MAX_SAFE_INTEGER;
-  let scanned = 0;
-  for (;;) {
-    const batch = await rows(scanSql, [...values, cursor]);
-    for (const row of batch) {
-      if (matchesAllWords(String(row.text), query.words)) found.push(Number(row.seq));
-      if (found.length > query.limit) break;
-    }
-    scanned += batch.length;
-    const full = found.length > query.limit;
-    if (full || batch.length < SCAN_WINDOW) {
-      const messages = await messagesOf(rows, found.slice(0, query.limit));
-      return { messages, more: full };
-    }
-    cursor = Number(batch[batch.length - 1]!.seq);
-    if (scanned >= SCAN_BUDGET && found.length > 0) {
-      return { messages: await messagesOf(rows, found), more: true };
-    }
-    if (scanned >= SCAN_BUDGET && against !== null) break;
-  }
-  return await fulltextSearch(rows, conditions, values, against, query, cursor);
+  const where = conditions.join(" AND ");
+  const [top] = await rows("SELECT COALESCE(MAX(seq), 0) AS seq FROM messages", []);
+  const scanSql = `SELECT m.seq, m.text FROM messages m WHERE ${where} AND m.seq < ?
+    ORDER BY m.seq DESC LIMIT ?`;
+  const roomOnly = "roomId" in query.scope && query.fromId === undefined;
+  const page = await planSearch(
+    {
+      total: Number(top?.seq ?? 0),
+      costs: MYSQL_COSTS,
+      // LIMIT bound as a string: MySQL 8 rejects a DOUBLE there (see mysql_messages.ts).
+      scan: async (before, count) =>
+        roomOnly
+          ? await roomScan(rows, values[0]!, before, count)
+          : textRows(await rows(scanSql, [...values, before, String(count)])),
+      // InnoDB does not index words shorter or longer than its token sizes.
+      indexable: (word) => {
+        const length = [...query.words[word]!].length;
+        return length >= tokens.min && length <= tokens.max;
+      },
+      index: (word, before) =>
+        fulltextCursor(rows, where, values, `+${query.words[word]!}*`, before),
+    },
+    query.words,
+    query.before,
+    query.limit,
+  );
+  return { messages: await messagesOf(rows, page.seqs), more: page.more };
 }
 
-/** The newest `limit` matches before `cursor` found through the FULLTEXT index. */
-async function fulltextSearch(
+/** Characters of a text in the messages_room_text index (sql/mysql/010_search_room_scan.sql). */
+const TEXT_HEAD = 255;
+
+/**
+ * The newest messages of a room before `before`, read from the messages_room_text index
+ * (the room's rows are spread over the whole table); a text the index holds only the start
+ * of is read from its row. Tombstones come too: their empty text matches nothing.
+ */
+async function roomScan(
   rows: RowsReader,
-  conditions: readonly string[],
+  roomId: string | number,
+  before: number,
+  count: number,
+): Promise<TextRow[]> {
+  const batch = await rows(
+    `SELECT m.seq, m.text_head, CHAR_LENGTH(m.text_head) AS head_length
+     FROM messages m FORCE INDEX (messages_room_text)
+     WHERE m.room_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+    [roomId, before, String(count)],
+  );
+  const found = batch.map((row) => ({ seq: Number(row.seq), text: String(row.text_head) }));
+  const cut = batch.filter((row) => Number(row.head_length) >= TEXT_HEAD).map((r) => r.seq);
+  if (cut.length > 0) {
+    const marks = cut.map(() => "?").join(", ");
+    const full = new Map(
+      (await rows(`SELECT seq, text FROM messages WHERE seq IN (${marks})`, cut))
+        .map((row) => [Number(row.seq), String(row.text)]),
+    );
+    for (const row of found) row.text = full.get(row.seq) ?? row.text;
+  }
+  return found;
+}
+
+function textRows(batch: RowDataPacket[]): TextRow[] {
+  return batch.map((row) => ({ seq: Number(row.seq), text: String(row.text) }));
+}
+
+/** The rows in scope older than `before` matching `against`, newest first, read in pages. */
+function fulltextCursor(
+  rows: RowsReader,
+  where: string,
   values: readonly (string | number)[],
   against: string,
-  query: SearchQuery,
-  cursor: number,
-): Promise<SearchPage> {
-  const sql = `${MESSAGE_SELECT} WHERE ${conditions.join(" AND ")}
-    AND MATCH (m.text) AGAINST (? IN BOOLEAN MODE) AND m.seq < ?
-    ORDER BY m.seq DESC LIMIT ?`;
-  const chunk = Math.max(query.limit + 1, CHUNK_MIN);
-  const found: StoredMessage[] = [];
-  while (found.length <= query.limit) {
-    // LIMIT bound as a string: MySQL 8 rejects a DOUBLE there (see mysql_messages.ts).
-    const batch = await rows(sql, [...values, against, cursor, String(chunk)]);
-    for (const row of batch) {
-      const message = toMessage(row);
-      if (matchesAllWords(message.text, query.words)) found.push(message);
-      if (found.length > query.limit) break;
-    }
-    if (batch.length < chunk) break;
-    cursor = Number(batch[batch.length - 1]!.seq);
-  }
-  return { messages: found.slice(0, query.limit), more: found.length > query.limit };
+  before: number,
+): IndexCursor {
+  const sql = `SELECT m.seq, m.text FROM messages m WHERE ${where}
+    AND MATCH (m.text) AGAINST (? IN BOOLEAN MODE) AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`;
+  let buffered: TextRow[] = [];
+  let cursor = before;
+  let exhausted = false;
+  return {
+    async next(count) {
+      while (buffered.length < count && !exhausted) {
+        const page = textRows(
+          await rows(sql, [...values, against, cursor, String(FULLTEXT_PAGE)]),
+        );
+        exhausted = page.length < FULLTEXT_PAGE;
+        if (page.length > 0) cursor = page[page.length - 1]!.seq;
+        buffered = buffered.concat(page);
+      }
+      const out = buffered.slice(0, count);
+      buffered = buffered.slice(count);
+      return out;
+    },
+    close() {
+      buffered = [];
+    },
+  };
 }

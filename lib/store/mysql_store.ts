@@ -14,6 +14,7 @@ import {
   toMessage,
   writeOps,
 } from "./mysql_messages.ts";
+import { firstSendKey, lookupFirstSends } from "./mysql_messages.ts";
 import { isDuplicateKey, isTransactionConflict, unavailable } from "./mysql_errors.ts";
 import { connectAndMigrate, type MysqlStoreOptions } from "./mysql_open.ts";
 import { parseMysqlUrl } from "./mysql_url.ts";
@@ -49,7 +50,7 @@ import type {
   UnreadCount,
   UserRecord,
 } from "./store.ts";
-import { SKELETON_VERSION_SETTING } from "./store.ts";
+import { SKELETON_VERSION_SETTING, StoreUnavailableError } from "./store.ts";
 import type { AccountPage, AccountQuery } from "./store.ts";
 
 export type { MysqlStoreOptions } from "./mysql_open.ts";
@@ -580,6 +581,23 @@ class MysqlStore implements Store {
     return markers.unreadCounts(this.#access, userId);
   }
 
+  async findFirstSends(
+    sends: readonly { senderId: number; cid: string }[],
+  ): Promise<Map<string, { seq: number; ts: number }>> {
+    let found: Map<string, { seq: number; ts: number }>;
+    try {
+      found = await lookupFirstSends(this.#pool, sends, this.#timeout);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const byPair = new Map<string, { seq: number; ts: number }>();
+    for (const send of sends) {
+      const first = found.get(firstSendKey(send.senderId, send.cid));
+      if (first) byPair.set(`${send.senderId}:${send.cid}`, first);
+    }
+    return byPair;
+  }
+
   async findMessage(seq: number): Promise<StoredMessage | null> {
     const rows = await this.#rows(`${MESSAGE_SELECT} WHERE m.seq = ?`, [seq]);
     return rows[0] ? toMessage(rows[0]) : null;
@@ -637,6 +655,16 @@ class MysqlStore implements Store {
       [key],
     );
     return rows[0] ? String(rows[0].setting_value) : null;
+  }
+
+  async initSetting(key: string, value: string): Promise<string> {
+    await this.#write("INSERT IGNORE INTO settings (setting_key, setting_value) VALUES (?, ?)", [
+      key,
+      value,
+    ]);
+    const stored = await this.getSetting(key);
+    if (stored === null) throw new StoreUnavailableError(`setting ${key} vanished`);
+    return stored;
   }
 
   async setSetting(key: string, value: string): Promise<void> {

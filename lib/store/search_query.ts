@@ -100,6 +100,129 @@ export function matchesAllWords(text: string, words: readonly string[]): boolean
   return words.every((w) => own.some((o) => o.startsWith(w)));
 }
 
+/**
+ * Code points that compose with the letter before them once accents are gone (conjoining
+ * Hangul vowels and finals, Kirat Rai vowel signs): folding them alone would not give what
+ * NFC gives in context.
+ */
+const JOINING = /[\u1160-\u11ff\ud7b0-\ud7ff\u{16d67}]/u;
+/**
+ * Capital sigma and the characters that decompose to it, which lowercase by position (ς at
+ * the end of a word, σ elsewhere).
+ */
+const SIGMA = /[\u03a3\u03f9\u{1d6ba}\u{1d6f4}\u{1d72e}\u{1d768}\u{1d7a2}]/u;
+/** A word character of {@linkcode searchWords} (what its separator is not). */
+const WORD_CHAR = /^[\p{L}\p{N}\p{Co}]$/u;
+/** Cached folds of single non-ASCII code points: null where context matters. */
+const charFolds = new Map<number, string | null>();
+/** Cached {@linkcode WORD_CHAR} answers for non-ASCII code points. */
+const wordChars = new Map<number, boolean>();
+/** Entries of either cache before it is emptied (a bound on memory, not expected in use). */
+const CACHE_MAX = 65_536;
+
+/**
+ * The fold of one code point alone, or null when it may fold differently beside others: a
+ * lone surrogate, or one folding to a {@linkcode JOINING} character.
+ */
+function charFold(cp: number): string | null {
+  let fold = charFolds.get(cp);
+  if (fold === undefined) {
+    fold = foldSearchText(String.fromCodePoint(cp));
+    if ((cp >= 0xd800 && cp <= 0xdfff) || JOINING.test(fold)) fold = null;
+    if (charFolds.size >= CACHE_MAX) charFolds.clear();
+    charFolds.set(cp, fold);
+  }
+  return fold;
+}
+
+/**
+ * {@linkcode foldSearchText} of the lowercased text, one non-ASCII code point at a time
+ * through a cache, or null when the text holds a character for which that differs. It is
+ * the same fold: lowercasing first changes no character's fold, only {@linkcode SIGMA}
+ * lowercases by context, and once accents are gone only {@linkcode JOINING} characters
+ * compose with their neighbours (tests/store/search_matcher_test.ts checks every code point).
+ */
+function quickFold(text: string): string | null {
+  const lower = text.toLowerCase();
+  let out = "";
+  let copied = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const unit = lower.charCodeAt(i);
+    if (unit < 0x80) continue;
+    if (copied === 0 && SIGMA.test(text)) return null;
+    const cp = lower.codePointAt(i)!;
+    const fold = charFold(cp);
+    if (fold === null) return null;
+    out += lower.slice(copied, i) + fold;
+    if (cp > 0xffff) i++;
+    copied = i + 1;
+  }
+  return copied === 0 ? lower : out + lower.slice(copied);
+}
+
+/** Whether the code point ending at `end` (exclusive) in `s` is a word character. */
+function wordCharBefore(s: string, end: number): boolean {
+  const unit = s.charCodeAt(end - 1);
+  if (unit < 0x80) {
+    return (unit >= 0x30 && unit <= 0x39) || (unit >= 0x61 && unit <= 0x7a) ||
+      (unit >= 0x41 && unit <= 0x5a);
+  }
+  const cp = unit >= 0xdc00 && unit <= 0xdfff && end >= 2 ? s.codePointAt(end - 2)! : unit;
+  let word = wordChars.get(cp);
+  if (word === undefined) {
+    word = WORD_CHAR.test(String.fromCodePoint(cp));
+    if (wordChars.size >= CACHE_MAX) wordChars.clear();
+    wordChars.set(cp, word);
+  }
+  return word;
+}
+
+/** Whether `word` (word characters only) starts a word of the folded text `folded`. */
+function startsAWord(folded: string, word: string): boolean {
+  for (let at = folded.indexOf(word); at >= 0; at = folded.indexOf(word, at + 1)) {
+    if (at === 0 || !wordCharBefore(folded, at)) return true;
+  }
+  return false;
+}
+
+/**
+ * {@linkcode matchesAllWords} for many texts and one query, about ten times faster: a text
+ * is folded one code point at a time through a cache (exactly as {@linkcode foldSearchText}
+ * does, see {@linkcode quickFold}; a text where that may differ takes the slow path) and
+ * each word looked up where a word starts. Counts, per query word, the texts it matched:
+ * how frequent each word is where the scan went ({@linkcode hits}).
+ */
+export class WordMatcher {
+  /** The folded query words (`parseSearchQuery(…).words`). */
+  readonly words: readonly string[];
+  /** Per word (same index), how many tested texts it matched. */
+  readonly hits: number[];
+  /** Texts tested. */
+  tested = 0;
+
+  constructor(words: readonly string[]) {
+    this.words = words;
+    this.hits = words.map(() => 0);
+  }
+
+  /** Whether every word starts a word of `text`; counts each word's hit. */
+  test(text: string): boolean {
+    this.tested++;
+    const folded = quickFold(text);
+    const own = folded === null ? searchWords(text) : null;
+    let all = true;
+    for (let i = 0; i < this.words.length; i++) {
+      const word = this.words[i]!;
+      const hit = own === null
+        ? startsAWord(folded!, word)
+        : own.some((o) => o.startsWith(word));
+      if (hit) this.hits[i]!++;
+      else all = false;
+    }
+    return all;
+  }
+}
+
 /** What separates FTS5 tokens: unicode61 keeps letters, digits and private use (L*, N*, Co). */
 const FTS5_SEPARATOR = /[^\p{L}\p{N}\p{Co}]+/u;
 

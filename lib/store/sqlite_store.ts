@@ -13,8 +13,16 @@ import migration005 from "../../sql/sqlite/005_markers_reports_staff.sql" with {
 import migration006 from "../../sql/sqlite/006_search.sql" with { type: "text" };
 import migration007 from "../../sql/sqlite/007_moderation2.sql" with { type: "text" };
 import migration008 from "../../sql/sqlite/008_accounts_staff.sql" with { type: "text" };
+import migration010 from "../../sql/sqlite/010_search_deferred.sql" with { type: "text" };
 import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
-import { collectMatches, fts5Query, matchesAllWords } from "./search_query.ts";
+import { fts5Query, searchWords } from "./search_query.ts";
+import {
+  type IndexCursor,
+  planSearch,
+  type SearchCosts,
+  type SearchSource,
+  type TextRow,
+} from "./search_plan.ts";
 import {
   type AddressBanRecord,
   type AuditEntry,
@@ -62,6 +70,9 @@ const MIGRATIONS: readonly string[] = [
   migration006,
   migration007,
   migration008,
+  // 009 is reserved (another change under way): its migration goes here, before 010.
+  "-- 009: reserved",
+  migration010,
 ];
 
 const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
@@ -192,6 +203,23 @@ function sqliteScope(scope: SearchScope): [string, SQLInputValue[]] {
   return ["(m.room_id IS NOT NULL OR m.sender_id = ? OR m.recipient_id = ?)", [self, self]];
 }
 
+/**
+ * New messages indexed for search together once this many wait (sql/sqlite/010 says why
+ * later and together), right after the write that reached it.
+ */
+const INDEX_BATCH = Number(Deno.env.get("PROTO_BATCH") ?? 4_096);
+/** Milliseconds after a write before the messages still waiting are indexed anyway. */
+const INDEX_IDLE_MS = 500;
+
+/**
+ * Costs for the search planner (search_plan.ts), measured at 1,000,000 messages: a scanned
+ * row (read, then checked in JavaScript) ~2 µs; a document FTS5 collects for a prefix query
+ * ~0.25 µs; a row of the index read, joined to its message ~1 µs.
+ */
+const SEARCH_COSTS: SearchCosts = { scanRow: 2, indexDocument: 0.25, indexRow: 1 };
+/** Bytes of the database file read through a memory map (the rest with read()). */
+const MMAP_BYTES = 1 << 30;
+
 class SqliteStore implements Store {
   readonly description: string;
   readonly overlappingCommits = false;
@@ -203,6 +231,13 @@ class SqliteStore implements Store {
    * to measure the write rate without the index, bench/search.ts).
    */
   #searchIndexed: boolean;
+  /** Every message up to this sequence number is in messages_fts (search_index_state). */
+  #indexedUpTo = 0;
+  /** Messages stored since (above #indexedUpTo), waiting to be indexed. */
+  #unindexed = 0;
+  /** The pending run of #indexPending, if one is scheduled. */
+  #indexTimer: ReturnType<typeof setTimeout> | null = null;
+  #indexSoon = false;
 
   constructor(db: DatabaseSync, path: string) {
     this.#db = db;
@@ -210,6 +245,16 @@ class SqliteStore implements Store {
     this.#searchIndexed = db.prepare(
       "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'",
     ).get() !== undefined;
+    // Reads through a memory map: a search scans rows (and joins index matches) spread over
+    // the whole file, one page each, which would otherwise be a read() per page.
+    db.exec(`PRAGMA mmap_size = ${MMAP_BYTES}`);
+    if (Deno.env.get("PROTO_FTSCFG")) for (const kv of Deno.env.get("PROTO_FTSCFG")!.split(",")) { const [k, v] = kv.split("="); try { db.exec(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('${k}', ${Number(v)})`); } catch { /* */ } }
+    if (this.#searchIndexed) {
+      this.#indexedUpTo = Number((db.prepare("SELECT upto FROM search_index_state").get() as Row).upto);
+      this.#unindexed = Number(
+        (db.prepare("SELECT count(*) AS n FROM messages WHERE seq > ?").get(this.#indexedUpTo) as Row).n,
+      );
+    }
   }
 
   /** A cached prepared statement. */
@@ -234,7 +279,16 @@ class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
+    this.#cancelIndexing();
+    if (this.#db.isOpen) {
+      // Leaves the search index complete (bounded: at most INDEX_BATCH messages wait).
+      try {
+        this.#indexPending();
+      } catch {
+        // The next open indexes them.
+      }
+      this.#db.close();
+    }
     return Promise.resolve();
   }
 
@@ -326,9 +380,15 @@ class SqliteStore implements Store {
   insertMessages(batch: readonly NewMessage[]): Promise<InsertOutcome[]> {
     return this.#run(() => {
       const outcomes: InsertOutcome[] = [];
+      let stored = 0;
       this.#inTransaction(() => {
-        for (const m of batch) outcomes.push(this.#insertMessage(m));
+        for (const m of batch) {
+          const outcome = this.#insertMessage(m);
+          if (outcome.status === "stored") stored++;
+          outcomes.push(outcome);
+        }
       });
+      this.#scheduleIndexing(stored);
       return outcomes;
     });
   }
@@ -336,11 +396,15 @@ class SqliteStore implements Store {
   writeMessages(ops: readonly MessageOp[]): Promise<OpOutcome[]> {
     return this.#run(() => {
       const outcomes: OpOutcome[] = [];
+      let stored = 0;
       this.#inTransaction(() => {
         for (const op of ops) {
-          outcomes.push(op.op === "insert" ? this.#insertMessage(op.message) : this.#change(op));
+          const outcome = op.op === "insert" ? this.#insertMessage(op.message) : this.#change(op);
+          if (op.op === "insert" && outcome.status === "stored") stored++;
+          outcomes.push(outcome);
         }
       });
+      this.#scheduleIndexing(stored);
       return outcomes;
     });
   }
@@ -353,8 +417,9 @@ class SqliteStore implements Store {
        DO NOTHING`,
     ).run(m.seq, m.roomId, m.senderId, m.recipientId, m.text, m.ts, m.cid, m.kind ?? "text");
     if (Number(result.changes) === 1) {
-      // The search index, in the same transaction (sql/sqlite/006_search.sql says why here).
-      if (this.#searchIndexed) {
+      // Indexed later with the messages after it (#indexPending), unless it comes after them:
+      // one older than the indexed ones is indexed now, in its own transaction.
+      if (this.#searchIndexed && m.seq <= this.#indexedUpTo) {
         this.#sql("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)").run(m.seq, m.text);
       }
       return { status: "stored" };
@@ -438,24 +503,123 @@ class SqliteStore implements Store {
     );
   }
 
-  searchMessages(query: SearchQuery): Promise<SearchPage> {
+  async searchMessages(query: SearchQuery): Promise<SearchPage> {
+    try {
+      const page = await planSearch(this.#searchSource(query), query.words, query.before, query.limit);
+      return { messages: this.#messagesBySeq(page.seqs), more: page.more };
+    } catch (error) {
+      throw new StoreUnavailableError(`SQLite: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** The scope of a search as the planner reads it (search_plan.ts). */
+  #searchSource(query: SearchQuery): SearchSource {
     const [scope, params] = sqliteScope(query.scope);
     const from = query.fromId === undefined ? "" : "AND m.sender_id = ?";
     if (query.fromId !== undefined) params.push(query.fromId);
-    const fts = fts5Query(query.phrases);
-    // FTS5 walks its matches newest first (rowid = seq, descending) and stops at LIMIT.
-    const statement = this.#sql(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages_fts f JOIN messages m ON m.seq = f.rowid
-       ${MESSAGE_JOINS}
-       WHERE messages_fts MATCH ? AND f.rowid < ? AND m.deleted = 0 AND ${scope} ${from}
-       ORDER BY f.rowid DESC LIMIT ?`,
+    const scan = this.#sql(
+      `SELECT m.seq, m.text FROM messages m WHERE ${scope} ${from} AND m.deleted = 0
+       AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
     );
-    const read = (before: number, count: number) =>
-      (statement.all(fts.match, before, ...params, count) as Row[]).map(toMessage);
-    const keep = fts.verify.length === 0
-      ? null
-      : (m: StoredMessage) => matchesAllWords(m.text, fts.verify);
-    return this.#run(() => collectMatches(read, keep, query.before, query.limit));
+    // The FTS5 query of each word: that of the phrase (the word as typed) it comes from.
+    const phrases = query.words.map((word) =>
+      query.phrases.find((phrase) => searchWords(phrase).includes(word))
+    );
+    const total = Number((this.#sql("SELECT max(seq) AS seq FROM messages").get() as Row).seq ?? 0);
+    return {
+      total,
+      costs: SEARCH_COSTS,
+      scan: (before, count) =>
+        Promise.resolve(scan.all(...params, before, count) as unknown as TextRow[]),
+      indexable: (word) => this.#searchIndexed && phrases[word] !== undefined,
+      index: (word, before): IndexCursor => {
+        // The index holds every message older than `before`: those still waiting first.
+        this.#indexPending();
+        const rows = this.#sql(
+          `SELECT m.seq, m.text FROM messages_fts f JOIN messages m ON m.seq = f.rowid
+           WHERE messages_fts MATCH ? AND f.rowid < ? AND m.deleted = 0 AND ${scope} ${from}
+           ORDER BY f.rowid DESC`,
+        ).iterate(fts5Query([phrases[word]!]).match, before, ...params) as IterableIterator<
+          TextRow
+        >;
+        return {
+          next: (count) => {
+            const page: TextRow[] = [];
+            while (page.length < count) {
+              const row = rows.next();
+              if (row.done) break;
+              page.push(row.value);
+            }
+            return Promise.resolve(page);
+          },
+          close: () => void rows.return?.(),
+        };
+      },
+    };
+  }
+
+  /** The messages of `seqs`, newest first. */
+  #messagesBySeq(seqs: readonly number[]): StoredMessage[] {
+    if (seqs.length === 0) return [];
+    return (this.#sql(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${MESSAGE_JOINS}
+       WHERE m.seq IN (SELECT value FROM json_each(?)) ORDER BY m.seq DESC`,
+    ).all(JSON.stringify(seqs)) as Row[]).map(toMessage);
+  }
+
+  /**
+   * Counts `stored` new messages as waiting for the search index and schedules their
+   * indexing: right after this call when INDEX_BATCH wait (after the caller got its answer:
+   * a timer, not part of the commit), else within INDEX_IDLE_MS.
+   */
+  #scheduleIndexing(stored: number): void {
+    if (!this.#searchIndexed || stored === 0) return;
+    this.#unindexed += stored;
+    const soon = this.#unindexed >= INDEX_BATCH;
+    if (this.#indexTimer !== null && (this.#indexSoon || !soon)) return;
+    this.#cancelIndexing();
+    this.#indexSoon = soon;
+    this.#indexTimer = setTimeout(() => {
+      this.#indexTimer = null;
+      try {
+        this.#indexPending();
+      } catch {
+        // Unavailable now: the next write, search or close tries again.
+      }
+    }, soon ? 0 : INDEX_IDLE_MS);
+  }
+
+  #cancelIndexing(): void {
+    if (this.#indexTimer !== null) clearTimeout(this.#indexTimer);
+    this.#indexTimer = null;
+  }
+
+  /**
+   * Indexes every message above search_index_state.upto, in one transaction that also moves
+   * upto (sql/sqlite/010_search_deferred.sql). Its commit does not wait for the disk
+   * (synchronous=NORMAL): the messages are durable already, and what a crash loses of the
+   * index is indexed again from upto on.
+   */
+  #indexPending(): void {
+    if (!this.#searchIndexed || this.#unindexed === 0) return;
+    this.#db.exec("PRAGMA synchronous = NORMAL");
+    try {
+      let upTo = 0;
+      this.#inTransaction(() => {
+        const from = Number((this.#sql("SELECT upto FROM search_index_state").get() as Row).upto);
+        const last = (this.#sql("SELECT max(seq) AS seq FROM messages").get() as Row).seq;
+        upTo = Math.max(from, Number(last ?? 0));
+        this.#sql(
+          `INSERT INTO messages_fts (rowid, text)
+           SELECT seq, text FROM messages WHERE seq > ? AND seq <= ?`,
+        ).run(from, upTo);
+        this.#sql("UPDATE search_index_state SET upto = ?").run(upTo);
+      });
+      this.#indexedUpTo = upTo;
+      this.#unindexed = 0;
+    } finally {
+      this.#db.exec("PRAGMA synchronous = FULL");
+    }
   }
 
   putSanction(s: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void> {
@@ -736,6 +900,15 @@ class SqliteStore implements Store {
       this.#sql(
         "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       ).run(key, value);
+    });
+  }
+
+  initSetting(key: string, value: string): Promise<string> {
+    return this.#run(() => {
+      this.#sql("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+        .run(key, value);
+      const row = this.#sql("SELECT value FROM settings WHERE key = ?").get(key) as Row;
+      return row.value as string;
     });
   }
 }

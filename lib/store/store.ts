@@ -428,6 +428,14 @@ export interface Store {
   unreadCounts(userId: number): Promise<UnreadCount[]>;
   /** One stored message by sequence number, or null. */
   findMessage(seq: number): Promise<StoredMessage | null>;
+  /**
+   * The stored messages (seq and ts) of these senders' cids, keyed `${senderId}:${cid}`
+   * (cluster mode: a resend older than what the instances remember). Absent on stores that
+   * cannot be shared by a cluster (SQLite).
+   */
+  findFirstSends?(
+    sends: readonly { senderId: number; cid: string }[],
+  ): Promise<Map<string, { seq: number; ts: number }>>;
 
   /**
    * Files a report; when this reporter reported this message already, nothing is written
@@ -464,4 +472,9 @@ export interface Store {
   /** Small server settings (e.g. the admin password hash). */
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `key` unless the key has a value already, and returns the value
+   * the key has afterwards: several servers starting at once on one database agree on it.
+   */
+  initSetting(key: string, value: string): Promise<string>;
 }

@@ -165,9 +165,33 @@ Deno.test("shutdown answers 202 with the default 10 s delay and message", async 
     message: "The server is shutting down.",
     in: 10,
     at: "2030-01-01T00:00:10.000Z",
+    scope: "instance",
   });
   assert.equal(h.control.shutdownCalls[0]?.delaySeconds, 10);
   assert.equal(h.control.shutdownCalls[0]?.actor.by, "admin");
+  assert.equal(h.control.shutdownCalls[0]?.scope, "instance");
+});
+
+Deno.test('shutdown: scope cluster is passed on; bad input scope "everything" or 1 is 400', async () => {
+  const h = await loggedIn();
+  const cluster = await h.call("POST", "/api/shutdown", {
+    cookie: h.cookie,
+    origin: ORIGIN,
+    body: { scope: "cluster", delay: 0 },
+  });
+  assert.equal(cluster.status, 202);
+  assert.equal((await cluster.json()).scope, "cluster");
+  assert.equal(h.control.shutdownCalls[0]?.scope, "cluster");
+  for (const scope of ["everything", 1]) {
+    const bad = await h.call("POST", "/api/shutdown", {
+      cookie: h.cookie,
+      origin: ORIGIN,
+      body: { scope },
+    });
+    assert.equal(bad.status, 400, String(scope));
+    assert.match(JSON.stringify(await bad.json()), /scope/);
+  }
+  assert.equal(h.control.shutdownCalls.length, 1, "a refused shutdown stops nothing");
 });
 
 Deno.test("users, messages and stats are listed; messages filter by room and user", async () => {
@@ -176,6 +200,7 @@ Deno.test("users, messages and stats are listed; messages filter by room and use
     user: "zoe",
     sessions: [{
       id: 1,
+      instance: "memory:1",
       address: "127.0.0.1:4000",
       rooms: ["general"],
       since: "2030-01-01T00:00:00.000Z",

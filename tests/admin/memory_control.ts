@@ -9,6 +9,7 @@ import {
   type ChatControl,
   type ConnectedUser,
   ControlError,
+  type InstanceInfo,
   NoSuchUserError,
   type QueuedReport,
   RoomControlError,
@@ -30,7 +31,12 @@ export class MemoryControl implements ChatControl {
   sanctionList: Sanction[] = [];
   auditLog: AuditEntry[] = [];
   messages: StoredMessage[] = [];
-  shutdownCalls: { message: string; delaySeconds: number; actor: Actor }[] = [];
+  shutdownCalls: {
+    message: string;
+    delaySeconds: number;
+    actor: Actor;
+    scope: "instance" | "cluster";
+  }[] = [];
   /** Chat passwords (plain, in memory only) of the known accounts that may log in. */
   passwords = new Map<string, string>();
   staff: StaffMember[] = [];
@@ -52,6 +58,17 @@ export class MemoryControl implements ChatControl {
 
   listUsers(): ConnectedUser[] {
     return this.connected;
+  }
+  /** The instances `GET /api/instances` lists (one process: itself). */
+  instanceList: InstanceInfo[] = [{
+    instance: "memory:1",
+    chat: "127.0.0.1:9000",
+    sessions: 2,
+    since: "2030-01-01T00:00:00.000Z",
+    lastSeen: "2030-01-01T00:00:00.000Z",
+  }];
+  listInstances(): InstanceInfo[] {
+    return this.instanceList;
   }
   listRooms(): RoomSummary[] {
     return this.rooms;
@@ -148,8 +165,13 @@ export class MemoryControl implements ChatControl {
   listAudit(limit: number): Promise<AuditEntry[]> {
     return Promise.resolve(this.auditLog.slice(0, limit));
   }
-  shutdown(message: string, delaySeconds: number, actor: Actor): void {
-    this.shutdownCalls.push({ message, delaySeconds, actor });
+  shutdown(
+    message: string,
+    delaySeconds: number,
+    actor: Actor,
+    scope: "instance" | "cluster" = "instance",
+  ): void {
+    this.shutdownCalls.push({ message, delaySeconds, actor, scope });
     this.emit({ type: "shutdown", message, in: delaySeconds });
   }
   verifyAccount(name: string, password: string) {

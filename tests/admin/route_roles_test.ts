@@ -16,6 +16,7 @@ const EXPECTED: Record<string, boolean> = {
   "GET ^\\/api\\/moderation$": false,
   "GET ^\\/api\\/messages$": false,
   "GET ^\\/api\\/audit$": false,
+  "GET ^\\/api\\/instances$": false,
   "POST ^\\/api\\/kick$": false,
   "POST ^\\/api\\/mute$": false,
   "POST ^\\/api\\/ban$": true,

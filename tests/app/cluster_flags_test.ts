@@ -1,7 +1,7 @@
 /**
  * The cluster flags of the contract (`--cluster`, `--cluster-name`, `--instance`): parsed
- * and checked, `--cluster` with SQLite refused with one line and exit 2, and — until cluster
- * mode exists — `--cluster` with MySQL refused the same way instead of running alone.
+ * and checked, `--cluster` with SQLite refused with one line and exit 2 (a cluster that
+ * cannot be reached: `tests/cluster/start_refusal_test.ts`).
  */
 import { deepEqual, equal, match, throws } from "node:assert/strict";
 import { ConfigError, parseServerConfig } from "../../lib/app/config.ts";
@@ -66,16 +66,4 @@ Deno.test("cluster flags: bad input --cluster with SQLite exits 2 with one line 
   const lines = stderr.trim().split("\n");
   equal(lines.length, 1, stderr);
   match(lines[0]!, /--cluster needs --db mysql/);
-});
-
-Deno.test("cluster flags: --cluster with MySQL is refused in one line (not yet in this version), nothing opened", async () => {
-  // Port 1 on loopback: nothing listens, and the refusal comes before any connection.
-  const { code, stderr } = await _run("mysql://root@127.0.0.1:1/none", [
-    "--cluster",
-    "nats://127.0.0.1:4222",
-  ]);
-  equal(code, 2);
-  const lines = stderr.trim().split("\n");
-  equal(lines.length, 1, stderr);
-  match(lines[0]!, /cluster mode .* not in this version/);
 });

@@ -27,8 +27,10 @@ const LAYERS: [prefix: string, rank: number][] = [
   ["lib/server/moderation/", 10],
   ["lib/server/requests/", 11],
   ["lib/server/", 12],
-  ["lib/admin/", 13],
-  ["lib/app/", 14],
+  // Cluster mode (NATS JetStream): loaded by lib/app only with --cluster.
+  ["lib/cluster/", 13],
+  ["lib/admin/", 14],
+  ["lib/app/", 15],
 ];
 
 /** The client is beside the server, not above it: it may use only these. */

@@ -1,6 +1,6 @@
 /** The Store contract's cases about full-text search (`searchMessages`). */
 import assert from "node:assert/strict";
-import { SCAN_BUDGET } from "../../lib/store/mysql_search.ts";
+import { SCAN_BUDGET } from "../../lib/store/search_plan.ts";
 import { parseSearchQuery } from "../../lib/store/search_query.ts";
 import type { SearchQuery, SearchScope, Store } from "../../lib/store/store.ts";
 import { type Case, dm, say, seqs } from "./_contract_fixture.ts";

@@ -262,6 +262,15 @@ const CASES: Case[] = [
     assert.equal(await store.getSetting("admin_password"), "hash-2");
     assert.equal(await store.getSetting("other"), "🎉");
   }],
+  ["initSetting keeps the first value when several servers start at once", async ({ store }) => {
+    const firsts = await Promise.all(
+      range(1, 8).map((i) => store.initSetting("token_secret_race", `secret-${i}`)),
+    );
+    assert.equal(new Set(firsts).size, 1, "every starter reads the same value");
+    assert.match(firsts[0]!, /^secret-\d$/);
+    assert.equal(await store.initSetting("token_secret_race", "later"), firsts[0]);
+    assert.equal(await store.getSetting("token_secret_race"), firsts[0]);
+  }],
   ["concurrent writers all land, a contested cid once", async (f) => {
     const { store, lobby, alice, bob } = f;
     const writers = range(0, 9).map((w) =>

@@ -29,6 +29,16 @@ export const REQUIREMENTS = {
     debian: "mariadb-server",
   },
   openssl: { why: "TLS tests", paths: ["/usr/bin/openssl"], debian: "openssl" },
+  nats: {
+    why: "cluster tests (NATS with JetStream)",
+    paths: ["/usr/sbin/nats-server"],
+    debian: "nats-server",
+  },
+  haproxy: {
+    why: "cluster tests behind one address",
+    paths: ["/usr/sbin/haproxy"],
+    debian: "haproxy",
+  },
 } as const satisfies Record<string, Requirement>;
 
 /** A short name of {@linkcode REQUIREMENTS}. */

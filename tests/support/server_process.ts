@@ -56,14 +56,28 @@ export async function freshDatabase(): Promise<{ db: string; drop(): Promise<voi
   };
 }
 
+/**
+ * With `FASTCHAT_TEST_CLUSTER=nats://…` (the test runner's cluster pass), a MySQL server
+ * runs in cluster mode, as a one-instance cluster of its own (a fresh cluster name), so
+ * that the conformance suite proves every rule holds through the cluster's log too.
+ */
+function clusterArgs(db: string, args: readonly string[]): string[] {
+  const nats = Deno.env.get("FASTCHAT_TEST_CLUSTER");
+  if (!nats || !db.startsWith("mysql://") || args.includes("--cluster")) return [];
+  // Named after the database, so that a restart on the same database rejoins its log.
+  const name = db.replace(/^.*\//, "").replace(/[^A-Za-z0-9_-]/g, "_");
+  return ["--cluster", nats, "--cluster-name", name];
+}
+
 /** Starts a server and waits for its `fastchat listening` line. */
 export async function startServer(options: StartOptions = {}): Promise<ServerProcess> {
   const fresh = options.db === undefined ? await freshDatabase() : null;
   const db = options.db ?? fresh!.db;
+  const args = [...clusterArgs(db, options.args ?? []), ...(options.args ?? [])];
   // Sources run with exactly the compiled binary's permissions, so the suite proves they suffice.
   const server = await launchServer({
     db,
-    args: options.args,
+    args,
     rateLimits: options.limits === true,
     adminPassword: "test-admin-password",
     env: options.env,

@@ -1,9 +1,13 @@
-/** The server: counters, the activity chart of the last hour, and (admins) shutdown. */
+/**
+ * The server: counters, its instances, the activity chart of the last hour, and (admins)
+ * shutdown.
+ */
 import { isAdmin, stats } from "../state.ts";
 import { activity } from "../activity.ts";
 import { number, span } from "../format.ts";
 import { t } from "../i18n.ts";
 import { ActivityChart } from "./ActivityChart.tsx";
+import { InstancesPanel } from "./InstancesPanel.tsx";
 import { KillPanel } from "./KillPanel.tsx";
 import { Section } from "./Section.tsx";
 
@@ -28,6 +32,7 @@ export function ServerPanel() {
           testid="stat-uptime"
         />
       </div>
+      <InstancesPanel />
       <ActivityChart />
       {isAdmin.value && <KillPanel />}
     </Section>

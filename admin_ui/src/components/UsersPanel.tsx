@@ -1,5 +1,6 @@
 /**
- * Connected users and their sessions, with the actions on each user. Sessions are cards of
+ * Connected users and their sessions (on every instance of a cluster, each session naming its
+ * instance), with the actions on each user. Sessions are cards of
  * label/value pairs that wrap as a whole (rooms as a wrapped list), so a long address or
  * many rooms never split a word or a header. While the live feed is lost the list stays,
  * greyed, with its time, and its actions are disabled.
@@ -46,8 +47,14 @@ function UserRow({ user }: { user: ConnectedUser }) {
       </div>
       <ul class="session-list" aria-label={t("users.sessionsOf", { user: user.user })}>
         {user.sessions.map((s) => (
-          <li key={s.id} class="session" data-testid="session">
+          <li key={`${s.instance}/${s.id}`} class="session" data-testid="session">
             <dl>
+              {s.instance !== undefined && (
+                <div class="field">
+                  <dt>{t("users.instance")}</dt>
+                  <dd class="nowrap" data-testid="session-instance">{s.instance}</dd>
+                </div>
+              )}
               <div class="field">
                 <dt>{t("users.address")}</dt>
                 <dd class="nowrap">{s.address}</dd>

@@ -4,12 +4,21 @@
  * input), a "new messages" line where you left a room and a line at each new day, the list
  * of joined rooms with unread and mention counts (F2 shows or hides it, Alt-1..9 switch), the
  * nick list, a status bar, and the input row. Everything is measured by grapheme cluster.
+ *
+ * Built for bursts (issue 17): lines are stored compactly ({@linkcode Scrollback}; a room
+ * message is formatted only when it is drawn), a burst of lines is drawn at most once a frame
+ * ({@linkcode FRAME_MS}), only the rows on screen are formatted and wrapped (and kept from one
+ * frame to the next), and only the rows that changed are written. Nothing done per line is
+ * proportional to the scrollback.
  */
+import type { ChatMessage } from "../../protocol/server_frames.ts";
+import { formatMessage } from "../format.ts";
 import type { Style } from "../style.ts";
 import { t } from "../i18n.ts";
 import { stripStyle, textWidth, truncateToWidth, wrapStyled } from "../text_width.ts";
 import type { ScreenPainter } from "./chat_screen.ts";
 import type { InputRow } from "./input_row.ts";
+import { LineFlag, Scrollback, type StoredLine, type StoredMessage } from "./scrollback.ts";
 import {
   ANSI,
   columns,
@@ -46,20 +55,46 @@ export interface Bars {
   rooms: RoomEntry[];
 }
 
-interface PaneLine {
-  text: string;
-  /** The message this line shows (every row of a multi-line one), for edits and deletes. */
-  msgid?: string;
+/** The first row shown when scrolled up: row `row` of line `line` (absolute index). */
+interface Top {
+  line: number;
+  row: number;
 }
 
 interface Pane {
-  lines: PaneLine[];
-  /** Rows scrolled up from the bottom (0: following new lines). */
-  scroll: number;
-  /** Index of the first line not seen yet, or null. */
+  lines: Scrollback;
+  /** The first row shown, or null when following the newest line. */
+  top: Top | null;
+  /** Absolute index of the first line not seen yet, or null. */
   marker: number | null;
-  lastDay: string | null;
+  /** The local day of the newest message with a time, as [start, end) in ms; NaN: none yet. */
+  dayStart: number;
+  dayEnd: number;
 }
+
+/** A line as drawn: its rows (each standing alone, styles closed) and their widths. */
+interface Wrapped {
+  rows: string[];
+  widths: number[];
+}
+
+/** The bars and the side columns as drawn, and what they were drawn from. */
+interface Sides {
+  key: unknown[];
+  top: string;
+  status: string;
+  rooms: string[];
+  nicks: string[];
+}
+
+/** Formats a room message kept in a pane when it is drawn. */
+export type MessageFormatter = (message: ChatMessage) => string;
+
+/** Least time between two paints of a burst, in ms (about one frame at 60 Hz). */
+export const FRAME_MS = 16;
+
+/** Text that is printable ASCII only: one column a character, no wrapping needed to measure. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Called with the room list index (0-based) for Alt-1..9. */
 export type SwitchHandler = (index: number) => void;
@@ -86,9 +121,12 @@ export class FullScreenPainter implements ScreenPainter {
   #showRooms = true;
   #frame: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last paint started (`performance.now()`). */
+  #lastPaint = -Infinity;
   #closed = false;
   #onSwitch: SwitchHandler = () => {};
   #onTop: () => void = () => {};
+  #format: MessageFormatter;
   /** Whether the pane showed its first line at the last paint. */
   #atTop = false;
   /** Whether older lines were asked for and have not come yet. */
@@ -97,12 +135,26 @@ export class FullScreenPainter implements ScreenPainter {
   #search: { title: string; back: string } | null = null;
   /** Columns of the message pane at the last paint. */
   #paneWidth = 80;
+  /** The current pane's lines as drawn at the last paint (and those scrolled over), by index. */
+  #wrapped = new Map<number, Wrapped>();
+  /** Which pane and width {@linkcode #wrapped} is for. */
+  #wrappedFor = { pane: null as Pane | null, width: 0 };
+  /** The bars and side columns as last drawn, and what they were drawn from. */
+  #sides: Sides = { key: [], top: "", status: "", rooms: [], nicks: [] };
 
   constructor(term: Terminal, style: Style) {
     this.#term = term;
     this.#style = style;
+    this.#format = (message) => formatMessage(message, null, style);
     enterAltScreen(term);
     this.#paint();
+  }
+
+  /** Sets how room messages are formatted when drawn (the view's own name, mentions). */
+  formatWith(format: MessageFormatter): void {
+    this.#format = format;
+    this.#wrapped.clear();
+    this.#schedule();
   }
 
   /** Sets what Alt-1..9 do. */
@@ -115,16 +167,14 @@ export class FullScreenPainter implements ScreenPainter {
     this.#onTop = handler;
   }
 
-  /** Puts older lines (with their msgids, when messages) at the top of room `key`'s pane. */
-  prepend(key: string, lines: string[], msgids: string[] = []): void {
-    const pane = this.#pane(key);
-    const added = lines.map((text, i) => ({ text: _flat(text), msgid: msgids[i] }));
-    pane.lines.unshift(...added);
-    if (pane.marker !== null) pane.marker += added.length;
-    if (key === this.#current) {
-      this.#loadingOlder = false;
-      this.#schedule();
-    }
+  /** Puts older styled lines at the top of room `key`'s pane. */
+  prepend(key: string, lines: string[]): void {
+    this.#prepend(key, lines.map((text) => ({ kind: "text", text: _flat(text) })));
+  }
+
+  /** Puts older messages (oldest first) at the top of room `key`'s pane. */
+  prependMessages(key: string, messages: readonly ChatMessage[]): void {
+    this.#prepend(key, messages.map((message) => this.#stored(message)));
   }
 
   /** Shows search results in a pane of their own, until Esc (or another room). */
@@ -132,7 +182,7 @@ export class FullScreenPainter implements ScreenPainter {
     const back = this.#search?.back ?? this.#current;
     this.#panes.delete(SEARCH);
     const pane = this.#pane(SEARCH);
-    pane.lines = lines.map((text) => ({ text: _flat(text) }));
+    for (const line of lines) pane.lines.appendText(_flat(line));
     this.#search = { title, back };
     this.#current = SEARCH;
     this.#paint();
@@ -149,58 +199,45 @@ export class FullScreenPainter implements ScreenPainter {
   /** Marks where the user left room `key`: lines added later are "new messages". */
   markLeft(key: string): void {
     const pane = this.#pane(key);
-    pane.marker = pane.lines.length;
+    pane.marker = pane.lines.end;
   }
 
   /**
-   * Adds a line to room `key`'s pane; `ts` (an ISO time) puts a day line before it when it
-   * starts a new day.
+   * Adds a styled line to room `key`'s pane; `ts` (an ISO time) puts a day line before it
+   * when it starts a new day.
    */
   append(key: string, text: string, ts?: string, msgid?: string): void {
     const pane = this.#pane(key);
-    const added: PaneLine[] = [];
-    if (ts !== undefined) {
-      const date = new Date(ts);
-      const day = Number.isNaN(date.getTime()) ? null : date.toDateString();
-      if (day !== null && day !== pane.lastDay) {
-        // A day line between days, and above a first message that is not from today.
-        if (pane.lastDay !== null || day !== new Date().toDateString()) {
-          added.push({ text: this.#rule(_dayName(date)) });
-        }
-        pane.lastDay = day;
-      }
-    }
-    added.push({ text: _flat(text), msgid });
-    pane.lines.push(...added);
-    // Scrolled up: the same lines stay in view while new ones arrive below.
-    if (pane.scroll > 0) {
-      for (const line of added) pane.scroll += wrapStyled(line.text, this.#paneWidth).length;
-    }
-    const over = pane.lines.length - SCROLLBACK_LINES;
-    if (over > 0) {
-      pane.lines.splice(0, over);
-      if (pane.marker !== null) pane.marker = Math.max(0, pane.marker - over);
-    }
-    if (key === this.#current) {
-      this.#loadingOlder = false;
-      this.#schedule();
-    }
+    if (ts !== undefined) this.#dayLine(pane, Date.parse(ts));
+    pane.lines.appendText(_flat(text), msgid);
+    this.#added(key);
   }
 
   /**
-   * Replaces the lines of message `msgid` in room `key`'s pane with `text` (an edit or a
+   * Adds a room message to room `key`'s pane (with a day line before it when it starts a new
+   * day). It is kept as its author and text, and formatted only if it is drawn.
+   */
+  appendMessage(key: string, message: ChatMessage): void {
+    const pane = this.#pane(key);
+    const ts = Date.parse(message.ts);
+    this.#dayLine(pane, ts);
+    const line = this.#stored(message, ts);
+    if (line.kind === "text") pane.lines.appendText(line.text, message.msgid);
+    else pane.lines.appendMessage(line.message, message.msgid);
+    this.#added(key);
+  }
+
+  /**
+   * Replaces the line of message `msgid` in room `key`'s pane with `text` (an edit or a
    * tombstone); false when the message is not in the pane.
    */
   replace(key: string, msgid: string, text: string): boolean {
     const pane = this.#panes.get(key);
     if (!pane) return false;
-    const first = pane.lines.findIndex((line) => line.msgid === msgid);
-    if (first < 0) return false;
-    let count = 0;
-    while (pane.lines[first + count]?.msgid === msgid) count++;
-    const parts = [{ text: _flat(text), msgid }];
-    pane.lines.splice(first, count, ...parts);
-    if (pane.marker !== null && pane.marker > first) pane.marker += parts.length - count;
+    const index = pane.lines.find(msgid);
+    if (index === null) return false;
+    pane.lines.replaceText(index, _flat(text));
+    if (pane === this.#wrappedFor.pane) this.#wrapped.delete(index);
     if (key === this.#current) this.#schedule();
     return true;
   }
@@ -237,6 +274,8 @@ export class FullScreenPainter implements ScreenPainter {
 
   resized(): void {
     this.#frame = [];
+    this.#wrapped.clear();
+    this.#sides.key = [];
     this.#term.output.write(`${ANSI.to(1, 1)}\x1b[2J`);
     this.#paint();
   }
@@ -249,10 +288,11 @@ export class FullScreenPainter implements ScreenPainter {
         this.#loadingOlder = true;
         this.#onTop();
       }
-      pane.scroll += page;
-    } else if (key.name === "pagedown") pane.scroll = Math.max(0, pane.scroll - page);
-    else if (key.name === "home" && (inputEmpty || key.ctrl)) pane.scroll = Number.MAX_SAFE_INTEGER;
-    else if (key.name === "end" && (inputEmpty || key.ctrl)) pane.scroll = 0;
+      this.#scroll(pane, -page);
+    } else if (key.name === "pagedown") this.#scroll(pane, page);
+    else if (key.name === "home" && (inputEmpty || key.ctrl)) {
+      pane.top = { line: pane.lines.first, row: 0 };
+    } else if (key.name === "end" && (inputEmpty || key.ctrl)) pane.top = null;
     else if (key.name === "f2") this.#showRooms = !this.#showRooms;
     else if (key.name === "escape" && inputEmpty && this.#search !== null) {
       this.#current = this.#search.back;
@@ -274,10 +314,57 @@ export class FullScreenPainter implements ScreenPainter {
   #pane(key: string): Pane {
     let pane = this.#panes.get(key);
     if (!pane) {
-      pane = { lines: [], scroll: 0, marker: null, lastDay: null };
+      pane = {
+        lines: new Scrollback(SCROLLBACK_LINES),
+        top: null,
+        marker: null,
+        dayStart: NaN,
+        dayEnd: NaN,
+      };
       this.#panes.set(key, pane);
     }
     return pane;
+  }
+
+  /** A message as a pane keeps it: raw, or already formatted when its time is not one. */
+  #stored(message: ChatMessage, ts = Date.parse(message.ts)): StoredLine & { msgid: string } {
+    if (Number.isNaN(ts)) {
+      return { kind: "text", text: _flat(this.#format(message)), msgid: message.msgid };
+    }
+    const flags = (message.kind === "action" ? LineFlag.action : 0) |
+      (typeof message.edited === "string" ? LineFlag.edited : 0) |
+      (message.deleted === true ? LineFlag.deleted : 0);
+    const stored: StoredMessage = { user: message.user, text: message.text, ts, flags };
+    return { kind: "message", message: stored, msgid: message.msgid };
+  }
+
+  #prepend(key: string, lines: (StoredLine & { msgid?: string })[]): void {
+    this.#pane(key).lines.prepend(lines);
+    if (key === this.#current) {
+      this.#loadingOlder = false;
+      this.#schedule();
+    }
+  }
+
+  /** A line was added to room `key`'s pane. */
+  #added(key: string): void {
+    if (key === this.#current) {
+      this.#loadingOlder = false;
+      this.#schedule();
+    }
+  }
+
+  /** Adds a day line before a message at `ts` (ms) when it starts a new day. */
+  #dayLine(pane: Pane, ts: number): void {
+    if (Number.isNaN(ts) || (ts >= pane.dayStart && ts < pane.dayEnd)) return;
+    const date = new Date(ts);
+    const start = new Date(date.getFullYear(), date.getMonth(), date.getDate());
+    // A day line between days, and above a first message that is not from today.
+    if (!Number.isNaN(pane.dayStart) || date.toDateString() !== new Date().toDateString()) {
+      pane.lines.appendText(_flat(this.#rule(_dayName(date))));
+    }
+    pane.dayStart = start.getTime();
+    pane.dayEnd = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1).getTime();
   }
 
   #rule(label: string): string {
@@ -288,17 +375,21 @@ export class FullScreenPainter implements ScreenPainter {
     return Math.max(1, rows(this.#term) - 3);
   }
 
-  /** Repaints soon: a burst of lines is drawn once. */
+  /** Repaints soon, at most once a frame: a burst of lines is drawn once. */
   #schedule(): void {
     if (this.#timer !== undefined || this.#closed) return;
+    const wait = Math.max(0, this.#lastPaint + FRAME_MS - performance.now());
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#paint();
-    }, 10);
+    }, wait);
   }
 
   #paint(): void {
     if (this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#lastPaint = performance.now();
     const width = columns(this.#term);
     const paneHeight = this.#paneHeight();
     const roomWidth = this.#showRooms && width >= 60 ? Math.min(20, Math.floor(width / 5)) : 0;
@@ -306,19 +397,23 @@ export class FullScreenPainter implements ScreenPainter {
     const paneWidth = width - (roomWidth > 0 ? roomWidth + 1 : 0) -
       (nickWidth > 0 ? nickWidth + 1 : 0);
     this.#paneWidth = paneWidth;
-    const paneRows = this.#paneRows(paneWidth, paneHeight);
-    const roomRows = this.#roomRows(roomWidth);
-    const nickRows = this.#nickRows(nickWidth);
+    const pane = this.#pane(this.#current);
+    const paneRows = this.#paneRows(pane, paneWidth, paneHeight);
+    const sides = this.#sideColumns(width, roomWidth, nickWidth, pane);
+    const { rooms: roomRows, nicks: nickRows } = sides;
     const bar = this.#style.dim("│");
-    const frame: string[] = [this.#topBar(width)];
+    const frame: string[] = [sides.top];
     for (let i = 0; i < paneHeight; i++) {
       let row = "";
-      if (roomWidth > 0) row += _fit(roomRows[i] ?? "", roomWidth) + bar;
-      row += _fit(paneRows[i] ?? "", paneWidth);
-      if (nickWidth > 0) row += bar + _fit(nickRows[i] ?? "", nickWidth);
+      if (roomWidth > 0) row += (roomRows[i] ?? " ".repeat(roomWidth)) + bar;
+      const shown = paneRows.rows[i] ?? "";
+      const used = paneRows.widths[i] ?? 0;
+      // A row is wider only when one cluster is wider than the whole pane.
+      row += used <= paneWidth ? shown + " ".repeat(paneWidth - used) : _fit(shown, paneWidth);
+      if (nickWidth > 0) row += bar + (nickRows[i] ?? " ".repeat(nickWidth));
       frame.push(row);
     }
-    frame.push(this.#statusBar(width));
+    frame.push(sides.status);
     let out = ANSI.hideCursor;
     frame.forEach((row, index) => {
       if (this.#frame[index] !== row) out += `${ANSI.to(index + 1, 1)}${row}\x1b[0m`;
@@ -329,31 +424,183 @@ export class FullScreenPainter implements ScreenPainter {
     this.#term.output.write(ANSI.showCursor);
   }
 
-  /** The visible rows of the current pane, top to bottom. */
-  #paneRows(width: number, height: number): string[] {
-    const pane = this.#pane(this.#current);
-    const wanted = pane.scroll === Number.MAX_SAFE_INTEGER ? Infinity : height + pane.scroll;
-    const collected: string[][] = [];
+  /**
+   * The visible rows of `pane`, top to bottom: from its top row when scrolled up, else the
+   * newest ones. Only the lines on screen are formatted and wrapped.
+   */
+  #paneRows(pane: Pane, width: number, height: number): Wrapped {
+    const used = this.#useWrapped(pane, width);
+    const { first, end } = pane.lines;
+    const out: Wrapped = { rows: [], widths: [] };
+    if (pane.top !== null) {
+      if (pane.top.line < first) pane.top = { line: first, row: 0 };
+      const top = pane.top;
+      top.row = Math.max(
+        0,
+        Math.min(top.row, this.#lineRows(pane, top.line, width, used).rows.length - 1),
+      );
+      let line = top.line;
+      let skip = top.row;
+      /** Whether the last line drawn goes on below the pane. */
+      let cut = false;
+      for (; line < end && out.rows.length < height && !cut; line++) {
+        const wrapped = this.#lineRows(pane, line, width, used);
+        const available = wrapped.rows.length - skip;
+        const take = Math.min(available, height - out.rows.length);
+        for (let r = skip; r < skip + take; r++) {
+          out.rows.push(wrapped.rows[r]!);
+          out.widths.push(wrapped.widths[r]!);
+        }
+        cut = take < available;
+        skip = 0;
+      }
+      // Still scrolled up unless the newest row is on screen: then following again.
+      if (out.rows.length === height && (cut || line < end)) {
+        this.#atTop = top.line === first && top.row === 0;
+        this.#keepWrapped(used);
+        return out;
+      }
+      pane.top = null;
+      out.rows = [];
+      out.widths = [];
+    }
+    const collected: Wrapped[] = [];
     let count = 0;
-    let i = pane.lines.length - 1;
-    for (; i >= 0 && count < wanted; i--) {
-      const line = pane.lines[i]!;
-      // Wrapped when drawn, not kept: only the lines on screen are wrapped, and 50,000
-      // lines of scrollback cost their text only.
-      const wrapped = wrapStyled(line.text, width);
+    let line = end - 1;
+    for (; line >= first && count < height; line--) {
+      const wrapped = this.#lineRows(pane, line, width, used);
       collected.push(wrapped);
-      count += wrapped.length;
-      if (pane.marker === i && i > 0 && pane.marker < pane.lines.length) {
-        collected.push([this.#style.yellow(t("status.newMessages"))]);
-        count++;
+      count += wrapped.rows.length;
+    }
+    this.#atTop = line < first && count <= height;
+    let drop = Math.max(0, count - height);
+    for (let c = collected.length - 1; c >= 0; c--) {
+      const wrapped = collected[c]!;
+      for (let r = 0; r < wrapped.rows.length; r++) {
+        if (drop > 0) {
+          drop--;
+          continue;
+        }
+        out.rows.push(wrapped.rows[r]!);
+        out.widths.push(wrapped.widths[r]!);
       }
     }
-    const all = collected.reverse().flat();
-    pane.scroll = Math.max(0, Math.min(pane.scroll, all.length - height));
-    // At the top when every line was collected and the window shows the first one.
-    this.#atTop = i < 0 && pane.scroll >= all.length - height;
-    const end = all.length - pane.scroll;
-    return all.slice(Math.max(0, end - height), end);
+    this.#keepWrapped(used);
+    return out;
+  }
+
+  /** Scrolls `pane` by `delta` rows (negative: up, towards older lines). */
+  #scroll(pane: Pane, delta: number): void {
+    const width = this.#paneWidth;
+    const height = this.#paneHeight();
+    this.#useWrapped(pane, width);
+    const used = this.#wrapped; // lines wrapped here are kept for the paint that follows
+    const top = pane.top ?? this.#bottomTop(pane, width, height, used);
+    if (top === null) return; // everything fits: nothing to scroll
+    const { first, end } = pane.lines;
+    let line = Math.max(top.line, first);
+    let row = top.row + delta;
+    while (row < 0) {
+      if (--line < first) {
+        line = first;
+        row = 0;
+        break;
+      }
+      row += this.#lineRows(pane, line, width, used).rows.length;
+    }
+    while (row > 0 && row >= this.#lineRows(pane, line, width, used).rows.length) {
+      row -= this.#lineRows(pane, line, width, used).rows.length;
+      if (++line >= end) {
+        pane.top = null;
+        return;
+      }
+    }
+    // The paint that follows goes back to following when this shows the newest row.
+    pane.top = { line, row };
+  }
+
+  /** The top row of `pane` when it follows the newest line, or null when all of it fits. */
+  #bottomTop(pane: Pane, width: number, height: number, used: Map<number, Wrapped>): Top | null {
+    let count = 0;
+    for (let line = pane.lines.end - 1; line >= pane.lines.first; line--) {
+      count += this.#lineRows(pane, line, width, used).rows.length;
+      if (count >= height) return { line, row: count - height };
+    }
+    return null;
+  }
+
+  /**
+   * The rows of line `index` of `pane`: the "new messages" row first when it is the first line
+   * not seen, then the line formatted and wrapped to `width` (kept for the next paint).
+   */
+  #lineRows(pane: Pane, index: number, width: number, used: Map<number, Wrapped>): Wrapped {
+    let wrapped = used.get(index) ?? this.#wrapped.get(index);
+    if (wrapped === undefined) {
+      const line = pane.lines.line(index);
+      let text = "";
+      if (line !== null) text = line.kind === "text" ? line.text : this.#formatStored(line.message);
+      wrapped = _wrap(text, width);
+    }
+    used.set(index, wrapped);
+    const { marker } = pane;
+    if (marker !== index || marker <= pane.lines.first || marker >= pane.lines.end) return wrapped;
+    const rule = this.#style.yellow(t("status.newMessages"));
+    return { rows: [rule, ...wrapped.rows], widths: [textWidth(rule), ...wrapped.widths] };
+  }
+
+  #formatStored(message: StoredMessage): string {
+    const { flags } = message;
+    return this.#format({
+      msgid: "",
+      user: message.user,
+      text: message.text,
+      ts: new Date(message.ts).toISOString(),
+      ...((flags & LineFlag.action) !== 0 ? { kind: "action" as const } : {}),
+      ...((flags & LineFlag.edited) !== 0 ? { edited: "" } : {}),
+      ...((flags & LineFlag.deleted) !== 0 ? { deleted: true as const } : {}),
+    });
+  }
+
+  /** The map of lines drawn by this paint; the kept lines are those of `pane` at `width`. */
+  #useWrapped(pane: Pane, width: number): Map<number, Wrapped> {
+    const kept = this.#wrappedFor;
+    if (kept.pane !== pane || kept.width !== width) {
+      this.#wrapped.clear();
+      this.#wrappedFor = { pane, width };
+    }
+    return new Map();
+  }
+
+  /** Keeps the lines of this paint for the next one, and only those. */
+  #keepWrapped(used: Map<number, Wrapped>): void {
+    this.#wrapped = used;
+  }
+
+  /**
+   * The bars, the room list and the nick list, fitted to their widths: made again only when
+   * what they show changed (not for each frame of a burst).
+   */
+  #sideColumns(width: number, roomWidth: number, nickWidth: number, pane: Pane): Sides {
+    const sides = this.#sides;
+    const key = [
+      this.#bars,
+      width,
+      roomWidth,
+      nickWidth,
+      this.#current,
+      this.#search,
+      pane.top === null,
+    ];
+    if (!key.every((part, i) => part === sides.key[i])) {
+      this.#sides = {
+        key,
+        top: this.#topBar(width),
+        status: this.#statusBar(width, pane),
+        rooms: this.#roomRows(roomWidth).map((row) => _fit(row, roomWidth)),
+        nicks: this.#nickRows(nickWidth).map((row) => _fit(row, nickWidth)),
+      };
+    }
+    return this.#sides;
   }
 
   #roomRows(width: number): string[] {
@@ -400,20 +647,36 @@ export class FullScreenPainter implements ScreenPainter {
     return this.#style.inverse(_pad(text, width - textWidth(right)) + right);
   }
 
-  #statusBar(width: number): string {
+  #statusBar(width: number, pane: Pane): string {
     const b = this.#bars;
-    const pane = this.#pane(this.#current);
     const parts = [
       b.self ?? "",
       b.connection,
       b.lagMs === null ? "" : t("status.lag", { ms: b.lagMs }),
       b.pending > 0 ? t("status.pending", { count: b.pending }) : "",
-      pane.scroll > 0 ? t("status.scrolled") : "",
+      pane.top !== null ? t("status.scrolled") : "",
       t("status.keys"),
     ].filter((part) => part !== "");
     const text = truncateToWidth(` ${parts.join(" · ")}`, width, true);
     return this.#style.inverse(_pad(text, width));
   }
+}
+
+/**
+ * A styled line wrapped to `width` columns, each row standing alone (as `wrapStyled` makes
+ * them), with the rows' widths. A printable ASCII line that fits is measured by its length.
+ */
+function _wrap(text: string, width: number): Wrapped {
+  const styled = text.includes("\x1b");
+  const plain = styled ? stripStyle(text) : text;
+  const ascii = PRINTABLE_ASCII.test(plain);
+  if (ascii && plain.length <= width) {
+    return { rows: [styled ? `${text}\x1b[0m` : text], widths: [plain.length] };
+  }
+  const rows = wrapStyled(text, width);
+  // A row of printable ASCII is as wide as it is long, without its styles.
+  const measure = ascii ? (row: string) => stripStyle(row).length : textWidth;
+  return { rows, widths: rows.map(measure) };
 }
 
 /** Styled `text` cut or padded to exactly `width` columns. */

@@ -63,6 +63,8 @@ export class ChatView {
   #queue: Promise<void> = Promise.resolve();
   #markers: ReadMarkers;
   #lag: LagMeter | null = null;
+  /** Whether a {@linkcode refreshPrompt} is queued (see {@linkcode #refreshSoon}). */
+  #refreshQueued = false;
   /** Lines to show on the normal screen after the full-screen window closes. */
   #farewell: string[] = [];
 
@@ -82,6 +84,8 @@ export class ChatView {
         ),
       painter: this.#full ?? undefined,
     });
+    // In full-screen mode a room message is kept raw and formatted only when drawn.
+    this.#full?.formatWith((message) => this.#formatRoomMessage(message));
     this.#full?.onSwitch((index) => {
       const room = this.#rooms.at(index);
       if (room) this.switchTo(room.name);
@@ -248,8 +252,7 @@ export class ChatView {
     for (const message of messages) view?.recent.add(message);
     if (this.#full) {
       const key = foldName(room);
-      const lines = messages.map((m) => this.#formatRoomMessage(m));
-      this.#full.prepend(key, lines, messages.map((m) => m.msgid));
+      this.#full.prependMessages(key, messages);
       if (!more) this.#full.prepend(key, [formatInfo(t("chat.startOf", { room }), this.style)]);
       return;
     }
@@ -339,6 +342,8 @@ export class ChatView {
       rooms: this.#rooms.values(),
       self: this.client.user,
       online: this.client.online,
+      // With a list of addresses, which one the session is on (status bar).
+      address: this.client.addresses.length > 1 ? this.client.address : null,
       pending: this.client.unacknowledged,
       lagMs: this.#lag?.lagMs ?? null,
     };
@@ -352,16 +357,18 @@ export class ChatView {
     return this.#current !== null && foldName(room) === foldName(this.#current);
   }
 
-  #formatRoomMessage(message: RoomMessage): string {
+  #formatRoomMessage(message: ChatMessage): string {
     const line = formatMessage(message, this.client.user, this.style);
     return mentions(message, this.client.user) ? this.style.mention(line) : line;
   }
 
-  /** Shows a message of a room the view knows (in its pane, or now when it is current). */
+  /**
+   * Shows a message of a room the view knows: kept in its pane (formatted when drawn), or
+   * printed now when it is current (line mode).
+   */
   #showMessage(room: RoomView, message: RoomMessage): void {
-    const line = this.#formatRoomMessage(message);
-    if (this.#full) this.#full.append(room.key, line, message.ts, message.msgid);
-    else if (this.#isCurrent(room.name)) this.print(line);
+    if (this.#full) this.#full.appendMessage(room.key, message);
+    else if (this.#isCurrent(room.name)) this.print(this.#formatRoomMessage(message));
   }
 
   /** The recent messages of a joined room (what `/edit N` and the like address), or null. */
@@ -466,7 +473,11 @@ export class ChatView {
     this.refreshPrompt();
   }
 
-  /** A room message: shown, or counted as unread (and as a mention). */
+  /**
+   * A room message: shown, or counted as unread (and as a mention). Called for every message
+   * of a burst: nothing here is proportional to the scrollback, and the counts shown are
+   * redrawn once for all the messages of one read.
+   */
   showRoomMessage(message: RoomMessage): void {
     this.learnUser(message.user);
     const view = this.#rooms.get(message.room);
@@ -474,11 +485,24 @@ export class ChatView {
     if (view.oldest === null) view.oldest = message.msgid;
     view.newest = message.msgid;
     view.recent.add(message);
-    const mentioned = mentions(message, this.client.user);
+    const current = view === this.#rooms.get(this.#current);
+    // Whether it mentions the user matters for the bell and the counts; the `»` mark of a
+    // line on screen is decided when it is drawn.
+    const mentioned = (this.#bell || !current) && mentions(message, this.client.user);
     if (mentioned && this.#bell) this.screen.bell();
     this.#showMessage(view, message);
-    if (this.#isCurrent(message.room)) return this.#markers.seen(view.name, message.msgid);
+    if (current) return this.#markers.seen(view.name, message.msgid);
     countUnread(view, message, mentioned, !this.#full);
-    this.refreshPrompt();
+    this.#refreshSoon();
+  }
+
+  /** Redraws the prompt and bars once the messages being handled now are all counted. */
+  #refreshSoon(): void {
+    if (this.#refreshQueued) return;
+    this.#refreshQueued = true;
+    queueMicrotask(() => {
+      this.#refreshQueued = false;
+      this.refreshPrompt();
+    });
   }
 }

@@ -1,8 +1,8 @@
 /** Room and user names seen during the session, offered by Tab completion. */
-import { foldName } from "../../protocol/names.ts";
 import type { RoomInfo } from "../../protocol/server_frames.ts";
 import type { CommandInfo } from "../commands.ts";
 import { complete, type Completion } from "../completion.ts";
+import { foldText } from "./mentions.ts";
 
 /** The names completion offers, learned from room lists, joins, messages and presence. */
 export class KnownNames {
@@ -10,10 +10,14 @@ export class KnownNames {
   readonly rooms = new Set<string>();
   /** User names seen, by folded name. */
   readonly #users = new Map<string, string>();
+  /** The name learned last: every message of a burst from one author learns it again. */
+  #last = "";
 
   /** Remembers a user name. */
   learnUser(name: string): void {
-    this.#users.set(foldName(name), name);
+    if (name === this.#last) return;
+    this.#last = name;
+    this.#users.set(foldText(name), name);
   }
 
   /** Remembers the rooms of a room list, and who is online in them. */

@@ -1,9 +1,27 @@
-/** Whether a message mentions the user: their name as a whole word, in any case. */
+/**
+ * Whether a message mentions the user: their name as a whole word, in any case. Checked for
+ * every message of a burst, so ASCII text (most of it) is folded the cheap way.
+ */
 import { foldName } from "../../protocol/names.ts";
 import type { ChatMessage } from "../../protocol/server_frames.ts";
 
 /** Characters that make up a name, so that `al` is not mentioned by `alice`. */
 const NAME_CHAR = /[\p{L}\p{M}\p{N}_.-]/u;
+
+// deno-lint-ignore no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * {@linkcode foldName}, without its Unicode normalization and case-mapping rounds for ASCII
+ * text, whose fold is its lower case (NFC leaves ASCII as it is; no ASCII letter folds to
+ * more than one character).
+ */
+export function foldText(text: string): string {
+  return ASCII.test(text) ? text.toLowerCase() : foldName(text);
+}
+
+/** The last name folded for {@linkcode mentions}: the user's own, asked about every time. */
+let _self = { name: "", folded: "" };
 
 /**
  * True when `message` (from someone else) contains `self` as a word: case-folded, so
@@ -14,9 +32,10 @@ export function mentions(
   self: string | null,
 ): boolean {
   if (self === null || self === "") return false;
-  const name = foldName(self);
-  if (foldName(message.user) === name) return false;
-  const text = foldName(message.text);
+  if (_self.name !== self) _self = { name: self, folded: foldName(self) };
+  const name = _self.folded;
+  if (foldText(message.user) === name) return false;
+  const text = foldText(message.text);
   for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + 1)) {
     const before = at === 0 ? "" : text[at - 1]!;
     const after = text.slice(at + name.length, at + name.length + 1);

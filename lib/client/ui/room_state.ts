@@ -91,13 +91,28 @@ export function readUpTo(room: RoomView, msgid: string, holdLines: boolean): voi
   }
 }
 
+/** Room names whose folded key is kept, at most (a cache: names seen are few). */
+const KEYS_KEPT = 256;
+
 /** The joined rooms by folded name, in the order they were joined. */
 export class JoinedRooms {
   #rooms = new Map<string, RoomView>();
+  /** Folded keys of names looked up, so that a burst of messages folds its room name once. */
+  #keys = new Map<string, string>();
 
   /** The room called `name` (any case), if joined. */
   get(name: string | null): RoomView | undefined {
-    return name === null ? undefined : this.#rooms.get(foldName(name));
+    return name === null ? undefined : this.#rooms.get(this.#key(name));
+  }
+
+  #key(name: string): string {
+    let key = this.#keys.get(name);
+    if (key === undefined) {
+      if (this.#keys.size >= KEYS_KEPT) this.#keys.clear();
+      key = foldName(name);
+      this.#keys.set(name, key);
+    }
+    return key;
   }
 
   /** Adds (or replaces) a room. */
@@ -107,7 +122,7 @@ export class JoinedRooms {
 
   /** Forgets a room; false when it was not joined. */
   delete(name: string): boolean {
-    return this.#rooms.delete(foldName(name));
+    return this.#rooms.delete(this.#key(name));
   }
 
   /** The room joined `index`-th, if any. */

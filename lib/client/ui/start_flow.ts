@@ -135,7 +135,12 @@ async function _login(ctx: StartContext, preset: string | null): Promise<boolean
  */
 export async function runStartFlow(ctx: StartContext): Promise<boolean> {
   const { welcome } = ctx.client;
-  _say(ctx, ctx.style.bold(t("start.connected", { server: sanitize(welcome.server) })));
+  const server = sanitize(welcome.server);
+  // With a list of addresses, which one answered.
+  const greeting = ctx.client.addresses.length > 1
+    ? t("start.connectedAt", { server, address: sanitize(ctx.client.address) })
+    : t("start.connected", { server });
+  _say(ctx, ctx.style.bold(greeting));
   if (welcome.motd.trim() !== "") _say(ctx, sanitize(welcome.motd));
   if (ctx.presetUser !== null && await _login(ctx, ctx.presetUser)) return true;
   while (true) {

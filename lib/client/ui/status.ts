@@ -25,6 +25,11 @@ export interface ChatStatus {
   rooms: Iterable<RoomStatus>;
   self: string | null;
   online: boolean;
+  /**
+   * The address of the server connected to (`host:port`), shown next to the connection
+   * state; null or absent to show none (a client with a single address).
+   */
+  address?: string | null;
   pending: number;
   lagMs: number | null;
 }
@@ -32,6 +37,15 @@ export interface ChatStatus {
 /** Server text on one row: controls made visible, line breaks as spaces. */
 function _oneLine(text: string): string {
   return sanitize(text).replaceAll("\n", " ");
+}
+
+/** The connection state of the status bar: `connected`, `connected to host:9001`, … */
+function _connection(status: ChatStatus): string {
+  if (!status.online) return t("status.reconnecting");
+  const address = status.address ?? null;
+  return address === null
+    ? t("status.connected")
+    : t("status.connectedTo", { address: _oneLine(address) });
 }
 
 /** The prompt: the room, and in line mode the unread counts elsewhere, offline and pending. */
@@ -55,7 +69,7 @@ export function bars(status: ChatStatus): Bars {
     topic: room?.topic ? _oneLine(room.topic) : null,
     members: room === null ? [] : [...room.members.values()].map(_oneLine),
     self: status.self === null ? null : _oneLine(status.self),
-    connection: status.online ? t("status.connected") : t("status.reconnecting"),
+    connection: _connection(status),
     lagMs: status.lagMs,
     pending: status.pending,
     rooms: [...status.rooms].map((r) => ({

@@ -73,6 +73,7 @@ export const adminEn = {
   "users.idle": "Idle",
   "users.sent": "Sent",
   "users.rooms": "Rooms",
+  "users.instance": "Instance",
   // Sanctions: the measures and their form.
   "action.kick": "Kick",
   "action.mute": "Mute",
@@ -206,6 +207,13 @@ export const adminEn = {
   "server.rate": "Messages/s",
   "server.stored": "Stored",
   "server.up": "Up",
+  // The instances of a cluster (one process: itself).
+  "instances.title": "Instances",
+  "instances.chat": "Chat address",
+  "instances.sessions": "Sessions",
+  "instances.since": "Started",
+  "instances.lastSeen": "Last heard",
+  "instances.ago": "{span} ago",
   "chart.rate": "messages/s",
   "chart.users": "connected users",
   "chart.time": "time (last hour)",

@@ -15,12 +15,14 @@ import type { ServerEvent } from "../control.ts";
 import type { FloodEscalation } from "../limits/flood_counter.ts";
 import type { GuardSettings } from "../limits/guards.ts";
 import type { Logger } from "../../common/log.ts";
-import { MessageWriter } from "./message_writer.ts";
+import { MessageWriter, type WriterCallbacks } from "./message_writer.ts";
+import type { MessageLog } from "./message_log.ts";
+import type { ClusterLink } from "./cluster_link.ts";
 import { wireMessage } from "./wire_message.ts";
 import type { Clock } from "../../common/clock.ts";
 import type { TokenBucket, WindowCounter } from "../../common/rate_limit.ts";
 import type { Room, RoomDirectory } from "./rooms.ts";
-import type { Session } from "../net/session.ts";
+import type { Account, Session } from "../net/session.ts";
 import type { SessionRegistry } from "./session_registry.ts";
 import {
   type Delivery,
@@ -83,7 +85,10 @@ export class ChatCore {
   readonly tokens: ResumeTokens;
   /** Staff roles (moderator, admin): `staff.isStaff(userId)` for staff-only actions. */
   readonly staff: StaffRoles;
-  readonly writer: MessageWriter<PendingMessage, PendingChange>;
+  /** Group commit into the store (one process) or the cluster's log. */
+  readonly writer: MessageLog<PendingMessage, PendingChange>;
+  /** The cluster this instance belongs to; null when it runs alone. */
+  readonly cluster: ClusterLink | null;
   /** Where committed messages go: the sender's answer, the fan-out, the admin feed. */
   readonly delivery: Delivery;
   /** When each room was last used (messages, joins, leaves), for room expiry. */
@@ -111,6 +116,12 @@ export class ChatCore {
     messagesStored: number;
     /** The delivery to use instead of {@linkcode LocalDelivery} (a cluster's). */
     delivery?: (parts: LocalDeliveryParts) => Delivery;
+    /** The message log to use instead of the store's group commit (a cluster's). */
+    writer?: (
+      callbacks: WriterCallbacks<PendingMessage, PendingChange>,
+    ) => MessageLog<PendingMessage, PendingChange>;
+    /** The cluster's link, when this instance is one of several. */
+    cluster?: ClusterLink | null;
   }) {
     this.store = options.store;
     this.rooms = options.rooms;
@@ -135,12 +146,15 @@ export class ChatCore {
       log: this.log,
       lastSeq: options.lastSeq,
     };
+    this.cluster = options.cluster ?? null;
     this.delivery = options.delivery?.(parts) ?? new LocalDelivery(parts);
-    this.writer = new MessageWriter(this.store, writerOutcomes(this.delivery), {
-      nextSeq: options.lastSeq + 1,
-      clock: options.clock,
-      maxInFlight: this.store.overlappingCommits === false ? 1 : 2,
-    });
+    const callbacks = writerOutcomes(this.delivery);
+    this.writer = options.writer?.(callbacks) ??
+      new MessageWriter(this.store, callbacks, {
+        nextSeq: options.lastSeq + 1,
+        clock: options.clock,
+        maxInFlight: this.store.overlappingCommits === false ? 1 : 2,
+      });
   }
 
   /** A user by case-folded name, cached (accounts are never renamed or deleted). */
@@ -164,6 +178,7 @@ export class ChatCore {
   enterRoom(session: Session, room: Room): void {
     const outcome = this.rooms.join(session, room);
     if (outcome === "already") return;
+    this.cluster?.presence.entered(session, room);
     this.roomActivity.touch(room.id, this.clock());
     if (outcome === "arrived") {
       room.broadcast(
@@ -178,6 +193,7 @@ export class ChatCore {
   leaveRoom(session: Session, room: Room): void {
     const outcome = this.rooms.leave(session, room);
     if (outcome === "absent") return;
+    this.cluster?.presence.left(session, room);
     this.roomActivity.touch(room.id, this.clock());
     if (outcome === "departed") {
       room.broadcast(encodeFrame({ type: "left", room: room.name, user: session.account!.name }));
@@ -188,10 +204,21 @@ export class ChatCore {
   /** Leaves every room and logs out (on logout, re-login or disconnect). */
   logout(session: Session): void {
     for (const room of [...this.rooms.roomsOf(session)]) this.leaveRoom(session, room);
-    if (session.account) {
+    const account = session.account;
+    if (account) {
       this.sessions.logout(session);
+      this.cluster?.presence.loggedOut(session, account);
       this.emit({ type: "presence" });
     }
+  }
+
+  /**
+   * Marks a session as logged in as `account` (after {@linkcode logout} of any previous
+   * account), telling the cluster.
+   */
+  login(session: Session, account: Account): void {
+    this.sessions.login(session, account);
+    this.cluster?.presence.loggedIn(session);
   }
 
   /** Forgets a closed connection. */

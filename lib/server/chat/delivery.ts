@@ -138,31 +138,27 @@ export interface LocalDeliveryParts {
 
 const SORRY = "The message could not be stored; nothing was sent. Try again.";
 
-/** Delivery to the sessions of this process. */
-export class LocalDelivery implements Delivery {
+/**
+ * The events of durable messages and changes, sent to this process's sessions: a room
+ * message encoded once for every member, a dm to both parties' sessions, an `edited` or
+ * `deleted` to the original's audience. {@linkcode LocalDelivery} uses it as each commit
+ * settles; a cluster's delivery as it reads each one from the cluster's log.
+ */
+export class Fanout {
   #parts: LocalDeliveryParts;
-  #lastSeq: number;
 
   constructor(parts: LocalDeliveryParts) {
     this.#parts = parts;
-    this.#lastSeq = parts.lastSeq;
   }
 
-  get lastSeq(): number {
-    return this.#lastSeq;
-  }
-
-  delivered(message: StoredMessage, pending: PendingMessage): void {
-    const { counters, sessions, feed } = this.#parts;
-    counters.messagesAccepted++;
-    counters.messagesStored++;
-    this.#lastSeq = message.seq;
+  /**
+   * Sends a new message to its audience (`room`'s members, or the dm's parties), then to
+   * the admin feed; `sender` (null when not of this process) is held back when the room's
+   * slowest reader lags.
+   */
+  message(message: StoredMessage, room: Room | null, sender: Session | null): void {
     const msgid = formatMsgid(message.seq);
     const ts = isoTime(message.ts);
-    // The ack first: the sender learns its msgid before its own copy of the event.
-    pending.reply.ok({ msgid, ts });
-    const room = pending.room;
-    // Encoded once for every member.
     if (room) {
       this.#parts.roomActivity.touch(room.id, message.ts);
       const event: MessageEvent = {
@@ -175,40 +171,36 @@ export class LocalDelivery implements Delivery {
       };
       if (message.kind === "action") event.kind = "action";
       const laggard = room.broadcast(encodeFrame(event));
-      this.#slowDown(pending.reply.session, laggard);
-    } else {
-      const recipient = pending.recipient!;
+      this.#slowDown(sender, laggard);
+    } else if (message.recipientId !== null) {
       const event: DmEvent = {
         type: "dm",
         msgid,
-        to: recipient.name,
+        to: message.to!,
         user: message.user,
         text: message.text,
         ts,
       };
       if (message.kind === "action") event.kind = "action";
-      this.#toParties(sessions, pending.sender.id, recipient.id, encodeFrame(event));
+      this.#toParties(message.senderId, message.recipientId, encodeFrame(event));
     }
+    const feed = this.#parts.feed;
     if (feed.listening) feed.emit({ type: "message", message });
   }
 
-  edited(message: StoredMessage, pending: PendingChange): void {
+  /** Sends `edited` (the whole message with its new text) to the original's audience. */
+  edited(message: StoredMessage, room: Room | null): void {
     const wire = wireMessage(message);
-    pending.reply.ok({ msgid: wire.msgid, edited: wire.edited! });
-    this.#toAudience(pending, encodeFrame({ type: "edited", ...wire, edited: wire.edited! }));
+    this.#toAudience(message, room, encodeFrame({ type: "edited", ...wire, edited: wire.edited! }));
   }
 
-  deleted(message: StoredMessage, pending: PendingChange): void {
+  /** Sends `deleted` to the original's audience. */
+  deleted(message: StoredMessage, by: string, room: Room | null): void {
     const msgid = formatMsgid(message.seq);
-    pending.reply.ok({ msgid });
     const event: DeletedEvent = message.room !== null
-      ? { type: "deleted", msgid, room: message.room, by: pending.by.name }
-      : { type: "deleted", msgid, to: message.to!, by: pending.by.name };
-    this.#toAudience(pending, encodeFrame(event));
-  }
-
-  missing(pending: PendingChange): void {
-    pending.reply.fail("no_such_message");
+      ? { type: "deleted", msgid, room: message.room, by }
+      : { type: "deleted", msgid, to: message.to!, by };
+    this.#toAudience(message, room, encodeFrame(event));
   }
 
   /**
@@ -223,33 +215,90 @@ export class LocalDelivery implements Delivery {
   }
 
   /** Sends an event about a stored message to the original's audience. */
-  #toAudience(pending: PendingChange, bytes: Uint8Array): void {
-    if (pending.room) {
-      pending.room.broadcast(bytes);
+  #toAudience(message: StoredMessage, room: Room | null, bytes: Uint8Array): void {
+    if (room) {
+      room.broadcast(bytes);
       return;
     }
-    const { senderId, recipientId } = pending.target;
-    this.#toParties(this.#parts.sessions, senderId, recipientId!, bytes);
+    if (message.recipientId === null) return;
+    this.#toParties(message.senderId, message.recipientId, bytes);
   }
 
   /** Sends a dm's bytes to every session of both parties (once to a user writing to itself). */
-  #toParties(sessions: SessionRegistry, senderId: number, recipientId: number, bytes: Uint8Array) {
+  #toParties(senderId: number, recipientId: number, bytes: Uint8Array) {
+    const sessions = this.#parts.sessions;
     for (const session of sessions.ofUser(senderId)) session.sendEvent(bytes);
     if (recipientId !== senderId) {
       for (const session of sessions.ofUser(recipientId)) session.sendEvent(bytes);
     }
   }
+}
+
+/** Answers a stored message's sender: `ok` with its msgid and time. */
+export function answerStored(reply: SenderReply, message: { seq: number; ts: number }): void {
+  reply.ok({ msgid: formatMsgid(message.seq), ts: isoTime(message.ts) });
+}
+
+/** Answers a change that could not be made durable, counting and logging the failure. */
+export function answerFailed(
+  parts: Pick<LocalDeliveryParts, "counters" | "log">,
+  reply: SenderReply,
+  error: unknown,
+): void {
+  parts.counters.storeFailures++;
+  parts.log.log("warn", "store_write_failed", {
+    error: String((error as Error)?.message ?? error),
+  });
+  reply.fail("unavailable", SORRY);
+}
+
+/** Delivery to the sessions of this process. */
+export class LocalDelivery implements Delivery {
+  #parts: LocalDeliveryParts;
+  #fanout: Fanout;
+  #lastSeq: number;
+
+  constructor(parts: LocalDeliveryParts) {
+    this.#parts = parts;
+    this.#fanout = new Fanout(parts);
+    this.#lastSeq = parts.lastSeq;
+  }
+
+  get lastSeq(): number {
+    return this.#lastSeq;
+  }
+
+  delivered(message: StoredMessage, pending: PendingMessage): void {
+    const { counters } = this.#parts;
+    counters.messagesAccepted++;
+    counters.messagesStored++;
+    this.#lastSeq = message.seq;
+    // The ack first: the sender learns its msgid before its own copy of the event.
+    answerStored(pending.reply, message);
+    this.#fanout.message(message, pending.room, pending.reply.session);
+  }
+
+  edited(message: StoredMessage, pending: PendingChange): void {
+    const wire = wireMessage(message);
+    pending.reply.ok({ msgid: wire.msgid, edited: wire.edited! });
+    this.#fanout.edited(message, pending.room);
+  }
+
+  deleted(message: StoredMessage, pending: PendingChange): void {
+    pending.reply.ok({ msgid: formatMsgid(message.seq) });
+    this.#fanout.deleted(message, pending.by.name, pending.room);
+  }
+
+  missing(pending: PendingChange): void {
+    pending.reply.fail("no_such_message");
+  }
 
   duplicate(pending: PendingMessage, seq: number, ts: number): void {
-    pending.reply.ok({ msgid: formatMsgid(seq), ts: isoTime(ts) });
+    answerStored(pending.reply, { seq, ts });
   }
 
   failed(pending: PendingMessage | PendingChange, error: unknown): void {
-    this.#parts.counters.storeFailures++;
-    this.#parts.log.log("warn", "store_write_failed", {
-      error: String((error as Error)?.message ?? error),
-    });
-    pending.reply.fail("unavailable", SORRY);
+    answerFailed(this.#parts, pending.reply, error);
   }
 }
 

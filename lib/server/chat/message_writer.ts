@@ -18,9 +18,9 @@ import type {
   OpOutcome,
   Store,
 } from "../../store/store.ts";
+import type { Draft, MessageLog } from "./message_log.ts";
 
-/** A message as handed in: the writer adds `seq` and `ts`. */
-export type Draft = Omit<NewMessage, "seq" | "ts">;
+export type { Draft };
 
 /** What became of a change: applied, or the message is gone (unknown or deleted). */
 export type ChangeOutcome = "stored" | "missing";
@@ -82,7 +82,7 @@ export interface WriterOptions {
 }
 
 /** Batches message operations into transactions; see the module doc. */
-export class MessageWriter<T, C = T> {
+export class MessageWriter<T, C = T> implements MessageLog<T, C> {
   #store: Store;
   #callbacks: WriterCallbacks<T, C>;
   #nextSeq: number;

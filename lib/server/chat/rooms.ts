@@ -1,6 +1,8 @@
 /**
  * Rooms in memory: which sessions have joined each room and which users are present.
- * Presence is per user: a user is in a room while at least one of their sessions is.
+ * Presence is per user: a user is in a room while at least one of their sessions is, on
+ * this instance or (cluster mode) on another one, whose counts `lib/cluster/presence.ts`
+ * sets with {@linkcode Room.setRemote}.
  * The directory owns membership, both ways: room → sessions (on each {@linkcode Room})
  * and session → rooms; sessions know nothing of rooms.
  */
@@ -17,6 +19,18 @@ export interface MemberList {
   complete: boolean;
 }
 
+/** A user present in a room: their sessions here and on the other instances. */
+interface Presence {
+  name: string;
+  /** This instance's sessions of the user in the room. */
+  sessions: number;
+  /** instance → that instance's sessions of the user in the room; null when none. */
+  remote: Map<string, number> | null;
+}
+
+/** What a change of another instance's count did to a user's presence in a room. */
+export type RemoteOutcome = "arrived" | "departed" | null;
+
 /** A room and its members. */
 export class Room {
   readonly id: number;
@@ -31,8 +45,11 @@ export class Room {
   readonly lastSays = new Map<number, { at: number; cid: string | null }>();
   /** Sessions that receive the room's events. */
   readonly sessions = new Set<Session>();
-  /** userId → name and number of that user's sessions in the room. */
-  #users = new Map<number, { name: string; sessions: number }>();
+  /**
+   * userId → name and sessions of each user present, here or elsewhere, in the order they
+   * arrived (as this instance saw it): one map, so that listing stays one pass.
+   */
+  #users = new Map<number, Presence>();
 
   constructor(record: RoomRecord) {
     this.id = record.id;
@@ -43,7 +60,7 @@ export class Room {
     this.slowmode = record.slowmode ?? 0;
   }
 
-  /** Names of the users present, in the order they arrived. */
+  /** Names of the users present (on any instance), in the order they arrived. */
   members(): string[] {
     return [...this.#users.values()].map((u) => u.name);
   }
@@ -63,8 +80,9 @@ export class Room {
   }
 
   /**
-   * Adds a logged-in session; returns true when its user was not present before. Only
-   * the directory calls this (through {@linkcode RoomDirectory.join}), keeping both indexes.
+   * Adds a logged-in session; returns true when its user was not present before (on any
+   * instance). Only the directory calls this (through {@linkcode RoomDirectory.join}),
+   * keeping both indexes.
    */
   add(session: Session): boolean {
     const account = session.account!;
@@ -75,19 +93,54 @@ export class Room {
       user.sessions++;
       return false;
     }
-    this.#users.set(account.id, { name: account.name, sessions: 1 });
+    this.#users.set(account.id, { name: account.name, sessions: 1, remote: null });
     return true;
   }
 
-  /** Removes a session; returns true when it was its user's last one here (directory only). */
+  /**
+   * Removes a session; returns true when it was its user's last one in the room on every
+   * instance (directory only).
+   */
   remove(session: Session): boolean {
     if (!this.sessions.delete(session)) return false;
     const account = session.account!;
     const user = this.#users.get(account.id);
     if (!user) return false;
-    if (--user.sessions > 0) return false;
+    if (--user.sessions > 0 || user.remote !== null) return false;
     this.#users.delete(account.id);
     return true;
+  }
+
+  /** The user's sessions in the room on this instance. */
+  localSessions(userId: number): number {
+    return this.#users.get(userId)?.sessions ?? 0;
+  }
+
+  /** The user's sessions in the room on another instance (as last told). */
+  remoteSessions(instance: string, userId: number): number {
+    return this.#users.get(userId)?.remote?.get(instance) ?? 0;
+  }
+
+  /**
+   * Sets how many sessions `instance` (another instance) has of a user in the room;
+   * returns `arrived` when the user was present nowhere before, `departed` when they now
+   * are present nowhere, else null. The caller tells this instance's members.
+   */
+  setRemote(instance: string, userId: number, name: string, count: number): RemoteOutcome {
+    const user = this.#users.get(userId);
+    if (count > 0) {
+      if (!user) {
+        this.#users.set(userId, { name, sessions: 0, remote: new Map([[instance, count]]) });
+        return "arrived";
+      }
+      (user.remote ??= new Map()).set(instance, count);
+      return null;
+    }
+    if (!user?.remote?.delete(instance)) return null;
+    if (user.remote.size === 0) user.remote = null;
+    if (user.sessions > 0 || user.remote !== null) return null;
+    this.#users.delete(userId);
+    return "departed";
   }
 
   /**
@@ -131,6 +184,7 @@ export class RoomDirectory {
   #bySession = new Map<Session, Set<Room>>();
   /** Every room in key order, built when first needed after a change. */
   #sorted: Room[] | null = null;
+  #addListeners: ((room: Room) => void)[] = [];
 
   /** The room with this name (any case), or undefined. */
   get(name: string): Room | undefined {
@@ -148,7 +202,16 @@ export class RoomDirectory {
     this.#byKey.set(room.key, room);
     this.#byId.set(room.id, room);
     this.#sorted = null;
+    for (const listener of this.#addListeners) listener(room);
     return room;
+  }
+
+  /**
+   * Calls `listener` with each room added from now on (cluster presence gives a room that
+   * another instance created its members there).
+   */
+  onAdd(listener: (room: Room) => void): void {
+    this.#addListeners.push(listener);
   }
 
   /** Removes a room from the directory (its members leave it through {@linkcode leave}). */

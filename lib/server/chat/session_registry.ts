@@ -1,4 +1,7 @@
-/** Every open connection, and the logged-in sessions of each user. */
+/**
+ * Every open connection, and the logged-in sessions of each user; in cluster mode also how
+ * many sessions each user has on the other instances (set by `lib/cluster/presence.ts`).
+ */
 import { addressKey } from "../../auth/address_key.ts";
 import type { Account, Session } from "../net/session.ts";
 
@@ -10,6 +13,8 @@ export class SessionRegistry {
   readonly all = new Set<Session>();
   #byUser = new Map<number, Set<Session>>();
   #perHost = new Map<string, number>();
+  /** userId → instance → that instance's logged-in sessions of the user (cluster mode). */
+  #remote = new Map<number, Map<string, number>>();
 
   /** Connections currently open from `host`'s address key (its whole /64 for IPv6). */
   connectionsFrom(host: string): number {
@@ -58,6 +63,33 @@ export class SessionRegistry {
   /** The logged-in sessions of a user. */
   ofUser(userId: number): ReadonlySet<Session> {
     return this.#byUser.get(userId) ?? new Set();
+  }
+
+  /** Whether the user has a logged-in session here or on another instance. */
+  isOnline(userId: number): boolean {
+    return this.#byUser.has(userId) || this.#remote.has(userId);
+  }
+
+  /** The user's logged-in sessions on the other instances (as last told). */
+  remoteSessions(userId: number): number {
+    let n = 0;
+    for (const count of this.#remote.get(userId)?.values() ?? []) n += count;
+    return n;
+  }
+
+  /** Sets how many logged-in sessions of a user another instance has (0: none). */
+  setRemote(instance: string, userId: number, count: number): void {
+    let counts = this.#remote.get(userId);
+    if (count > 0) {
+      if (!counts) {
+        counts = new Map();
+        this.#remote.set(userId, counts);
+      }
+      counts.set(instance, count);
+      return;
+    }
+    if (!counts?.delete(instance)) return;
+    if (counts.size === 0) this.#remote.delete(userId);
   }
 
   /** Logged-in users with their sessions. */

@@ -3,6 +3,8 @@
  * the hot path (login, say, dm). A sanction ends when its `until` passes, with no timer and
  * no restart needed; expired ones are dropped from memory as they are met. Imposing and
  * lifting (audit, enforcement, events) go through `lib/server/moderation/sanctions.ts`.
+ * In a cluster, a change stored by another instance reaches this one as an event and is
+ * applied in memory only ({@linkcode Moderation.applyStored}, {@linkcode Moderation.forgetStored}).
  */
 import type { AuditEntry, Sanction, SanctionKind, Store } from "../../store/store.ts";
 import type { Clock } from "../../common/clock.ts";
@@ -91,6 +93,19 @@ export class Moderation {
     await this.#store.deleteSanction(userId, kind);
     this.#forget(userId, kind);
     return wasActive;
+  }
+
+  /**
+   * Applies a sanction another instance imposed and stored (replacing one of its kind):
+   * in memory only, the store has it already.
+   */
+  applyStored(sanction: Sanction): void {
+    this.#remember({ ...sanction });
+  }
+
+  /** Forgets a sanction another instance lifted (and deleted from the store). */
+  forgetStored(userId: number, kind: SanctionKind): void {
+    this.#forget(userId, kind);
   }
 
   /** Every active sanction, oldest first. */

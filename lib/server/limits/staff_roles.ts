@@ -2,7 +2,8 @@
  * Staff roles (moderator, admin) of chat accounts: stored through the `Store`, kept in
  * memory for the checks on the request path (`delete` of another's message, `topic`).
  * Granting and revoking (issue 15's admin API) go through {@linkcode StaffRoles.set} and
- * {@linkcode StaffRoles.remove}, which write the store first.
+ * {@linkcode StaffRoles.remove}, which write the store first. In a cluster, a change stored
+ * by another instance is applied in memory only ({@linkcode StaffRoles.applyStored}).
  */
 import type { StaffRecord, StaffRole, Store } from "../../store/store.ts";
 
@@ -50,6 +51,15 @@ export class StaffRoles {
     if (!await this.#store.setStaffRole(row)) return false;
     this.#byUser.set(record.userId, { ...record });
     return true;
+  }
+
+  /**
+   * Applies a role change another instance stored: `record` granted or changed, null
+   * revoked. Memory only.
+   */
+  applyStored(userId: number, record: StaffRecord | null): void {
+    if (record === null) this.#byUser.delete(userId);
+    else this.#byUser.set(userId, { ...record, userId });
   }
 
   /** Revokes a role, stored first; false when the user had none. */

@@ -2,10 +2,13 @@
  * Address bans: networks (IPv4/IPv6, CIDR) refused at accept time, before `welcome`,
  * stored first (they survive restarts), kept in memory for the accept path, ending on time
  * without a restart (a ban past its `until` no longer matches and is no longer listed).
- * Imposing one also closes the open sessions from its network with `banned`.
+ * Imposing one also closes the open sessions from its network with `banned`. In a cluster,
+ * each ban imposed or lifted here is announced once stored; the other instances apply it
+ * in memory ({@linkcode AddressBans.applyStored}, {@linkcode AddressBans.forgetStored}).
  */
 import type { AddressBanRecord, Store } from "../../store/store.ts";
 import type { Clock } from "../../common/clock.ts";
+import type { ClusterLink } from "../chat/cluster_link.ts";
 import {
   contains,
   formatNetwork,
@@ -38,16 +41,25 @@ export interface NewAddressBan {
 export class AddressBans {
   #store: Store;
   #clock: Clock;
+  #cluster: ClusterLink | null;
   #entries = new Map<number, Entry>();
 
-  private constructor(store: Store, clock: Clock) {
+  private constructor(store: Store, clock: Clock, cluster: ClusterLink | null) {
     this.#store = store;
     this.#clock = clock;
+    this.#cluster = cluster;
   }
 
-  /** Loads the stored bans (expired ones are skipped). */
-  static async load(store: Store, clock: Clock): Promise<AddressBans> {
-    const bans = new AddressBans(store, clock);
+  /**
+   * Loads the stored bans (expired ones are skipped). `cluster`: the instances told of
+   * the bans imposed and lifted here (null when this server runs alone).
+   */
+  static async load(
+    store: Store,
+    clock: Clock,
+    cluster: ClusterLink | null = null,
+  ): Promise<AddressBans> {
+    const bans = new AddressBans(store, clock, cluster);
     const now = clock();
     for (const record of await store.listAddressBans()) {
       const network = parseNetwork(record.address);
@@ -98,7 +110,24 @@ export class AddressBans {
       at,
     });
     this.#entries.set(record.id, { record, network });
+    this.#cluster?.announce({ type: "address_ban", ban: { ...record } });
     return record;
+  }
+
+  /**
+   * Applies a ban another instance stored (memory only); false when its address does not
+   * parse (then nothing changes). The caller closes the sessions it covers.
+   */
+  applyStored(record: AddressBanRecord): boolean {
+    const network = parseNetwork(record.address);
+    if ("error" in network) return false;
+    this.#entries.set(record.id, { record: { ...record }, network });
+    return true;
+  }
+
+  /** Forgets a ban another instance lifted. */
+  forgetStored(id: number): void {
+    this.#entries.delete(id);
   }
 
   /** Lifts a ban (store first); the lifted record, or null when there was none in force. */
@@ -106,6 +135,7 @@ export class AddressBans {
     const entry = this.#entries.get(id);
     const removed = await this.#store.deleteAddressBan(id);
     this.#entries.delete(id);
+    if (removed) this.#cluster?.announce({ type: "address_unban", id });
     if (!entry || !removed || _expired(entry.record, this.#clock())) return null;
     return entry.record;
   }

@@ -1,7 +1,9 @@
 /**
  * The staff's report queue: reports filed with the protocol's `report`, listed with the
  * reported message and a few lines around it, and resolved (dismissed, or the message
- * deleted through `message_removal.ts`), audited with the acting staff member.
+ * deleted through `message_removal.ts`), audited with the acting staff member. The queue
+ * lives in the store; in a cluster a change is announced so that the admin pages of every
+ * instance reload it.
  */
 import type { ReportStatus, StoredMessage } from "../../store/store.ts";
 import type { QueuedReport, ReportAction } from "../control.ts";
@@ -68,6 +70,7 @@ export async function resolveReport(
   const removed = action === "delete" ? await removeMessage(core, report.seq, actor) : null;
   const at = core.clock();
   if (!await core.store.resolveReport(id, actor.by, at)) return "closed";
+  core.cluster?.announce({ type: "reports" });
   await core.store.appendAudit({
     at,
     by: actor.by,

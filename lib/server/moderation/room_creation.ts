@@ -2,13 +2,15 @@
  * Creating a room: the one home of the rules, shared by `create_room` and the admin API.
  * Both obey the server's room cap (`--max-rooms`); a user must also not be muted and must
  * be within the per-account and per-address rates (`--room-rate`); every creation is
- * audited.
+ * audited. In a cluster the stored record is announced, and the other instances add it to
+ * their directories with {@linkcode addRemoteRoom}.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import { checkRoomName, foldName } from "../../protocol/names.ts";
 import type { ChatCore } from "../chat/core.ts";
 import { checkRoomCapacity } from "../limits/guards.ts";
 import type { Room } from "../chat/rooms.ts";
+import type { RoomRecord } from "../../store/store.ts";
 import type { Account } from "../net/session.ts";
 import { auditRoom } from "./room_removal.ts";
 import { checkTopic } from "./room_topic.ts";
@@ -63,10 +65,30 @@ export async function createRoom(
   }
   const room = core.rooms.add(record);
   core.roomActivity.touch(room.id, now);
+  core.cluster?.announce({ type: "room_created", room: { ...record } });
   core.emit({ type: "rooms" });
   const by = creator.kind === "user" ? creator.account.name : creator.by;
   core.log.log("info", "room_created", { room: room.name, by });
   await auditRoom(core, { by, address: creator.address }, "create_room", room.name, room.topic);
+  return room;
+}
+
+/**
+ * Adds a room another instance created and stored to this instance's directory. A room
+ * already known (by id, or by name: a clash the store's unique key rules out) is left as
+ * it is; returns the room added, or null.
+ */
+export function addRemoteRoom(core: ChatCore, record: RoomRecord): Room | null {
+  const known = core.rooms.byId(record.id) ?? core.rooms.get(record.name);
+  if (known) {
+    if (known.id !== record.id) {
+      core.log.log("warn", "remote_room_clash", { room: record.name, id: record.id });
+    }
+    return null;
+  }
+  const room = core.rooms.add(record);
+  core.roomActivity.touch(room.id, core.clock());
+  core.emit({ type: "rooms" });
   return room;
 }
 

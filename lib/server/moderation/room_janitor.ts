@@ -5,10 +5,16 @@
  * created-and-abandoned rooms cannot fill `--max-rooms` for good). Never `general`, never a
  * room with a session in it; a deletion goes through the same path as the admin's
  * (history deleted, msgid floor raised) and is audited with `by` = `"system"`.
+ *
+ * In a cluster every instance runs its own janitor; a room counts as occupied while a user
+ * is in it on any instance (its member list). Expiry is idempotent: when two instances
+ * expire the same room, the store deletes it once, and only the one whose deletion the
+ * store took logs and audits it (the others' `removeRoom` answers false).
  */
 import { foldName } from "../../protocol/names.ts";
 import type { Actor } from "../control.ts";
 import type { ChatCore } from "../chat/core.ts";
+import type { Room } from "../chat/rooms.ts";
 import { removeRoom } from "./room_removal.ts";
 
 /** How often the rooms' last activity is written to the store. */
@@ -25,6 +31,14 @@ const PERMANENT = new Set([foldName("general")]);
 
 /** Who expiry deletions are audited as. */
 const SYSTEM: Actor = { by: "system", address: "local" };
+
+/**
+ * Whether anyone is in `room`: a session of this instance, or (cluster mode) a user whose
+ * sessions are on another instance, which the room's member list counts.
+ */
+function _occupied(room: Room): boolean {
+  return room.sessions.size > 0 || room.members().length > 0;
+}
 
 /** Runs the flush and the expiry on a timer; see the module doc. */
 export class RoomJanitor {
@@ -89,11 +103,11 @@ export class RoomJanitor {
       // before it first waits, so nobody can join it in between.
       const last = core.roomActivity.lastActive(room.id);
       if (
-        PERMANENT.has(room.key) || room.sessions.size > 0 || core.rooms.byId(room.id) !== room ||
-        last === undefined || core.clock() - last < expiryMs
+        PERMANENT.has(room.key) || core.rooms.byId(room.id) !== room ||
+        last === undefined || core.clock() - last < expiryMs || _occupied(room)
       ) continue;
       try {
-        await removeRoom(core, room, SYSTEM);
+        if (!await removeRoom(core, room, SYSTEM)) continue;
         deleted.push(room.name);
         core.log.log("info", "room_expired", { room: room.name, idleSince: last });
       } catch (error) {
@@ -119,8 +133,8 @@ export class RoomJanitor {
       live.add(room.id);
       if (!this.#createdAt.has(room.id)) this.#createdAt.set(room.id, now);
       if (
-        PERMANENT.has(room.key) || this.#hadMessage.has(room.id) || room.sessions.size > 0 ||
-        now - this.#createdAt.get(room.id)! < expiryMs
+        PERMANENT.has(room.key) || this.#hadMessage.has(room.id) ||
+        now - this.#createdAt.get(room.id)! < expiryMs || _occupied(room)
       ) continue;
       candidates.push(room);
     }
@@ -139,8 +153,8 @@ export class RoomJanitor {
         }
         // Checked again right before the call: removeRoom takes the room out of the
         // directory before it first waits, so nobody can join it in between.
-        if (room.sessions.size > 0 || core.rooms.byId(room.id) !== room) continue;
-        await removeRoom(core, room, SYSTEM);
+        if (_occupied(room) || core.rooms.byId(room.id) !== room) continue;
+        if (!await removeRoom(core, room, SYSTEM)) continue;
         deleted.push(room.name);
         core.log.log("info", "room_expired", {
           room: room.name,

@@ -1,9 +1,17 @@
 /**
  * Deleting a room: the one path shared by the admin API and the expiry of idle rooms.
  * The room leaves the directory at once (no new message can name it), its members leave it
- * and are told (event `room_deleted`, and a `notice` for version 1 clients), the messages already accepted for it settle, the msgid floor is raised (so a
- * restart never hands the deleted msgids out again, see `SEQ_FLOOR_SETTING`), and its
- * rows go; then the deletion is audited.
+ * and are told (event `room_deleted`, and a `notice` for version 1 clients), the messages
+ * already accepted for it settle, the msgid floor is raised (so a restart never hands the
+ * deleted msgids out again, see `SEQ_FLOOR_SETTING`), and its rows go; then the deletion is
+ * audited.
+ *
+ * In a cluster the deletion is announced as soon as the room has left this instance's
+ * directory, so that every instance stops taking messages for it at once; the others only
+ * detach it ({@linkcode applyRemoteRoomDeletion}). Should the store fail, the room comes
+ * back here and is announced as created again. Deleting a room that another instance deleted
+ * meanwhile (both expired it, say) is no error: the store says so and the other instance
+ * audits its deletion.
  */
 import type { AuditEntry } from "../../store/store.ts";
 import type { Actor } from "../control.ts";
@@ -14,15 +22,63 @@ import { serverTexts } from "../../i18n/server_texts.ts";
 
 /**
  * Deletes `room` and audits it as done by `actor`; a store failure puts it back. The
- * version 1 `notice` is worded in `language` (the server's `--lang`).
+ * version 1 `notice` is worded in `language` (the server's `--lang`). Returns false when
+ * the store had no such room any more (another instance deleted it first).
  */
 export async function removeRoom(
   core: ChatCore,
   room: Room,
   actor: Actor,
   language: Language = "en",
-): Promise<void> {
+): Promise<boolean> {
   const accepted = core.writer.lastSeq;
+  _detach(core, room, language);
+  core.cluster?.announce({ type: "room_deleted", roomId: room.id });
+  await core.writer.settledThrough(accepted);
+  let deleted: boolean;
+  try {
+    // Deleting the newest messages must not let a restart hand their msgids out again.
+    await core.store.setSetting(SEQ_FLOOR_SETTING, String(core.writer.lastSeq));
+    deleted = await core.store.deleteRoom(room.id);
+  } catch (error) {
+    const record = {
+      id: room.id,
+      name: room.name,
+      nameKey: room.key,
+      topic: room.topic,
+      createdAt: 0,
+      createdBy: room.createdBy,
+      slowmode: room.slowmode,
+    };
+    core.rooms.add(record);
+    core.cluster?.announce({ type: "room_created", room: record });
+    core.emit({ type: "rooms" });
+    throw error;
+  }
+  core.roomActivity.forget(room.id);
+  if (!deleted) return false;
+  await auditRoom(core, actor, "delete_room", room.name, null);
+  return true;
+}
+
+/**
+ * Takes a room another instance deleted out of this instance's directory, its members
+ * here told as in {@linkcode removeRoom}; nothing is stored. False when it was not here.
+ */
+export function applyRemoteRoomDeletion(
+  core: ChatCore,
+  roomId: number,
+  language: Language = "en",
+): boolean {
+  const room = core.rooms.byId(roomId);
+  if (!room) return false;
+  _detach(core, room, language);
+  core.roomActivity.forget(room.id);
+  return true;
+}
+
+/** Takes `room` out of the directory; its members leave it and are told. */
+function _detach(core: ChatCore, room: Room, language: Language): void {
   core.rooms.delete(room);
   for (const session of [...room.sessions]) {
     core.leaveRoom(session, room);
@@ -34,25 +90,6 @@ export async function removeRoom(
     });
   }
   core.emit({ type: "rooms" });
-  await core.writer.settledThrough(accepted);
-  try {
-    // Deleting the newest messages must not let a restart hand their msgids out again.
-    await core.store.setSetting(SEQ_FLOOR_SETTING, String(core.writer.lastSeq));
-    await core.store.deleteRoom(room.id);
-  } catch (error) {
-    core.rooms.add({
-      id: room.id,
-      name: room.name,
-      nameKey: room.key,
-      topic: room.topic,
-      createdAt: 0,
-      createdBy: room.createdBy,
-    });
-    core.emit({ type: "rooms" });
-    throw error;
-  }
-  core.roomActivity.forget(room.id);
-  await auditRoom(core, actor, "delete_room", room.name, null);
 }
 
 /**

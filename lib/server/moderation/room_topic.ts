@@ -5,7 +5,8 @@
  * code differs: the protocol's `create_room` and `topic` answer `invalid_topic`, the admin
  * API `invalid_room` (a 400). Setting stores it, tells the members (event `topic`,
  * and for the admin API also the `notice` it always sent), audits it and tells the admin
- * page.
+ * page. In a cluster the stored topic is announced, and every other instance tells its own
+ * members of the room the same way ({@linkcode applyRemoteTopic}).
  */
 import { type ErrorCode, RequestError } from "../../protocol/error_codes.ts";
 import { MAX_TOPIC } from "../../protocol/limits.ts";
@@ -57,17 +58,47 @@ export async function setRoomTopic(
 ): Promise<string | null> {
   const clean = checkTopic(topic, options.code);
   await core.store.setRoomTopic(room.id, clean);
-  room.topic = clean;
-  const event = { type: "topic", room: room.name, topic: clean, user: actor.by } as const;
-  for (const session of room.sessions) session.send(event);
-  if (options.notice ?? true) {
-    const texts = serverTexts(options.language ?? "en");
-    const text = clean
-      ? texts.t("server.topicSet", { room: room.name, topic: clean })
-      : texts.t("server.topicCleared", { room: room.name });
-    for (const session of room.sessions) session.send({ type: "notice", text });
-  }
+  const notice = options.notice ?? true;
+  core.cluster?.announce({ type: "topic", roomId: room.id, topic: clean, by: actor.by, notice });
+  _show(room, clean, actor.by, notice, options.language ?? "en");
   await auditRoom(core, actor, "set_topic", room.name, clean);
   core.emit({ type: "rooms" });
   return clean;
+}
+
+/**
+ * Applies a topic another instance stored for room `roomId` (`by` set it; `notice`: tell
+ * the members by a notice too, worded in `language`): the members here are told as in
+ * {@linkcode setRoomTopic}; nothing is stored. False when the room is not here.
+ */
+export function applyRemoteTopic(
+  core: ChatCore,
+  change: { roomId: number; topic: string | null; by: string; notice: boolean },
+  language: Language = "en",
+): boolean {
+  const room = core.rooms.byId(change.roomId);
+  if (!room) return false;
+  _show(room, change.topic, change.by, change.notice, language);
+  core.emit({ type: "rooms" });
+  return true;
+}
+
+/** Sets `room.topic` and tells its members (event `topic`, and a `notice` when asked). */
+function _show(
+  room: Room,
+  topic: string | null,
+  by: string,
+  notice: boolean,
+  language: Language,
+): void {
+  room.topic = topic;
+  const event = { type: "topic", room: room.name, topic, user: by } as const;
+  for (const session of room.sessions) session.send(event);
+  if (notice) {
+    const texts = serverTexts(language);
+    const text = topic
+      ? texts.t("server.topicSet", { room: room.name, topic })
+      : texts.t("server.topicCleared", { room: room.name });
+    for (const session of room.sessions) session.send({ type: "notice", text });
+  }
 }

@@ -7,11 +7,14 @@
  * is told (`moderation` event). When the store fails the sanction is withdrawn and the
  * error rethrown: nothing is left half applied (a disconnection or notice is not undone).
  * Expiry needs no timer: {@linkcode Moderation} forgets a sanction once its `until` passed.
+ * In a cluster, once stored, an imposition or a lift is announced to the other instances,
+ * which apply it with {@linkcode applyRemoteSanction} / {@linkcode applyRemoteLift}: in
+ * memory, enforced on their own sessions with the same frames, nothing stored again.
  * Also the frames and the `muted` refusal every sanctioned user is shown, worded once.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import type { BannedEvent, KickedEvent, NoticeEvent } from "../../protocol/server_frames.ts";
-import type { SanctionKind } from "../../store/store.ts";
+import type { Sanction, SanctionKind } from "../../store/store.ts";
 import { isoTime } from "../../common/time.ts";
 import type { Language } from "../../i18n/languages.ts";
 import { serverTexts } from "../../i18n/server_texts.ts";
@@ -91,8 +94,17 @@ export async function imposeSanction(
   const { kind, user, reason, actor } = request;
   const at = core.clock();
   const until = request.durationMs === null ? null : at + request.durationMs;
+  const sanction: Sanction = {
+    kind,
+    userId: user.id,
+    user: user.name,
+    until,
+    reason,
+    by: actor.by,
+    at,
+  };
   await core.moderation.impose(
-    { kind, userId: user.id, user: user.name, until, reason, by: actor.by, at },
+    sanction,
     {
       audit: {
         at,
@@ -105,6 +117,7 @@ export async function imposeSanction(
       enforce: () => _enforce(core, kind, user, until, reason),
     },
   );
+  core.cluster?.announce({ type: "sanction", sanction: { ...sanction } });
   if (kind === "ban") await _revokeTokens(core, user);
   core.emit({ type: "moderation" });
   return { until };
@@ -118,6 +131,7 @@ export async function liftSanction(
   actor: Actor,
 ): Promise<boolean> {
   const lifted = await core.moderation.lift(user.id, kind);
+  core.cluster?.announce({ type: "sanction_lifted", userId: user.id, kind });
   await core.store.appendAudit({
     at: core.clock(),
     by: actor.by,
@@ -128,6 +142,27 @@ export async function liftSanction(
   });
   core.emit({ type: "moderation" });
   return lifted;
+}
+
+/**
+ * Applies a sanction another instance imposed and stored: remembered in memory and, while
+ * it lasts, enforced on this instance's sessions of the user exactly as where it was
+ * imposed (closed with `kicked`/`banned`, or told of a mute). The resume tokens were revoked
+ * in the shared store by the imposing instance.
+ */
+export function applyRemoteSanction(core: ChatCore, sanction: Sanction): void {
+  core.moderation.applyStored(sanction);
+  if (core.moderation.active(sanction.userId, sanction.kind) !== null) {
+    const user = { id: sanction.userId, name: sanction.user };
+    _enforce(core, sanction.kind, user, sanction.until, sanction.reason);
+  }
+  core.emit({ type: "moderation" });
+}
+
+/** Forgets a sanction another instance lifted. */
+export function applyRemoteLift(core: ChatCore, userId: number, kind: SanctionKind): void {
+  core.moderation.forgetStored(userId, kind);
+  core.emit({ type: "moderation" });
 }
 
 /** Makes a sanction felt by the user's open sessions. */

@@ -3,7 +3,10 @@
  * seconds of their previous accepted `say` there is refused `rate_limited` with
  * `retry_after`; staff are exempt. Set through the admin API, stored (it survives
  * restarts), audited. A resend of the last accepted message (same `cid`) is let through:
- * the writer answers it with the original's msgid.
+ * the writer answers it with the original's msgid. In a cluster a change is announced once
+ * stored and applied by the other instances ({@linkcode applyRemoteSlowMode}). The memory
+ * of each user's last `say` is per instance: a user speaking through two instances at once
+ * is held to the slow mode on each.
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import type { ChatCore } from "../chat/core.ts";
@@ -80,6 +83,7 @@ export async function setSlowMode(
   }
   await core.store.setRoomSlowMode(room.id, seconds);
   room.slowmode = seconds;
+  core.cluster?.announce({ type: "slowmode", roomId: room.id, seconds });
   await core.store.appendAudit({
     at: core.clock(),
     by: actor.by,
@@ -89,4 +93,13 @@ export async function setSlowMode(
     detail: JSON.stringify({ seconds }),
   });
   core.emit({ type: "rooms" });
+}
+
+/** Applies a slow mode another instance stored for room `roomId`; false when not here. */
+export function applyRemoteSlowMode(core: ChatCore, roomId: number, seconds: number): boolean {
+  const room = core.rooms.byId(roomId);
+  if (!room) return false;
+  room.slowmode = seconds;
+  core.emit({ type: "rooms" });
+  return true;
 }

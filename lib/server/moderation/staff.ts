@@ -6,6 +6,9 @@
  * that is always left; a chat account's admin role may be revoked freely). A change is
  * stored first, then takes effect at once in memory (`core.staff`, read on every staff
  * request), is audited with the person who made it, and the admin page is told (`staff`).
+ * In a cluster the stored change is announced and the other instances apply it in memory
+ * ({@linkcode applyRemoteRole}): every right is read from `core.staff` on each request
+ * (the admin API's staff sessions too), so a demotion acts at once everywhere.
  */
 import { foldName } from "../../protocol/names.ts";
 import type { StaffRecord, StaffRole, UserRecord } from "../../store/store.ts";
@@ -42,6 +45,7 @@ export async function grantRole(
   // Granting the role one already holds keeps its first grant (since, by).
   if (previous === role) return core.staff.list().find((s) => s.userId === user.id) ?? record;
   if (!await core.staff.set(record)) throw new Error(`account ${user.id} vanished`);
+  core.cluster?.announce({ type: "staff", userId: user.id, record: { ...record } });
   await audit(core, actor, "staff_grant", user.name, { role, previous });
   core.emit({ type: "staff" });
   return record;
@@ -57,9 +61,20 @@ export async function revokeRole(
   const previous = core.staff.roleOf(user.id);
   if (previous === null) return false;
   await core.staff.remove(user.id);
+  core.cluster?.announce({ type: "staff", userId: user.id, record: null });
   await audit(core, actor, "staff_revoke", user.name, { previous });
   core.emit({ type: "staff" });
   return true;
+}
+
+/** Applies a role change another instance stored (`record` null: revoked). */
+export function applyRemoteRole(
+  core: ChatCore,
+  userId: number,
+  record: StaffRecord | null,
+): void {
+  core.staff.applyStored(userId, record);
+  core.emit({ type: "staff" });
 }
 
 async function audit(

@@ -208,7 +208,7 @@ export async function login(
   const previous = ctx.session.account;
   const previousToken = sessionTokens.get(ctx.session);
   ctx.core.logout(ctx.session);
-  ctx.core.sessions.login(ctx.session, { id: record.id, name: record.name, key: nameKey });
+  ctx.core.login(ctx.session, { id: record.id, name: record.name, key: nameKey });
   recordLastSeen(ctx.core, record.id);
   sessionTokens.set(ctx.session, tokenId);
   // Switching this connection to another account ends the previous account's session:
@@ -217,6 +217,7 @@ export async function login(
     await revokeToken(ctx, previousToken);
   }
   ctx.core.emit({ type: "presence" });
+  await ctx.core.cluster?.presenceBarrier();
   ctx.ok({
     user: record.name,
     token: answer,
@@ -266,6 +267,11 @@ export async function changePassword(
   }
   await ctx.core.store.setPasswordHash(account.id, await hashPassword(fresh));
   ctx.core.forgetUser(account.key);
+  ctx.core.cluster?.announce({
+    type: "password_changed",
+    userId: account.id,
+    userKey: account.key,
+  });
   await ctx.core.tokens.revokeAllOf(account.id, sessionTokens.get(ctx.session));
   const message = "The account's password was changed; log in again.";
   for (const other of [...ctx.core.sessions.ofUser(account.id)]) {

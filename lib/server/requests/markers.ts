@@ -1,7 +1,9 @@
 /**
  * `mark_read` and `unread`: read markers, per account and stored, shared by all its
  * sessions. A marker only moves forward; each move is told to the account's other
- * sessions (event `read`), so every device clears the same unread count.
+ * sessions (event `read`), so every device clears the same unread count; in a cluster
+ * the move is announced and each other instance sends the event to the account's sessions
+ * there (`lib/server/remote_events.ts`).
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import { JsonList } from "../../protocol/json_list.ts";
@@ -84,6 +86,7 @@ export async function markRead(
   for (const session of ctx.core.sessions.ofUser(account.id)) {
     if (session !== ctx.session) session.send(event);
   }
+  ctx.core.cluster?.announce({ type: "read", userId: account.id, event });
 }
 
 /**

@@ -46,8 +46,9 @@ export async function report(
   if (filed.created) {
     core.limits.reports?.record(key);
     core.log.log("info", "message_reported", { msgid, by: account.name, report: filed.report.id });
-    // The staff's queue on the admin page reloads at once.
+    // The staff's queue on the admin page reloads at once, on every instance.
     core.emit({ type: "reports" });
+    core.cluster?.announce({ type: "reports" });
   }
   ctx.ok({ report: filed.report.id });
 }

@@ -40,7 +40,11 @@ function _afterKey(ctx: RequestContext, after: string): string {
 }
 
 /** `rooms`: one page of the room list, in case-folded name order, with `more`. */
-export function rooms(ctx: RequestContext, { after }: RequestFields<"rooms">): void {
+export async function rooms(
+  ctx: RequestContext,
+  { after }: RequestFields<"rooms">,
+): Promise<void> {
+  await ctx.core.cluster?.presenceBarrier();
   const page = roomsPage(ctx.core.rooms, after === undefined ? null : _afterKey(ctx, after));
   ctx.okWith({ more: page.more }, { rooms: page.json });
 }
@@ -101,6 +105,7 @@ export async function join(
         : { after: afterSeq, limit: JOIN_AFTER_MAX, upTo: bound },
       HISTORY_BYTES,
     );
+    await core.cluster?.presenceBarrier();
     const members = room.memberList(MEMBERS_BYTES);
     const fields: Record<string, unknown> = {
       room: room.name,
@@ -118,16 +123,24 @@ export async function join(
   }
 }
 
-export function leave(ctx: RequestContext, { room: name }: RequestFields<"leave">): void {
+export async function leave(
+  ctx: RequestContext,
+  { room: name }: RequestFields<"leave">,
+): Promise<void> {
   checkJoinLeaveRate(ctx);
   const room = joinedRoom(ctx, name);
   ctx.core.leaveRoom(ctx.session, room);
+  await ctx.core.cluster?.presenceBarrier();
   ctx.ok({ room: room.name });
 }
 
 /** `who`: the users in a room, as many as fit the byte budget (`more` when cut). */
-export function who(ctx: RequestContext, { room: name }: RequestFields<"who">): void {
+export async function who(
+  ctx: RequestContext,
+  { room: name }: RequestFields<"who">,
+): Promise<void> {
   const room = existingRoom(ctx, name);
+  await ctx.core.cluster?.presenceBarrier();
   const members = room.memberList(MEMBERS_BYTES);
   ctx.okWith({ room: room.name, more: !members.complete }, { users: members.json });
 }

@@ -1,0 +1,195 @@
+/**
+ * How both stores answer `searchMessages` (protocol 1.1 `search`): a full-text index answers
+ * a prefix query by collecting EVERY document holding a matching word before the newest come
+ * out (SQLite FTS5 merges the doclists of all the words with that prefix; InnoDB FULLTEXT
+ * also reads each matching row), so its cost follows how frequent the word is across the
+ * whole history, while a page needs only the newest 20 or so. A scan of the newest messages
+ * in scope, checked in the server ({@linkcode WordMatcher}), costs what it reads: little for a
+ * frequent word (a page fills within a few hundred rows), everything for a rare one.
+ *
+ * {@linkcode planSearch} therefore scans first, in growing chunks, and meanwhile measures how
+ * often each query word occurs. After each chunk it compares the expected cost of scanning
+ * on until the page is full with that of asking the index for the rarest word seen
+ * (documents it would return, estimated from that word's share of the rows scanned), and
+ * switches to the index when that is cheaper: a rare word goes to the index after one
+ * chunk, a frequent one never does. The index is asked for that one word only (each further
+ * word would add its own full read); every row it returns is checked for all the words.
+ * Either way every result is checked in the server, so both stores find the same messages.
+ */
+import { WordMatcher } from "./search_query.ts";
+
+/** A candidate message: its sequence number and current text. */
+export interface TextRow {
+  seq: number;
+  text: string;
+}
+
+/** Rows read from the full-text index, newest first, a page at a time. */
+export interface IndexCursor {
+  /** Up to `count` more rows; fewer when the index has no more. */
+  next(count: number): Promise<TextRow[]>;
+  /** Ends the read (also after the last page). */
+  close(): void;
+}
+
+/**
+ * Relative costs of a store's reads (about µs on the machine of docs/benchmarks.md), for
+ * {@linkcode planSearch}'s choice.
+ */
+export interface SearchCosts {
+  /** One row of a scan: read, sent, checked. */
+  scanRow: number;
+  /** One document an index read collects for a word, anywhere in the history. */
+  indexDocument: number;
+  /** One row an index read returns in order (joined, checked against the scope). */
+  indexRow: number;
+}
+
+/** What a store gives {@linkcode planSearch}; every read is limited to the query's scope. */
+export interface SearchSource {
+  /** About how many messages the store holds (scales the documents of an index read). */
+  total: number;
+  costs: SearchCosts;
+  /** The newest rows in scope older than `before`, newest first, at most `count`. */
+  scan(before: number, count: number): Promise<TextRow[]>;
+  /** Whether the full-text index can be asked for query word `word` (an index into words). */
+  indexable(word: number): boolean;
+  /** The rows in scope older than `before` whose text the index holds query word `word` in. */
+  index(word: number, before: number): IndexCursor;
+}
+
+/** The matches of a page: sequence numbers, newest first, and whether older ones exist. */
+export interface PlannedPage {
+  seqs: number[];
+  more: boolean;
+}
+
+/** Rows of the first scan chunk (then doubled up to {@linkcode SCAN_CHUNK_MAX}). */
+const SCAN_CHUNK_MIN = 200;
+const DEBUG = Deno.env.get("SEARCH_DEBUG") === "1";
+/** Rows of a scan chunk at most. */
+const SCAN_CHUNK_MAX = 3_200;
+/** Rows of an index page. */
+const INDEX_PAGE = 200;
+/**
+ * Rows scanned per request, at most, when the index cannot be asked (every word shorter
+ * than MySQL's minimum token) or is more expensive still, before the matches found are
+ * answered with `more: true` (at least one: a page is never empty while older matches may
+ * exist; the client pages on with `before`).
+ */
+export const SCAN_BUDGET = 10_000;
+
+/** The word the index is asked for: fewest hits in the scan, then the longest; -1: none. */
+function rarestWord(source: SearchSource, matcher: WordMatcher): number {
+  let best = -1;
+  for (let i = 0; i < matcher.words.length; i++) {
+    if (!source.indexable(i)) continue;
+    if (
+      best < 0 || matcher.hits[i]! < matcher.hits[best]! ||
+      (matcher.hits[i] === matcher.hits[best] &&
+        matcher.words[i]!.length > matcher.words[best]!.length)
+    ) best = i;
+  }
+  return best;
+}
+
+/** What the scan so far tells about the rest of the search. */
+interface ScanStats {
+  /** Rows scanned, all in scope. */
+  scanned: number;
+  /** Of those, matches (every word). */
+  found: number;
+  /** Of those, rows holding the word the index would be asked for. */
+  wordHits: number;
+  /** Sequence numbers the scanned rows spread over (newest - oldest + 1). */
+  span: number;
+}
+
+/**
+ * Whether asking the index for the word is expected to cost less than scanning on until
+ * `need` more matches are found. From the rows scanned: the share of the word (so the
+ * documents the index collects across `total` messages), the share of matches among rows
+ * holding the word, and the share of the scope among all messages (rows scanned over the
+ * sequence numbers they span: every other index row is read to be dropped).
+ */
+export function indexIsCheaper(
+  stats: ScanStats,
+  need: number,
+  total: number,
+  costs: SearchCosts,
+): boolean {
+  const scanRows = need * stats.scanned / (stats.found + 1);
+  const documents = (stats.wordHits + 1) / stats.scanned * total;
+  const scopeShare = Math.min(1, stats.scanned / Math.max(1, stats.span));
+  const indexRows = Math.min(
+    documents,
+    need * (stats.wordHits + 1) / (stats.found + 1) / scopeShare,
+  );
+  return documents * costs.indexDocument + indexRows * costs.indexRow <
+    scanRows * costs.scanRow;
+}
+
+/**
+ * The newest `limit` messages older than `before` (none: from the newest) that hold every
+ * word (`parseSearchQuery(…).words`), and whether older ones exist; see the module doc.
+ */
+export async function planSearch(
+  source: SearchSource,
+  words: readonly string[],
+  before: number | undefined,
+  limit: number,
+): Promise<PlannedPage> {
+  const matcher = new WordMatcher(words);
+  const found: number[] = [];
+  let cursor = before ?? Number.MAX_SAFE_INTEGER;
+  let newest = 0;
+  let chunk = SCAN_CHUNK_MIN;
+  let scanned = 0;
+  let word = -1;
+  for (;;) {
+    const t0 = performance.now();
+    const rows = await source.scan(cursor, chunk);
+    if (DEBUG) console.error(`  scan ${rows.length} rows ${(performance.now() - t0).toFixed(1)} ms`);
+    for (const row of rows) {
+      if (!matcher.test(row.text)) continue;
+      found.push(row.seq);
+      if (found.length > limit) {
+        if (DEBUG) console.error(`  scan done at ${scanned + rows.length} hits ${matcher.hits.join(",")}`);
+        return { seqs: found.slice(0, limit), more: true };
+      }
+    }
+    scanned += rows.length;
+    if (rows.length < chunk) return { seqs: found, more: false };
+    newest ||= rows[0]!.seq;
+    cursor = rows[rows.length - 1]!.seq;
+    word = rarestWord(source, matcher);
+    if (word >= 0) {
+      const stats = {
+        scanned,
+        found: found.length,
+        wordHits: matcher.hits[word]!,
+        span: newest - cursor + 1,
+      };
+      if (DEBUG) console.error(`  decide ${JSON.stringify(stats)} word ${matcher.words[word]}`);
+      if (indexIsCheaper(stats, limit + 1 - found.length, source.total, source.costs)) break;
+    }
+    if (scanned >= SCAN_BUDGET && found.length > 0) return { seqs: found, more: true };
+    chunk = Math.min(chunk * 2, SCAN_CHUNK_MAX);
+  }
+  if (DEBUG) console.error(`  -> index word ${matcher.words[word]} after scan ${scanned} found ${found.length} hits ${matcher.hits.join(",")}`);
+  const index = source.index(word, cursor);
+  try {
+    for (;;) {
+      const rows = await index.next(INDEX_PAGE);
+      for (const row of rows) {
+        if (!matcher.test(row.text)) continue;
+        found.push(row.seq);
+        if (found.length > limit) return { seqs: found.slice(0, limit), more: true };
+      }
+      if (DEBUG) console.error(`  index page ${rows.length} found ${found.length}`);
+      if (rows.length < INDEX_PAGE) return { seqs: found, more: false };
+    }
+  } finally {
+    index.close();
+  }
+}
