@@ -22,7 +22,13 @@
  */
 import { parseArgs } from "node:util";
 import { isInstalled } from "../tests/support/requires.ts";
-import { databasePid, deploy, type DeploymentKind, kindLabel } from "./lib/cluster_deploy.ts";
+import {
+  databasePid,
+  deploy,
+  type Deployment,
+  type DeploymentKind,
+  kindLabel,
+} from "./lib/cluster_deploy.ts";
 import { runFailover } from "./lib/cluster_failover.ts";
 import { type LoadResult, type LoadSpec, runLoad } from "./lib/cluster_load.ts";
 import {
@@ -181,7 +187,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     let half = lastHalf;
     for (const kind of DEPLOYMENTS) {
       const label = kindLabel(kind);
-      let deployment;
+      let deployment: Deployment;
       try {
         deployment = await deploy({
           kind,

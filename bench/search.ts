@@ -44,6 +44,8 @@ export interface SearchBenchSpec {
   rateMessages: number;
   /** With/without pairs of the write rate (default 3). */
   rateRounds?: number;
+  /** Queries slower than this many ms are printed (stderr), with their scope. */
+  logSlowMs?: number;
   mysqlAdminUrl: string;
 }
 
@@ -277,7 +279,12 @@ async function searchUnderChat(
       const scope = rng() < 0.4 ? { room: roomName(Math.floor(rng() * spec.rooms)) } : {};
       const started = performance.now();
       const reply = await searcher.request({ type: "search", query, ...scope });
-      latencies.push(performance.now() - started);
+      const elapsed = performance.now() - started;
+      latencies.push(elapsed);
+      if (spec.logSlowMs !== undefined && elapsed > spec.logSlowMs) {
+        const where = "room" in scope ? `room ${scope.room}` : "everywhere";
+        console.error(`slow search: ${elapsed.toFixed(1)} ms, ${JSON.stringify(query)} ${where}`);
+      }
       if (reply.type !== "ok" && reply.code !== "invalid_query") {
         throw new Error(`search ${query}: ${JSON.stringify(reply)}`);
       }
@@ -303,8 +310,13 @@ async function dropIndex(db: string): Promise<void> {
     return;
   }
   const connection = await mysql.createConnection(db);
-  for (const index of ["messages_text_ft", "messages_room_text"]) {
-    await connection.query(`ALTER TABLE messages DROP INDEX ${index}`);
+  const [indexes] = await connection.query<mysql.RowDataPacket[]>(
+    `SELECT DISTINCT index_name AS name FROM information_schema.statistics
+     WHERE table_schema = DATABASE() AND table_name = 'messages'
+     AND index_name IN ('messages_text_ft', 'messages_room_text')`,
+  );
+  for (const { name } of indexes) {
+    await connection.query(`ALTER TABLE messages DROP INDEX ${name}`);
   }
   await connection.end();
 }
@@ -398,6 +410,7 @@ const HELP = `Usage: deno task bench --search [options]
   --rate-messages N  messages of the with/without-index insert rate (default 100000)
   --rate-rounds N    with/without pairs, alternating which goes first (default 3)
   --stores LIST      sqlite, mysql or sqlite,mysql (default)
+  --log-slow MS      print each query slower than MS (stderr)
   --mysql-url URL    MariaDB admin URL (default $FASTCHAT_TEST_MYSQL_ADMIN_URL or
                      mysql://root@127.0.0.1:3306/)
   --no-mysql         SQLite only
@@ -417,6 +430,7 @@ export async function searchMain(args: string[]): Promise<number> {
         "rate-messages": { type: "string", default: "100000" },
         "rate-rounds": { type: "string", default: "3" },
         stores: { type: "string", default: "sqlite,mysql" },
+        "log-slow": { type: "string" },
         "mysql-url": { type: "string" },
         "no-mysql": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -461,6 +475,7 @@ export async function searchMain(args: string[]): Promise<number> {
       queries: Number(values.queries),
       rateMessages: Number(values["rate-messages"]),
       rateRounds: Number(values["rate-rounds"]),
+      logSlowMs: values["log-slow"] === undefined ? undefined : Number(values["log-slow"]),
       mysqlAdminUrl,
     });
     console.log(JSON.stringify(result));

@@ -41,6 +41,8 @@ export interface Deployment {
   readonly instances: readonly BenchInstance[];
   /** The NATS server's pid (cluster mode), else null. */
   readonly natsPid: number | null;
+  /** The NATS server's monitor port (cluster mode), else null. */
+  readonly natsMonitorPort: number | null;
   /** Rows in the database's `messages` table now (what the database holds). */
   storedMessages(): Promise<number>;
   /** Ends every process and drops the database. Never throws. */
@@ -170,6 +172,7 @@ export async function deploy(options: DeployOptions): Promise<Deployment> {
       db: database.url,
       instances: servers.map((s, i) => _instance(names[i]!, s)),
       natsPid: nats?.pid ?? null,
+      natsMonitorPort: nats?.monitorPort ?? null,
       async storedMessages() {
         counter ??= await mysql.createConnection({ uri: database.url, connectTimeout: 5_000 });
         const [rows] = await counter.query("SELECT COUNT(*) AS n FROM messages");

@@ -15,6 +15,8 @@ export interface BenchNats {
   /** `nats://127.0.0.1:PORT`: FastChat's `--cluster`. */
   readonly url: string;
   readonly pid: number;
+  /** Its HTTP monitor's port (`/jsz`, `/healthz`). */
+  readonly monitorPort: number;
   /** Kills it (SIGKILL) and removes its store. Idempotent. */
   stop(): Promise<void>;
 }
@@ -68,7 +70,7 @@ async function _attempt(): Promise<BenchNats> {
     await stop();
     throw error;
   }
-  return { url: `nats://127.0.0.1:${port}`, pid: child.pid, stop };
+  return { url: `nats://127.0.0.1:${port}`, pid: child.pid, monitorPort, stop };
 }
 
 /** Starts a node on free ports (trying others when one was taken meanwhile). */

@@ -20,6 +20,43 @@ import { type LogStream, opSeq } from "./log_stream.ts";
 /** Entries applied in one transaction at most. */
 const MAX_ENTRIES = 200;
 
+/** How often the writer records that it is alive. */
+const HEARTBEAT_MS = 1_000;
+
+/** How long a writer may stay silent, holding the lock, before another one takes over. */
+export const STALE_WRITER_MS = 10_000;
+
+/** Deadlocks and lock waits one batch may meet before they count as refusals. */
+const MAX_CONFLICTS = 50;
+
+/** Whether a database error is a transient conflict with another transaction. */
+function _isConflict(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === "ER_LOCK_DEADLOCK" || code === "ER_LOCK_WAIT_TIMEOUT";
+}
+
+/**
+ * When the lock's holder counts as gone: its heartbeat older than
+ * {@linkcode STALE_WRITER_MS}, or none of its own seen for that long.
+ */
+export class Takeover {
+  #holder: number | null = null;
+  #since = 0;
+
+  /** `age`: ms since the holder's heartbeat, or null when it has none of its own. */
+  stale(holder: number, age: number | null, now: number): boolean {
+    if (holder !== this.#holder) {
+      this.#holder = holder;
+      this.#since = now;
+    }
+    if (age !== null) return age > STALE_WRITER_MS;
+    return now - this.#since > STALE_WRITER_MS;
+  }
+}
+
+/** How long a partial batch waits for more entries before it is applied. */
+const BATCH_WAIT_MS = 20;
+
 /** Refusals of one batch by a reachable database before it is taken apart. */
 const REFUSALS = 5;
 
@@ -117,10 +154,15 @@ export class LogApplier {
         continue;
       }
       const connection = this.#connection;
+      const takeover = new Takeover();
       try {
         while (!this.#stopped && !connection.broken) {
-          if (await connection.tryLock(lockName)) await this.#lead(connection);
-          else await sleep(RETRY_MS);
+          if (await connection.tryLock(lockName)) {
+            await this.#lead(connection);
+            continue;
+          }
+          await this.#checkWriter(connection, lockName, takeover);
+          await sleep(RETRY_MS);
         }
       } catch (error) {
         if (!this.#stopped) {
@@ -135,30 +177,75 @@ export class LogApplier {
     }
   }
 
+  /**
+   * Another connection holds the lock: when its heartbeat has been stale for
+   * {@linkcode STALE_WRITER_MS} (its process is frozen, or cut off while its connection
+   * stays open), that connection is ended, which frees the lock for this instance.
+   */
+  async #checkWriter(
+    connection: LogApplierConnection,
+    lockName: string,
+    takeover: Takeover,
+  ): Promise<void> {
+    const holder = await connection.lockHolder(lockName);
+    if (holder === null) return;
+    const age = await connection.heartbeatAge(this.#heartbeatKey, holder);
+    if (!takeover.stale(holder, age, Date.now())) return;
+    this.#log.log("warn", "cluster_applier_taken_over", { connection: holder, silent_ms: age });
+    await connection.kill(holder).catch((error) =>
+      this.#log.log("warn", "cluster_applier_kill_failed", { error: String(error) })
+    );
+  }
+
+  get #heartbeatKey(): string {
+    return `${this.#stream.appliedKey}:writer`;
+  }
+
   /** Applies the log while this connection holds the lock. */
   async #lead(connection: LogApplierConnection): Promise<void> {
     this.leading = true;
     let position = Number(await connection.readSetting(this.#stream.appliedKey) ?? 0);
     this.#log.log("info", "cluster_applier_leading", { from: position + 1 });
     this.#applied.update(position);
+    /** The last entry received (applied, being applied, or waiting in `batch`). */
+    let received = position;
     let batch: JsMsg[] = [];
     const lost = Promise.withResolvers<void>();
-    const follower = follow(this.#bus, this.#stream, this.#log, {
-      name: "applier",
-      from: () => position + 1 + batch.length,
-      onEntry: async (msg, more) => {
-        batch.push(msg);
-        if (more > 0 && batch.length < MAX_ENTRIES) return;
-        const last = batch[batch.length - 1]!.seq;
-        if (!await this.#applyBatch(connection, batch)) {
-          batch = [];
+    let applying: Promise<void> = Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Applies what is waiting, after what is being applied (one transaction at a time). */
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      const entries = batch;
+      batch = [];
+      if (entries.length === 0) return applying;
+      applying = applying.then(async () => {
+        if (this.#stopped || connection.broken) return;
+        const last = entries[entries.length - 1]!.seq;
+        if (!await this.#applyBatch(connection, entries)) {
           lost.resolve();
-          throw new Error("the applier lost its database connection");
+          return;
         }
         position = last;
-        batch = [];
         this.#applied.update(position);
         this.#bus.publish(APPLIED_SUBJECT, { entry: position });
+      });
+      return applying;
+    };
+    const follower = follow(this.#bus, this.#stream, this.#log, {
+      name: "applier",
+      from: () => received + 1,
+      onEntry: async (msg, more) => {
+        received = msg.seq;
+        batch.push(msg);
+        // `more` counts what the client holds; it may count one that never comes, so a
+        // short timer applies a batch that no further entry completes.
+        if (more > 0 && batch.length < MAX_ENTRIES) {
+          timer ??= setTimeout(() => void flush(), BATCH_WAIT_MS);
+          return;
+        }
+        await flush();
       },
     });
     this.#close = async () => {
@@ -168,12 +255,21 @@ export class LogApplier {
     const watch = setInterval(() => {
       if (this.#stopped || connection.broken) lost.resolve();
     }, RETRY_MS / 2);
+    const beat = () =>
+      connection.heartbeat(this.#heartbeatKey).catch((error) =>
+        this.#log.log("warn", "cluster_applier_heartbeat_failed", { error: String(error) })
+      );
+    await beat();
+    const beating = setInterval(beat, HEARTBEAT_MS);
     try {
       await lost.promise;
     } finally {
       clearInterval(watch);
+      clearInterval(beating);
+      clearTimeout(timer);
       this.leading = false;
       await follower.stop();
+      await applying.catch(() => {});
     }
   }
 
@@ -189,6 +285,7 @@ export class LogApplier {
       last: number,
     ): Promise<"ok" | "broken" | "refused"> => {
       const ops = entries.flatMap((m) => storeOps(this.#stream, m.seq, m.data));
+      let conflicts = 0;
       for (let attempt = 1; attempt <= REFUSALS; attempt++) {
         try {
           await connection.apply(ops, this.#stream.appliedKey, String(last));
@@ -196,6 +293,8 @@ export class LogApplier {
         } catch (error) {
           this.#log.log("warn", "cluster_apply_failed", { attempt, error: String(error) });
           if (this.#stopped || connection.broken) return "broken";
+          // A deadlock or lock wait (a room deletion at the same moment) is no refusal.
+          if (_isConflict(error) && ++conflicts <= MAX_CONFLICTS) attempt--;
           await sleep(RETRY_MS / 2);
         }
       }

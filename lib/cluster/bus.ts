@@ -186,7 +186,11 @@ export class ClusterBus {
     const replies = await this.nc.requestMany(
       this.subject(suffix),
       encoder.encode(JSON.stringify(data)),
-      { maxWait: timeoutMs, ...(expected ? { maxMessages: expected } : {}) },
+      // "count" ends at the expected number of answers, else at the deadline ("timer"
+      // would always wait the whole deadline).
+      expected
+        ? { strategy: "count", maxWait: timeoutMs, maxMessages: expected }
+        : { strategy: "timer", maxWait: timeoutMs },
     );
     try {
       for await (const msg of replies) {

@@ -26,6 +26,25 @@ import { gateMessageReads } from "./gated_store.ts";
 import { type PresenceParts, startPresence } from "./presence.ts";
 import { entryTop, openLogStream } from "./log_stream.ts";
 
+/** How long an announcement waits to be applied by every instance before going on. */
+const ANNOUNCE_MS = 2_000;
+
+/** The subject on which instances answer once they have read an entry of the log. */
+const READ_THROUGH_SUBJECT = "log.read-through";
+
+/** `promise`'s value, or null after `ms`. */
+async function _within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** How long a presence barrier waits for NATS before the reply goes anyway. */
 const BARRIER_MS = 500;
 
@@ -116,8 +135,13 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedCluster> 
     const link: ClusterLink = {
       instance: options.instance,
       presence,
-      announce(event: ClusterEvent) {
-        clusterLog?.announce(event);
+      async announce(event: ClusterEvent) {
+        if (clusterLog === null) return;
+        const entry = await _within(clusterLog.announce(event), ANNOUNCE_MS);
+        const instances = views?.instances().length ?? 1;
+        if (entry === null || instances <= 1) return;
+        // Every instance answers, this one included, once it has read the entry.
+        await bus.requestAll(READ_THROUGH_SUBJECT, { entry }, ANNOUNCE_MS, instances);
       },
       presenceBarrier: () => flushWithin(bus, BARRIER_MS),
       instances: () => views?.instances() ?? [],
@@ -131,7 +155,9 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedCluster> 
       }),
     };
     const initialSeq = entryTop(stream, stream.lastEntry);
+    const closers: (() => void)[] = [];
     const close = async () => {
+      for (const closer of closers) closer();
       await views?.stop();
       await clusterLog?.stop();
       unsubscribe();
@@ -162,6 +188,14 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedCluster> 
       async attach(server: ChatServer) {
         views = await startPresence(bus, server, log, { chat: options.chat });
         presence.target = views.hooks;
+        const unanswer = bus.subscribe(READ_THROUGH_SUBJECT, (data, reply) => {
+          const entry = (data as { entry?: unknown }).entry;
+          if (reply === undefined || typeof entry !== "number") return;
+          void clusterLog!.readThrough(entry, ANNOUNCE_MS).then((read) =>
+            bus.respond(reply, { instance: options.instance, read })
+          );
+        });
+        closers.push(unanswer);
         clusterLog!.startReading({
           room: (id) => server.core.rooms.byId(id) ?? null,
           control: (event) => applyRemoteEvent(server, event),

@@ -33,7 +33,8 @@ import {
   opBytes,
 } from "./log_entry.ts";
 import { ENTRY_BYTES, entryTop, type LogStream, OPS_PER_ENTRY, opSeq } from "./log_stream.ts";
-import { RecentCids } from "./recent_cids.ts";
+import { RecentCids, RecentSeqs } from "./recent_cids.ts";
+import { noteRemoteSay } from "../server/moderation/slow_mode.ts";
 
 /** How long an append may wait for JetStream's acknowledgement. */
 const APPEND_TIMEOUT_MS = 5_000;
@@ -49,6 +50,9 @@ export type FirstSendLookup = (
   sends: readonly { senderId: number; cid: string }[],
 ) => Promise<Map<string, { seq: number; ts: number }>>;
 
+/** Control events an instance keeps while NATS is down. */
+const MAX_OUTBOX = 10_000;
+
 /** How long a stopping instance waits for its last appends (e.g. a cluster shutdown). */
 const STOP_FLUSH_MS = 2_000;
 
@@ -59,7 +63,7 @@ const WARM_ENTRIES = 20_000;
 type Waiting =
   | { kind: "message"; item: PendingMessage; message: NewMessage }
   | { kind: "change"; item: PendingChange; change: MessageChange }
-  | { kind: "control" };
+  | { kind: "control"; event: ClusterEvent; done: (entry: number) => void };
 
 /** An entry appended by this process, waiting to be read back. */
 interface Flight {
@@ -90,6 +94,11 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
   #scheduled = false;
   #batch = 0;
   #flights = new Map<number, Flight>();
+  /** Control events waiting for NATS to come back. */
+  #outbox: Extract<Waiting, { kind: "control" }>[] = [];
+  #readWaiters: { entry: number; wake: () => void }[] = [];
+  /** Messages deleted lately (every instance knows the same ones: the log's order). */
+  #deleted = new RecentSeqs();
   /** Appends waiting for JetStream's acknowledgement. */
   #appending = new Set<Promise<unknown>>();
   #pending = 0;
@@ -125,6 +134,7 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
     this.#log = options.log;
     this.#clock = options.clock;
     this.#readEntry = options.stream.lastEntry;
+    this.#bus.onReconnect(() => this.#sendOutbox());
   }
 
   get pending(): number {
@@ -178,9 +188,43 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
     this.#enqueue({ kind: "change", item, change }, op);
   }
 
-  /** Appends a control event, after everything submitted before it. */
-  announce(event: ClusterEvent): void {
-    this.#enqueue({ kind: "control" }, { t: "c", event });
+  /**
+   * Appends a control event, after everything submitted before it; resolves with its entry
+   * once read back. During a NATS outage it waits in an outbox (bounded) and goes out on
+   * reconnection: a sanction made then still reaches the other instances.
+   */
+  announce(event: ClusterEvent): Promise<number> {
+    const { promise, resolve } = Promise.withResolvers<number>();
+    this.#enqueue({ kind: "control", event, done: resolve }, { t: "c", event });
+    return promise;
+  }
+
+  /** Resolves true once this instance has read entry `entry`, false after `timeoutMs`. */
+  readThrough(entry: number, timeoutMs: number): Promise<boolean> {
+    if (this.#readEntry >= entry) return Promise.resolve(true);
+    const { promise, resolve } = Promise.withResolvers<boolean>();
+    const waiter = { entry, wake: () => resolve(true) };
+    this.#readWaiters.push(waiter);
+    setTimeout(() => {
+      this.#readWaiters = this.#readWaiters.filter((w) => w !== waiter);
+      resolve(false);
+    }, timeoutMs);
+    return promise;
+  }
+
+  /** Sends what the outbox holds (after a reconnection to NATS). */
+  #sendOutbox(): void {
+    const outbox = this.#outbox;
+    this.#outbox = [];
+    for (const waiting of outbox) this.#enqueue(waiting, { t: "c", event: waiting.event });
+  }
+
+  #keep(waiting: Extract<Waiting, { kind: "control" }>): void {
+    if (this.#outbox.length >= MAX_OUTBOX) {
+      this.#log.log("warn", "cluster_announce_dropped", { type: this.#outbox[0]!.event.type });
+      this.#outbox.shift();
+    }
+    this.#outbox.push(waiting);
   }
 
   settledThrough(seq: number): Promise<void> {
@@ -203,6 +247,10 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
   }
 
   #enqueue(waiting: Waiting, op: LogOp): void {
+    if (waiting.kind === "control" && !this.#stopped && !this.#bus.connected) {
+      this.#keep(waiting);
+      return;
+    }
     if (this.#stopped || !this.#bus.connected) {
       // Refused at once: the NATS client would buffer it and acknowledge nothing.
       queueMicrotask(() => this.#fail(waiting, new Error("the cluster's message bus is down")));
@@ -318,6 +366,7 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
   #fail(waiting: Waiting, error: unknown): void {
     if (waiting.kind === "control") {
       this.#log.log("warn", "cluster_announce_failed", { error: String(error) });
+      if (!this.#stopped) this.#keep(waiting);
       return;
     }
     if (waiting.kind === "message") this.#callbacks.failed(waiting.item, waiting.message, error);
@@ -383,28 +432,39 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
       const seq = opSeq(this.#stream, entryNo, i);
       const waiting = own?.ops[i];
       try {
-        if (op.t === "m") this.#readMessage(op, seq, warming, waiting, now);
-        else if (warming) continue;
-        else if (op.t === "e") {
+        const remote = entry.b !== this.#bus.boot;
+        if (op.t === "m") this.#readMessage(op, seq, warming, waiting, now, remote);
+        else if (op.t === "e" || op.t === "d") {
+          // A change to a message deleted earlier in the log changes nothing (an edit
+          // pipelined after a delete, or racing it from another instance).
+          const gone = this.#deleted.has(op.message.seq);
+          if (op.t === "d") this.#deleted.add(op.message.seq);
+          if (warming) continue;
           if (waiting?.kind === "change") {
-            this.#callbacks.changed(waiting.item, waiting.change, "stored");
+            this.#callbacks.changed(waiting.item, waiting.change, gone ? "missing" : "stored");
             this.#done();
           }
-          this.#fanout.edited(op.message, this.#roomOf(op.message.roomId));
-        } else if (op.t === "d") {
-          if (waiting?.kind === "change") {
-            this.#callbacks.changed(waiting.item, waiting.change, "stored");
-            this.#done();
-          }
-          this.#fanout.deleted(op.message, op.by, this.#roomOf(op.message.roomId));
-        } else if (op.t === "c" && entry.b !== this.#bus.boot) {
-          await this.#target?.control(op.event);
+          if (gone) continue;
+          const room = this.#roomOf(op.message.roomId);
+          if (op.t === "e") this.#fanout.edited(op.message, room);
+          else this.#fanout.deleted(op.message, op.by, room);
+        } else if (warming) continue;
+        else if (op.t === "c") {
+          if (remote) await this.#target?.control(op.event);
+          else if (waiting?.kind === "control") waiting.done(entryNo);
         }
       } catch (error) {
         this.#log.log("error", "cluster_entry_failed", { entry: entryNo, error: String(error) });
       }
     }
-    if (!warming) this.#readEntry = entryNo;
+    if (!warming) {
+      this.#readEntry = entryNo;
+      if (this.#readWaiters.length > 0) {
+        const ready = this.#readWaiters.filter((w) => w.entry <= entryNo);
+        this.#readWaiters = this.#readWaiters.filter((w) => w.entry > entryNo);
+        for (const waiter of ready) waiter.wake();
+      }
+    }
   }
 
   #readMessage(
@@ -413,6 +473,7 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
     warming: boolean,
     waiting: Waiting | undefined,
     now: number,
+    remote: boolean,
   ): void {
     const first = op.cid === null ? undefined : this.#cids.get(op.from, op.cid);
     if (!first && op.cid !== null) this.#cids.add(op.from, op.cid, { seq, ts: op.ts }, now);
@@ -436,6 +497,8 @@ export class ClusterLog implements MessageLog<PendingMessage, PendingChange> {
     };
     const room = waiting?.kind === "message" ? waiting.item.room : this.#roomOf(op.room);
     if (op.room !== null && room === null) return; // A room this instance does not have.
+    // Slow mode counts the says accepted by every instance.
+    if (remote && room !== null && room.slowmode > 0) noteRemoteSay(room, op.from, op.ts, op.cid);
     const sender = waiting?.kind === "message" ? waiting.item.reply.session : null;
     this.#fanout.message(message, room, sender);
   }

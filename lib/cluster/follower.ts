@@ -92,7 +92,9 @@ export function follow(
           if (stopped) break;
           lastActivity = Date.now();
           if (msg.seq < options.from()) continue;
-          await options.onEntry(msg, messages.getPending());
+          // The client counts the entry being handed out in its pending ones (most of the
+          // time): `more` is a hint, never relied on to see the end of a burst.
+          await options.onEntry(msg, Math.max(0, messages.getPending() - 1));
           lastActivity = Date.now();
         }
       } catch (error) {

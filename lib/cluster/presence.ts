@@ -159,6 +159,8 @@ export class ClusterPresence {
   #heartbeatMs: number;
   #deadMs: number;
   #checkMs: number;
+  /** When the periodic work last ran (to tell a stall of this instance). */
+  #lastTick: number | null = null;
   #resyncMs: number;
   #chunkChars: number;
   #timers: boolean;
@@ -276,6 +278,13 @@ export class ClusterPresence {
       return;
     }
     if (this.#offlineSince !== null) this.#reconnected();
+    // This instance stalled (its event loop blocked, its process stopped): the others'
+    // heartbeats may be waiting unread, so they get their time again rather than `left`.
+    const stalled = this.#lastTick !== null && now - this.#lastTick > 3 * this.#checkMs;
+    this.#lastTick = now;
+    if (stalled) {
+      for (const peer of this.#peers.values()) peer.lastSeen = Math.max(peer.lastSeen, now);
+    }
     if (now - this.#lastHeartbeat >= this.#heartbeatMs) this.#heartbeat();
     for (const peer of [...this.#peers.values()]) {
       if (now - peer.lastSeen > this.#deadMs) this.#drop(peer, "silent");

@@ -642,9 +642,9 @@ export class ChatServer {
    * other instances, which shut down with the same message and delay, then this one as
    * {@linkcode shutdown}. Without a cluster, the same as {@linkcode shutdown}.
    */
-  shutdownCluster(message: string, delaySeconds: number): Promise<void> {
-    this.core.cluster?.announce({ type: "shutdown", message, delaySeconds });
-    return this.shutdown(message, delaySeconds);
+  async shutdownCluster(message: string, delaySeconds: number): Promise<void> {
+    await this.core.cluster?.announce({ type: "shutdown", message, delaySeconds });
+    return await this.shutdown(message, delaySeconds);
   }
 
   async #stop(): Promise<void> {

@@ -29,6 +29,17 @@ export interface LogApplierConnection {
    * message changes nothing.
    */
   apply(ops: readonly MessageOp[], positionKey: string, position: string): Promise<void>;
+  /** The id of the connection holding the named lock, or null when it is free. */
+  lockHolder(name: string): Promise<number | null>;
+  /** Records, under `key`, that this connection is alive now (the database's clock). */
+  heartbeat(key: string): Promise<void>;
+  /**
+   * Milliseconds since connection `holder` last recorded a heartbeat under `key` (the
+   * database's clock), or null when the record is not that connection's.
+   */
+  heartbeatAge(key: string, holder: number): Promise<number | null>;
+  /** Ends another connection of the same user (a writer that froze holding the lock). */
+  kill(connectionId: number): Promise<void>;
   /** Whether the connection broke (its lock, if any, is gone). */
   readonly broken: boolean;
   close(): Promise<void>;
@@ -76,7 +87,9 @@ export async function openLogApplierConnection(
     if (ids.size === 0) return [...ops];
     const [rows] = await connection.query<RowDataPacket[]>(
       {
-        sql: `SELECT id FROM rooms WHERE id IN (${[...ids].map(() => "?").join(",")}) LOCK IN SHARE MODE`,
+        sql: `SELECT id FROM rooms WHERE id IN (${
+          [...ids].map(() => "?").join(",")
+        }) LOCK IN SHARE MODE`,
         timeout: timeoutMs,
       },
       [...ids],
@@ -98,6 +111,41 @@ export async function openLogApplierConnection(
           [name],
         );
         return Number(rows[0]?.held ?? 0) === 1;
+      }),
+    lockHolder: (name) =>
+      guard(async () => {
+        const [rows] = await connection.query<RowDataPacket[]>(
+          { sql: "SELECT IS_USED_LOCK(?) AS holder", timeout: timeoutMs },
+          [name],
+        );
+        const holder = rows[0]?.holder;
+        return holder === null || holder === undefined ? null : Number(holder);
+      }),
+    heartbeat: (key) =>
+      guard(async () => {
+        await connection.query({
+          sql: `INSERT INTO settings (setting_key, setting_value)
+            VALUES (?, CONCAT(CONNECTION_ID(), ':', ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000)))
+            ON DUPLICATE KEY UPDATE setting_value = VALUES(setting_value)`,
+          timeout: timeoutMs,
+        }, [key]);
+      }),
+    heartbeatAge: (key, holder) =>
+      guard(async () => {
+        const [rows] = await connection.query<RowDataPacket[]>({
+          sql: `SELECT setting_value AS beat, ROUND(UNIX_TIMESTAMP(NOW(3)) * 1000) AS now
+            FROM settings WHERE setting_key = ?`,
+          timeout: timeoutMs,
+        }, [key]);
+        const row = rows[0];
+        if (!row) return null;
+        const [id, at] = String(row.beat).split(":").map(Number);
+        return id === holder && Number.isFinite(at) ? Number(row.now) - at! : null;
+      }),
+    kill: (connectionId) =>
+      guard(async () => {
+        if (!Number.isSafeInteger(connectionId) || connectionId <= 0) return;
+        await connection.query({ sql: `KILL CONNECTION ${connectionId}`, timeout: timeoutMs });
       }),
     readSetting: (key) =>
       guard(async () => {

@@ -4,12 +4,14 @@
  * server; a word rare enough goes to the FULLTEXT index of `messages.text`
  * (sql/mysql/006_search.sql) in boolean mode. InnoDB answers `MATCH … AGAINST` by collecting
  * every matching document and reading its row before the `ORDER BY seq DESC LIMIT` (profiled
- * at 1,000,000 messages: ~5 µs a document, 0.45 s for a word in 100,000 messages), so only a
- * rare word is worth asking it for.
+ * at 1,000,000 messages: 0.45 s for a word in 100,000 messages with the rows cached, several
+ * times that without), so only a rare word is worth asking it for. A room's messages are
+ * scanned through the messages_room_text index (sql/mysql/010_search_room_scan.sql).
  */
 import type { RowDataPacket } from "mysql2/promise";
 import { MESSAGE_SELECT, toMessage } from "./mysql_messages.ts";
 import { type IndexCursor, planSearch, type SearchCosts, type TextRow } from "./search_plan.ts";
+import { booleanModeTerms } from "./search_query.ts";
 import type { SearchPage, SearchQuery, SearchScope, StoredMessage } from "./store.ts";
 
 /** Runs a query with bound values (the store's, mapping failures to `unavailable`). */
@@ -32,10 +34,12 @@ export async function readTokenSizes(rows: RowsReader): Promise<TokenSizes> {
 
 /**
  * Costs for the search planner (search_plan.ts), measured at 1,000,000 messages on MariaDB
- * 10.11: a scanned row (read, sent, checked) ~3 µs; a document InnoDB collects for a
- * `+word*` term ~5 µs; a row it returns (already in scope) ~0.5 µs.
+ * 10.11 with its default 128 MiB buffer pool: a scanned row (read in index or table order,
+ * sent, checked) ~3 µs; a document InnoDB collects for a `+word*` term ~5 µs when its row is
+ * in the buffer pool, 20-50 µs when not (the usual case: the matches of a word are spread
+ * over the whole table), so 20; a row it returns (already in scope) ~0.5 µs.
  */
-const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 5, indexRow: 0.5 };
+const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 20, indexRow: 0.5 };
 /** Rows of one FULLTEXT query: each query collects every match again, so few and large. */
 const FULLTEXT_PAGE = 1_000;
 
@@ -77,6 +81,8 @@ export async function searchMysql(
   const scanSql = `SELECT m.seq, m.text FROM messages m WHERE ${where} AND m.seq < ?
     ORDER BY m.seq DESC LIMIT ?`;
   const roomOnly = "roomId" in query.scope && query.fromId === undefined;
+  const against = (word: number) =>
+    booleanModeTerms([query.words[word]!], tokens.min, tokens.max).against;
   const page = await planSearch(
     {
       total: Number(top?.seq ?? 0),
@@ -87,12 +93,8 @@ export async function searchMysql(
           ? await roomScan(rows, values[0]!, before, count)
           : textRows(await rows(scanSql, [...values, before, String(count)])),
       // InnoDB does not index words shorter or longer than its token sizes.
-      indexable: (word) => {
-        const length = [...query.words[word]!].length;
-        return length >= tokens.min && length <= tokens.max;
-      },
-      index: (word, before) =>
-        fulltextCursor(rows, where, values, `+${query.words[word]!}*`, before),
+      indexable: (word) => against(word) !== null,
+      index: (word, before) => fulltextCursor(rows, where, values, against(word)!, before),
     },
     query.words,
     query.before,

@@ -66,7 +66,6 @@ export interface PlannedPage {
 
 /** Rows of the first scan chunk (then doubled up to {@linkcode SCAN_CHUNK_MAX}). */
 const SCAN_CHUNK_MIN = 200;
-const DEBUG = Deno.env.get("SEARCH_DEBUG") === "1";
 /** Rows of a scan chunk at most. */
 const SCAN_CHUNK_MAX = 3_200;
 /** Rows of an index page. */
@@ -147,16 +146,11 @@ export async function planSearch(
   let scanned = 0;
   let word = -1;
   for (;;) {
-    const t0 = performance.now();
     const rows = await source.scan(cursor, chunk);
-    if (DEBUG) console.error(`  scan ${rows.length} rows ${(performance.now() - t0).toFixed(1)} ms`);
     for (const row of rows) {
       if (!matcher.test(row.text)) continue;
       found.push(row.seq);
-      if (found.length > limit) {
-        if (DEBUG) console.error(`  scan done at ${scanned + rows.length} hits ${matcher.hits.join(",")}`);
-        return { seqs: found.slice(0, limit), more: true };
-      }
+      if (found.length > limit) return { seqs: found.slice(0, limit), more: true };
     }
     scanned += rows.length;
     if (rows.length < chunk) return { seqs: found, more: false };
@@ -170,13 +164,11 @@ export async function planSearch(
         wordHits: matcher.hits[word]!,
         span: newest - cursor + 1,
       };
-      if (DEBUG) console.error(`  decide ${JSON.stringify(stats)} word ${matcher.words[word]}`);
       if (indexIsCheaper(stats, limit + 1 - found.length, source.total, source.costs)) break;
     }
     if (scanned >= SCAN_BUDGET && found.length > 0) return { seqs: found, more: true };
     chunk = Math.min(chunk * 2, SCAN_CHUNK_MAX);
   }
-  if (DEBUG) console.error(`  -> index word ${matcher.words[word]} after scan ${scanned} found ${found.length} hits ${matcher.hits.join(",")}`);
   const index = source.index(word, cursor);
   try {
     for (;;) {
@@ -186,7 +178,6 @@ export async function planSearch(
         found.push(row.seq);
         if (found.length > limit) return { seqs: found.slice(0, limit), more: true };
       }
-      if (DEBUG) console.error(`  index page ${rows.length} found ${found.length}`);
       if (rows.length < INDEX_PAGE) return { seqs: found, more: false };
     }
   } finally {

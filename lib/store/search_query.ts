@@ -1,7 +1,7 @@
 /**
  * Search queries (protocol 1.1 `search`): the user's text is parsed here into plain words,
  * and only those words reach the full-text engines (SQLite FTS5, MySQL FULLTEXT), each
- * wrapped in that engine's syntax by {@linkcode fts5Match} / {@linkcode booleanModeTerms}.
+ * wrapped in that engine's syntax by {@linkcode fts5Query} / {@linkcode booleanModeTerms}.
  * A word is a run of letters, digits and private-use characters after case folding and
  * accent removal, so an FTS operator (`"`, `*`, `-`, `(`, `+`, `~`, `@`, `>`) never
  * survives parsing, and `AND`, `OR`, `NEAR` are searched as ordinary words.
@@ -9,7 +9,6 @@
  * Semantics, on both stores: every word of the query must match the START of a word of the
  * text, case- and accent-insensitively (`bon` finds `Bonjour`, `cafe` finds `café`).
  */
-import type { SearchPage, StoredMessage } from "./store.ts";
 
 /** Longest query, in code points. */
 export const MAX_QUERY_CHARS = 200;
@@ -92,8 +91,8 @@ export function queryProblemText(problem: QueryProblem): string {
 }
 
 /**
- * Whether every query word starts a word of `text` (the exact rule, used where the index
- * only narrows the candidates: MySQL's short words).
+ * Whether every query word starts a word of `text`: the rule, on both stores
+ * ({@linkcode WordMatcher} is its fast form for scanning many texts).
  */
 export function matchesAllWords(text: string, words: readonly string[]): boolean {
   const own = searchWords(text);
@@ -137,12 +136,12 @@ function charFold(cp: number): string | null {
 
 /**
  * {@linkcode foldSearchText} of the lowercased text, one non-ASCII code point at a time
- * through a cache, or null when the text holds a character for which that differs. It is
+ * through a cache, or null when the text holds a character for which that may differ. It is
  * the same fold: lowercasing first changes no character's fold, only {@linkcode SIGMA}
  * lowercases by context, and once accents are gone only {@linkcode JOINING} characters
  * compose with their neighbours (tests/store/search_matcher_test.ts checks every code point).
  */
-function quickFold(text: string): string | null {
+export function quickFold(text: string): string | null {
   const lower = text.toLowerCase();
   let out = "";
   let copied = 0;
@@ -213,9 +212,7 @@ export class WordMatcher {
     let all = true;
     for (let i = 0; i < this.words.length; i++) {
       const word = this.words[i]!;
-      const hit = own === null
-        ? startsAWord(folded!, word)
-        : own.some((o) => o.startsWith(word));
+      const hit = own === null ? startsAWord(folded!, word) : own.some((o) => o.startsWith(word));
       if (hit) this.hits[i]!++;
       else all = false;
     }
@@ -284,33 +281,4 @@ export function booleanModeTerms(
     against: indexed.length > 0 ? indexed.map((w) => `+${w}*`).join(" ") : null,
     others,
   };
-}
-
-/** Candidate rows read at a time when some must be filtered out. */
-const CANDIDATE_CHUNK = 200;
-
-/**
- * The newest `limit` messages before `before` that `keep` accepts, and whether more exist:
- * reads candidates newest first (`read(before, count)`, seq descending) in chunks until
- * `limit + 1` are kept or none remain. `keep` null: every candidate is kept (one read).
- */
-export function collectMatches(
-  read: (before: number, count: number) => StoredMessage[],
-  keep: ((message: StoredMessage) => boolean) | null,
-  before: number | undefined,
-  limit: number,
-): SearchPage {
-  const chunk = keep === null ? limit + 1 : Math.max(limit + 1, CANDIDATE_CHUNK);
-  const found: StoredMessage[] = [];
-  let cursor = before ?? Number.MAX_SAFE_INTEGER;
-  while (found.length <= limit) {
-    const batch = read(cursor, chunk);
-    for (const message of batch) {
-      if (keep === null || keep(message)) found.push(message);
-      if (found.length > limit) break;
-    }
-    if (batch.length < chunk) break;
-    cursor = batch[batch.length - 1]!.seq;
-  }
-  return { messages: found.slice(0, limit), more: found.length > limit };
 }

@@ -207,7 +207,7 @@ function sqliteScope(scope: SearchScope): [string, SQLInputValue[]] {
  * New messages indexed for search together once this many wait (sql/sqlite/010 says why
  * later and together), right after the write that reached it.
  */
-const INDEX_BATCH = Number(Deno.env.get("PROTO_BATCH") ?? 4_096);
+const INDEX_BATCH = 4_096;
 /** Milliseconds after a write before the messages still waiting are indexed anyway. */
 const INDEX_IDLE_MS = 500;
 
@@ -248,11 +248,14 @@ class SqliteStore implements Store {
     // Reads through a memory map: a search scans rows (and joins index matches) spread over
     // the whole file, one page each, which would otherwise be a read() per page.
     db.exec(`PRAGMA mmap_size = ${MMAP_BYTES}`);
-    if (Deno.env.get("PROTO_FTSCFG")) for (const kv of Deno.env.get("PROTO_FTSCFG")!.split(",")) { const [k, v] = kv.split("="); try { db.exec(`INSERT INTO messages_fts(messages_fts, rank) VALUES ('${k}', ${Number(v)})`); } catch { /* */ } }
     if (this.#searchIndexed) {
-      this.#indexedUpTo = Number((db.prepare("SELECT upto FROM search_index_state").get() as Row).upto);
+      this.#indexedUpTo = Number(
+        (db.prepare("SELECT upto FROM search_index_state").get() as Row).upto,
+      );
       this.#unindexed = Number(
-        (db.prepare("SELECT count(*) AS n FROM messages WHERE seq > ?").get(this.#indexedUpTo) as Row).n,
+        (db.prepare("SELECT count(*) AS n FROM messages WHERE seq > ?").get(
+          this.#indexedUpTo,
+        ) as Row).n,
       );
     }
   }
@@ -417,8 +420,8 @@ class SqliteStore implements Store {
        DO NOTHING`,
     ).run(m.seq, m.roomId, m.senderId, m.recipientId, m.text, m.ts, m.cid, m.kind ?? "text");
     if (Number(result.changes) === 1) {
-      // Indexed later with the messages after it (#indexPending), unless it comes after them:
-      // one older than the indexed ones is indexed now, in its own transaction.
+      // Indexed later, with the messages stored after it (#indexPending); one with a lower
+      // sequence number than messages already indexed is indexed now, in this transaction.
       if (this.#searchIndexed && m.seq <= this.#indexedUpTo) {
         this.#sql("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)").run(m.seq, m.text);
       }
@@ -505,7 +508,12 @@ class SqliteStore implements Store {
 
   async searchMessages(query: SearchQuery): Promise<SearchPage> {
     try {
-      const page = await planSearch(this.#searchSource(query), query.words, query.before, query.limit);
+      const page = await planSearch(
+        this.#searchSource(query),
+        query.words,
+        query.before,
+        query.limit,
+      );
       return { messages: this.#messagesBySeq(page.seqs), more: page.more };
     } catch (error) {
       throw new StoreUnavailableError(`SQLite: ${(error as Error).message}`, { cause: error });
@@ -535,7 +543,8 @@ class SqliteStore implements Store {
       index: (word, before): IndexCursor => {
         // The index holds every message older than `before`: those still waiting first.
         this.#indexPending();
-        const rows = this.#sql(
+        // A statement of its own: an open read must not be reset by another search.
+        const rows = this.#db.prepare(
           `SELECT m.seq, m.text FROM messages_fts f JOIN messages m ON m.seq = f.rowid
            WHERE messages_fts MATCH ? AND f.rowid < ? AND m.deleted = 0 AND ${scope} ${from}
            ORDER BY f.rowid DESC`,

@@ -40,26 +40,31 @@ Deno.test(
         try {
           const said = await a.ok({ type: "say", room, text: "while frozen" });
           await b.next((f) => f.type === "message" && f.msgid === said.msgid);
-          await clusterStep(t, cluster, "history on the others works again within 30 s", async () => {
-            let last: unknown = null;
-            const started = Date.now();
-            try {
-              await waitFor("another instance to apply the log", async () => {
-                const id = `h${Date.now()}`;
-                await b.send({ type: "history", id, room });
-                const reply = await b.next((f) => f.id === id, 15_000);
-                last = reply;
-                return reply.type === "ok" &&
-                  (reply.messages as { msgid: string }[]).some((m) => m.msgid === said.msgid);
-              }, 30_000);
-            } catch {
-              assert.fail(
-                `${frozen.name} froze holding the applier's lock; ${
-                  Math.round((Date.now() - started) / 1000)
-                } s later history still answers ${JSON.stringify(last)}`,
-              );
-            }
-          });
+          await clusterStep(
+            t,
+            cluster,
+            "history on the others works again within 30 s",
+            async () => {
+              let last: unknown = null;
+              const started = Date.now();
+              try {
+                await waitFor("another instance to apply the log", async () => {
+                  const id = `h${Date.now()}`;
+                  await b.send({ type: "history", id, room });
+                  const reply = await b.next((f) => f.id === id, 15_000);
+                  last = reply;
+                  return reply.type === "ok" &&
+                    (reply.messages as { msgid: string }[]).some((m) => m.msgid === said.msgid);
+                }, 30_000);
+              } catch {
+                assert.fail(
+                  `${frozen.name} froze holding the applier's lock; ${
+                    Math.round((Date.now() - started) / 1000)
+                  } s later history still answers ${JSON.stringify(last)}`,
+                );
+              }
+            },
+          );
         } finally {
           Deno.kill(pid, "SIGCONT");
         }

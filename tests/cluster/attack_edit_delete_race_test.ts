@@ -99,8 +99,10 @@ async function acrossStep(cluster: TestCluster): Promise<void> {
     for (let i = 0; i < 10; i++) {
       msgids.push((await author.ok({ type: "say", room, text: `t${i}` })).msgid as string);
     }
-    await waitFor("the watcher to have all 10", () =>
-      watcher.received.filter((f) => f.type === "message" && f.room === room).length >= 10);
+    await waitFor(
+      "the watcher to have all 10",
+      () => watcher.received.filter((f) => f.type === "message" && f.room === room).length >= 10,
+    );
     // Each message deleted on n1 while the same author edits it on n2, at the same time.
     await Promise.all([
       author.writeRaw(

@@ -17,7 +17,14 @@ import assert from "node:assert/strict";
 import { clusterStep, clusterTest, type TestCluster, withCluster } from "../support/cluster.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { connectTo } from "../support/endpoints.ts";
-import { admin, anotherSession, closeAll, loggedIn, PASSWORD, uniqueName } from "../server/support.ts";
+import {
+  admin,
+  anotherSession,
+  closeAll,
+  loggedIn,
+  PASSWORD,
+  uniqueName,
+} from "../server/support.ts";
 import { waitFor } from "../support/wait.ts";
 
 const CONN_LIMIT = 4;
@@ -49,7 +56,11 @@ async function connLimitStep(cluster: TestCluster): Promise<void> {
     }
     assert.deepEqual(perInstance, [CONN_LIMIT, CONN_LIMIT, CONN_LIMIT]);
     const total = perInstance.reduce((a, b) => a + b, 0);
-    assert.equal(total, 3 * CONN_LIMIT, `--conn-limit ${CONN_LIMIT} lets one address hold ${total}`);
+    assert.equal(
+      total,
+      3 * CONN_LIMIT,
+      `--conn-limit ${CONN_LIMIT} lets one address hold ${total}`,
+    );
   } finally {
     closeAll(...open);
   }
@@ -120,7 +131,9 @@ async function slowModeStep(cluster: TestCluster, user: string): Promise<void> {
       sessions.push(await anotherSession(instance.port, user));
     }
     const room = uniqueName("slow");
-    const created = await admin(cluster.instances[0]!.adminPort, "POST", "/api/rooms", { name: room });
+    const created = await admin(cluster.instances[0]!.adminPort, "POST", "/api/rooms", {
+      name: room,
+    });
     assert.ok(created.status === 200 || created.status === 201, JSON.stringify(created));
     const set = await admin(
       cluster.instances[0]!.adminPort,
@@ -222,13 +235,17 @@ Deno.test(
       await clusterStep(
         t,
         cluster,
-        `--auth-rate ${AUTH_RATE}: ${3 * AUTH_RATE} registrations from one address over 3 instances`,
+        `--auth-rate ${AUTH_RATE}: ${
+          3 * AUTH_RATE
+        } registrations from one address over 3 instances`,
         () => registrationStep(cluster, 2),
       );
       await clusterStep(
         t,
         cluster,
-        `--room-rate ${ROOMS_PER_ACCOUNT} per account: ${3 * ROOMS_PER_ACCOUNT} rooms an hour over 3 instances`,
+        `--room-rate ${ROOMS_PER_ACCOUNT} per account: ${
+          3 * ROOMS_PER_ACCOUNT
+        } rooms an hour over 3 instances`,
         () => roomRateStep(cluster, user),
       );
       await clusterStep(

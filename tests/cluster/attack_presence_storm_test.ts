@@ -63,9 +63,11 @@ async function stormStep(cluster: TestCluster): Promise<void> {
       if (s === 0) batch += JSON.stringify({ type: "join", id: "final", room }) + "\n";
       return session.writeRaw(batch);
     }));
-    await Promise.all(attacker.map((session, s) =>
-      session.next((f) => f.id === (s === 0 ? "final" : `l${PAIRS - 1}`), 60_000)
-    ));
+    await Promise.all(
+      attacker.map((session, s) =>
+        session.next((f) => f.id === (s === 0 ? "final" : `l${PAIRS - 1}`), 60_000)
+      ),
+    );
     const expected = [...memberNames, first.user].toSorted();
     for (const member of members) {
       await waitFor(`the attacker present once in who on ${member.user}'s instance`, async () => {

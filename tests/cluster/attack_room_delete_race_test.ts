@@ -85,8 +85,12 @@ Deno.test(
   clusterTest("cluster: a room deleted on n2 while 300 says pour into it on n1"),
   async (t) => {
     await withCluster({ instances: 3, nats: "single" }, async (cluster) => {
-      await clusterStep(t, cluster, "every say answered, applier unharmed, new room clean", () =>
-        step(cluster));
+      await clusterStep(
+        t,
+        cluster,
+        "every say answered, applier unharmed, new room clean",
+        () => step(cluster),
+      );
     });
   },
 );

@@ -153,6 +153,74 @@ export const SEARCH_CASES: Case[] = [
     assert.deepEqual(seqs(await find(store, "wording", scope)), []);
   }],
 
+  [
+    "search through the index: edits, deletes and a room's deletion, before and after indexing",
+    async (f) => {
+      // Thousands of fillers make "zebra" and "okapi" rare: the planner asks the index.
+      const { store, lobby, dev, alice } = f;
+      const fillers = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => ({
+          ...say(from + i, lobby, alice),
+          text: `filler ${from + i}`,
+        }));
+      await store.insertMessages([
+        { ...say(1, lobby, alice), text: "zebra one" },
+        { ...say(2, lobby, alice), text: "zebra two" },
+        { ...say(3, dev, alice), text: "zebra in dev" },
+        ...fillers(4, 3_000),
+      ]);
+      const everywhere = { everywhereFor: alice.id };
+      assert.deepEqual(seqs(await find(store, "zebra", everywhere)), [3, 2, 1]);
+      await store.writeMessages([
+        { op: "edit", seq: 1, text: "okapi one", at: 5 },
+        { op: "delete", seq: 2, audit: null },
+      ]);
+      // More messages, some changed before any search could have indexed them.
+      await store.insertMessages([
+        ...fillers(3_004, 3_000),
+        { ...say(6_004, lobby, alice), text: "zebra new" },
+        { ...say(6_005, lobby, alice), text: "okapi new" },
+        { ...say(6_006, lobby, alice), text: "zebra doomed" },
+        ...fillers(6_007, 300),
+      ]);
+      await store.writeMessages([
+        { op: "edit", seq: 6_004, text: "okapi newer", at: 6 },
+        { op: "delete", seq: 6_006, audit: null },
+      ]);
+      assert.deepEqual(seqs(await find(store, "zebra", everywhere)), [3]);
+      assert.deepEqual(seqs(await find(store, "okapi", everywhere)), [6_005, 6_004, 1]);
+      assert.deepEqual(seqs(await find(store, "okapi", { roomId: lobby }, { limit: 2 })), [
+        6_005,
+        6_004,
+      ]);
+      assert.equal(await store.deleteRoom(dev), true);
+      assert.deepEqual(seqs(await find(store, "zebra", everywhere)), []);
+      assert.deepEqual(seqs(await find(store, "filler", everywhere, { limit: 1 })), [6_306]);
+    },
+  ],
+
+  ["search finds a message stored with a lower sequence number than indexed ones", async (f) => {
+    const { store, lobby, alice } = f;
+    await store.insertMessages(
+      Array.from({ length: 2_000 }, (_, i) => ({ ...say(101 + i, lobby, alice), text: "filler" })),
+    );
+    // A search through the index first: everything stored so far is indexed.
+    assert.deepEqual(seqs(await find(store, "zebra", { roomId: lobby })), []);
+    await store.insertMessages([{ ...say(50, lobby, alice), text: "zebra early" }]);
+    assert.deepEqual(seqs(await find(store, "zebra", { roomId: lobby })), [50]);
+  }],
+
+  ["search finds messages stored before a reopen", async (f) => {
+    const { store, lobby, alice } = f;
+    await store.insertMessages([
+      { ...say(1, lobby, alice), text: "zebra first" },
+      ...Array.from({ length: 1_500 }, (_, i) => ({ ...say(2 + i, lobby, alice), text: "x" })),
+    ]);
+    await store.close();
+    const reopened = await f.opened.reopen();
+    assert.deepEqual(seqs(await find(reopened, "zebra", { roomId: lobby })), [1]);
+  }],
+
   ["search survives a room's deletion and operator-like words", async (f) => {
     const { store, lobby, dev, alice } = f;
     await store.insertMessages([

@@ -221,7 +221,7 @@ export class TestInstance {
     const link: ClusterLink = {
       instance: name,
       presence: presence.hooks,
-      announce() {},
+      announce: () => Promise.resolve(),
       presenceBarrier: () => Promise.resolve(),
       stats: () => ({
         instances: 1,

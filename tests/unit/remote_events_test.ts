@@ -90,6 +90,7 @@ async function _instance(
         const copy = JSON.parse(JSON.stringify(event)) as ClusterEvent;
         announced.push(copy);
         deliver(copy);
+        return Promise.resolve();
       },
       presenceBarrier: () => Promise.resolve(),
       stats: () => ({

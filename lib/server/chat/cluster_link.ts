@@ -19,9 +19,12 @@ export interface ClusterLink {
   /**
    * Tells every other instance of a change made and stored here (a sanction, a room
    * change, a staff change…). Ordered with the messages: it goes through the cluster's log.
-   * Never throws; a failure is logged (the change stands here and in the store).
+   * Resolves once every live instance has applied it (or after about two seconds, when
+   * one is slow or NATS is down: the event then waits in an outbox and goes out on
+   * reconnection). Callers that answer a request await it, so that the change acts on every
+   * instance by the time the answer is given. Never rejects.
    */
-  announce(event: ClusterEvent): void;
+  announce(event: ClusterEvent): Promise<void>;
   /**
    * Resolves once this instance's own presence changes have reached NATS and what NATS
    * already holds for this instance has been handled: awaited before answering a request

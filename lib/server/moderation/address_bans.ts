@@ -110,7 +110,7 @@ export class AddressBans {
       at,
     });
     this.#entries.set(record.id, { record, network });
-    this.#cluster?.announce({ type: "address_ban", ban: { ...record } });
+    await this.#cluster?.announce({ type: "address_ban", ban: { ...record } });
     return record;
   }
 
@@ -135,7 +135,7 @@ export class AddressBans {
     const entry = this.#entries.get(id);
     const removed = await this.#store.deleteAddressBan(id);
     this.#entries.delete(id);
-    if (removed) this.#cluster?.announce({ type: "address_unban", id });
+    if (removed) await this.#cluster?.announce({ type: "address_unban", id });
     if (!entry || !removed || _expired(entry.record, this.#clock())) return null;
     return entry.record;
   }

@@ -65,7 +65,7 @@ export async function createRoom(
   }
   const room = core.rooms.add(record);
   core.roomActivity.touch(room.id, now);
-  core.cluster?.announce({ type: "room_created", room: { ...record } });
+  await core.cluster?.announce({ type: "room_created", room: { ...record } });
   core.emit({ type: "rooms" });
   const by = creator.kind === "user" ? creator.account.name : creator.by;
   core.log.log("info", "room_created", { room: room.name, by });

@@ -33,7 +33,7 @@ export async function removeRoom(
 ): Promise<boolean> {
   const accepted = core.writer.lastSeq;
   _detach(core, room, language);
-  core.cluster?.announce({ type: "room_deleted", roomId: room.id });
+  await core.cluster?.announce({ type: "room_deleted", roomId: room.id });
   await core.writer.settledThrough(accepted);
   let deleted: boolean;
   try {
@@ -51,7 +51,7 @@ export async function removeRoom(
       slowmode: room.slowmode,
     };
     core.rooms.add(record);
-    core.cluster?.announce({ type: "room_created", room: record });
+    await core.cluster?.announce({ type: "room_created", room: record });
     core.emit({ type: "rooms" });
     throw error;
   }

@@ -59,7 +59,13 @@ export async function setRoomTopic(
   const clean = checkTopic(topic, options.code);
   await core.store.setRoomTopic(room.id, clean);
   const notice = options.notice ?? true;
-  core.cluster?.announce({ type: "topic", roomId: room.id, topic: clean, by: actor.by, notice });
+  await core.cluster?.announce({
+    type: "topic",
+    roomId: room.id,
+    topic: clean,
+    by: actor.by,
+    notice,
+  });
   _show(room, clean, actor.by, notice, options.language ?? "en");
   await auditRoom(core, actor, "set_topic", room.name, clean);
   core.emit({ type: "rooms" });

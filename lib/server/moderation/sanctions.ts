@@ -117,7 +117,7 @@ export async function imposeSanction(
       enforce: () => _enforce(core, kind, user, until, reason),
     },
   );
-  core.cluster?.announce({ type: "sanction", sanction: { ...sanction } });
+  await core.cluster?.announce({ type: "sanction", sanction: { ...sanction } });
   if (kind === "ban") await _revokeTokens(core, user);
   core.emit({ type: "moderation" });
   return { until };
@@ -131,7 +131,7 @@ export async function liftSanction(
   actor: Actor,
 ): Promise<boolean> {
   const lifted = await core.moderation.lift(user.id, kind);
-  core.cluster?.announce({ type: "sanction_lifted", userId: user.id, kind });
+  await core.cluster?.announce({ type: "sanction_lifted", userId: user.id, kind });
   await core.store.appendAudit({
     at: core.clock(),
     by: actor.by,

@@ -5,8 +5,8 @@
  * restarts), audited. A resend of the last accepted message (same `cid`) is let through:
  * the writer answers it with the original's msgid. In a cluster a change is announced once
  * stored and applied by the other instances ({@linkcode applyRemoteSlowMode}). The memory
- * of each user's last `say` is per instance: a user speaking through two instances at once
- * is held to the slow mode on each.
+ * of each user's last `say` follows the says accepted by every instance
+ * ({@linkcode noteRemoteSay}, called as the cluster's log is read).
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import type { ChatCore } from "../chat/core.ts";
@@ -59,6 +59,16 @@ export function takeSlowMode(
   room.lastSays.set(userId, { at: now, cid });
 }
 
+/**
+ * Records a `say` another instance of a cluster accepted (read from the cluster's log), so
+ * that slow mode holds for the user across instances.
+ */
+export function noteRemoteSay(room: Room, userId: number, at: number, cid: string | null): void {
+  const last = room.lastSays.get(userId);
+  if (last && last.at >= at) return;
+  room.lastSays.set(userId, { at, cid });
+}
+
 /** The size at which a room's memory is swept next. */
 const _sweepAt = new WeakMap<Room, number>();
 
@@ -83,7 +93,7 @@ export async function setSlowMode(
   }
   await core.store.setRoomSlowMode(room.id, seconds);
   room.slowmode = seconds;
-  core.cluster?.announce({ type: "slowmode", roomId: room.id, seconds });
+  await core.cluster?.announce({ type: "slowmode", roomId: room.id, seconds });
   await core.store.appendAudit({
     at: core.clock(),
     by: actor.by,

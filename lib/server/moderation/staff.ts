@@ -45,7 +45,7 @@ export async function grantRole(
   // Granting the role one already holds keeps its first grant (since, by).
   if (previous === role) return core.staff.list().find((s) => s.userId === user.id) ?? record;
   if (!await core.staff.set(record)) throw new Error(`account ${user.id} vanished`);
-  core.cluster?.announce({ type: "staff", userId: user.id, record: { ...record } });
+  await core.cluster?.announce({ type: "staff", userId: user.id, record: { ...record } });
   await audit(core, actor, "staff_grant", user.name, { role, previous });
   core.emit({ type: "staff" });
   return record;
@@ -61,7 +61,7 @@ export async function revokeRole(
   const previous = core.staff.roleOf(user.id);
   if (previous === null) return false;
   await core.staff.remove(user.id);
-  core.cluster?.announce({ type: "staff", userId: user.id, record: null });
+  await core.cluster?.announce({ type: "staff", userId: user.id, record: null });
   await audit(core, actor, "staff_revoke", user.name, { previous });
   core.emit({ type: "staff" });
   return true;

@@ -267,7 +267,7 @@ export async function changePassword(
   }
   await ctx.core.store.setPasswordHash(account.id, await hashPassword(fresh));
   ctx.core.forgetUser(account.key);
-  ctx.core.cluster?.announce({
+  await ctx.core.cluster?.announce({
     type: "password_changed",
     userId: account.id,
     userKey: account.key,

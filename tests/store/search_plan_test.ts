@@ -1,0 +1,145 @@
+/**
+ * The search planner (lib/store/search_plan.ts) over an in-memory source: whatever mix of
+ * scan and index reads it chooses, a page holds exactly the newest matches before `before`
+ * with the right `more`; a rare word goes to the index after the first chunk, a frequent one
+ * never does; with no index, the scan answers a bounded window.
+ */
+import assert from "node:assert/strict";
+import fc from "../deps/fast_check.ts";
+import {
+  type IndexCursor,
+  planSearch,
+  SCAN_BUDGET,
+  type SearchCosts,
+  type SearchSource,
+  type TextRow,
+} from "../../lib/store/search_plan.ts";
+import { matchesAllWords } from "../../lib/store/search_query.ts";
+
+const COSTS: SearchCosts = { scanRow: 2, indexDocument: 0.25, indexRow: 1 };
+
+/** A source over `rows` (seq ascending) limited to `inScope`, counting what it reads. */
+function memorySource(
+  rows: TextRow[],
+  words: readonly string[],
+  inScope: (row: TextRow) => boolean = () => true,
+  options: { indexable?: boolean; costs?: SearchCosts } = {},
+) {
+  const reads = { scanned: 0, indexed: 0, indexWords: [] as string[] };
+  const newestFirst = [...rows].reverse();
+  const source: SearchSource = {
+    total: rows.length,
+    costs: options.costs ?? COSTS,
+    scan(before, count) {
+      const page = newestFirst.filter((r) => r.seq < before && inScope(r)).slice(0, count);
+      reads.scanned += page.length;
+      return Promise.resolve(page);
+    },
+    indexable: () => options.indexable ?? true,
+    index(word, before): IndexCursor {
+      reads.indexWords.push(words[word]!);
+      const hits = newestFirst.filter((r) =>
+        r.seq < before && inScope(r) && matchesAllWords(r.text, [words[word]!])
+      );
+      return {
+        next(count) {
+          const page = hits.splice(0, count);
+          reads.indexed += page.length;
+          return Promise.resolve(page);
+        },
+        close() {},
+      };
+    },
+  };
+  return { source, reads };
+}
+
+/** The expected page: the newest `limit` matches before `before`, and whether more exist. */
+function expected(
+  rows: TextRow[],
+  words: readonly string[],
+  inScope: (row: TextRow) => boolean,
+  before: number | undefined,
+  limit: number,
+) {
+  const all = [...rows].reverse()
+    .filter((r) => r.seq < (before ?? Infinity) && inScope(r) && matchesAllWords(r.text, words))
+    .map((r) => r.seq);
+  return { seqs: all.slice(0, limit), more: all.length > limit };
+}
+
+function filler(count: number, text: (seq: number) => string): TextRow[] {
+  return Array.from({ length: count }, (_, i) => ({ seq: i + 1, text: text(i + 1) }));
+}
+
+Deno.test("a frequent word is answered from the scan alone", async () => {
+  const rows = filler(20_000, (seq) => (seq % 3 === 0 ? "the frequent word" : "other text"));
+  const { source, reads } = memorySource(rows, ["frequent"]);
+  const page = await planSearch(source, ["frequent"], undefined, 20);
+  assert.deepEqual(page, expected(rows, ["frequent"], () => true, undefined, 20));
+  assert.equal(reads.indexWords.length, 0);
+  assert.ok(reads.scanned <= 200, `${reads.scanned} rows scanned`);
+});
+
+Deno.test("a rare word goes to the index after the first chunk", async () => {
+  const rows = filler(20_000, (seq) => (seq % 5_000 === 7 ? "a zebra here" : "other text"));
+  const { source, reads } = memorySource(rows, ["zebra"]);
+  const page = await planSearch(source, ["zebra"], undefined, 20);
+  assert.deepEqual(page, expected(rows, ["zebra"], () => true, undefined, 20));
+  assert.deepEqual(page.seqs, [15_007, 10_007, 5_007, 7]);
+  assert.deepEqual(reads.indexWords, ["zebra"]);
+  assert.equal(reads.scanned, 200);
+});
+
+Deno.test("two words: the index is asked for the rarer one only", async () => {
+  const rows = filler(
+    20_000,
+    (seq) => (seq % 2 === 0 ? "common " : "") + (seq % 1_000 === 0 ? "rarity" : "x"),
+  );
+  const { source, reads } = memorySource(rows, ["common", "rarity"]);
+  const page = await planSearch(source, ["common", "rarity"], undefined, 5);
+  assert.deepEqual(page, expected(rows, ["common", "rarity"], () => true, undefined, 5));
+  assert.deepEqual(reads.indexWords, ["rarity"]);
+});
+
+Deno.test("without an index the scan answers a bounded window, never an empty page", async () => {
+  const count = SCAN_BUDGET * 2;
+  const rows = filler(count, (seq) => (seq === count || seq === 3 ? "ab" : "cd"));
+  const { source, reads } = memorySource(rows, ["ab"], () => true, { indexable: false });
+  const first = await planSearch(source, ["ab"], undefined, 20);
+  assert.deepEqual(first, { seqs: [count], more: true });
+  assert.ok(reads.scanned < count, `${reads.scanned} rows scanned`);
+  const second = await planSearch(source, ["ab"], first.seqs[0], 20);
+  assert.deepEqual(second, { seqs: [3], more: false });
+});
+
+Deno.test("property: pages are exactly the newest matches, whatever the plan", async () => {
+  const vocabulary = ["alpha", "beta", "gamma", "delta", "al", "be"];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 4 }), {
+        minLength: 1,
+        maxLength: 3_000,
+        size: "max",
+      }),
+      fc.array(fc.constantFrom(...vocabulary), { minLength: 1, maxLength: 2 }),
+      fc.integer({ min: 1, max: 7 }),
+      fc.option(fc.nat(3_100), { nil: undefined }),
+      fc.integer({ min: 1, max: 30 }),
+      fc.constantFrom(COSTS, { scanRow: 100, indexDocument: 0.01, indexRow: 0.01 }, {
+        scanRow: 0.01,
+        indexDocument: 100,
+        indexRow: 100,
+      }),
+      async (texts, query, scopeEvery, before, limit, costs) => {
+        const rows = texts.map((words, i) => ({ seq: i + 1, text: words.join(" ") }));
+        const words = [...new Set(query)];
+        const inScope = (row: TextRow) => row.seq % scopeEvery === 0;
+        const { source } = memorySource(rows, words, inScope, { costs });
+        const page = await planSearch(source, words, before, limit);
+        assert.deepEqual(page, expected(rows, words, inScope, before, limit));
+      },
+    ),
+    { numRuns: 150 },
+  );
+});
