@@ -11,7 +11,7 @@ import migration005 from "../../sql/mysql/005_markers_reports_staff.sql" with { 
 import migration006 from "../../sql/mysql/006_search.sql" with { type: "text" };
 import migration007 from "../../sql/mysql/007_moderation2.sql" with { type: "text" };
 import migration008 from "../../sql/mysql/008_accounts_staff.sql" with { type: "text" };
-import migration010 from "../../sql/mysql/010_search_room_scan.sql" with { type: "text" };
+import migration009 from "../../sql/mysql/009_search_room_scan.sql" with { type: "text" };
 import { StoreConfigError } from "./store_config_error.ts";
 
 /** Migrations in order; the schema version is the number applied. */
@@ -24,9 +24,7 @@ const MIGRATIONS: readonly string[] = [
   migration006,
   migration007,
   migration008,
-  // 009 is reserved (another change under way): its migration goes here, before 010.
-  "-- 009: reserved",
-  migration010,
+  migration009,
 ];
 
 /**

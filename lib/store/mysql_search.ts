@@ -6,7 +6,7 @@
  * every matching document and reading its row before the `ORDER BY seq DESC LIMIT` (profiled
  * at 1,000,000 messages: 0.45 s for a word in 100,000 messages with the rows cached, several
  * times that without), so only a rare word is worth asking it for. A room's messages are
- * scanned through the messages_room_text index (sql/mysql/010_search_room_scan.sql).
+ * scanned through the messages_room_text index (sql/mysql/009_search_room_scan.sql).
  */
 import type { RowDataPacket } from "mysql2/promise";
 import { MESSAGE_SELECT, toMessage } from "./mysql_messages.ts";
@@ -88,10 +88,14 @@ export async function searchMysql(
       total: Number(top?.seq ?? 0),
       costs: MYSQL_COSTS,
       // LIMIT bound as a string: MySQL 8 rejects a DOUBLE there (see mysql_messages.ts).
-      scan: async (before, count) =>
-        roomOnly
+      scan: async (before, count) => {
+        const t0 = performance.now();
+        const r = roomOnly
           ? await roomScan(rows, values[0]!, before, count)
-          : textRows(await rows(scanSql, [...values, before, String(count)])),
+          : textRows(await rows(scanSql, [...values, before, String(count)]));
+        if (Deno.env.get("SEARCH_DEBUG")) console.error(`   scan ${count} -> ${r.length} ${(performance.now() - t0).toFixed(1)}ms`);
+        return r;
+      },
       // InnoDB does not index words shorter or longer than its token sizes.
       indexable: (word) => against(word) !== null,
       index: (word, before) => fulltextCursor(rows, where, values, against(word)!, before),
@@ -103,7 +107,7 @@ export async function searchMysql(
   return { messages: await messagesOf(rows, page.seqs), more: page.more };
 }
 
-/** Characters of a text in the messages_room_text index (sql/mysql/010_search_room_scan.sql). */
+/** Characters of a text in the messages_room_text index (sql/mysql/009_search_room_scan.sql). */
 const TEXT_HEAD = 255;
 
 /**
@@ -156,9 +160,11 @@ function fulltextCursor(
   return {
     async next(count) {
       while (buffered.length < count && !exhausted) {
+        const t0 = performance.now();
         const page = textRows(
           await rows(sql, [...values, against, cursor, String(FULLTEXT_PAGE)]),
         );
+        if (Deno.env.get("SEARCH_DEBUG")) console.error(`   FT ${against} -> ${page.length} ${(performance.now() - t0).toFixed(1)}ms`);
         exhausted = page.length < FULLTEXT_PAGE;
         if (page.length > 0) cursor = page[page.length - 1]!.seq;
         buffered = buffered.concat(page);

@@ -13,7 +13,7 @@ import migration005 from "../../sql/sqlite/005_markers_reports_staff.sql" with {
 import migration006 from "../../sql/sqlite/006_search.sql" with { type: "text" };
 import migration007 from "../../sql/sqlite/007_moderation2.sql" with { type: "text" };
 import migration008 from "../../sql/sqlite/008_accounts_staff.sql" with { type: "text" };
-import migration010 from "../../sql/sqlite/010_search_deferred.sql" with { type: "text" };
+import migration009 from "../../sql/sqlite/009_search_deferred.sql" with { type: "text" };
 import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
 import { fts5Query, searchWords } from "./search_query.ts";
 import {
@@ -70,9 +70,7 @@ const MIGRATIONS: readonly string[] = [
   migration006,
   migration007,
   migration008,
-  // 009 is reserved (another change under way): its migration goes here, before 010.
-  "-- 009: reserved",
-  migration010,
+  migration009,
 ];
 
 const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
@@ -204,7 +202,7 @@ function sqliteScope(scope: SearchScope): [string, SQLInputValue[]] {
 }
 
 /**
- * New messages indexed for search together once this many wait (sql/sqlite/010 says why
+ * New messages indexed for search together once this many wait (sql/sqlite/009 says why
  * later and together), right after the write that reached it.
  */
 const INDEX_BATCH = 4_096;
@@ -605,7 +603,7 @@ class SqliteStore implements Store {
 
   /**
    * Indexes every message above search_index_state.upto, in one transaction that also moves
-   * upto (sql/sqlite/010_search_deferred.sql). Its commit does not wait for the disk
+   * upto (sql/sqlite/009_search_deferred.sql). Its commit does not wait for the disk
    * (synchronous=NORMAL): the messages are durable already, and what a crash loses of the
    * index is indexed again from upto on.
    */

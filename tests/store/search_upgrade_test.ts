@@ -1,9 +1,9 @@
 /**
- * Migration 010 (sql/sqlite/010_search_deferred.sql, sql/mysql/010_search_room_scan.sql)
+ * Migration 009 (sql/sqlite/009_search_deferred.sql, sql/mysql/009_search_room_scan.sql)
  * upgrades a database of the previous version in place: every message stored before stays
  * searchable (through the index too: the fillers make the word rare), old messages can be
  * edited and deleted with the search following, new ones are found. Each database is built
- * from the migration files below 010 and filled with plain SQL, as that version left it.
+ * from the migration files below 009 and filled with plain SQL, as that version left it.
  * Also on SQLite: messages a store had not indexed yet when it stopped (a crash) are found.
  */
 import assert from "node:assert/strict";
@@ -19,13 +19,13 @@ import { createTestDatabase } from "../support/mysql_db.ts";
 /** Messages stored before the upgrade: "zebra" in the oldest, fillers after it. */
 const OLD_MESSAGES = 1_500;
 
-/** The migration files of a store numbered below 010, in order, and the last number. */
+/** The migration files of a store numbered below 009, in order, and the last number. */
 async function previousMigrations(store: "sqlite" | "mysql") {
   const dir = new URL(`../../sql/${store}/`, import.meta.url);
   const files: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const number = Number(entry.name.slice(0, 3));
-    if (entry.isFile && entry.name.endsWith(".sql") && number < 10) files.push(entry.name);
+    if (entry.isFile && entry.name.endsWith(".sql") && number < 9) files.push(entry.name);
   }
   files.sort();
   const texts = await Promise.all(files.map((f) => Deno.readTextFile(new URL(f, dir))));
@@ -110,7 +110,7 @@ Deno.test("sqlite: a database of the previous version upgrades with its messages
     assert.equal(
       (check.prepare("PRAGMA user_version").get() as { user_version: number })
         .user_version,
-      10,
+      9,
     );
     check.close();
   } finally {
