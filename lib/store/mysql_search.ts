@@ -93,7 +93,9 @@ export async function searchMysql(
         const r = roomOnly
           ? await roomScan(rows, values[0]!, before, count)
           : textRows(await rows(scanSql, [...values, before, String(count)]));
-        if (Deno.env.get("SEARCH_DEBUG")) console.error(`   scan ${count} -> ${r.length} ${(performance.now() - t0).toFixed(1)}ms`);
+        if (Deno.env.get("SEARCH_DEBUG")) {
+          console.error(`   scan ${count} -> ${r.length} ${(performance.now() - t0).toFixed(1)}ms`);
+        }
         return r;
       },
       // InnoDB does not index words shorter or longer than its token sizes.
@@ -164,7 +166,11 @@ function fulltextCursor(
         const page = textRows(
           await rows(sql, [...values, against, cursor, String(FULLTEXT_PAGE)]),
         );
-        if (Deno.env.get("SEARCH_DEBUG")) console.error(`   FT ${against} -> ${page.length} ${(performance.now() - t0).toFixed(1)}ms`);
+        if (Deno.env.get("SEARCH_DEBUG")) {
+          console.error(
+            `   FT ${against} -> ${page.length} ${(performance.now() - t0).toFixed(1)}ms`,
+          );
+        }
         exhausted = page.length < FULLTEXT_PAGE;
         if (page.length > 0) cursor = page[page.length - 1]!.seq;
         buffered = buffered.concat(page);
