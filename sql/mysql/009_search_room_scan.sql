@@ -1,4 +1,4 @@
--- FastChat schema, version 10 (MySQL 8 / MariaDB 10.11+): a search scoped to a room reads
+-- FastChat schema, version 9 (MySQL 8 / MariaDB 10.11+): a search scoped to a room reads
 -- the room's newest messages first (lib/store/search_plan.ts). A room's messages are spread
 -- over the whole table (one row in every few hundred), so reading them through
 -- messages_room costs one page per row: 3,000 rows of one room at 1,000,000 messages were

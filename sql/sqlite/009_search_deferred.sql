@@ -1,4 +1,4 @@
--- FastChat schema, version 10 (SQLite): new messages reach the search index (006) after
+-- FastChat schema, version 9 (SQLite): new messages reach the search index (006) after
 -- their own transaction, several thousand at a time, instead of inside it.
 -- Indexing a message in FTS5 costs about as much as storing it: most of it is per
 -- transaction (the pending terms of each commit become a new segment, which later merges
@@ -12,7 +12,7 @@
 -- a crash loses nothing (the messages above upto are indexed again).
 -- Edits, tombstones and a room's deletion still change the index in their own transaction,
 -- but only for messages already indexed: one still waiting is indexed with its current text.
--- An existing database (version 8 or 9) has every message indexed already.
+-- An existing database (version 8) has every message indexed already.
 CREATE TABLE search_index_state (
   id   INTEGER PRIMARY KEY CHECK (id = 1),
   upto INTEGER NOT NULL
