@@ -35,11 +35,12 @@ export async function readTokenSizes(rows: RowsReader): Promise<TokenSizes> {
 /**
  * Costs for the search planner (search_plan.ts), measured at 1,000,000 messages on MariaDB
  * 10.11 with its default 128 MiB buffer pool: a scanned row (read in index or table order,
- * sent, checked) ~3 µs; a document InnoDB collects for a `+word*` term ~5 µs when its row is
- * in the buffer pool, 20-50 µs when not (the usual case: the matches of a word are spread
- * over the whole table), so 20; a row it returns (already in scope) ~0.5 µs.
+ * sent, checked) ~3 µs; a document of a word's list ~1 µs; a document matching every word,
+ * whose row InnoDB reads (to check the scope and sort), 5 µs when the row is in the buffer
+ * pool and 50-150 µs when not, which is the usual case: a word's matches are spread over the
+ * whole table.
  */
-const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 20, indexRow: 0.5 };
+const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 1, indexRow: 50 };
 /** Rows of one FULLTEXT query: each query collects every match again, so few and large. */
 const FULLTEXT_PAGE = 1_000;
 
@@ -81,26 +82,22 @@ export async function searchMysql(
   const scanSql = `SELECT m.seq, m.text FROM messages m WHERE ${where} AND m.seq < ?
     ORDER BY m.seq DESC LIMIT ?`;
   const roomOnly = "roomId" in query.scope && query.fromId === undefined;
-  const against = (word: number) =>
-    booleanModeTerms([query.words[word]!], tokens.min, tokens.max).against;
+  const against = (words: readonly string[]) =>
+    booleanModeTerms(words, tokens.min, tokens.max).against;
   const page = await planSearch(
     {
       total: Number(top?.seq ?? 0),
       costs: MYSQL_COSTS,
+      // Every word at once: InnoDB intersects the words' lists before it reads a row.
+      asks: "all",
       // LIMIT bound as a string: MySQL 8 rejects a DOUBLE there (see mysql_messages.ts).
-      scan: async (before, count) => {
-        const t0 = performance.now();
-        const r = roomOnly
+      scan: async (before, count) =>
+        roomOnly
           ? await roomScan(rows, values[0]!, before, count)
-          : textRows(await rows(scanSql, [...values, before, String(count)]));
-        if (Deno.env.get("SEARCH_DEBUG")) {
-          console.error(`   scan ${count} -> ${r.length} ${(performance.now() - t0).toFixed(1)}ms`);
-        }
-        return r;
-      },
+          : textRows(await rows(scanSql, [...values, before, String(count)])),
       // InnoDB does not index words shorter or longer than its token sizes.
-      indexable: (word) => against(word) !== null,
-      index: (word, before) => fulltextCursor(rows, where, values, against(word)!, before),
+      indexable: (word) => against([query.words[word]!]) !== null,
+      index: (_word, before) => fulltextCursor(rows, where, values, against(query.words)!, before),
     },
     query.words,
     query.before,
@@ -162,15 +159,9 @@ function fulltextCursor(
   return {
     async next(count) {
       while (buffered.length < count && !exhausted) {
-        const t0 = performance.now();
         const page = textRows(
           await rows(sql, [...values, against, cursor, String(FULLTEXT_PAGE)]),
         );
-        if (Deno.env.get("SEARCH_DEBUG")) {
-          console.error(
-            `   FT ${against} -> ${page.length} ${(performance.now() - t0).toFixed(1)}ms`,
-          );
-        }
         exhausted = page.length < FULLTEXT_PAGE;
         if (page.length > 0) cursor = page[page.length - 1]!.seq;
         buffered = buffered.concat(page);

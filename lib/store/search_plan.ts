@@ -12,9 +12,12 @@
  * on until the page is full with that of asking the index for the rarest word seen
  * (documents it would return, estimated from that word's share of the rows scanned), and
  * switches to the index when that is cheaper: a rare word goes to the index after one
- * chunk, a frequent one never does. The index is asked for that one word only (each further
- * word would add its own full read); every row it returns is checked for all the words.
- * Either way every result is checked in the server, so both stores find the same messages.
+ * chunk, a frequent one never does. The newest messages may not be like the rest (a topic
+ * of the day): before the first switch, one sample from the middle of the older history
+ * is read too, and a word counts as frequent as the more pessimistic of both shares. The
+ * index is asked for that one word only (each further word would add its own full read);
+ * every row it returns is checked for all the words. Either way every result is checked in
+ * the server, so both stores find the same messages.
  */
 import { WordMatcher } from "./search_query.ts";
 
@@ -39,9 +42,13 @@ export interface IndexCursor {
 export interface SearchCosts {
   /** One row of a scan: read, sent, checked. */
   scanRow: number;
-  /** One document an index read collects for a word, anywhere in the history. */
+  /** One document an index read collects for a word it is asked for, anywhere in history. */
   indexDocument: number;
-  /** One row an index read returns in order (joined, checked against the scope). */
+  /**
+   * One row the index read goes through: with `asks: "rarest"`, each document of the word
+   * in turn (joined to its row, checked against the scope) until the page is full; with
+   * `asks: "all"`, each document holding every word asked (the engine reads all their rows).
+   */
   indexRow: number;
 }
 
@@ -50,11 +57,21 @@ export interface SearchSource {
   /** About how many messages the store holds (scales the documents of an index read). */
   total: number;
   costs: SearchCosts;
+  /**
+   * What the index is asked for: `"rarest"`, the one word rarest in the rows read (FTS5
+   * collects the full document list of each word asked, then yields matches newest first);
+   * `"all"`, every word it can be asked for, together (InnoDB intersects the words' lists
+   * before reading any row, and reading rows is most of its cost).
+   */
+  asks: "rarest" | "all";
   /** The newest rows in scope older than `before`, newest first, at most `count`. */
   scan(before: number, count: number): Promise<TextRow[]>;
   /** Whether the full-text index can be asked for query word `word` (an index into words). */
   indexable(word: number): boolean;
-  /** The rows in scope older than `before` whose text the index holds query word `word` in. */
+  /**
+   * The rows in scope older than `before` the index gives for query word `word` (`"rarest"`)
+   * or for every indexable word (`"all"`; `word` is then the rarest of them).
+   */
   index(word: number, before: number): IndexCursor;
 }
 
@@ -70,6 +87,8 @@ const SCAN_CHUNK_MIN = 200;
 const SCAN_CHUNK_MAX = 3_200;
 /** Rows of an index page. */
 const INDEX_PAGE = 200;
+/** Rows of the sample of older history read before the index is first asked. */
+const SAMPLE_ROWS = 200;
 /**
  * Rows scanned per request, at most, when the index cannot be asked (every word shorter
  * than MySQL's minimum token) or is more expensive still, before the matches found are
@@ -78,52 +97,76 @@ const INDEX_PAGE = 200;
  */
 export const SCAN_BUDGET = 10_000;
 
-/** The word the index is asked for: fewest hits in the scan, then the longest; -1: none. */
-function rarestWord(source: SearchSource, matcher: WordMatcher): number {
+/**
+ * The word the index is asked for: the lowest share (`density`), then the longest; -1 when
+ * no word can be asked.
+ */
+function rarestWord(
+  source: SearchSource,
+  words: readonly string[],
+  density: readonly number[],
+): number {
   let best = -1;
-  for (let i = 0; i < matcher.words.length; i++) {
+  for (let i = 0; i < words.length; i++) {
     if (!source.indexable(i)) continue;
     if (
-      best < 0 || matcher.hits[i]! < matcher.hits[best]! ||
-      (matcher.hits[i] === matcher.hits[best] &&
-        matcher.words[i]!.length > matcher.words[best]!.length)
+      best < 0 || density[i]! < density[best]! ||
+      (density[i] === density[best] && words[i]!.length > words[best]!.length)
     ) best = i;
   }
   return best;
 }
 
-/** What the scan so far tells about the rest of the search. */
-interface ScanStats {
-  /** Rows scanned, all in scope. */
+/** What the rows read so far tell about the rest of the search. */
+export interface ScanStats {
+  /** Rows scanned, all in scope, newest first. */
   scanned: number;
   /** Of those, matches (every word). */
   found: number;
-  /** Of those, rows holding the word the index would be asked for. */
-  wordHits: number;
   /** Sequence numbers the scanned rows spread over (newest - oldest + 1). */
   span: number;
+  /** Per query word, the rows scanned holding it. */
+  hits: readonly number[];
+  /** Per query word, the share of messages holding it across the history (estimated). */
+  density: readonly number[];
+  /** The share of messages holding every word across the history (estimated). */
+  matchDensity: number;
 }
 
 /**
- * Whether asking the index for the word is expected to cost less than scanning on until
- * `need` more matches are found. From the rows scanned: the share of the word (so the
- * documents the index collects across `total` messages), the share of matches among rows
- * holding the word, and the share of the scope among all messages (rows scanned over the
- * sequence numbers they span: every other index row is read to be dropped).
+ * Whether asking the index (for `word`, or for every word `indexable` allows when `asks` is
+ * `"all"`) is expected to cost less than scanning on until `need` more matches are found.
+ * The densities give the documents the index collects across `total` messages; the rows
+ * scanned give the share of matches among rows holding the word, and the share of the
+ * scope among all messages (rows scanned over the sequence numbers they span: an index
+ * read also goes through the documents out of scope).
  */
 export function indexIsCheaper(
   stats: ScanStats,
   need: number,
-  total: number,
-  costs: SearchCosts,
+  word: number,
+  source: Pick<SearchSource, "total" | "costs" | "asks" | "indexable">,
 ): boolean {
+  const { total, costs } = source;
   const scanRows = need * stats.scanned / (stats.found + 1);
-  const documents = (stats.wordHits + 1) / stats.scanned * total;
-  const scopeShare = Math.min(1, stats.scanned / Math.max(1, stats.span));
-  const indexRows = Math.min(
-    documents,
-    need * (stats.wordHits + 1) / (stats.found + 1) / scopeShare,
-  );
+  let documents: number;
+  let indexRows: number;
+  if (source.asks === "rarest") {
+    documents = stats.density[word]! * total;
+    const scopeShare = Math.min(1, stats.scanned / Math.max(1, stats.span));
+    indexRows = Math.min(
+      documents,
+      need * (stats.hits[word]! + 1) / (stats.found + 1) / scopeShare,
+    );
+  } else {
+    const asked = stats.density.map((_, i) => i).filter((i) => source.indexable(i));
+    documents = asked.reduce((sum, i) => sum + stats.density[i]! * total, 0);
+    indexRows = (asked.length === stats.density.length
+      ? stats.matchDensity
+      : Math.min(...asked.map((i) =>
+        stats.density[i]!
+      ))) * total;
+  }
   return documents * costs.indexDocument + indexRows * costs.indexRow <
     scanRows * costs.scanRow;
 }
@@ -139,6 +182,8 @@ export async function planSearch(
   limit: number,
 ): Promise<PlannedPage> {
   const matcher = new WordMatcher(words);
+  let sample: WordMatcher | null = null;
+  let sampleMatches = 0;
   const found: number[] = [];
   let cursor = before ?? Number.MAX_SAFE_INTEGER;
   let newest = 0;
@@ -156,16 +201,33 @@ export async function planSearch(
     if (rows.length < chunk) return { seqs: found, more: false };
     newest ||= rows[0]!.seq;
     cursor = rows[rows.length - 1]!.seq;
-    word = rarestWord(source, matcher);
-    if (word >= 0) {
-      const stats = {
+    const stats = (): ScanStats => {
+      const share = (count: number, of: number) => (count + 1) / of;
+      const sampled = sample !== null && sample.tested > 0 ? sample : null;
+      return {
         scanned,
         found: found.length,
-        wordHits: matcher.hits[word]!,
         span: newest - cursor + 1,
+        hits: matcher.hits,
+        density: matcher.hits.map((hits, i) =>
+          Math.max(share(hits, scanned), sampled ? share(sampled.hits[i]!, sampled.tested) : 0)
+        ),
+        matchDensity: Math.max(
+          share(found.length, scanned),
+          sampled ? share(sampleMatches, sampled.tested) : 0,
+        ),
       };
-      if (indexIsCheaper(stats, limit + 1 - found.length, source.total, source.costs)) break;
+    };
+    const cheaper = (i: number) => indexIsCheaper(stats(), limit + 1 - found.length, i, source);
+    word = rarestWord(source, words, stats().density);
+    if (word >= 0 && cheaper(word) && sample === null) {
+      sample = new WordMatcher(words);
+      for (const row of await source.scan(Math.ceil(cursor / 2), SAMPLE_ROWS)) {
+        if (sample.test(row.text)) sampleMatches++;
+      }
+      word = rarestWord(source, words, stats().density);
     }
+    if (word >= 0 && cheaper(word)) break;
     if (scanned >= SCAN_BUDGET && found.length > 0) return { seqs: found, more: true };
     chunk = Math.min(chunk * 2, SCAN_CHUNK_MAX);
   }

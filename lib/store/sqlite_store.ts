@@ -535,6 +535,7 @@ class SqliteStore implements Store {
     return {
       total,
       costs: SEARCH_COSTS,
+      asks: "rarest",
       scan: (before, count) =>
         Promise.resolve(scan.all(...params, before, count) as unknown as TextRow[]),
       indexable: (word) => this.#searchIndexed && phrases[word] !== undefined,

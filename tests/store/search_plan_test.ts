@@ -2,7 +2,8 @@
  * The search planner (lib/store/search_plan.ts) over an in-memory source: whatever mix of
  * scan and index reads it chooses, a page holds exactly the newest matches before `before`
  * with the right `more`; a rare word goes to the index after the first chunk, a frequent one
- * never does; with no index, the scan answers a bounded window.
+ * never does, nor one frequent in older history only; with no index, the scan answers a
+ * bounded window.
  */
 import assert from "node:assert/strict";
 import fc from "../deps/fast_check.ts";
@@ -23,13 +24,14 @@ function memorySource(
   rows: TextRow[],
   words: readonly string[],
   inScope: (row: TextRow) => boolean = () => true,
-  options: { indexable?: boolean; costs?: SearchCosts } = {},
+  options: { indexable?: boolean; costs?: SearchCosts; asks?: "rarest" | "all" } = {},
 ) {
   const reads = { scanned: 0, indexed: 0, indexWords: [] as string[] };
   const newestFirst = [...rows].reverse();
   const source: SearchSource = {
     total: rows.length,
     costs: options.costs ?? COSTS,
+    asks: options.asks ?? "rarest",
     scan(before, count) {
       const page = newestFirst.filter((r) => r.seq < before && inScope(r)).slice(0, count);
       reads.scanned += page.length;
@@ -37,9 +39,11 @@ function memorySource(
     },
     indexable: () => options.indexable ?? true,
     index(word, before): IndexCursor {
-      reads.indexWords.push(words[word]!);
+      // "all": every word asked together, like InnoDB's `+a* +b*`.
+      const asked = source.asks === "all" ? words : [words[word]!];
+      reads.indexWords.push(asked.join(" "));
       const hits = newestFirst.filter((r) =>
-        r.seq < before && inScope(r) && matchesAllWords(r.text, [words[word]!])
+        r.seq < before && inScope(r) && matchesAllWords(r.text, asked)
       );
       return {
         next(count) {
@@ -88,7 +92,28 @@ Deno.test("a rare word goes to the index after the first chunk", async () => {
   assert.deepEqual(page, expected(rows, ["zebra"], () => true, undefined, 20));
   assert.deepEqual(page.seqs, [15_007, 10_007, 5_007, 7]);
   assert.deepEqual(reads.indexWords, ["zebra"]);
-  assert.equal(reads.scanned, 200);
+  // The first chunk, then the sample of older history.
+  assert.equal(reads.scanned, 200 + 200);
+});
+
+Deno.test("a word rare lately but frequent in older history is not asked from the index", async () => {
+  // "okapi" is in every other message but the newest 1,000: asking the index for it would
+  // collect some 10,000 documents for a page of 20.
+  const rows = filler(21_000, (seq) => (seq <= 20_000 && seq % 2 === 0 ? "okapi" : "other"));
+  // Costs where a document of the index costs several scanned rows (as on MariaDB).
+  const costs = { scanRow: 3, indexDocument: 20, indexRow: 0.5 };
+  const { source, reads } = memorySource(rows, ["okapi"], () => true, { costs });
+  const page = await planSearch(source, ["okapi"], undefined, 20);
+  assert.deepEqual(page, expected(rows, ["okapi"], () => true, undefined, 20));
+  assert.deepEqual(reads.indexWords, []);
+  // Without the sample (one older row in 2,000 has it), the same costs ask the index.
+  const sparse = filler(21_000, (seq) => (seq <= 20_000 && seq % 2_000 === 0 ? "okapi" : "x"));
+  const rare = memorySource(sparse, ["okapi"], () => true, { costs });
+  assert.deepEqual(
+    await planSearch(rare.source, ["okapi"], undefined, 20),
+    expected(sparse, ["okapi"], () => true, undefined, 20),
+  );
+  assert.deepEqual(rare.reads.indexWords, ["okapi"]);
 });
 
 Deno.test("two words: the index is asked for the rarer one only", async () => {
@@ -100,6 +125,23 @@ Deno.test("two words: the index is asked for the rarer one only", async () => {
   const page = await planSearch(source, ["common", "rarity"], undefined, 5);
   assert.deepEqual(page, expected(rows, ["common", "rarity"], () => true, undefined, 5));
   assert.deepEqual(reads.indexWords, ["rarity"]);
+});
+
+Deno.test("asking for all words at once: frequent words whose conjunction is rare", async () => {
+  // Each word in one message in 20, both together in one in 1,000, with MariaDB's costs
+  // (lib/store/mysql_search.ts): reading the rows that hold every word is what costs.
+  const text = (seq: number) =>
+    seq % 1_000 === 5 ? "alpha beta" : seq % 20 === 0 ? "alpha" : seq % 20 === 10 ? "beta" : "x";
+  const rows = filler(20_000, text);
+  const costs = { scanRow: 3, indexDocument: 1, indexRow: 50 };
+  const { source, reads } = memorySource(rows, ["alpha", "beta"], () => true, {
+    costs,
+    asks: "all",
+  });
+  const page = await planSearch(source, ["alpha", "beta"], undefined, 10);
+  assert.deepEqual(page, expected(rows, ["alpha", "beta"], () => true, undefined, 10));
+  assert.deepEqual(reads.indexWords, ["alpha beta"]);
+  assert.ok(reads.scanned < 2_000, `${reads.scanned} rows scanned`);
 });
 
 Deno.test("without an index the scan answers a bounded window, never an empty page", async () => {
@@ -131,11 +173,12 @@ Deno.test("property: pages are exactly the newest matches, whatever the plan", a
         indexDocument: 100,
         indexRow: 100,
       }),
-      async (texts, query, scopeEvery, before, limit, costs) => {
+      fc.constantFrom("rarest" as const, "all" as const),
+      async (texts, query, scopeEvery, before, limit, costs, asks) => {
         const rows = texts.map((words, i) => ({ seq: i + 1, text: words.join(" ") }));
         const words = [...new Set(query)];
         const inScope = (row: TextRow) => row.seq % scopeEvery === 0;
-        const { source } = memorySource(rows, words, inScope, { costs });
+        const { source } = memorySource(rows, words, inScope, { costs, asks });
         const page = await planSearch(source, words, before, limit);
         assert.deepEqual(page, expected(rows, words, inScope, before, limit));
       },
