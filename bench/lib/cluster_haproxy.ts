@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { haproxyConfig } from "../../tests/support/haproxy.ts";
 import { accepts, freePorts } from "../../tests/support/ports.ts";
 import { waitFor } from "../../tests/support/wait.ts";
+import { spawnThrowaway, withRetries } from "./throwaway_process.ts";
 
 /** The Debian package's binary. */
 export const HAPROXY = "/usr/sbin/haproxy";
@@ -49,27 +50,8 @@ async function _attempt(servers: readonly { name: string; port: number }[]): Pro
   });
   await Deno.writeTextFile(join(dir, "haproxy.cfg"), config);
   // `-db`: in the foreground, no fork, so that the child is HAProxy itself.
-  const child = new Deno.Command(HAPROXY, {
-    args: ["-db", "-f", join(dir, "haproxy.cfg")],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let exited = false;
-  void child.status.then(() => exited = true);
-  let stopped = false;
-  const stop = async () => {
-    if (!stopped) {
-      stopped = true;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Exited already.
-      }
-      await child.status;
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
+  const daemon = spawnThrowaway(HAPROXY, ["-db", "-f", join(dir, "haproxy.cfg")], dir);
+  const stop = daemon.stop;
   const stats = async () => {
     const response = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`, {
       signal: AbortSignal.timeout(2_000),
@@ -95,7 +77,7 @@ async function _attempt(servers: readonly { name: string; port: number }[]): Pro
   };
   try {
     await waitFor(`HAProxy on port ${port} with every server UP`, async () => {
-      if (exited) throw new Error(`haproxy exited at start (port ${port} taken?)`);
+      if (daemon.exited()) throw new Error(`haproxy exited at start (port ${port} taken?)`);
       if (!await accepts(port)) return false;
       const states = await stats().catch(() => ({} as Record<string, ServerStats>));
       return servers.every((s) => states[s.name]?.status === "UP");
@@ -108,14 +90,8 @@ async function _attempt(servers: readonly { name: string; port: number }[]): Pro
 }
 
 /** Starts HAProxy in front of `servers` (chat ports on 127.0.0.1), once every one is UP. */
-export async function startBenchHaproxy(
+export function startBenchHaproxy(
   servers: readonly { name: string; port: number }[],
 ): Promise<BenchHaproxy> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await _attempt(servers);
-    } catch (error) {
-      if (attempt >= 3) throw error;
-    }
-  }
+  return withRetries(() => _attempt(servers));
 }

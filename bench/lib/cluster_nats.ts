@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { freePorts } from "../../tests/support/ports.ts";
 import { waitFor } from "../../tests/support/wait.ts";
+import { spawnThrowaway, withRetries } from "./throwaway_process.ts";
 
 /** The Debian package's binary. */
 export const NATS_SERVER = "/usr/sbin/nats-server";
@@ -37,49 +38,24 @@ async function _jetstreamUp(monitorPort: number): Promise<boolean> {
 async function _attempt(): Promise<BenchNats> {
   const dir = await Deno.makeTempDir({ prefix: "fcbench-nats-" });
   const [port, monitorPort] = freePorts(2) as [number, number];
-  const child = new Deno.Command(NATS_SERVER, {
-    args: [
-      ...["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)],
-      ...["-js", "-sd", join(dir, "js"), "-l", join(dir, "nats.log")],
-    ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let exited = false;
-  void child.status.then(() => exited = true);
-  let stopped = false;
-  const stop = async () => {
-    if (!stopped) {
-      stopped = true;
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // Exited already.
-      }
-      await child.status;
-    }
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  };
+  const daemon = spawnThrowaway(NATS_SERVER, [
+    ...["-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)],
+    ...["-js", "-sd", join(dir, "js"), "-l", join(dir, "nats.log")],
+  ], dir);
+  const stop = daemon.stop;
   try {
     await waitFor(`nats-server on port ${port} with JetStream`, () => {
-      if (exited) throw new Error(`nats-server exited at start (port ${port} taken?)`);
+      if (daemon.exited()) throw new Error(`nats-server exited at start (port ${port} taken?)`);
       return _jetstreamUp(monitorPort);
     }, 15_000);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `nats://127.0.0.1:${port}`, pid: child.pid, monitorPort, stop };
+  return { url: `nats://127.0.0.1:${port}`, pid: daemon.pid, monitorPort, stop };
 }
 
 /** Starts a node on free ports (trying others when one was taken meanwhile). */
-export async function startBenchNats(): Promise<BenchNats> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await _attempt();
-    } catch (error) {
-      if (attempt >= 3) throw error;
-    }
-  }
+export function startBenchNats(): Promise<BenchNats> {
+  return withRetries(_attempt);
 }
