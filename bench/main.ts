@@ -13,6 +13,7 @@ import { isUnclean, markdown } from "./report.ts";
 import { FULL, QUICK } from "./scenarios.ts";
 import { peerMain } from "./peer.ts";
 import { searchMain } from "./search.ts";
+import { stormMain } from "./reconnect_storm.ts";
 import { runSuite, type Scenario, SCENARIOS } from "./suite.ts";
 
 const HELP = `Usage: deno task bench [options]
@@ -28,6 +29,7 @@ const HELP = `Usage: deno task bench [options]
   --time-limit S     start no run after S seconds (default 90 quick, 780 full)
   --search           the search benchmark instead (deno task bench --search --help)
   --peer             FastChat beside InspIRCd with ../shared/peerbench (deno task bench --peer --help)
+  --storm            the reconnect storm: N clients reconnect after a restart (deno task bench --storm --help)
   --help`;
 
 /** Whether a MySQL server accepts TCP connections at the URL's host and port. */
@@ -65,6 +67,10 @@ async function main(): Promise<number> {
   // `--peer`: the comparison with a real IRC server (bench/peer.ts), with its own options.
   if (Deno.args.includes("--peer")) {
     return await peerMain(Deno.args.filter((arg) => arg !== "--peer"));
+  }
+  // `--storm`: the reconnect storm (bench/reconnect_storm.ts), with its own options.
+  if (Deno.args.includes("--storm")) {
+    return await stormMain(Deno.args.filter((arg) => arg !== "--storm"));
   }
   // `--only cluster`: the cluster benchmark (bench/cluster.ts), with its own options.
   const cluster = _clusterArgs(Deno.args);

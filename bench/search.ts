@@ -8,12 +8,13 @@
  *    `interval` ms in their room, and meanwhile sends `queries` `search` requests one after
  *    another (1–2 words drawn from the same distribution, some prefixes, a mix of scopes):
  *    p50 and p95 latency per query.
- * 3. The durable message rate with the index maintained and without it (SQLite: messages_fts
- *    and its triggers dropped; MySQL: the FULLTEXT index and the room scan index dropped), in
- *    the same run: fresh databases, `rateMessages` messages in transactions of 256 (a group
- *    commit), one after another, until the store is closed (SQLite indexes the last messages
- *    then); `rateRounds` pairs, alternating which goes first, so that both see the same
- *    machine load; the median of the per-pair ratios is the goal (≥ 0.8).
+ * 3. The durable message rate with the index maintained and without it (SQLite: the queue
+ *    search_changes and its triggers dropped, so no index is kept; MySQL: the FULLTEXT index
+ *    and the room scan index dropped), in the same run: fresh databases, `rateMessages`
+ *    messages in transactions of 256 (a group commit), one after another, until the store is
+ *    closed (SQLite indexes the last messages then); `rateRounds` pairs, alternating which
+ *    goes first, so that both see the same machine load; the median of the per-pair ratios
+ *    is the goal (≥ 0.8).
  *
  * Not a pass/fail test; `tests/bench/search_bench_test.ts` runs a tiny version.
  */
@@ -21,7 +22,9 @@ import { parseArgs } from "node:util";
 import mysql from "mysql2/promise";
 import { DatabaseSync } from "node:sqlite";
 import { openStore } from "../lib/store/open_store.ts";
+import { openSqliteStore, settleSearchIndex } from "../lib/store/sqlite_store.ts";
 import type { NewMessage } from "../lib/store/store.ts";
+import { startThrowawayMariadb } from "../tests/support/mariadb.ts";
 import { startFastchat } from "./processes.ts";
 import {
   BENCH_PASSWORD,
@@ -68,6 +71,22 @@ export interface SearchBenchResult {
   ratios: number[];
   /** One-minute load average when the queries started, and when the last round ended. */
   load: [number, number];
+  /** MySQL: the server's `innodb_buffer_pool_size` in MiB (what was cached); SQLite: null. */
+  bufferPoolMiB: number | null;
+}
+
+/** The InnoDB buffer pool of the server behind a `mysql://` URL, in MiB. */
+async function bufferPoolMiB(db: string): Promise<number | null> {
+  if (!db.startsWith("mysql:")) return null;
+  const connection = await mysql.createConnection(db);
+  try {
+    const [rows] = await connection.query<mysql.RowDataPacket[]>(
+      "SELECT @@innodb_buffer_pool_size AS size",
+    );
+    return Math.round(Number(rows[0]?.size) / 1048576);
+  } finally {
+    await connection.end();
+  }
 }
 
 /** A small seeded random generator (mulberry32): the same text every run. */
@@ -133,9 +152,18 @@ function sentence(pick: () => string, rng: () => number): string {
   return Array.from({ length: n }, pick).join(" ");
 }
 
+/**
+ * The store of `db`, SQLite opened on this thread rather than in the server's worker, so
+ * that {@linkcode settleSearchIndex} can wait for its search index (which has its own worker
+ * either way).
+ */
+function _openSettleable(db: string) {
+  return db.startsWith("sqlite:") ? openSqliteStore(db.slice("sqlite:".length)) : openStore(db);
+}
+
 /** Fills the store with `spec.messages` messages; resolves to the seconds it took. */
 export async function fill(db: string, spec: SearchBenchSpec, users: number): Promise<number> {
-  const store = await openStore(db);
+  const store = await _openSettleable(db);
   const { pick } = vocabulary(20_000);
   const rng = random(2);
   const started = performance.now();
@@ -158,6 +186,8 @@ export async function fill(db: string, spec: SearchBenchSpec, users: number): Pr
       }
       await store.insertMessages(batch);
     }
+    // The index is complete before the server opens the database: searches measure it.
+    await settleSearchIndex(store);
   } finally {
     await store.close();
   }
@@ -302,10 +332,11 @@ async function searchUnderChat(
 /** Removes what is kept only for search from a database (the "without" run). */
 async function dropIndex(db: string): Promise<void> {
   if (db.startsWith("sqlite:")) {
-    // The store indexes new messages only when messages_fts exists (sqlite_store.ts).
+    // The store indexes messages only when search_changes exists (sqlite_store.ts); its
+    // index file (`<db>-search.db`) is then left unused.
     const sqlite = new DatabaseSync(db.slice("sqlite:".length));
-    for (const t of ["delete", "update"]) sqlite.exec(`DROP TRIGGER messages_fts_${t}`);
-    sqlite.exec("DROP TABLE messages_fts");
+    for (const t of ["delete", "update"]) sqlite.exec(`DROP TRIGGER search_changes_${t}`);
+    sqlite.exec("DROP TABLE search_changes");
     sqlite.close();
     return;
   }
@@ -330,7 +361,7 @@ async function insertRate(
   try {
     await provision(database.db, 2, 1);
     if (!withIndex) await dropIndex(database.db);
-    const store = await openStore(database.db);
+    const store = await _openSettleable(database.db);
     const { pick } = vocabulary(20_000);
     const rng = random(4);
     const messages: NewMessage[] = Array.from({ length: spec.rateMessages }, (_, i) => ({
@@ -347,6 +378,8 @@ async function insertRate(
       for (let i = 0; i < messages.length; i += 256) {
         await store.insertMessages(messages.slice(i, i + 256));
       }
+      // The rate "with the index maintained" counts until the index holds every message.
+      await settleSearchIndex(store);
     } finally {
       await store.close();
     }
@@ -363,6 +396,7 @@ export async function runSearchBench(spec: SearchBenchSpec): Promise<SearchBench
   try {
     await provision(database.db, users, spec.rooms);
     const fillSeconds = await fill(database.db, spec, users);
+    const pool = await bufferPoolMiB(database.db);
     const loadBefore = Deno.loadavg()[0]!;
     const { latencies, chatMessages } = await searchUnderChat(database.db, spec);
     // Pairs in alternating order, so that both see the same machine load.
@@ -395,6 +429,7 @@ export async function runSearchBench(spec: SearchBenchSpec): Promise<SearchBench
       ratio: median(ratios),
       ratios,
       load: [Math.round(loadBefore * 10) / 10, Math.round(Deno.loadavg()[0]! * 10) / 10],
+      bufferPoolMiB: pool,
     };
   } finally {
     await database.drop();
@@ -413,6 +448,10 @@ const HELP = `Usage: deno task bench --search [options]
   --log-slow MS      print each query slower than MS (stderr)
   --mysql-url URL    MariaDB admin URL (default $FASTCHAT_TEST_MYSQL_ADMIN_URL or
                      mysql://root@127.0.0.1:3306/)
+  --mariadb-buffer-pool MIB
+                     run MariaDB on a private server started for the bench (own data
+                     directory, innodb_buffer_pool_size MIB, a 96 MiB redo log) instead
+                     of --mysql-url (docs/mysql.md recommends a pool that holds the data)
   --no-mysql         SQLite only
   --help`;
 
@@ -432,6 +471,7 @@ export async function searchMain(args: string[]): Promise<number> {
         stores: { type: "string", default: "sqlite,mysql" },
         "log-slow": { type: "string" },
         "mysql-url": { type: "string" },
+        "mariadb-buffer-pool": { type: "string" },
         "no-mysql": { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -456,8 +496,13 @@ export async function searchMain(args: string[]): Promise<number> {
     console.error(`bench --search: ${numbers.join(", ")} take positive integers\n\n${HELP}`);
     return 2;
   }
-  const mysqlAdminUrl = values["mysql-url"] ?? Deno.env.get("FASTCHAT_TEST_MYSQL_ADMIN_URL") ??
+  let mysqlAdminUrl = values["mysql-url"] ?? Deno.env.get("FASTCHAT_TEST_MYSQL_ADMIN_URL") ??
     "mysql://root@127.0.0.1:3306/";
+  const poolMiB = values["mariadb-buffer-pool"];
+  if (poolMiB !== undefined && !(Number.isInteger(Number(poolMiB)) && Number(poolMiB) >= 8)) {
+    console.error(`bench --search: --mariadb-buffer-pool takes MiB, at least 8\n\n${HELP}`);
+    return 2;
+  }
   const stores = values.stores.split(",").map((s) => s.trim()) as StoreKind[];
   if (stores.length === 0 || stores.some((s) => s !== "sqlite" && s !== "mysql")) {
     console.error(`bench --search: --stores takes sqlite, mysql or both\n\n${HELP}`);
@@ -465,30 +510,43 @@ export async function searchMain(args: string[]): Promise<number> {
   }
   if (values["no-mysql"]) stores.splice(0, stores.length, ...stores.filter((s) => s !== "mysql"));
   const results: SearchBenchResult[] = [];
-  for (const store of stores) {
-    const result = await runSearchBench({
-      store,
-      messages: Number(values.messages),
-      rooms: 200,
-      clients: Number(values.clients),
-      interval: Number(values.interval),
-      queries: Number(values.queries),
-      rateMessages: Number(values["rate-messages"]),
-      rateRounds: Number(values["rate-rounds"]),
-      logSlowMs: values["log-slow"] === undefined ? undefined : Number(values["log-slow"]),
-      mysqlAdminUrl,
-    });
-    console.log(JSON.stringify(result));
-    results.push(result);
+  const server = poolMiB !== undefined && stores.includes("mysql")
+    ? await startThrowawayMariadb({
+      bufferPoolMiB: Number(poolMiB),
+      logFileMiB: 96,
+      maxConnections: 300,
+    })
+    : null;
+  if (server) mysqlAdminUrl = server.adminUrl;
+  try {
+    for (const store of stores) {
+      const result = await runSearchBench({
+        store,
+        messages: Number(values.messages),
+        rooms: 200,
+        clients: Number(values.clients),
+        interval: Number(values.interval),
+        queries: Number(values.queries),
+        rateMessages: Number(values["rate-messages"]),
+        rateRounds: Number(values["rate-rounds"]),
+        logSlowMs: values["log-slow"] === undefined ? undefined : Number(values["log-slow"]),
+        mysqlAdminUrl,
+      });
+      console.log(JSON.stringify(result));
+      results.push(result);
+    }
+  } finally {
+    await server?.destroy();
   }
   console.log(
-    "\n| store | messages | p50 ms | p95 ms | msg/s with index | without | ratio (per round) | load |",
+    "\n| store | messages | p50 ms | p95 ms | msg/s with index | without | ratio (per round) | load | buffer pool MiB |",
   );
-  console.log("|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
     console.log(
       `| ${r.store} | ${r.messages} | ${r.p50Ms} | ${r.p95Ms} | ${r.ratePerSecWithIndex} | ` +
-        `${r.ratePerSecWithout} | ${r.ratio} (${r.ratios.join(", ")}) | ${r.load.join("–")} |`,
+        `${r.ratePerSecWithout} | ${r.ratio} (${r.ratios.join(", ")}) | ${r.load.join("–")} | ` +
+        `${r.bufferPoolMiB ?? "–"} |`,
     );
   }
   return 0;

@@ -327,6 +327,13 @@ export const SETTINGS: SettingsTable = {
     limit,
     "connections in one room, or off",
   )),
+  largeRoom: guard(option(
+    "--large-room",
+    "FASTCHAT_LARGE_ROOM",
+    "500",
+    limit,
+    "users in a room above which joins and leaves go out in batches (presence), or off",
+  )),
   maxStoreBacklog: guard(option(
     "--max-store-backlog",
     "FASTCHAT_MAX_STORE_BACKLOG",

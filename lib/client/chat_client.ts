@@ -26,7 +26,7 @@ import { Outbox } from "./outbox.ts";
 import { toClientEvent } from "./server_events.ts";
 import { listRooms, type RoomPage, roomPage } from "./room_list.ts";
 import { fetchMissedDms, rejoinRooms, toRoomMessages } from "./catch_up.ts";
-import { joinedName, type JoinResult, joinResult } from "./join.ts";
+import { isMemberPreview, joinedName, type JoinResult, joinResult } from "./join.ts";
 import { type EndReason, reloginRefusal, Sleeper } from "./reconnect.ts";
 import { RoomTracker } from "./room_tracker.ts";
 import {
@@ -273,7 +273,14 @@ export class ChatClient {
     const history = toRoomMessages(reply.frame.history, name);
     const buffered = this.#rooms.completeJoin(key, name, history);
     for (const message of buffered) this.#emitRoomMessage(message);
-    return joinResult(reply.frame, name, history);
+    const result = joinResult(reply.frame, name, history);
+    if (isMemberPreview(reply.frame)) {
+      // A large room's reply shows a preview; `who` gives the list that `presence` batches
+      // then keep up to date (a batch repeats each change, so none falls between the two).
+      const who = await this.request({ type: "who", room: name }).catch(() => null);
+      if (who?.ok && Array.isArray(who.frame.users)) result.members = who.frame.users.map(String);
+    }
+    return result;
   }
 
   /** Creates a room, with a topic unless `topic` is null (does not join it). */
@@ -410,6 +417,7 @@ export class ChatClient {
         this.#rooms.forget(foldName(event.room));
         this.#emit({ type: "room_deleted", room: event.room });
         return;
+      case "presence":
       case "topic":
       case "edited":
       case "read":

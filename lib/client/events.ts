@@ -12,6 +12,11 @@ export type ClientEvent =
   | { type: "dm"; message: ChatMessage }
   | { type: "joined"; room: string; user: string }
   | { type: "left"; room: string; user: string }
+  /**
+   * A large room's arrivals and departures since its previous batch (`large_rooms`): apply
+   * them as set operations; `members` is how many are present (null if the server omits it).
+   */
+  | { type: "presence"; room: string; joined: string[]; left: string[]; members: number | null }
   | { type: "notice"; text: string }
   | { type: "kicked"; until: string; reason: string }
   | { type: "banned"; reason: string }

@@ -144,6 +144,27 @@ export function formatPresence(
   return style.dim(`${clock(now.toISOString())} ${arrow} ${what}`);
 }
 
+/** A large room's batch of arrivals and departures (`presence`), as one quiet line. */
+export function formatPresenceBatch(
+  batch: {
+    room: string;
+    joined: readonly string[];
+    left: readonly string[];
+    members: number | null;
+  },
+  known: number,
+  now: Date,
+  style: Style,
+): string {
+  const what = t("line.presence", {
+    room: sanitize(batch.room),
+    joined: batch.joined.length,
+    left: batch.left.length,
+    online: batch.members ?? known,
+  });
+  return style.dim(`${clock(now.toISOString())} ⇄ ${what}`);
+}
+
 /** A line from the client itself (help, lists, state changes). */
 export function formatInfo(text: string, style: Style): string {
   return style.cyan(`-- ${sanitize(text, "   ")}`);
@@ -159,9 +180,18 @@ export function formatRoomEntry(
   room: { name: string; topic: string | null; members: readonly string[] },
 ): string {
   const topic = room.topic ? ` - ${sanitize(room.topic)}` : "";
-  return `${
-    t("line.roomEntry", { room: sanitize(room.name), online: room.members.length })
-  }${topic}`;
+  return `${t("line.roomEntry", { room: sanitize(room.name), online: onlineCount(room) })}${topic}`;
+}
+
+/**
+ * Users present in a room of a room list: its `memberCount` in a large room (`large_rooms`,
+ * whose `members` is only a preview), else its members.
+ */
+export function onlineCount(room: { members: readonly string[] }): number {
+  const count = (room as { memberCount?: unknown }).memberCount;
+  return typeof count === "number" && Number.isSafeInteger(count) && count >= 0
+    ? count
+    : room.members.length;
 }
 
 /** ` Reason: …` after a sentence, or nothing when there is no reason. */

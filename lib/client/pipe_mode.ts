@@ -6,7 +6,13 @@
 import type { ChatClient } from "./chat_client.ts";
 import { ConnectionLostError } from "./connection.ts";
 import type { ClientEvent } from "./events.ts";
-import { formatDm, formatMessage, formatNotice, formatPresence } from "./format.ts";
+import {
+  formatDm,
+  formatMessage,
+  formatNotice,
+  formatPresence,
+  formatPresenceBatch,
+} from "./format.ts";
 import { t } from "./i18n.ts";
 import { describeRefusal } from "./messages.ts";
 import { Style } from "./style.ts";
@@ -137,6 +143,8 @@ function _render(event: ClientEvent, json: boolean, self: string | null): string
       case "room_deleted":
         return JSON.stringify(event);
       // Protocol 1.1 events, in the server's shape (absent fields left out, not null).
+      case "presence":
+        return JSON.stringify(_present({ ...event }));
       case "edited":
         return JSON.stringify({ type: "edited", ...event.message });
       case "deleted":
@@ -174,6 +182,8 @@ function _render(event: ClientEvent, json: boolean, self: string | null): string
     case "joined":
     case "left":
       return formatPresence(event.type, event.user, event.room, now, plain);
+    case "presence":
+      return formatPresenceBatch(event, event.members ?? 0, now, plain);
     case "reconnecting":
       return event.first ? t("event.lost") : null;
     case "reconnected":

@@ -40,8 +40,21 @@ export const ReadEvent = z.looseObject({
   msgid: z.string(),
 });
 
+/**
+ * `presence` (feature `large_rooms`): a large room's arrivals (`joined`) and departures
+ * (`left`) since its previous batch, each user's last change only, and how many are present.
+ */
+export const PresenceEvent = z.looseObject({
+  type: z.literal("presence"),
+  room: z.string(),
+  joined: z.array(z.string()).default([]),
+  left: z.array(z.string()).default([]),
+  members: z.number().int().nonnegative().optional(),
+});
+
 /** Any 1.1 event the client handles. */
 export const ExtraEvent = z.discriminatedUnion("type", [
+  PresenceEvent,
   RoomDeletedEvent,
   TopicEvent,
   EditedEvent,
@@ -68,6 +81,14 @@ export function toClientEvent(
         room: event.room ?? null,
         with: event.with ?? null,
         msgid: event.msgid,
+      };
+    case "presence":
+      return {
+        type: "presence",
+        room: event.room,
+        joined: event.joined,
+        left: event.left,
+        members: event.members ?? null,
       };
     case "deleted":
       return {

@@ -25,7 +25,6 @@
  * instance's own connection to NATS is down, nobody is declared dead (it cannot hear them);
  * after it comes back they have the same 10 s to be heard again.
  */
-import { encodeFrame } from "../protocol/frame.ts";
 import { isoTime } from "../common/time.ts";
 import type { Clock } from "../common/clock.ts";
 import type { Logger } from "../common/log.ts";
@@ -549,9 +548,7 @@ export class ClusterPresence {
     if (!room) return;
     const outcome = room.setRemote(instance, userId, name, count);
     if (outcome === null) return;
-    room.broadcast(
-      encodeFrame({ type: outcome === "arrived" ? "joined" : "left", room: room.name, user: name }),
-    );
+    core.rooms.announce(room, userId, name, outcome === "arrived");
   }
 
   /** Gathers a snapshot's chunks; applies it when whole (a lost chunk: asked again later). */

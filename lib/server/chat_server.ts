@@ -2,7 +2,7 @@
  * A running chat server: loads state from the store, accepts connections on listeners it
  * is given, greets them, enforces per-address connection limits, and shuts down cleanly.
  */
-import { recordLastSeenByName } from "./chat/last_seen.ts";
+import { lastSeenWritten, recordLastSeenByName } from "./chat/last_seen.ts";
 import { encodeFrame } from "../protocol/frame.ts";
 import { errorFrame, type ServerFrame } from "../protocol/server_frames.ts";
 import { MAX_SERVER_FRAME, MAX_TEXT, PROTOCOL_VERSION } from "../protocol/limits.ts";
@@ -563,6 +563,7 @@ export class ChatServer {
         "slowmode",
         "address_bans",
         "staff",
+        ...(core.rooms.presence.largeRoom !== null ? ["large_rooms"] : []),
         ...(core.cluster ? ["cluster"] : []),
       ],
     });
@@ -665,6 +666,8 @@ export class ChatServer {
     ]);
     await core.writer.drained();
     await this.#janitor.stop();
+    // The disconnects' last-seen times, written in batches: before the store closes.
+    await lastSeenWritten(core);
     this.#done.resolve();
   }
 }

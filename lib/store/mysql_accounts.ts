@@ -26,12 +26,32 @@ export async function listAccounts(db: MysqlAccess, query: AccountQuery): Promis
   return { accounts, more: rows.length > query.limit };
 }
 
+/** The statement of {@linkcode touchLastSeen}: values `at`, `userId`. */
+export const TOUCH_LAST_SEEN =
+  "UPDATE users SET last_seen = GREATEST(COALESCE(last_seen, 0), ?) WHERE id = ?";
+
+/** Accounts per statement of {@linkcode touchLastSeenChunk}. */
+export const LAST_SEEN_CHUNK = 100;
+
+/**
+ * One statement raising the last-seen time of each account of `chunk` (distinct ids) to its
+ * `at`: `UPDATE … CASE id WHEN … END WHERE id IN (…)`.
+ */
+export function touchLastSeenChunk(
+  chunk: readonly { userId: number; at: number }[],
+): { sql: string; values: number[] } {
+  const cases = chunk.map(() => "WHEN ? THEN ?").join(" ");
+  const ids = chunk.map(() => "?").join(", ");
+  return {
+    sql: `UPDATE users SET last_seen = GREATEST(COALESCE(last_seen, 0), CASE id ${cases} END) ` +
+      `WHERE id IN (${ids})`,
+    values: [...chunk.flatMap((e) => [e.userId, e.at]), ...chunk.map((e) => e.userId)],
+  };
+}
+
 /** Raises an account's last-seen time. */
 export async function touchLastSeen(db: MysqlAccess, userId: number, at: number): Promise<void> {
-  await db.write(
-    "UPDATE users SET last_seen = GREATEST(COALESCE(last_seen, 0), ?) WHERE id = ?",
-    [at, userId],
-  );
+  await db.write(TOUCH_LAST_SEEN, [at, userId]);
 }
 
 /** The newest audit entries with this target. */

@@ -35,12 +35,13 @@ export async function readTokenSizes(rows: RowsReader): Promise<TokenSizes> {
 /**
  * Costs for the search planner (search_plan.ts), measured at 1,000,000 messages on MariaDB
  * 10.11 with its default 128 MiB buffer pool: a scanned row (read in index or table order,
- * sent, checked) ~3 µs; a document of a word's list ~1 µs; a document matching every word,
+ * sent, checked) ~3 µs; a document of a word's list ~2 µs (`+the* +pefofofo*`, 640,000 and
+ * 64 documents: 1.2 s); a document matching every word asked,
  * whose row InnoDB reads (to check the scope and sort), 5 µs when the row is in the buffer
  * pool and 50-150 µs when not, which is the usual case: a word's matches are spread over the
  * whole table.
  */
-const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 1, indexRow: 50 };
+const MYSQL_COSTS: SearchCosts = { scanRow: 3, indexDocument: 2, indexRow: 50 };
 /** Rows of one FULLTEXT query: each query collects every match again, so few and large. */
 const FULLTEXT_PAGE = 1_000;
 
@@ -97,7 +98,16 @@ export async function searchMysql(
           : textRows(await rows(scanSql, [...values, before, String(count)])),
       // InnoDB does not index words shorter or longer than its token sizes.
       indexable: (word) => against([query.words[word]!]) !== null,
-      index: (_word, before) => fulltextCursor(rows, where, values, against(query.words)!, before),
+      // Every word together, or the rarest alone when the others are frequent (their
+      // documents would cost more than reading the rare word's rows).
+      index: (word, before, alone) =>
+        fulltextCursor(
+          rows,
+          where,
+          values,
+          against(alone ? [query.words[word]!] : query.words)!,
+          before,
+        ),
     },
     query.words,
     query.before,

@@ -645,6 +645,29 @@ class MysqlStore implements Store {
     return accounts.touchLastSeen(this.#access, userId, at);
   }
 
+  /**
+   * One autocommitted statement per chunk of accounts, ids ascending: row locks are taken in
+   * one order and held for one statement only, so a batch never keeps message inserts (whose
+   * foreign keys lock their senders' rows in share mode) waiting through round trips, and a
+   * deadlock with one is retried.
+   */
+  async touchLastSeenMany(entries: readonly { userId: number; at: number }[]): Promise<void> {
+    const sorted = [...entries].sort((a, b) => a.userId - b.userId);
+    for (let start = 0; start < sorted.length; start += accounts.LAST_SEEN_CHUNK) {
+      const chunk = sorted.slice(start, start + accounts.LAST_SEEN_CHUNK);
+      const { sql, values } = accounts.touchLastSeenChunk(chunk);
+      for (let attempt = 1;; attempt++) {
+        try {
+          await this.#change(sql, values);
+          break;
+        } catch (error) {
+          if (attempt < CONFLICT_ATTEMPTS && isTransactionConflict(error)) continue;
+          throw unavailable(error);
+        }
+      }
+    }
+  }
+
   listAuditFor(target: string, limit: number): Promise<AuditEntry[]> {
     return accounts.listAuditFor(this.#access, target, limit);
   }

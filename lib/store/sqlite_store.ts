@@ -14,8 +14,11 @@ import migration006 from "../../sql/sqlite/006_search.sql" with { type: "text" }
 import migration007 from "../../sql/sqlite/007_moderation2.sql" with { type: "text" };
 import migration008 from "../../sql/sqlite/008_accounts_staff.sql" with { type: "text" };
 import migration009 from "../../sql/sqlite/009_search_deferred.sql" with { type: "text" };
+import migration010 from "../../sql/sqlite/010_search_file.sql" with { type: "text" };
 import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
 import { fts5Query, searchWords } from "./search_query.ts";
+import { openSearchIndex, type SearchIndex } from "./sqlite_search.ts";
+import { SEARCH_CHANGES_DELETED_SETTING, SEARCH_ID_SETTING } from "./sqlite_search_index.ts";
 import {
   type IndexCursor,
   planSearch,
@@ -71,6 +74,7 @@ const MIGRATIONS: readonly string[] = [
   migration007,
   migration008,
   migration009,
+  migration010,
 ];
 
 const MESSAGE_COLUMNS = `m.seq, m.room_id, r.name AS room, m.sender_id, s.name AS user,
@@ -81,8 +85,11 @@ const MESSAGE_JOINS = `JOIN users s ON s.id = m.sender_id
 
 type Row = Record<string, SQLInputValue>;
 
-/** Opens (creating if needed) the SQLite database at `path` and brings its schema up to date. */
-export function openSqliteStore(path: string): Promise<Store> {
+/**
+ * Opens (creating if needed) the SQLite database at `path`, brings its schema up to date and
+ * starts maintaining its search index (sqlite_search.ts).
+ */
+export async function openSqliteStore(path: string): Promise<Store> {
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(path);
@@ -104,7 +111,16 @@ export function openSqliteStore(path: string): Promise<Store> {
       `Cannot use SQLite database ${path}: ${(error as Error).message}`,
     );
   }
-  return Promise.resolve(new SqliteStore(db, path));
+  const store = new SqliteStore(db, path);
+  try {
+    await store.openSearch();
+  } catch (error) {
+    await store.close();
+    throw new StoreConfigError(
+      `Cannot open the search index of SQLite database ${path}: ${(error as Error).message}`,
+    );
+  }
+  return store;
 }
 
 function migrate(db: DatabaseSync, path: string): void {
@@ -202,21 +218,24 @@ function sqliteScope(scope: SearchScope): [string, SQLInputValue[]] {
 }
 
 /**
- * New messages indexed for search together once this many wait (sql/sqlite/009 says why
- * later and together), right after the write that reached it.
- */
-const INDEX_BATCH = 4_096;
-/** Milliseconds after a write before the messages still waiting are indexed anyway. */
-const INDEX_IDLE_MS = 500;
-
-/**
  * Costs for the search planner (search_plan.ts), measured at 1,000,000 messages: a scanned
  * row (read, then checked in JavaScript) ~2 µs; a document FTS5 collects for a prefix query
  * ~0.25 µs; a row of the index read, joined to its message ~1 µs.
  */
 const SEARCH_COSTS: SearchCosts = { scanRow: 2, indexDocument: 0.25, indexRow: 1 };
+/** Sequence numbers from the search index looked up in the messages at a time. */
+const LOOKUP_CHUNK = 256;
 /** Bytes of the database file read through a memory map (the rest with read()). */
 const MMAP_BYTES = 1 << 30;
+
+/**
+ * Tests: resolves once the search index of `store` (a SQLite store in a file) may be used by
+ * searches and its worker has reported indexing every message and change committed before
+ * this call (benchmarks: the index's work done before a measure ends).
+ */
+export function settleSearchIndex(store: Store): Promise<void> {
+  return store instanceof SqliteStore ? store.settleSearch() : Promise.resolve();
+}
 
 class SqliteStore implements Store {
   readonly description: string;
@@ -224,37 +243,69 @@ class SqliteStore implements Store {
   #db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
 
+  #path: string;
   /**
-   * Whether messages_fts exists (always, after migration 006; the search benchmark drops it
-   * to measure the write rate without the index, bench/search.ts).
+   * Whether messages are indexed for search: search_changes exists (always, after
+   * migration 010; the search benchmark drops it to measure the write rate without the
+   * index, bench/search.ts).
    */
   #searchIndexed: boolean;
-  /** Every message up to this sequence number is in messages_fts (search_index_state). */
-  #indexedUpTo = 0;
-  /** Messages stored since (above #indexedUpTo), waiting to be indexed. */
-  #unindexed = 0;
-  /** The pending run of #indexPending, if one is scheduled. */
-  #indexTimer: ReturnType<typeof setTimeout> | null = null;
-  #indexSoon = false;
+  /** The search index (sqlite_search.ts), once open. */
+  #search: SearchIndex | null = null;
+  /** The highest sequence number stored: one stored below it is queued for the index. */
+  #highestSeq = 0;
+  /** search_changes rows up to this id are reflected in the index / deleted already. */
+  #changesIndexed = 0;
+  #changesDeleted = 0;
 
   constructor(db: DatabaseSync, path: string) {
     this.#db = db;
+    this.#path = path;
     this.description = `sqlite:${path}`;
     this.#searchIndexed = db.prepare(
-      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages_fts'",
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_changes'",
     ).get() !== undefined;
     // Reads through a memory map: a search scans rows (and joins index matches) spread over
     // the whole file, one page each, which would otherwise be a read() per page.
     db.exec(`PRAGMA mmap_size = ${MMAP_BYTES}`);
-    if (this.#searchIndexed) {
-      this.#indexedUpTo = Number(
-        (db.prepare("SELECT upto FROM search_index_state").get() as Row).upto,
+    this.#highestSeq = Number(
+      (db.prepare("SELECT max(seq) AS seq FROM messages").get() as Row).seq ?? 0,
+    );
+  }
+
+  /** Opens the search index (once, from openSqliteStore). */
+  async openSearch(): Promise<void> {
+    if (!this.#searchIndexed) return;
+    // Names this database in its index file: a file made for another one is rebuilt.
+    this.#sql("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
+      .run(SEARCH_ID_SETTING, crypto.randomUUID());
+    const source = (this.#sql("SELECT value FROM settings WHERE key = ?")
+      .get(SEARCH_ID_SETTING) as Row).value as string;
+    try {
+      this.#search = await openSearchIndex(this.#db, this.#path, source);
+    } catch (error) {
+      // Not a damaged file (that one is rebuilt) but one that cannot be opened now (busy,
+      // permissions): searches scan the messages (exact, slower) until the next open.
+      console.warn(
+        `Cannot open the search index of SQLite database ${this.#path}: ${
+          (error as Error).message
+        }; searches scan the messages until the server restarts`,
       );
-      this.#unindexed = Number(
-        (db.prepare("SELECT count(*) AS n FROM messages WHERE seq > ?").get(
-          this.#indexedUpTo,
-        ) as Row).n,
-      );
+    }
+  }
+
+  /** See settleSearchIndex. */
+  async settleSearch(): Promise<void> {
+    const search = this.#search;
+    if (search === null || !this.#searchIndexed) return;
+    const last = Number(
+      (this.#sql("SELECT max(id) AS id FROM search_changes").get() as Row).id ?? 0,
+    );
+    const newest = Number(
+      (this.#sql("SELECT max(seq) AS seq FROM messages").get() as Row).seq ?? 0,
+    );
+    while (!search.ready || search.changes < last || search.upto < newest) {
+      await search.progressed();
     }
   }
 
@@ -279,18 +330,17 @@ class SqliteStore implements Store {
     }
   }
 
-  close(): Promise<void> {
-    this.#cancelIndexing();
-    if (this.#db.isOpen) {
-      // Leaves the search index complete (bounded: at most INDEX_BATCH messages wait).
-      try {
-        this.#indexPending();
-      } catch {
-        // The next open indexes them.
-      }
-      this.#db.close();
+  async close(): Promise<void> {
+    const search = this.#search;
+    this.#search = null;
+    try {
+      // Stops the search index after its pass in progress (what it misses is indexed
+      // after the next open).
+      await search?.close();
+    } catch {
+      // The next open indexes it.
     }
-    return Promise.resolve();
+    if (this.#db.isOpen) this.#db.close();
   }
 
   createUser(
@@ -360,9 +410,11 @@ class SqliteStore implements Store {
     return this.#run(() => {
       this.#db.exec("BEGIN IMMEDIATE");
       try {
+        this.#deleteIndexedChanges();
         this.#sql("DELETE FROM messages WHERE room_id = ?").run(roomId);
         const changes = Number(this.#sql("DELETE FROM rooms WHERE id = ?").run(roomId).changes);
         this.#db.exec("COMMIT");
+        this.#search?.committed(0);
         return changes > 0;
       } catch (error) {
         this.#db.exec("ROLLBACK");
@@ -389,7 +441,7 @@ class SqliteStore implements Store {
           outcomes.push(outcome);
         }
       });
-      this.#scheduleIndexing(stored);
+      this.#search?.committed(stored);
       return outcomes;
     });
   }
@@ -399,13 +451,14 @@ class SqliteStore implements Store {
       const outcomes: OpOutcome[] = [];
       let stored = 0;
       this.#inTransaction(() => {
+        this.#deleteIndexedChanges();
         for (const op of ops) {
           const outcome = op.op === "insert" ? this.#insertMessage(op.message) : this.#change(op);
           if (op.op === "insert" && outcome.status === "stored") stored++;
           outcomes.push(outcome);
         }
       });
-      this.#scheduleIndexing(stored);
+      this.#search?.committed(stored);
       return outcomes;
     });
   }
@@ -418,11 +471,12 @@ class SqliteStore implements Store {
        DO NOTHING`,
     ).run(m.seq, m.roomId, m.senderId, m.recipientId, m.text, m.ts, m.cid, m.kind ?? "text");
     if (Number(result.changes) === 1) {
-      // Indexed later, with the messages stored after it (#indexPending); one with a lower
-      // sequence number than messages already indexed is indexed now, in this transaction.
-      if (this.#searchIndexed && m.seq <= this.#indexedUpTo) {
-        this.#sql("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)").run(m.seq, m.text);
+      // Indexed after the commit, with the messages above the index's last one; one below
+      // the highest stored may be below that too, so it is queued like a change.
+      if (this.#searchIndexed && m.seq < this.#highestSeq) {
+        this.#sql("INSERT INTO search_changes (seq) VALUES (?)").run(m.seq);
       }
+      this.#highestSeq = Math.max(this.#highestSeq, m.seq);
       return { status: "stored" };
     }
     const row = this.#sql("SELECT seq, ts FROM messages WHERE sender_id = ? AND cid = ?")
@@ -538,29 +592,54 @@ class SqliteStore implements Store {
       asks: "rarest",
       scan: (before, count) =>
         Promise.resolve(scan.all(...params, before, count) as unknown as TextRow[]),
-      indexable: (word) => this.#searchIndexed && phrases[word] !== undefined,
+      // Not while the index is being built or after its worker failed: the planner scans.
+      indexable: (word) => this.#search?.ready === true && phrases[word] !== undefined,
       index: (word, before): IndexCursor => {
-        // The index holds every message older than `before`: those still waiting first.
-        this.#indexPending();
-        // A statement of its own: an open read must not be reset by another search.
-        const rows = this.#db.prepare(
-          `SELECT m.seq, m.text FROM messages_fts f JOIN messages m ON m.seq = f.rowid
-           WHERE messages_fts MATCH ? AND f.rowid < ? AND m.deleted = 0 AND ${scope} ${from}
-           ORDER BY f.rowid DESC`,
-        ).iterate(fts5Query([phrases[word]!]).match, before, ...params) as IterableIterator<
-          TextRow
-        >;
+        // The index file holds sequence numbers only (another database: no join): they are
+        // read newest first, and their rows in scope looked up here, a chunk at a time.
+        const lookup = this.#sql(
+          `SELECT m.seq, m.text FROM messages m
+           WHERE m.seq IN (SELECT value FROM json_each(?)) AND m.deleted = 0
+           AND ${scope} ${from} ORDER BY m.seq DESC`,
+        );
+        let seqs: IterableIterator<Row> | null = null;
+        let done = false;
+        const buffered: TextRow[] = [];
+        const open = async () => {
+          // The index holds every message committed before this search: it waits for it.
+          const search = this.#search;
+          if (search === null) throw new StoreUnavailableError("SQLite store is closed");
+          this.#changesIndexed = await search.catchUp();
+          // A statement of its own: an open read must not be reset by another search.
+          return search.reader.prepare(
+            "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? ORDER BY rowid DESC",
+          ).iterate(fts5Query([phrases[word]!]).match, before) as IterableIterator<Row>;
+        };
         return {
-          next: (count) => {
-            const page: TextRow[] = [];
-            while (page.length < count) {
-              const row = rows.next();
-              if (row.done) break;
-              page.push(row.value);
+          next: async (count) => {
+            seqs ??= await open();
+            while (!done && buffered.length < count) {
+              const chunk: number[] = [];
+              while (chunk.length < LOOKUP_CHUNK) {
+                const row = seqs.next();
+                if (row.done) {
+                  done = true;
+                  break;
+                }
+                chunk.push(Number(row.value.rowid));
+              }
+              if (chunk.length > 0) {
+                buffered.push(
+                  ...lookup.all(JSON.stringify(chunk), ...params) as unknown as TextRow[],
+                );
+              }
             }
-            return Promise.resolve(page);
+            return buffered.splice(0, count);
           },
-          close: () => void rows.return?.(),
+          close: () => {
+            done = true;
+            void seqs?.return?.();
+          },
         };
       },
     };
@@ -576,58 +655,20 @@ class SqliteStore implements Store {
   }
 
   /**
-   * Counts `stored` new messages as waiting for the search index and schedules their
-   * indexing: right after this call when INDEX_BATCH wait (after the caller got its answer:
-   * a timer, not part of the commit), else within INDEX_IDLE_MS.
+   * Deletes, inside the caller's transaction, the rows of search_changes that the index
+   * reflects already (as of the last catch-up or background pass the worker reported).
    */
-  #scheduleIndexing(stored: number): void {
-    if (!this.#searchIndexed || stored === 0) return;
-    this.#unindexed += stored;
-    const soon = this.#unindexed >= INDEX_BATCH;
-    if (this.#indexTimer !== null && (this.#indexSoon || !soon)) return;
-    this.#cancelIndexing();
-    this.#indexSoon = soon;
-    this.#indexTimer = setTimeout(() => {
-      this.#indexTimer = null;
-      try {
-        this.#indexPending();
-      } catch {
-        // Unavailable now: the next write, search or close tries again.
-      }
-    }, soon ? 0 : INDEX_IDLE_MS);
-  }
-
-  #cancelIndexing(): void {
-    if (this.#indexTimer !== null) clearTimeout(this.#indexTimer);
-    this.#indexTimer = null;
-  }
-
-  /**
-   * Indexes every message above search_index_state.upto, in one transaction that also moves
-   * upto (sql/sqlite/009_search_deferred.sql). Its commit does not wait for the disk
-   * (synchronous=NORMAL): the messages are durable already, and what a crash loses of the
-   * index is indexed again from upto on.
-   */
-  #indexPending(): void {
-    if (!this.#searchIndexed || this.#unindexed === 0) return;
-    this.#db.exec("PRAGMA synchronous = NORMAL");
-    try {
-      let upTo = 0;
-      this.#inTransaction(() => {
-        const from = Number((this.#sql("SELECT upto FROM search_index_state").get() as Row).upto);
-        const last = (this.#sql("SELECT max(seq) AS seq FROM messages").get() as Row).seq;
-        upTo = Math.max(from, Number(last ?? 0));
-        this.#sql(
-          `INSERT INTO messages_fts (rowid, text)
-           SELECT seq, text FROM messages WHERE seq > ? AND seq <= ?`,
-        ).run(from, upTo);
-        this.#sql("UPDATE search_index_state SET upto = ?").run(upTo);
-      });
-      this.#indexedUpTo = upTo;
-      this.#unindexed = 0;
-    } finally {
-      this.#db.exec("PRAGMA synchronous = FULL");
-    }
+  #deleteIndexedChanges(): void {
+    // What the worker's background passes reported too: pruned when nobody searches.
+    this.#changesIndexed = Math.max(this.#changesIndexed, this.#search?.changes ?? 0);
+    if (!this.#searchIndexed || this.#changesIndexed <= this.#changesDeleted) return;
+    this.#sql("DELETE FROM search_changes WHERE id <= ?").run(this.#changesIndexed);
+    // An index file that reflects fewer changes (an older copy) is then rebuilt.
+    this.#sql(
+      `INSERT INTO settings (key, value) VALUES (?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+    ).run(SEARCH_CHANGES_DELETED_SETTING, String(this.#changesIndexed));
+    this.#changesDeleted = this.#changesIndexed;
   }
 
   putSanction(s: Omit<Sanction, "user">, audit?: AuditEntry): Promise<void> {
@@ -888,6 +929,22 @@ class SqliteStore implements Store {
 
   touchLastSeen(userId: number, at: number): Promise<void> {
     return this.#run(() => accounts.touchLastSeen((t) => this.#sql(t), userId, at));
+  }
+
+  touchLastSeenMany(entries: readonly { userId: number; at: number }[]): Promise<void> {
+    return this.#run(() => {
+      if (entries.length === 0) return;
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        for (const { userId, at } of entries) {
+          accounts.touchLastSeen((t) => this.#sql(t), userId, at);
+        }
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    });
   }
 
   listAuditFor(target: string, limit: number): Promise<AuditEntry[]> {

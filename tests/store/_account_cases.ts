@@ -35,6 +35,22 @@ export const ACCOUNT_CASES: Case[] = [
     assert.equal(await seen(), T0 + 10);
     await store.touchLastSeen(999_999, T0);
   }],
+  ["touchLastSeenMany writes every entry, only forward, ignoring unknown ids", async (f) => {
+    const { store, alice, bob } = f;
+    const seen = async (nameKey: string) =>
+      (await store.listAccounts({ equals: nameKey, limit: 1 })).accounts[0]?.lastSeen;
+    await store.touchLastSeenMany([]);
+    await store.touchLastSeen(bob.id, T0 + 50);
+    await store.touchLastSeenMany([
+      { userId: alice.id, at: T0 + 20 },
+      { userId: 999_999, at: T0 },
+      { userId: bob.id, at: T0 + 30 },
+      // More than one statement's worth (MySQL writes 100 accounts per statement).
+      ...Array.from({ length: 150 }, (_, i) => ({ userId: 800_000 + i, at: T0 })),
+    ]);
+    assert.equal(await seen(alice.nameKey), T0 + 20);
+    assert.equal(await seen(bob.nameKey), T0 + 50);
+  }],
   ["listAuditFor lists a target's entries, newest first", async (f) => {
     const { store } = f;
     const entry = (action: string, target: string | null, at: number) => ({

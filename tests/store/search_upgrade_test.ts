@@ -1,9 +1,10 @@
 /**
- * Migration 009 (sql/sqlite/009_search_deferred.sql, sql/mysql/009_search_room_scan.sql)
- * upgrades a database of the previous version in place: every message stored before stays
- * searchable (through the index too: the fillers make the word rare), old messages can be
- * edited and deleted with the search following, new ones are found. Each database is built
- * from the migration files below 009 and filled with plain SQL, as that version left it.
+ * The last search migration of each store (sql/sqlite/010_search_file.sql,
+ * sql/mysql/009_search_room_scan.sql) upgrades a database of the previous version in place:
+ * every message stored before stays searchable (through the index too: the fillers make the
+ * word rare), old messages can be edited and deleted with the search following, new ones
+ * are found. Each database is built from the migration files below that one and filled with
+ * plain SQL, as that version left it (SQLite: also from version 8, before 009).
  * Also on SQLite: messages a store had not indexed yet when it stopped (a crash) are found.
  */
 import assert from "node:assert/strict";
@@ -19,13 +20,13 @@ import { createTestDatabase } from "../support/mysql_db.ts";
 /** Messages stored before the upgrade: "zebra" in the oldest, fillers after it. */
 const OLD_MESSAGES = 1_500;
 
-/** The migration files of a store numbered below 009, in order, and the last number. */
-async function previousMigrations(store: "sqlite" | "mysql") {
+/** The migration files of a store numbered below `below`, in order, and the last number. */
+async function previousMigrations(store: "sqlite" | "mysql", below: number) {
   const dir = new URL(`../../sql/${store}/`, import.meta.url);
   const files: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     const number = Number(entry.name.slice(0, 3));
-    if (entry.isFile && entry.name.endsWith(".sql") && number < 9) files.push(entry.name);
+    if (entry.isFile && entry.name.endsWith(".sql") && number < below) files.push(entry.name);
   }
   files.sort();
   const texts = await Promise.all(files.map((f) => Deno.readTextFile(new URL(f, dir))));
@@ -79,44 +80,60 @@ function oldText(seq: number): string {
   return seq === 1 ? "zebra crossing" : seq === 2 ? "doomed message" : `filler ${seq}`;
 }
 
-Deno.test("sqlite: a database of the previous version upgrades with its messages searchable", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "fastchat-upgrade-" });
-  const path = `${dir}/old.db`;
-  try {
-    const { texts, version } = await previousMigrations("sqlite");
-    const db = new DatabaseSync(path);
-    for (const sql of texts) db.exec(sql);
-    db.exec(`PRAGMA user_version = ${version}`);
-    db.exec(
-      "INSERT INTO users (name, name_key, password_hash, created_at) VALUES ('al', 'al', 'h', 0)",
-    );
-    db.exec(
-      "INSERT INTO rooms (name, name_key, topic, created_at) VALUES ('lobby', 'lobby', NULL, 0)",
-    );
-    const insert = db.prepare(
-      "INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts) VALUES (?, 1, 1, NULL, ?, ?)",
-    );
-    for (let seq = 1; seq <= OLD_MESSAGES; seq++) insert.run(seq, oldText(seq), seq);
-    // That version indexed each message in the message's transaction.
-    db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
-    db.close();
-    const store = await openSqliteStore(path);
+/** Builds a SQLite database of schema version `version` holding OLD_MESSAGES messages. */
+async function oldSqliteDatabase(path: string, version: 8 | 9): Promise<void> {
+  const { texts, version: built } = await previousMigrations("sqlite", version + 1);
+  assert.equal(built, version);
+  const db = new DatabaseSync(path);
+  for (const sql of texts) db.exec(sql);
+  db.exec(`PRAGMA user_version = ${version}`);
+  db.exec(
+    "INSERT INTO users (name, name_key, password_hash, created_at) VALUES ('al', 'al', 'h', 0)",
+  );
+  db.exec(
+    "INSERT INTO rooms (name, name_key, topic, created_at) VALUES ('lobby', 'lobby', NULL, 0)",
+  );
+  const insert = db.prepare(
+    "INSERT INTO messages (seq, room_id, sender_id, recipient_id, text, ts) VALUES (?, 1, 1, NULL, ?, ?)",
+  );
+  for (let seq = 1; seq <= OLD_MESSAGES; seq++) insert.run(seq, oldText(seq), seq);
+  // Version 8 indexed each message in the message's transaction; version 9 after it, in
+  // the same database, up to search_index_state.upto.
+  db.exec("INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')");
+  if (version === 9) db.exec(`UPDATE search_index_state SET upto = ${OLD_MESSAGES}`);
+  db.close();
+}
+
+for (const version of [9, 8] as const) {
+  Deno.test(`sqlite: a database of version ${version} upgrades with its messages searchable`, async () => {
+    const dir = await Deno.makeTempDir({ prefix: "fastchat-upgrade-" });
+    const path = `${dir}/old.db`;
     try {
-      await checkUpgraded(store, 1, 1);
+      await oldSqliteDatabase(path, version);
+      const store = await openSqliteStore(path);
+      try {
+        await checkUpgraded(store, 1, 1);
+      } finally {
+        await store.close();
+      }
+      const check = new DatabaseSync(path);
+      assert.equal(
+        (check.prepare("PRAGMA user_version").get() as { user_version: number })
+          .user_version,
+        10,
+      );
+      // The index moved to its own file.
+      assert.equal(
+        check.prepare("SELECT name FROM sqlite_master WHERE name = 'messages_fts'").get(),
+        undefined,
+      );
+      check.close();
+      assert.ok((await Deno.stat(`${path}-search.db`)).isFile);
     } finally {
-      await store.close();
+      await Deno.remove(dir, { recursive: true });
     }
-    const check = new DatabaseSync(path);
-    assert.equal(
-      (check.prepare("PRAGMA user_version").get() as { user_version: number })
-        .user_version,
-      9,
-    );
-    check.close();
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  });
+}
 
 Deno.test("sqlite: messages stored but not yet indexed when a store stopped are found", async () => {
   const dir = await Deno.makeTempDir({ prefix: "fastchat-unindexed-" });
@@ -150,7 +167,7 @@ Deno.test({
   async fn() {
     const database = await createTestDatabase();
     try {
-      const { texts, version } = await previousMigrations("mysql");
+      const { texts, version } = await previousMigrations("mysql", 9);
       const connection = await mysql.createConnection(database.url);
       try {
         await connection.query(

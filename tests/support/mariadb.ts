@@ -33,6 +33,8 @@ export interface MariadbOptions {
   bufferPoolMiB?: number;
   /** `max_connections` (default 200). */
   maxConnections?: number;
+  /** InnoDB redo log, in MiB (default 16). */
+  logFileMiB?: number;
 }
 
 /** Creates a data directory and starts mariadbd on a free port. */
@@ -123,7 +125,7 @@ class MariadbProcess implements ThrowawayMariadb {
         ...asRoot(),
         "--skip-log-bin",
         `--innodb-buffer-pool-size=${this.#options.bufferPoolMiB ?? 32}M`,
-        "--innodb-log-file-size=16M",
+        `--innodb-log-file-size=${this.#options.logFileMiB ?? 16}M`,
         `--max-connections=${this.#options.maxConnections ?? 200}`,
       ],
       stdin: "null",

@@ -247,3 +247,60 @@ Deno.test("delivery: bad input a change whose message is gone answers no_such_me
   equal(s.log.map((e) => e[0]), ["endWrite", "fail"]);
   same(s.log[1]![2], "unavailable");
 });
+
+/** The lines of every event a session got, in order, decoded (a buffer may hold several). */
+function linesOf(log: Log, session: number): { type: string; msgid: string }[] {
+  return log.filter((e) => e[0] === "event" && e[1] === session).flatMap((e) =>
+    new TextDecoder().decode(e[2] as Uint8Array).split("\n").filter((l) => l !== "").map((l) =>
+      JSON.parse(l)
+    )
+  );
+}
+
+Deno.test("delivery: in a settled batch, a run of one room's messages goes out as one buffer, in order", () => {
+  const s = setup();
+  const random = new RoomDirectory().add({
+    id: 8,
+    name: "random",
+    nameKey: "random",
+    topic: null,
+    createdAt: 0,
+  });
+  // Only ann1 is in "random" (a second room: its messages must not overtake general's).
+  random.sessions.add(s.ann1);
+  const outcomes = writerOutcomes(s.delivery);
+  const say = (seq: number, room: typeof random, from = s.ann1) =>
+    outcomes.stored(
+      { reply: fakeReply(s.log, from), sender: s.ann, room, recipient: null },
+      { seq, roomId: room.id, senderId: 1, recipientId: null, text: `m${seq}`, cid: null, ts: 0 },
+      { status: "stored" },
+    );
+  outcomes.batchStart!();
+  say(11, s.general);
+  say(12, s.general, s.bob1);
+  say(13, s.general);
+  same(s.log.filter((e) => e[0] === "event").length, 0, "nothing sent before the run ends");
+  outcomes.stored(
+    { reply: fakeReply(s.log, s.ann1), sender: s.ann, room: null, recipient: s.bob },
+    { seq: 14, roomId: null, senderId: 1, recipientId: 2, text: "dm", cid: null, ts: 0 },
+    { status: "stored" },
+  );
+  say(15, random);
+  say(16, s.general);
+  outcomes.batchEnd!();
+  const msgids = (lines: { msgid: string }[]) => lines.map((l) => Number(l.msgid));
+  equal(msgids(linesOf(s.log, 1)), [11, 12, 13, 14, 15, 16], "ann1: every event once, in order");
+  equal(msgids(linesOf(s.log, 3)), [11, 12, 13, 14, 16], "bob1: general and the dm, in order");
+  const bobBuffers = s.log.filter((e) => e[0] === "event" && e[1] === 3);
+  same(bobBuffers.length, 3, "general 11-13 as one buffer, the dm, general 16");
+  ok(
+    s.log.filter((e) => e[0] === "event" && e[1] === 2)[0]![2] === bobBuffers[0]![2],
+    "the run's buffer is shared by every member",
+  );
+  const firstEvent = s.log.findIndex((e) => e[0] === "event");
+  equal(
+    s.log.slice(0, firstEvent).filter((e) => e[0] === "ok").length,
+    4,
+    "11-13 and the dm are answered before the run (and the dm) go out",
+  );
+});

@@ -236,3 +236,50 @@ Deno.test("writer: bad input a failed batch reports its changes as failed too", 
     assertEquals(failed, ["e", "d"]);
   });
 });
+
+Deno.test("writer: the next batch goes to the store before the settled one is called back, bracketed", async () => {
+  await withStore(async (store, ids) => {
+    const events: string[] = [];
+    const firstCommit = Promise.withResolvers<void>();
+    const gate = Promise.withResolvers<void>();
+    // A store whose first commit waits until the test lets it go, reporting each call.
+    const gated = new Proxy(store, {
+      get(target, key) {
+        if (key !== "insertMessages") return Reflect.get(target, key);
+        return async (messages: { seq: number }[]) => {
+          events.push(`commit ${messages.map((m) => m.seq).join(",")}`);
+          if (messages[0]!.seq === 1) {
+            firstCommit.resolve();
+            await gate.promise;
+          }
+          return await target.insertMessages(messages as never);
+        };
+      },
+    });
+    const writer = new MessageWriter<number>(gated, {
+      stored: (item) => events.push(`stored ${item}`),
+      failed: () => {},
+      changed: () => {},
+      batchStart: () => events.push("start"),
+      batchEnd: () => events.push("end"),
+    }, { nextSeq: 1, maxInFlight: 1 });
+    const draft = { roomId: ids.room, senderId: ids.user, recipientId: null, text: "x", cid: null };
+    writer.submit(1, draft);
+    await firstCommit.promise;
+    writer.submit(2, draft);
+    writer.submit(3, draft);
+    gate.resolve();
+    await writer.drained();
+    assertEquals(events, [
+      "commit 1",
+      "commit 2,3",
+      "start",
+      "stored 1",
+      "end",
+      "start",
+      "stored 2",
+      "stored 3",
+      "end",
+    ]);
+  });
+});

@@ -25,6 +25,30 @@ Deno.test("outbound: frames queued in one tick go out in one write", async () =>
   assertEquals(s.writes, [10_000]);
 });
 
+Deno.test("outbound: a large entry is written as it is (no copy); small frames around it merge", async () => {
+  const writes: Uint8Array[] = [];
+  const out = new Outbound(
+    {
+      write(bytes) {
+        writes.push(bytes);
+        return Promise.resolve(bytes.length);
+      },
+      close() {},
+    },
+    1 << 20,
+    () => {},
+  );
+  const run = frame(40_000);
+  out.send(frame(100));
+  out.send(frame(100));
+  out.send(run);
+  out.send(frame(100));
+  out.send(frame(100));
+  await out.flushed();
+  assertEquals(writes.map((w) => w.length), [200, 40_000, 200]);
+  equal(writes[1]!.buffer, run.buffer, "a view of the shared buffer, not a copy");
+});
+
 Deno.test("outbound: one burst over the limit is accepted for a reader that keeps up", async () => {
   const s = sink();
   const out = new Outbound(s, 1_000, () => {});
@@ -45,6 +69,34 @@ Deno.test("outbound: bad input a stalled reader is refused past four times the l
   out.discardQueued();
   out.close();
   equal(out.send(frame(1)), false);
+});
+
+Deno.test("outbound: bad input a reader taking a trickle is refused after ten seconds over the limit", async () => {
+  // The clock is the test's: `performance.now` stands still between the steps below.
+  let now = 0;
+  const realNow = performance.now;
+  performance.now = () => now;
+  try {
+    const reads: ((n: number) => void)[] = [];
+    const out = new Outbound(
+      { write: () => new Promise<number>((read) => reads.push(read)), close() {} },
+      1_000,
+      () => {},
+    );
+    equal(out.send(frame(2_000)), true);
+    const step = async (t: number) => {
+      now = t;
+      reads.shift()?.(1); // the reader takes one byte: a write completes, the next one starts
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return out.send(frame(10));
+    };
+    // It keeps reading (a write never waits 0.5 s), so it is not cut after the first second…
+    for (let t = 200; t <= 10_000; t += 200) equal(await step(t), true, `accepted at ${t} ms`);
+    // …but its backlog never went under the limit: past ten seconds over it, it is too slow.
+    equal(await step(10_400), false);
+  } finally {
+    performance.now = realNow;
+  }
 });
 
 Deno.test("outbound: bad input replies never make a reader slow; events past the limit still do", () => {
@@ -111,4 +163,33 @@ Deno.test("outbound: whenBelow resolves when the connection closes", async () =>
   out.close();
   await waiting;
   equal(out.closed, true);
+});
+
+Deno.test("outbound: whenRepliesBelow waits for replies only, not for events queued around them", async () => {
+  const writes: (() => void)[] = [];
+  const out = new Outbound(
+    {
+      write(bytes) {
+        return new Promise((resolve) => writes.push(() => resolve(bytes.length)));
+      },
+      close() {},
+    },
+    1 << 20,
+    () => {},
+  );
+  out.sendReply(frame(20_000));
+  out.send(frame(20_000));
+  out.send(frame(20_000));
+  equal(out.pendingReplyBytes, 20_000);
+  let woken = false;
+  const below = out.whenRepliesBelow(1_000).then(() => woken = true);
+  // The pump starts in a microtask; let it take the reply (written alone: it is large).
+  await Promise.resolve();
+  while (writes.length === 0) await Promise.resolve();
+  equal(woken, false);
+  writes.shift()!();
+  await below;
+  equal(out.pendingReplyBytes, 0);
+  equal(out.pendingEventBytes, 40_000, "the events still wait; the waiter did not");
+  out.close();
 });

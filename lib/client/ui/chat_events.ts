@@ -25,6 +25,8 @@ export function renderEvent(view: ChatView, event: ClientEvent): void {
     case "joined":
     case "left":
       return view.showPresence(event.type, event.room, event.user, now);
+    case "presence":
+      return view.showPresenceBatch(event, now);
     case "notice":
       return view.print(formatNotice(event.text, now, view.style));
     case "shutdown":

@@ -17,6 +17,7 @@ import {
   formatMessage,
   formatNotice,
   formatPresence,
+  formatPresenceBatch,
   sanitize,
 } from "../format.ts";
 import type { Style } from "../style.ts";
@@ -40,6 +41,8 @@ import {
 } from "./room_state.ts";
 import { bars, type ChatStatus, prompt } from "./status.ts";
 
+/** Names listed on joining a room (a large room has thousands). */
+const ONLINE_SHOWN = 100;
 /** How the view looks and behaves. */
 export interface ChatViewOptions {
   /** The full-screen window instead of line mode. */
@@ -160,7 +163,11 @@ export class ChatView {
     this.#full?.show(room.key);
     const topic = joined.topic ? ` - ${joined.topic}` : "";
     this.info(`${t("chat.joined", { room: joined.room })}${topic}`);
-    this.info(t("chat.online", { count: joined.members.length, users: joined.members.join(", ") }));
+    // A large room: a count and the first names, not thousands of them.
+    const shown = joined.members.slice(0, ONLINE_SHOWN);
+    const count = Math.max(joined.memberCount, joined.members.length);
+    const users = `${shown.join(", ")}${count > shown.length ? ", …" : ""}`;
+    this.info(t("chat.online", { count, users }));
     if (joined.history.length === 0) this.info(t("chat.empty"));
     else if (joined.more) this.info(t("chat.olderHint"));
     for (const message of joined.history) this.#showMessage(room, message);
@@ -448,6 +455,26 @@ export class ChatView {
     const line = formatPresence(kind, user, roomName, now, this.style);
     if (this.#full) this.#full.append(room.key, line);
     else if (this.#isCurrent(roomName)) this.print(line);
+    this.refreshPrompt();
+  }
+
+  /**
+   * A large room's `presence` batch: its member list and completion follow it (set
+   * operations, so a batch that repeats a change known from `who` is harmless), and one
+   * quiet line sums it up instead of a line per user.
+   */
+  showPresenceBatch(
+    batch: { room: string; joined: string[]; left: string[]; members: number | null },
+    now: Date,
+  ): void {
+    for (const user of batch.joined) this.learnUser(user);
+    const room = this.#rooms.get(batch.room);
+    if (!room) return;
+    for (const user of batch.joined) room.members.set(foldName(user), user);
+    for (const user of batch.left) room.members.delete(foldName(user));
+    const line = formatPresenceBatch(batch, room.members.size, now, this.style);
+    if (this.#full) this.#full.append(room.key, line);
+    else if (this.#isCurrent(batch.room)) this.print(line);
     this.refreshPrompt();
   }
 

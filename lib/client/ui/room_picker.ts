@@ -3,7 +3,7 @@ import { Backoff } from "../backoff.ts";
 import { t } from "../i18n.ts";
 import { ConnectionLostError } from "../connection.ts";
 import type { ChatClient } from "../chat_client.ts";
-import { formatError, formatRoomEntry } from "../format.ts";
+import { formatError, formatRoomEntry, onlineCount } from "../format.ts";
 import { describeRefusal } from "../messages.ts";
 import type { Style } from "../style.ts";
 import { askLine } from "../terminal/ask.ts";
@@ -57,7 +57,7 @@ export async function pickRoom(ctx: PickerContext): Promise<string | null> {
         return null;
       }
       items = [...listed.rooms]
-        .sort((a, b) => b.members.length - a.members.length || a.name.localeCompare(b.name))
+        .sort((a, b) => onlineCount(b) - onlineCount(a) || a.name.localeCompare(b.name))
         .map((room) => ({
           label: formatRoomEntry(room),
           value: { kind: "room", name: room.name },

@@ -47,6 +47,7 @@ export const clientEn = {
   "line.you": "you",
   "line.joined": "{user} joined {room}",
   "line.left": "{user} left {room}",
+  "line.presence": "{room}: {joined} joined, {left} left, {online} online",
   "line.roomEntry": "{room} ({online} online)",
   "line.deletedBy": "— by {user}",
   "line.aMessageDeleted": "(a message was deleted)",

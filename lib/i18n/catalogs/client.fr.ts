@@ -45,6 +45,7 @@ export const clientFr: Catalog<ClientKey> = {
   "line.you": "vous",
   "line.joined": "{user} a rejoint {room}",
   "line.left": "{user} a quitté {room}",
+  "line.presence": "{room} : {joined} arrivés, {left} partis, {online} en ligne",
   "line.roomEntry": "{room} ({online} en ligne)",
   "line.deletedBy": "— par {user}",
   "line.aMessageDeleted": "(un message a été supprimé)",

@@ -97,8 +97,7 @@ export class ChatCore {
   readonly log: Logger;
   readonly clock: Clock;
   readonly counters: CoreCounters;
-  /** Set once the server stops taking requests. */
-  stopping = false;
+  #stopping = false;
   #listeners = new Set<(event: ServerEvent) => void>();
   #users = new Map<string, UserRecord>();
 
@@ -146,6 +145,7 @@ export class ChatCore {
       log: this.log,
       lastSeq: options.lastSeq,
     };
+    this.rooms.presence.largeRoom = options.limits.guards?.largeRoom ?? null;
     this.cluster = options.cluster ?? null;
     this.delivery = options.delivery?.(parts) ?? new LocalDelivery(parts);
     const callbacks = writerOutcomes(this.delivery);
@@ -155,6 +155,17 @@ export class ChatCore {
         clock: options.clock,
         maxInFlight: this.store.overlappingCommits === false ? 1 : 2,
       });
+  }
+
+  /** Set once the server stops taking requests. */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Stopping also sends the waiting presence batches, and the later ones at once. */
+  set stopping(value: boolean) {
+    this.#stopping = value;
+    if (value) this.rooms.stopBatching();
   }
 
   /** A user by case-folded name, cached (accounts are never renamed or deleted). */
@@ -181,10 +192,8 @@ export class ChatCore {
     this.cluster?.presence.entered(session, room);
     this.roomActivity.touch(room.id, this.clock());
     if (outcome === "arrived") {
-      room.broadcast(
-        encodeFrame({ type: "joined", room: room.name, user: session.account!.name }),
-        session,
-      );
+      const account = session.account!;
+      this.rooms.announce(room, account.id, account.name, true, session);
       this.emit({ type: "presence" });
     }
   }
@@ -196,7 +205,8 @@ export class ChatCore {
     this.cluster?.presence.left(session, room);
     this.roomActivity.touch(room.id, this.clock());
     if (outcome === "departed") {
-      room.broadcast(encodeFrame({ type: "left", room: room.name, user: session.account!.name }));
+      const account = session.account!;
+      this.rooms.announce(room, account.id, account.name, false);
     }
     this.emit({ type: "presence" });
   }

@@ -36,6 +36,13 @@ export interface WriterCallbacks<T, C = T> {
   changed(item: C, change: MessageChange, outcome: ChangeOutcome): void;
   /** The batch could not be stored: nothing of it was kept. */
   failed(item: T | C, op: NewMessage | MessageChange, error: unknown): void;
+  /**
+   * Optional brackets around the callbacks of one settled batch (called synchronously:
+   * nothing else runs between them), so that the delivery can send a run of messages to
+   * the same room as one buffer instead of one frame per message per member.
+   */
+  batchStart?(): void;
+  batchEnd?(): void;
 }
 
 interface InsertEntry<T> {
@@ -233,21 +240,21 @@ export class MessageWriter<T, C = T> implements MessageLog<T, C> {
     this.#schedule();
   }
 
-  /** Reports finished batches in submission order: a later batch waits for earlier ones. */
+  /**
+   * Reports finished batches in submission order: a later batch waits for earlier ones.
+   * The next batch is handed to the store first (it holds what arrived during the commit),
+   * so that its commit runs while this one's messages are answered and fanned out.
+   */
   #settleDone(): void {
     while (this.#inFlight[0]?.done) {
       const flight = this.#inFlight.shift()!;
-      flight.batch.forEach((entry, i) => {
-        if (entry.change !== undefined) {
-          this.#settleChange(entry, flight.outcomes?.[i], flight.failure);
-          return;
-        }
-        if (entry.message.cid !== null) {
-          this.#byCid.delete(`${entry.message.senderId}\u0000${entry.message.cid}`);
-        }
-        if (flight.outcomes) this.#settleStored(entry, flight.outcomes[i] as InsertOutcome);
-        else this.#settleFailed(entry, flight.failure);
-      });
+      this.#start();
+      this.#callbacks.batchStart?.();
+      try {
+        this.#settleBatch(flight);
+      } finally {
+        this.#callbacks.batchEnd?.();
+      }
       this.#settledSeq = Math.max(this.#settledSeq, flight.lastSeq);
     }
     this.#schedule();
@@ -262,6 +269,21 @@ export class MessageWriter<T, C = T> implements MessageLog<T, C> {
       this.#idle = [];
       for (const wake of idle) wake();
     }
+  }
+
+  /** Calls back every operation of a finished batch, in submission order. */
+  #settleBatch(flight: Flight<T, C>): void {
+    flight.batch.forEach((entry, i) => {
+      if (entry.change !== undefined) {
+        this.#settleChange(entry, flight.outcomes?.[i], flight.failure);
+        return;
+      }
+      if (entry.message.cid !== null) {
+        this.#byCid.delete(`${entry.message.senderId}\u0000${entry.message.cid}`);
+      }
+      if (flight.outcomes) this.#settleStored(entry, flight.outcomes[i] as InsertOutcome);
+      else this.#settleFailed(entry, flight.failure);
+    });
   }
 
   #settleChange(entry: ChangeEntry<C>, outcome: OpOutcome | undefined, failure: unknown): void {

@@ -14,6 +14,8 @@ export interface RoomEntry {
   members: string[];
   /** Present (true) only when the member list was cut to its byte budget. */
   membersMore?: true;
+  /** Users present: only in a large room's entry, whose `members` is a preview. */
+  memberCount?: number;
   /** Slow mode in seconds (0 when off). */
   slowmode: number;
 }
@@ -27,15 +29,31 @@ export interface RoomsPage {
   more: boolean;
 }
 
-/** A room's entry and its JSON text. */
+/** A room's entry as built, and what it was built from. */
+interface BuiltEntry {
+  entry: RoomEntry;
+  json: string;
+  version: number;
+  topic: string | null;
+  slowmode: number;
+  large: boolean;
+}
+
+/** A room's entry and its JSON text, rebuilt only when the room changed since the last one. */
 function _entry(room: Room): { entry: RoomEntry; json: string } {
-  const members = room.memberList(MEMBERS_BYTES);
+  const built = room.listEntry as BuiltEntry | null;
+  if (
+    built !== null && built.version === room.membersVersion && built.topic === room.topic &&
+    built.slowmode === room.slowmode && built.large === room.large
+  ) return built;
+  const members = room.shownMembers(MEMBERS_BYTES);
   const fields: Record<string, unknown> = {
     name: room.name,
     topic: room.topic,
     slowmode: room.slowmode,
   };
   if (!members.complete) fields.membersMore = true;
+  if (members.count !== undefined) fields.memberCount = members.count;
   const entry: RoomEntry = {
     name: room.name,
     topic: room.topic,
@@ -43,7 +61,17 @@ function _entry(room: Room): { entry: RoomEntry; json: string } {
     slowmode: room.slowmode,
   };
   if (!members.complete) entry.membersMore = true;
-  return { entry, json: objectJson(fields, { members: members.json }) };
+  if (members.count !== undefined) entry.memberCount = members.count;
+  const json = objectJson(fields, { members: members.json });
+  room.listEntry = {
+    entry,
+    json,
+    version: room.membersVersion,
+    topic: room.topic,
+    slowmode: room.slowmode,
+    large: room.large,
+  } satisfies BuiltEntry;
+  return { entry, json };
 }
 
 /** The page of rooms after the room key `afterKey` (from the first when null). */

@@ -48,6 +48,8 @@ export interface GuardSettings {
   roomExpiryMs: number | null;
   /** Sessions in one room (`join` past it is refused). */
   maxRoomMembers: number | null;
+  /** Users present above which a room's presence goes in batches (`presence`); null = never. */
+  largeRoom: number | null;
   /** `say`/`dm` waiting for the store, all sessions together (past it: `unavailable`). */
   maxStoreBacklog: number | null;
   /** Escalation after repeated `rate_limited`; null = never escalate. */

@@ -27,15 +27,22 @@ export interface ByteSource {
   read(buffer: Uint8Array): Promise<number | null>;
 }
 
-/** Read buffer of a new connection, and the largest it grows to for a busy peer. */
-const FIRST_READ_BUFFER = 1024;
+/**
+ * Read buffer of a new connection, and the largest it grows to for a busy peer. A pending
+ * read holds its buffer for as long as the peer stays silent, so every idle connection
+ * holds one: 512 bytes fit a `login` with a token or any short request, and a peer that
+ * fills it gets one 8 times bigger for its next read.
+ */
+const FIRST_READ_BUFFER = 512;
 const READ_BUFFER = 64 * 1024;
 
 /**
- * While more than this many bytes wait to be written to a connection, its next request is
- * not handled: large replies are produced one at a time, as the client reads them, so a
- * connection that stops reading holds about one reply (at most `MAX_SERVER_FRAME`) plus
- * its events, whatever it asked for.
+ * While more than this many bytes of replies wait to be written to a connection, its next
+ * request is not handled: large replies are produced one at a time, as the client reads
+ * them, so a connection that stops reading holds about one reply (at most
+ * `MAX_SERVER_FRAME`) plus its events, whatever it asked for. Events do not pause it: a
+ * sender in a busy room would otherwise wait behind the room's traffic to have its next
+ * `say` read, and events are bounded by the slow-consumer limit (`--outbound-limit`).
  */
 export const READ_PAUSE_BYTES = 256 * 1024;
 
@@ -127,8 +134,8 @@ export async function serveConnection(
           if (session.closing) break reading;
           sliceStart = performance.now();
         }
-        if (session.pendingBytes > READ_PAUSE_BYTES) {
-          await session.whenOutboundBelow(READ_PAUSE_BYTES);
+        if (session.pendingReplyBytes > READ_PAUSE_BYTES) {
+          await session.whenRepliesBelow(READ_PAUSE_BYTES);
           if (session.closing) break reading;
           sliceStart = performance.now();
         } else if (performance.now() - sliceStart > SLICE_MS) {

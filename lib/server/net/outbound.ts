@@ -3,7 +3,8 @@
  * merges everything queued into one buffer per write and loops on partial writes.
  *
  * Frames queued in the same tick go out in one `write` (the pump starts in a microtask), so
- * a broadcast of a batch costs each connection one system call, not one per message.
+ * a broadcast of a batch costs each connection one system call, not one per message; a
+ * large entry (a run of room messages shared by every member) is written without a copy.
  *
  * Replies and events are counted apart: the limit that makes a reader "slow" applies to
  * events only. Replies are bounded by the reader's side instead (the next request of a
@@ -19,7 +20,14 @@ export interface ByteSink {
 }
 
 /** Largest buffer assembled for one write. */
-const MAX_WRITE = 256 * 1024;
+const MAX_WRITE = 64 * 1024;
+
+/**
+ * A queued entry of at least this size is written as it is, never copied into a merge
+ * buffer: the delivery hands a run of room messages to every member as one shared buffer
+ * (`Fanout.begin`), and copying it once per member would undo that.
+ */
+const WRITE_AS_IS = 16 * 1024;
 
 /**
  * How long the queue may stay over its limit before the reader counts as slow, and how
@@ -28,6 +36,21 @@ const MAX_WRITE = 256 * 1024;
  */
 const OVER_LIMIT_GRACE_MS = 1_000;
 const HARD_LIMIT_FACTOR = 4;
+
+/**
+ * Past the grace period, a reader whose write under way has waited less than this is still
+ * reading (a busy client on a loaded machine): it is cut only at the hard limit, while its
+ * room's senders are slowed down (back-pressure on `say`). One that stopped reading has a
+ * write waiting for ever and is cut once the grace period is over.
+ */
+const STILL_READING_MS = 500;
+
+/**
+ * A reader that reads, but too little to bring its backlog under the limit for this long, is
+ * cut all the same: otherwise a client reading a trickle (a few hundred bytes a second) would
+ * hold its room's senders back for as long as it likes.
+ */
+const SLOW_READER_GRACE_MS = 10_000;
 
 /**
  * Write buffers, reused: assembling a batch in a fresh buffer for every connection on every
@@ -79,7 +102,7 @@ export class Outbound {
   /** Reply bytes of the batch being written. */
   #batchReplyBytes = 0;
   /** Waiters of {@linkcode whenBelow}. */
-  #lowWaiters: { bytes: number; wake: () => void; events?: boolean }[] = [];
+  #lowWaiters: { bytes: number; wake: () => void; kind?: "events" | "replies" }[] = [];
   #pumping = false;
   /** When (performance.now) the write under way started, or null. */
   #writingSince: number | null = null;
@@ -128,8 +151,9 @@ export class Outbound {
 
   /**
    * Queues an event. Returns false, queuing nothing, when the connection is closed, or when
-   * more than `limit` bytes of events have been waiting for over a second, or more than four
-   * times `limit` are waiting: the reader is too slow.
+   * more than `limit` bytes of events have been waiting for over a second while the reader
+   * does not read (its write under way waits), or for over ten seconds while it reads too
+   * little, or more than four times `limit` are waiting: the reader is too slow.
    */
   send(frame: Uint8Array): boolean {
     if (this.#closed) return false;
@@ -137,9 +161,10 @@ export class Outbound {
     if (events > this.#limit) {
       const now = performance.now();
       this.#overSince ??= now;
-      if (
-        events > this.#limit * HARD_LIMIT_FACTOR || now - this.#overSince > OVER_LIMIT_GRACE_MS
-      ) return false;
+      if (events > this.#limit * HARD_LIMIT_FACTOR) return false;
+      const over = now - this.#overSince;
+      if (over > SLOW_READER_GRACE_MS) return false;
+      if (over > OVER_LIMIT_GRACE_MS && this.writeWaitMs(now) >= STILL_READING_MS) return false;
     } else {
       this.#overSince = null;
     }
@@ -149,7 +174,7 @@ export class Outbound {
 
   /**
    * Queues a reply to a request of this connection: never refused for size (the caller
-   * bounds replies by not reading the next request while {@linkcode pendingBytes} is high).
+   * bounds replies by not reading the next request while {@linkcode pendingReplyBytes} is high).
    */
   sendReply(frame: Uint8Array): void {
     if (this.#closed) return;
@@ -182,7 +207,21 @@ export class Outbound {
   /** Resolves once at most `bytes` of events (replies apart) wait (or the connection closed). */
   whenEventsBelow(bytes: number): Promise<void> {
     if (this.pendingEventBytes <= bytes || this.#closed) return Promise.resolve();
-    return new Promise((wake) => this.#lowWaiters.push({ bytes, wake, events: true }));
+    return new Promise((wake) => this.#lowWaiters.push({ bytes, wake, kind: "events" }));
+  }
+
+  /**
+   * Resolves once at most `bytes` of replies (events apart) wait (or the connection closed):
+   * what bounds a connection's replies without pausing its requests for its rooms' events.
+   */
+  whenRepliesBelow(bytes: number): Promise<void> {
+    if (this.#replyBytes <= bytes || this.#closed) return Promise.resolve();
+    return new Promise((wake) => this.#lowWaiters.push({ bytes, wake, kind: "replies" }));
+  }
+
+  /** Bytes of replies waiting to be written. */
+  get pendingReplyBytes(): number {
+    return this.#replyBytes;
   }
 
   /** Resolves when everything queued so far has been written (or the sink failed). */
@@ -254,7 +293,8 @@ export class Outbound {
    */
   #takeBatch(): { buffer: Uint8Array; pooled: Uint8Array | null } {
     const first = this.#queue[0]!;
-    if (this.#queue.length === 1 || first.length >= MAX_WRITE) {
+    const second = this.#queue[1];
+    if (second === undefined || first.length >= WRITE_AS_IS || second.length >= WRITE_AS_IS) {
       this.#queue.shift();
       this.#batchReplyBytes = this.#replies.delete(first) ? first.length : 0;
       return { buffer: first, pooled: null };
@@ -262,7 +302,7 @@ export class Outbound {
     let count = 0;
     let size = 0;
     for (const chunk of this.#queue) {
-      if (count > 0 && size + chunk.length > MAX_WRITE) break;
+      if (count > 0 && (chunk.length >= WRITE_AS_IS || size + chunk.length > MAX_WRITE)) break;
       size += chunk.length;
       count++;
     }
@@ -284,7 +324,11 @@ export class Outbound {
     const waiting = this.#lowWaiters;
     this.#lowWaiters = [];
     for (const waiter of waiting) {
-      const waiting = waiter.events ? this.pendingEventBytes : this.#bytes;
+      const waiting = waiter.kind === "events"
+        ? this.pendingEventBytes
+        : waiter.kind === "replies"
+        ? this.#replyBytes
+        : this.#bytes;
       if (this.#closed || waiting <= waiter.bytes) waiter.wake();
       else this.#lowWaiters.push(waiter);
     }

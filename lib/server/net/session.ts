@@ -48,20 +48,23 @@ export class Session {
   /** Bad frames in a row. */
   badFrames = 0;
   bucket: TokenBucket | null = null;
-  /** What this connection's reads (`history`, `join`, `rooms`, `who`) may still cost. */
-  readonly readBudget: ReadBudget = new ReadBudget();
+  #readBudget: ReadBudget | null = null;
   /** Bytes of replies queued so far, all requests together (the cost of a read). */
   replyBytesSent = 0;
   #pendingWrites = 0;
-  #settledWaiters: (() => void)[] = [];
+  /** Waiters of {@linkcode Session.#settled}; null while none (most connections, always). */
+  #settledWaiters: (() => void)[] | null = null;
   /** Set once the last frame is queued: nothing may follow it. */
   #sealed = false;
   /** Why the connection closed or is closing, for the log. */
   closeReason: string | null = null;
 
   #out: Outbound;
-  /** Events of rooms whose `join` reply is not sent yet, held to keep the order. */
-  #held = new Map<number, Uint8Array[]>();
+  /**
+   * Events of rooms whose `join` reply is not sent yet, held to keep the order; null while
+   * no join is under way (an idle connection holds no map: see docs/benchmarks.md).
+   */
+  #held: Map<number, Uint8Array[]> | null = null;
   #onSlowConsumer: (session: Session) => void;
   #closing: Promise<void> | null = null;
 
@@ -85,6 +88,14 @@ export class Session {
     });
   }
 
+  /**
+   * What this connection's reads (`history`, `join`, `rooms`, `who`) may still cost; made
+   * on first use (a connection that never reads holds none).
+   */
+  get readBudget(): ReadBudget {
+    return this.#readBudget ??= new ReadBudget();
+  }
+
   /** Whether the connection is closed or closing. */
   get closing(): boolean {
     return this.closeReason !== null || this.#out.closed;
@@ -100,9 +111,14 @@ export class Session {
     return this.#out.pendingEventBytes;
   }
 
-  /** Resolves once at most `bytes` wait to be written to this client (or it closed). */
-  whenOutboundBelow(bytes: number): Promise<void> {
-    return this.#out.whenBelow(bytes);
+  /** Bytes of replies (answers to this client's own requests) waiting to be written. */
+  get pendingReplyBytes(): number {
+    return this.#out.pendingReplyBytes;
+  }
+
+  /** Resolves once at most `bytes` of replies wait to be written to this client (or it closed). */
+  whenRepliesBelow(bytes: number): Promise<void> {
+    return this.#out.whenRepliesBelow(bytes);
   }
 
   /**
@@ -195,8 +211,8 @@ export class Session {
   endWrite(): void {
     if (--this.#pendingWrites > 0) return;
     const waiters = this.#settledWaiters;
-    this.#settledWaiters = [];
-    for (const wake of waiters) wake();
+    this.#settledWaiters = null;
+    for (const wake of waiters ?? []) wake();
   }
 
   /** Resolves when every `say`/`dm` of this session is answered, or after `timeoutMs`. */
@@ -204,7 +220,7 @@ export class Session {
     if (this.#pendingWrites === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
-      this.#settledWaiters.push(() => {
+      (this.#settledWaiters ??= []).push(() => {
         clearTimeout(timer);
         resolve();
       });
@@ -219,20 +235,22 @@ export class Session {
 
   /** Sends a room event, holding it while this session's join of that room is answered. */
   sendEvent(bytes: Uint8Array, roomId?: number): void {
-    const held = roomId === undefined ? undefined : this.#held.get(roomId);
+    const held = roomId === undefined ? undefined : this.#held?.get(roomId);
     if (held) held.push(bytes);
     else this.sendBytes(bytes);
   }
 
   /** Starts holding a room's events (before its join is answered). */
   holdRoom(roomId: number): void {
+    this.#held ??= new Map();
     if (!this.#held.has(roomId)) this.#held.set(roomId, []);
   }
 
   /** Stops holding a room's events: sends them (after the join reply) or drops them. */
   releaseRoom(roomId: number, send: boolean): void {
-    const held = this.#held.get(roomId);
-    this.#held.delete(roomId);
+    const held = this.#held?.get(roomId);
+    this.#held?.delete(roomId);
+    if (this.#held?.size === 0) this.#held = null;
     if (send) { for (const bytes of held ?? []) this.sendBytes(bytes); }
   }
 

@@ -25,10 +25,27 @@ export interface ReadWatch {
   read(completedFrames: number, bufferedBytes: number): void;
 }
 
-interface _State {
+/**
+ * What the watchdog knows of one connection, and what its read loop reports to: one small
+ * object per connection (no closure), since 20,000 idle connections each hold one.
+ */
+class _State implements ReadWatch {
   lastFrameAt: number;
   /** When the first byte of the unfinished frame arrived, or null when none is pending. */
-  partialSince: number | null;
+  partialSince: number | null = null;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+    this.lastFrameAt = clock();
+  }
+
+  read(completedFrames: number, bufferedBytes: number): void {
+    const now = this.#clock();
+    if (completedFrames > 0) this.lastFrameAt = now;
+    if (bufferedBytes === 0) this.partialSince = null;
+    else if (completedFrames > 0 || this.partialSince === null) this.partialSince = now;
+  }
 }
 
 /** Finds connections whose timeouts expired and hands them to `expire`. */
@@ -57,16 +74,9 @@ export class Watchdog {
 
   /** Starts watching a new connection; returns what its read loop reports to. */
   watch(session: Session): ReadWatch {
-    const state: _State = { lastFrameAt: this.#clock(), partialSince: null };
+    const state = new _State(this.#clock);
     this.#watched.set(session, state);
-    return {
-      read: (completedFrames, bufferedBytes) => {
-        const now = this.#clock();
-        if (completedFrames > 0) state.lastFrameAt = now;
-        if (bufferedBytes === 0) state.partialSince = null;
-        else if (completedFrames > 0 || state.partialSince === null) state.partialSince = now;
-      },
-    };
+    return state;
   }
 
   /** Stops watching a closed connection. */

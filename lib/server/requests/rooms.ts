@@ -106,13 +106,15 @@ export async function join(
       HISTORY_BYTES,
     );
     await core.cluster?.presenceBarrier();
-    const members = room.memberList(MEMBERS_BYTES);
+    // A large room's reply shows the first arrivals and the joiner, with the count.
+    const members = room.shownMembers(MEMBERS_BYTES, accountOf(ctx));
     const fields: Record<string, unknown> = {
       room: room.name,
       topic: room.topic,
       slowmode: room.slowmode,
     };
     if (!members.complete) fields.membersMore = true;
+    if (members.count !== undefined) fields.memberCount = members.count;
     fields.more = history.more;
     ctx.okWith(fields, { members: members.json, history: history.json });
     session.releaseRoom(room.id, true);
