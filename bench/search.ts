@@ -22,7 +22,7 @@ import { parseArgs } from "node:util";
 import mysql from "mysql2/promise";
 import { DatabaseSync } from "node:sqlite";
 import { openStore } from "../lib/store/open_store.ts";
-import { openSqliteStore, settleSearchIndex } from "../lib/store/sqlite_store.ts";
+import { settleSearchIndex } from "../lib/store/sqlite_store.ts";
 import type { NewMessage } from "../lib/store/store.ts";
 import { startThrowawayMariadb } from "../tests/support/mariadb.ts";
 import { startFastchat } from "./processes.ts";
@@ -152,18 +152,9 @@ function sentence(pick: () => string, rng: () => number): string {
   return Array.from({ length: n }, pick).join(" ");
 }
 
-/**
- * The store of `db`, SQLite opened on this thread rather than in the server's worker, so
- * that {@linkcode settleSearchIndex} can wait for its search index (which has its own worker
- * either way).
- */
-function _openSettleable(db: string) {
-  return db.startsWith("sqlite:") ? openSqliteStore(db.slice("sqlite:".length)) : openStore(db);
-}
-
 /** Fills the store with `spec.messages` messages; resolves to the seconds it took. */
 export async function fill(db: string, spec: SearchBenchSpec, users: number): Promise<number> {
-  const store = await _openSettleable(db);
+  const store = await openStore(db);
   const { pick } = vocabulary(20_000);
   const rng = random(2);
   const started = performance.now();
@@ -361,7 +352,7 @@ async function insertRate(
   try {
     await provision(database.db, 2, 1);
     if (!withIndex) await dropIndex(database.db);
-    const store = await _openSettleable(database.db);
+    const store = await openStore(database.db);
     const { pick } = vocabulary(20_000);
     const rng = random(4);
     const messages: NewMessage[] = Array.from({ length: spec.rateMessages }, (_, i) => ({

@@ -229,12 +229,16 @@ const LOOKUP_CHUNK = 256;
 const MMAP_BYTES = 1 << 30;
 
 /**
- * Tests: resolves once the search index of `store` (a SQLite store in a file) may be used by
+ * Tests: resolves once the search index of `store` (a SQLite store in a file, on this thread
+ * or in the store's worker, `sqlite_worker_store.ts`, which forwards the call) may be used by
  * searches and its worker has reported indexing every message and change committed before
- * this call (benchmarks: the index's work done before a measure ends).
+ * this call (benchmarks: the index's work done before a measure ends). Other stores: at once.
  */
 export function settleSearchIndex(store: Store): Promise<void> {
-  return store instanceof SqliteStore ? store.settleSearch() : Promise.resolve();
+  if (store instanceof SqliteStore) return store.settleSearch();
+  if (!store.description.startsWith("sqlite")) return Promise.resolve();
+  const settle = (store as { settleSearch?: () => Promise<void> }).settleSearch;
+  return typeof settle === "function" ? settle.call(store) : Promise.resolve();
 }
 
 class SqliteStore implements Store {
