@@ -37,7 +37,7 @@ const SYSTEM: Actor = { by: "system", address: "local" };
  * sessions are on another instance, which the room's member list counts.
  */
 function _occupied(room: Room): boolean {
-  return room.sessions.size > 0 || room.members().length > 0;
+  return room.sessions.size > 0 || room.memberCount > 0;
 }
 
 /** Runs the flush and the expiry on a timer; see the module doc. */
