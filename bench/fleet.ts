@@ -5,6 +5,7 @@
  */
 import type { WorkerCommand, WorkerEvent, WorkerPlan } from "./plan.ts";
 import { denoCommand } from "./processes.ts";
+import { lines } from "./lines.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -42,17 +43,11 @@ export class Fleet {
         stderr: "",
       };
       void (async () => {
-        let buffered = "";
-        for await (const chunk of child.stdout) {
-          buffered += decoder.decode(chunk, { stream: true });
-          let nl;
-          while ((nl = buffered.indexOf("\n")) >= 0) {
-            const event = JSON.parse(buffered.slice(0, nl)) as WorkerEvent;
-            buffered = buffered.slice(nl + 1);
-            const waiter = member.waiters.shift();
-            if (waiter) waiter(event);
-            else member.events.push(event);
-          }
+        for await (const line of lines(child.stdout)) {
+          const event = JSON.parse(line) as WorkerEvent;
+          const waiter = member.waiters.shift();
+          if (waiter) waiter(event);
+          else member.events.push(event);
         }
       })();
       void (async () => {

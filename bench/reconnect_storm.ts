@@ -19,6 +19,7 @@ import { SERVER } from "../scripts/lib/binaries.ts";
 import { fromSource, launchServer } from "../scripts/lib/server_launcher.ts";
 import { BENCH_PASSWORD, freshDatabase, provision, roomName, userName } from "./provision.ts";
 import { denoCommand, readUsage } from "./processes.ts";
+import { lines } from "./lines.ts";
 
 const HELP = `Usage: deno task bench --storm [options]
 
@@ -210,31 +211,24 @@ class StormWorker {
 }
 
 async function _workerMain(): Promise<void> {
-  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
   let worker: StormWorker | null = null;
-  let buffered = "";
   const emit = (event: WorkerEvent) => console.log(JSON.stringify(event));
-  for await (const text of lines) {
-    buffered += text;
-    let nl;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (worker === null) {
-        worker = new StormWorker(JSON.parse(line) as StormPlan);
-        continue;
-      }
-      const [command, arg] = line.split(" ");
-      try {
-        if (command === "setup") emit(await worker.setup());
-        else if (command === "collect") emit(await worker.collect(Number(arg)));
-        else if (command === "close") {
-          worker.close();
-          Deno.exit(0);
-        } else emit({ event: "failed", message: `unknown command ${line}` });
-      } catch (error) {
-        emit({ event: "failed", message: String((error as Error)?.message ?? error) });
-      }
+  for await (const raw of lines(Deno.stdin.readable)) {
+    const line = raw.trim();
+    if (worker === null) {
+      worker = new StormWorker(JSON.parse(line) as StormPlan);
+      continue;
+    }
+    const [command, arg] = line.split(" ");
+    try {
+      if (command === "setup") emit(await worker.setup());
+      else if (command === "collect") emit(await worker.collect(Number(arg)));
+      else if (command === "close") {
+        worker.close();
+        Deno.exit(0);
+      } else emit({ event: "failed", message: `unknown command ${line}` });
+    } catch (error) {
+      emit({ event: "failed", message: String((error as Error)?.message ?? error) });
     }
   }
   worker?.close();
@@ -262,17 +256,11 @@ async function _spawnWorker(plan: StormPlan): Promise<Member> {
   let stderr = "";
   const decoder = new TextDecoder();
   void (async () => {
-    let buffered = "";
-    for await (const chunk of child.stdout) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let nl;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const event = JSON.parse(buffered.slice(0, nl)) as WorkerEvent;
-        buffered = buffered.slice(nl + 1);
-        const waiter = waiters.shift();
-        if (waiter) waiter(event);
-        else queue.push(event);
-      }
+    for await (const line of lines(child.stdout)) {
+      const event = JSON.parse(line) as WorkerEvent;
+      const waiter = waiters.shift();
+      if (waiter) waiter(event);
+      else queue.push(event);
     }
   })();
   void (async () => {

@@ -10,6 +10,7 @@
 import { BenchClient, WorkerTotals } from "./bench_client.ts";
 import { nowMicros } from "./payload.ts";
 import type { WorkerCommand, WorkerEvent, WorkerPlan, WorkerStats } from "./plan.ts";
+import { lines } from "./lines.ts";
 
 /** Pacing tick of paced senders. */
 const TICK_MS = 5;
@@ -145,38 +146,31 @@ class Worker {
 }
 
 async function main(): Promise<void> {
-  const lines = Deno.stdin.readable.pipeThrough(new TextDecoderStream());
   let worker: Worker | null = null;
-  let buffered = "";
-  for await (const text of lines) {
-    buffered += text;
-    let nl;
-    while ((nl = buffered.indexOf("\n")) >= 0) {
-      const line = buffered.slice(0, nl).trim();
-      buffered = buffered.slice(nl + 1);
-      if (worker === null) {
-        const plan = JSON.parse(line) as WorkerPlan;
-        if (!Array.isArray(plan?.clients)) {
-          console.error("worker.ts: the first line on stdin must be a WorkerPlan (see fleet.ts)");
-          Deno.exit(2);
-        }
-        worker = new Worker(plan);
-        continue;
+  for await (const raw of lines(Deno.stdin.readable)) {
+    const line = raw.trim();
+    if (worker === null) {
+      const plan = JSON.parse(line) as WorkerPlan;
+      if (!Array.isArray(plan?.clients)) {
+        console.error("worker.ts: the first line on stdin must be a WorkerPlan (see fleet.ts)");
+        Deno.exit(2);
       }
-      const command = line as WorkerCommand;
-      if (command === "close") {
-        worker.close();
-        Deno.exit(0);
-      }
-      try {
-        if (command === "connect") emit(await worker.connect());
-        else if (command === "join") emit(await worker.join());
-        else if (command === "go") emit(await worker.go());
-        else if (command === "drain") emit(await worker.drain());
-        else emit({ event: "failed", message: `unknown command ${JSON.stringify(command)}` });
-      } catch (error) {
-        emit({ event: "failed", message: String((error as Error)?.message ?? error) });
-      }
+      worker = new Worker(plan);
+      continue;
+    }
+    const command = line as WorkerCommand;
+    if (command === "close") {
+      worker.close();
+      Deno.exit(0);
+    }
+    try {
+      if (command === "connect") emit(await worker.connect());
+      else if (command === "join") emit(await worker.join());
+      else if (command === "go") emit(await worker.go());
+      else if (command === "drain") emit(await worker.drain());
+      else emit({ event: "failed", message: `unknown command ${JSON.stringify(command)}` });
+    } catch (error) {
+      emit({ event: "failed", message: String((error as Error)?.message ?? error) });
     }
   }
   // The coordinator went away: stop too.
