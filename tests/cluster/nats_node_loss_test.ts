@@ -44,6 +44,19 @@ Deno.test(
         await Promise.all(senders.map((s) => s.settle()));
         await round(20);
 
+        // History waits until the log applier has written into MySQL what was delivered; after
+        // the leader's loss that can take longer than a request's usual 5 s (the server waits up
+        // to 10 s, then answers unavailable): wait for it here, then read the whole history.
+        let probe = 0;
+        await waitFor("history readable after the leader's loss", async () => {
+          const id = `after-loss-${probe++}`;
+          await reader.send({ type: "history", id, room, limit: 1 });
+          const reply = await reader.next(
+            (f) => f.id === id && (f.type === "ok" || f.type === "error"),
+            15_000,
+          );
+          return reply.type === "ok";
+        }, 60_000);
         const history = await fullHistory(reader, { room });
         const ids = history.map((m) => m.msgid as string);
         assert.equal(new Set(ids).size, ids.length, "no msgid twice");
