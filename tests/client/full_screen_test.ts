@@ -57,7 +57,10 @@ for (const columns of [100, 60]) {
       // The input: emoji edited by cluster, the cursor where the text ends.
       await term.type("x👨‍👩‍👧y👍🏽z🇫🇷");
       await settle(term, "the input", (r) => r[ROWS - 1]!.endsWith("z🇫🇷"));
-      assert.deepEqual(await term.cursor(), { x: "[general] › ".length + 9, y: ROWS - 1 });
+      assert.deepEqual(await term.cursorAt("[general] › ".length + 9, ROWS - 1), {
+        x: "[general] › ".length + 9,
+        y: ROWS - 1,
+      });
       await term.keys("Left", "Left", "BSpace", "End", "Enter");
       rows = await settle(term, "the sent line", has("alice: x👨‍👩‍👧yz🇫🇷"));
       assert.equal(rows.join("\n").split("alice: x👨‍👩‍👧yz🇫🇷").length - 1, 1, "shown once");

@@ -79,6 +79,20 @@ export class TmuxTerminal {
     return { x: x!, y: y! };
   }
 
+  /**
+   * Waits until the cursor is at column `x` (and row `y` when given); returns where it is.
+   * The client moves the cursor after drawing the row, so one read may come too early.
+   */
+  async cursorAt(x: number, y?: number): Promise<{ x: number; y: number }> {
+    const deadline = Date.now() + WAIT_MS;
+    let at = await this.cursor();
+    while ((at.x !== x || (y !== undefined && at.y !== y)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      at = await this.cursor();
+    }
+    return at;
+  }
+
   /** The visible screen only (no scrollback), one string per row, trailing spaces cut. */
   async rows(): Promise<string[]> {
     const text = await _tmux(this.#socket, ["capture-pane", "-p", "-t", this.#target]);
@@ -169,8 +183,9 @@ export class TmuxTerminal {
 }
 
 /**
- * Waits until `check(rows)` holds on the visible screen (a hang guard of 20 s); returns the
- * rows. `what` names the awaited state in the error.
+ * Waits until `check(rows)` holds on the visible screen and the screen is still the same
+ * 100 ms later (a hang guard of 20 s); returns the rows. `what` names the awaited state in
+ * the error.
  */
 export async function settle(
   term: TmuxTerminal,
@@ -179,10 +194,20 @@ export async function settle(
 ): Promise<string[]> {
   const deadline = Date.now() + WAIT_MS;
   let rows: string[] = [];
+  let held: string | null = null;
   while (Date.now() < deadline) {
     rows = await term.rows();
-    if (check(rows)) return rows;
+    if (check(rows)) {
+      // The client redraws a row in more than one write: a capture may fall between them.
+      // The state counts once two captures 100 ms apart agree.
+      const shown = rows.join("\n");
+      if (held === shown) return rows;
+      held = shown;
+    } else {
+      held = null;
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  if (held !== null) return rows;
   throw new Error(`Timed out waiting for ${what}:\n${rows.join("\n")}`);
 }
