@@ -59,6 +59,17 @@ export interface ChatClientOptions {
 /** Default of {@linkcode ChatClientOptions.healthyMs}. */
 export const HEALTHY_MS = 30_000;
 
+/**
+ * After a server announced `shutdown` (a restart, an upgrade), how long reconnect delays
+ * stay at most {@linkcode RESTART_MAX_DELAY_MS} (before jitter): such a server is usually
+ * back within seconds, and until then each attempt is a refused connect, which costs it
+ * nothing. Past this window the delays grow as after any other drop.
+ */
+export const RESTART_WINDOW_MS = 30_000;
+
+/** The longest reconnect delay (before jitter) within {@linkcode RESTART_WINDOW_MS}. */
+export const RESTART_MAX_DELAY_MS = 1_000;
+
 export type { RoomPage } from "./room_list.ts";
 export type { JoinResult } from "./join.ts";
 
@@ -80,6 +91,8 @@ export class ChatClient {
   #credentials: Credentials | null = null;
   #loginRooms: RoomPage | null = null;
   #backoff: Backoff;
+  /** Until when (a `Date.now()`) reconnect delays are capped after an announced shutdown. */
+  #restartUntil = 0;
   #healthyTimer: ReturnType<typeof setTimeout> | undefined;
   #user: string | null = null;
   #listeners = new Listeners();
@@ -361,7 +374,11 @@ export class ChatClient {
       clearTimeout(this.#healthyTimer);
       // A server that said it was stopping left on purpose: the next address is tried at
       // once, and the one it leaves counts as failed only when it is tried again.
-      if (!conn.shutdownAnnounced) this.#failures++;
+      if (conn.shutdownAnnounced) this.#restartUntil = Date.now() + RESTART_WINDOW_MS;
+      else {
+        this.#failures++;
+        this.#restartUntil = 0;
+      }
       this.#reconnect();
     });
   }
@@ -448,7 +465,8 @@ export class ChatClient {
       at = (at + 1) % this.#endpoints.length;
       let delayMs = 0;
       if (this.#failures >= this.#endpoints.length) {
-        delayMs = this.#backoff.next();
+        const restarting = Date.now() < this.#restartUntil;
+        delayMs = this.#backoff.next(restarting ? RESTART_MAX_DELAY_MS : undefined);
         this.#failures = 0;
       }
       this.#emit({ type: "reconnecting", attempt: this.#backoff.attempt, delayMs, first });

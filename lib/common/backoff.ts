@@ -45,9 +45,15 @@ export class Backoff {
     return this.#attempt;
   }
 
-  /** The delay before the next attempt; counts the attempt. */
-  next(): number {
-    return backoffDelay(this.#attempt++, this.#options);
+  /**
+   * The delay before the next attempt, at most `capMs` (before jitter) when given; counts
+   * the attempt either way, so the delays grow as before once the cap is dropped.
+   */
+  next(capMs?: number): number {
+    const options = capMs === undefined
+      ? this.#options
+      : { ...this.#options, maxMs: Math.min(this.#options.maxMs, capMs) };
+    return backoffDelay(this.#attempt++, options);
   }
 
   /** The last attempt succeeded for good: the next failure starts with the shortest delay. */

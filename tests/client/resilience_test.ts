@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { backoffDelay } from "../../lib/client/backoff.ts";
-import { ChatClient } from "../../lib/client/chat_client.ts";
+import { ChatClient, RESTART_MAX_DELAY_MS } from "../../lib/client/chat_client.ts";
 import { serverFrameLimit } from "../../lib/client/connection.ts";
 import { dial, type Endpoint } from "../../lib/client/transport.ts";
 import { FakeServer } from "./fake_server.ts";
@@ -118,6 +118,53 @@ Deno.test("resilience: a server that drops every connection after login is retri
     client.close();
     await server.close();
   }
+});
+
+Deno.test("resilience: after an announced shutdown the delays stop growing at a second; after a plain drop they grow on", async () => {
+  // The first connection either announces a shutdown before closing or just closes; every
+  // later one is closed before its welcome, as by a server still starting.
+  const run = async (announce: boolean): Promise<number[]> => {
+    const server = FakeServer.start(async (conn) => {
+      if (conn.index > 0) return conn.close();
+      await conn.welcome();
+      const login = await conn.next("login");
+      await conn.ok(login, { user: "ada", rooms: [] });
+      await conn.next("never").catch(() => {});
+    });
+    const backoff = { baseMs: 40, maxMs: 10_000, random: () => 0 };
+    const client = await ChatClient.connect({ endpoint: endpoint(server.port), backoff });
+    try {
+      const log = new EventLog(client);
+      assert.ok((await client.login("ada", PASSWORD)).ok);
+      if (announce) {
+        await server.connections[0]!.send({ type: "shutdown", message: "Restarting", in: 0 });
+        await log.until((e) => e.some((x) => x.type === "shutdown"), "the shutdown event");
+      }
+      server.connections[0]!.close();
+      const reconnecting = () => log.events.filter((e) => e.type === "reconnecting");
+      await log.until(() => reconnecting().length >= 8, "eight reconnect attempts");
+      return reconnecting().map((e) => e.type === "reconnecting" ? e.delayMs : -1).slice(0, 8);
+    } finally {
+      client.close();
+      await server.close();
+    }
+  };
+  const cap = RESTART_MAX_DELAY_MS / 2; // the kept half with random() = 0
+  const afterShutdown = await run(true);
+  assert.equal(afterShutdown[0], 0, "the first attempt after a shutdown goes at once");
+  assert.deepEqual(
+    afterShutdown.slice(1),
+    [0, 1, 2, 3, 4, 5, 6].map((n) =>
+      Math.min(backoffDelay(n, { baseMs: 40, random: () => 0 }), cap)
+    ),
+  );
+  assert.equal(afterShutdown.at(-1), cap, "capped at a second (its kept half)");
+  const afterDrop = await run(false);
+  assert.deepEqual(
+    afterDrop.slice(0, 7),
+    [0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { baseMs: 40, random: () => 0 })),
+  );
+  assert.ok(afterDrop[6]! > cap, "a plain drop is not capped at a second");
 });
 
 Deno.test("resilience: a connection that stays healthy starts the delays from the shortest again", async () => {
