@@ -22,6 +22,7 @@ import { serverEn } from "../i18n/catalogs/server.en.ts";
 import { serverTexts } from "../i18n/server_texts.ts";
 import { adminConnectionCap, fdBudget, readSoftFdLimit } from "./fd_budget.ts";
 import { bindAdmin, listenChat } from "./listeners.ts";
+import { holdIdleCollector } from "../common/idle_collector.ts";
 import type { JoinedCluster } from "../cluster/cluster.ts";
 
 /** The message every connection gets when the server is stopped by {@linkcode RunningServer.stop}. */
@@ -214,6 +215,7 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
   });
   adminListener.serve(admin.handler);
   server.serve(chat);
+  const releaseCollector = holdIdleCollector();
   const adminPort = adminListener.addr.port;
   log.log("info", "started", {
     version,
@@ -225,6 +227,7 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
   print(`fastchat listening chat=${chatPort} admin=${adminPort}`);
   // Whatever stops the chat server (a signal, the admin's shutdown) closes the rest.
   const finished = server.finished.then(async () => {
+    releaseCollector();
     await cluster?.close().catch((error) =>
       log.log("warn", "cluster_close_failed", { error: String(error) })
     );

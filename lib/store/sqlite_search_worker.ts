@@ -15,6 +15,7 @@
  * messages above are handled between passes: a close never waits for a whole rebuild.
  */
 import { DatabaseSync } from "node:sqlite";
+import { holdIdleCollector } from "../common/idle_collector.ts";
 import { type IndexProgress, SearchIndexer } from "./sqlite_search_index.ts";
 
 /** The name the worker is started with; its module acts only under that name. */
@@ -157,6 +158,7 @@ function handle(call: SearchWorkerCall): void {
       // Answered at once; what is missing (all of it, for a new file) is indexed next, a
       // pass at a time, and searches scan the messages until it is (`built`).
       open(call.open);
+      holdIdleCollector();
       scope.postMessage({ id, changes: indexer!.progress().changes });
       waiting = INDEX_BATCH;
       schedule();

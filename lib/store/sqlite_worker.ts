@@ -8,6 +8,7 @@
  * Between calls it checkpoints the WAL on a second connection ({@linkcode startCheckpoints}).
  */
 import { DatabaseSync } from "node:sqlite";
+import { holdIdleCollector } from "../common/idle_collector.ts";
 import { openSqliteStore } from "./sqlite_store.ts";
 import type { Store } from "./store.ts";
 import { WORKER_NAME, type WorkerCall, type WorkerReply } from "./sqlite_worker_protocol.ts";
@@ -38,6 +39,7 @@ async function handle(call: WorkerCall): Promise<void> {
     try {
       store = await openSqliteStore(call.open);
       startCheckpoints(call.open, CHECKPOINT_EVERY_MS);
+      holdIdleCollector();
       reply({ id: 0, value: store.description });
     } catch (error) {
       reply({ id: 0, error: plainError(error) });

@@ -32,3 +32,12 @@ Deno.test("backoff: the counter grows across attempts and starts over after rese
   retry.reset();
   equal(retry.next(), 10);
 });
+
+Deno.test("backoff: a cap passed to next() bounds that delay only; the count goes on", () => {
+  const backoff = new Backoff({ baseMs: 100, maxMs: 10_000 });
+  const capped = [0, 1, 2, 3, 4].map(() => backoff.next(1_000));
+  equal(capped.join(","), "100,200,400,800,1000");
+  equal(backoff.attempt, 5);
+  equal(backoff.next(), 3_200, "without the cap the sixth attempt has its full delay");
+  equal(backoff.next(50_000), 6_400, "a cap above maxMs changes nothing");
+});

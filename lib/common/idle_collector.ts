@@ -1,0 +1,152 @@
+/**
+ * Gives memory back after a burst. V8 sizes its heap for the busiest moment it has seen
+ * (the old generation grows to a multiple of what is live, the young one to its largest)
+ * and keeps that size while the process is idle: Deno never tells it the process went
+ * quiet, as browsers do. After a burst of connections or of messages the server would
+ * keep a heap several times larger than what it holds. An {@linkcode IdleCollector}
+ * samples the heap every {@linkcode IdleCollectorOptions.intervalMs} and, once the heap
+ * has stopped growing for {@linkcode IdleCollectorOptions.quietSamples} samples in a row
+ * while it is at least {@linkcode IdleCollectorOptions.growthBytes} larger than after the
+ * last collection, runs one full collection, which also releases the freed pages. It
+ * never collects while the process allocates, so it takes nothing from a busy server:
+ * its one pause (tens of ms, proportional to what is live) falls when there is no work.
+ */
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/** The heap figures the collector decides on, in bytes. */
+export interface HeapSample {
+  /** Bytes of the heap in use (live objects and garbage not yet collected). */
+  used: number;
+  /** Bytes the heap holds from the system. */
+  total: number;
+}
+
+/** Settings of an {@linkcode IdleCollector}; each has a default. */
+export interface IdleCollectorOptions {
+  /** Time between samples. Default 200 ms. */
+  intervalMs?: number;
+  /** Samples in a row without growth before collecting. Default 2. */
+  quietSamples?: number;
+  /** Growth of `used` between two samples below which the process counts as quiet. Default 512 KiB. */
+  quietBytes?: number;
+  /** Growth of `total` since the last collection that makes one worth it. Default 16 MiB. */
+  growthBytes?: number;
+}
+
+const MiB = 1_048_576;
+
+/** The engine's full collection, or null where it cannot be reached. */
+export function engineCollector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === "function") return exposed;
+  try {
+    // The flag installs `gc` in contexts created after it; one small context is made for it.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc");
+    setFlagsFromString("--no-expose-gc");
+    return typeof gc === "function" ? gc as () => void : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The heap of this isolate as {@linkcode HeapSample}. */
+export function heapSample(): HeapSample {
+  const stats = getHeapStatistics();
+  return { used: stats.used_heap_size, total: stats.total_heap_size };
+}
+
+/**
+ * Decides from heap samples when to collect (see the module's comment); {@linkcode tick}
+ * takes one sample, so the policy runs with any clock, and {@linkcode start} ticks on a
+ * timer that does not keep the process alive.
+ */
+export class IdleCollector {
+  #collect: () => void;
+  #sample: () => HeapSample;
+  #intervalMs: number;
+  #quietSamples: number;
+  #quietBytes: number;
+  #growthBytes: number;
+  #last: HeapSample | null = null;
+  /** `total` after the last collection (or the smallest seen since). */
+  #floor = Infinity;
+  #quiet = 0;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  /** Collections made so far. */
+  collections = 0;
+
+  constructor(
+    collect: () => void,
+    sample: () => HeapSample = heapSample,
+    options: IdleCollectorOptions = {},
+  ) {
+    this.#collect = collect;
+    this.#sample = sample;
+    this.#intervalMs = options.intervalMs ?? 200;
+    this.#quietSamples = options.quietSamples ?? 2;
+    this.#quietBytes = options.quietBytes ?? 512 * 1024;
+    this.#growthBytes = options.growthBytes ?? 16 * MiB;
+  }
+
+  /** Takes one sample; true when it ran a collection. */
+  tick(): boolean {
+    const now = this.#sample();
+    const last = this.#last;
+    this.#last = now;
+    this.#floor = Math.min(this.#floor, now.total);
+    // A drop of `used` is a collection the engine made: it was allocating.
+    const grew = last === null ? Infinity : now.used - last.used;
+    this.#quiet = grew >= 0 && grew < this.#quietBytes ? this.#quiet + 1 : 0;
+    if (this.#quiet < this.#quietSamples || now.total - this.#floor < this.#growthBytes) {
+      return false;
+    }
+    this.#collect();
+    this.collections++;
+    this.#quiet = 0;
+    this.#last = this.#sample();
+    this.#floor = this.#last.total;
+    return true;
+  }
+
+  /** Samples every `intervalMs` until {@linkcode stop}. */
+  start(): this {
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => this.tick(), this.#intervalMs);
+      Deno.unrefTimer(this.#timer);
+    }
+    return this;
+  }
+
+  /** Stops sampling. */
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
+
+let shared: IdleCollector | null = null;
+let holders = 0;
+
+/**
+ * Starts this isolate's one {@linkcode IdleCollector} (several servers in one process
+ * share it) and returns what stops it once every holder has let go; a no-op where the
+ * engine's collection is out of reach.
+ */
+export function holdIdleCollector(): () => void {
+  if (holders === 0) {
+    const collect = engineCollector();
+    shared = collect ? new IdleCollector(collect).start() : null;
+  }
+  holders++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    if (--holders === 0) {
+      shared?.stop();
+      shared = null;
+    }
+  };
+}

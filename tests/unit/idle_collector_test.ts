@@ -1,0 +1,105 @@
+/**
+ * The idle collector (lib/common/idle_collector.ts): its policy on scripted heap samples,
+ * and the engine's real collection giving a grown heap back.
+ */
+import { equal, ok } from "node:assert/strict";
+import {
+  engineCollector,
+  type HeapSample,
+  heapSample,
+  holdIdleCollector,
+  IdleCollector,
+} from "../../lib/common/idle_collector.ts";
+
+const MiB = 1_048_576;
+
+/** A collector over scripted samples; `collected` counts its collections. */
+function scripted(samples: HeapSample[], afterCollect: HeapSample) {
+  let collected = 0;
+  let next = 0;
+  const collector = new IdleCollector(
+    () => collected++,
+    () => collected > 0 && next >= samples.length ? afterCollect : samples[next++] ?? afterCollect,
+    { quietSamples: 2, quietBytes: 512 * 1024, growthBytes: 16 * MiB },
+  );
+  return { collector, collected: () => collected };
+}
+
+Deno.test("idle collector: no collection while the heap keeps growing, one once it is quiet", () => {
+  const grown = 80 * MiB;
+  const { collector, collected } = scripted([
+    { used: 10 * MiB, total: 20 * MiB },
+    { used: 30 * MiB, total: 40 * MiB },
+    { used: 60 * MiB, total: grown },
+    { used: 70 * MiB, total: grown },
+    { used: 70 * MiB + 1024, total: grown },
+    { used: 70 * MiB + 2048, total: grown },
+  ], { used: 8 * MiB, total: 22 * MiB });
+  for (let i = 0; i < 5; i++) {
+    equal(collector.tick(), false, `sample ${i}: growing or not quiet long enough`);
+  }
+  equal(collector.tick(), true, "second quiet sample: collected");
+  equal(collected(), 1);
+  for (let i = 0; i < 5; i++) {
+    equal(collector.tick(), false, "no second collection without new growth");
+  }
+  equal(collected(), 1);
+});
+
+Deno.test("idle collector: a drop of the used heap (the engine collected) is activity, and a small heap is left alone", () => {
+  const { collector, collected } = scripted([
+    { used: 50 * MiB, total: 20 * MiB },
+    { used: 20 * MiB, total: 70 * MiB },
+    { used: 20 * MiB, total: 70 * MiB },
+  ], { used: 20 * MiB, total: 70 * MiB });
+  equal(collector.tick(), false);
+  equal(collector.tick(), false, "the drop counts as allocation");
+  equal(collector.tick(), false, "one quiet sample is not enough");
+  equal(collector.tick(), true, "quiet twice and 50 MiB above the floor");
+  equal(collected(), 1);
+
+  const small = scripted([
+    { used: 10 * MiB, total: 30 * MiB },
+    { used: 10 * MiB, total: 40 * MiB },
+    { used: 10 * MiB, total: 40 * MiB },
+    { used: 10 * MiB, total: 40 * MiB },
+  ], { used: 10 * MiB, total: 40 * MiB });
+  for (let i = 0; i < 4; i++) equal(small.collector.tick(), false, "10 MiB of growth is below 16");
+  equal(small.collected(), 0);
+});
+
+Deno.test("idle collector: the engine's collection is reachable and gives a grown heap back", () => {
+  const collect = engineCollector();
+  ok(collect, "the engine's full collection is reachable without a command-line flag");
+  collect();
+  const floor = heapSample().total;
+  const collector = new IdleCollector(collect);
+  equal(collector.tick(), false, "the first sample sets the floor");
+  // About 150 MB of short and long-lived garbage, as a burst of traffic leaves.
+  let keep: unknown[] = [];
+  for (let i = 0; i < 1_500_000; i++) {
+    keep.push({ i, text: `message ${i}` });
+    if (keep.length > 200_000) keep = [];
+  }
+  keep = [];
+  const grown = heapSample().total;
+  ok(grown - floor > 32 * MiB, `the burst grew the heap (${floor} → ${grown})`);
+  let collected = false;
+  for (let i = 0; i < 10 && !collected; i++) collected = collector.tick();
+  ok(collected, "quiet after the burst: collected");
+  const after = heapSample().total;
+  ok(
+    after < floor + (grown - floor) / 2,
+    `half the growth given back at least (${grown} → ${after})`,
+  );
+  equal(keep.length, 0);
+});
+
+Deno.test("idle collector: one per isolate, stopped when its last holder lets go", () => {
+  const releaseA = holdIdleCollector();
+  const releaseB = holdIdleCollector();
+  releaseA();
+  releaseA(); // a second release of the same hold is ignored
+  releaseB();
+  // Nothing left running: the test sanitizer would report a leaked interval otherwise.
+});
