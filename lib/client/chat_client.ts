@@ -54,6 +54,11 @@ export interface ChatClientOptions {
    * shortest again. Default 30 s.
    */
   healthyMs?: number;
+  /**
+   * How long the session must have been on a connection for a `shutdown` announced there
+   * to count as a restart. Default {@linkcode SETTLED_MS}.
+   */
+  settledMs?: number;
 }
 
 /** Default of {@linkcode ChatClientOptions.healthyMs}. */
@@ -62,13 +67,22 @@ export const HEALTHY_MS = 30_000;
 /**
  * After a server announced `shutdown` (a restart, an upgrade), how long reconnect delays
  * stay at most {@linkcode RESTART_MAX_DELAY_MS} (before jitter): such a server is usually
- * back within seconds, and until then each attempt is a refused connect, which costs it
- * nothing. Past this window the delays grow as after any other drop.
+ * back within seconds, and until it listens each attempt is a connection refused by its
+ * host's kernel, not work for the server. The window ends at the first connection the
+ * server accepts (from then on it is up, and a refusal such as `unavailable` gets the
+ * growing delays) and after this time.
  */
 export const RESTART_WINDOW_MS = 30_000;
 
 /** The longest reconnect delay (before jitter) within {@linkcode RESTART_WINDOW_MS}. */
 export const RESTART_MAX_DELAY_MS = 1_000;
+
+/**
+ * How long a session must have been online for an announced shutdown to count as a
+ * restart (an immediate attempt, then the capped delays) rather than as a failure: a
+ * server that announces a shutdown right after every login is retried ever more slowly.
+ */
+export const SETTLED_MS = 5_000;
 
 export type { RoomPage } from "./room_list.ts";
 export type { JoinResult } from "./join.ts";
@@ -91,8 +105,10 @@ export class ChatClient {
   #credentials: Credentials | null = null;
   #loginRooms: RoomPage | null = null;
   #backoff: Backoff;
-  /** Until when (a `Date.now()`) reconnect delays are capped after an announced shutdown. */
+  /** Until when (a `performance.now()`) reconnect delays are capped after an announced shutdown. */
   #restartUntil = 0;
+  /** Since when (a `performance.now()`) the current connection has been the session's. */
+  #onlineSince = performance.now();
   #healthyTimer: ReturnType<typeof setTimeout> | undefined;
   #user: string | null = null;
   #listeners = new Listeners();
@@ -372,10 +388,14 @@ export class ChatClient {
       if (conn !== this.#conn || this.#ended || !this.#online) return;
       this.#online = false;
       clearTimeout(this.#healthyTimer);
-      // A server that said it was stopping left on purpose: the next address is tried at
-      // once, and the one it leaves counts as failed only when it is tried again.
-      if (conn.shutdownAnnounced) this.#restartUntil = Date.now() + RESTART_WINDOW_MS;
-      else {
+      // A server that said it was stopping, after the session had settled there, left on
+      // purpose: the next address is tried at once, and the one it leaves counts as failed
+      // only when it is tried again; a restart window caps the delays until one accepts.
+      const settled = performance.now() - this.#onlineSince >=
+        (this.#options.settledMs ?? SETTLED_MS);
+      if (conn.shutdownAnnounced && settled) {
+        this.#restartUntil = performance.now() + RESTART_WINDOW_MS;
+      } else {
         this.#failures++;
         this.#restartUntil = 0;
       }
@@ -465,7 +485,7 @@ export class ChatClient {
       at = (at + 1) % this.#endpoints.length;
       let delayMs = 0;
       if (this.#failures >= this.#endpoints.length) {
-        const restarting = Date.now() < this.#restartUntil;
+        const restarting = performance.now() < this.#restartUntil;
         delayMs = this.#backoff.next(restarting ? RESTART_MAX_DELAY_MS : undefined);
         this.#failures = 0;
       }
@@ -483,6 +503,8 @@ export class ChatClient {
         this.#failures++;
         continue;
       }
+      // The server accepted: it is up, and what it refuses now gets the growing delays.
+      this.#restartUntil = 0;
       if (this.#ended) {
         conn.close();
         return;
@@ -529,6 +551,7 @@ export class ChatClient {
     this.#conn = conn;
     this.#at = at;
     this.#online = true;
+    this.#onlineSince = performance.now();
     this.#watch(conn);
     await rejoinRooms(
       conn,

@@ -3,13 +3,24 @@
  * (the old generation grows to a multiple of what is live, the young one to its largest)
  * and keeps that size while the process is idle: Deno never tells it the process went
  * quiet, as browsers do. After a burst of connections or of messages the server would
- * keep a heap several times larger than what it holds. An {@linkcode IdleCollector}
- * samples the heap every {@linkcode IdleCollectorOptions.intervalMs} and, once the heap
- * has stopped growing for {@linkcode IdleCollectorOptions.quietSamples} samples in a row
- * while it is at least {@linkcode IdleCollectorOptions.growthBytes} larger than after the
- * last collection, runs one full collection, which also releases the freed pages. It
- * never collects while the process allocates, so it takes nothing from a busy server:
- * its one pause (tens of ms, proportional to what is live) falls when there is no work.
+ * keep a heap several times larger than what it holds.
+ *
+ * An {@linkcode IdleCollector} samples the heap every
+ * {@linkcode IdleCollectorOptions.intervalMs} and runs the engine's memory-reducing
+ * collection (which also releases the freed pages) when all of these hold:
+ * - the process is quiet: the used heap grew by less than
+ *   {@linkcode IdleCollectorOptions.quietBytes} between each of the last
+ *   {@linkcode IdleCollectorOptions.quietSamples} samples (a drop means the engine
+ *   collected, so the process was allocating);
+ * - the heap is worth it: at least {@linkcode IdleCollectorOptions.growthBytes} and half
+ *   again larger than after the last collection;
+ * - the last collection is long enough ago: {@linkcode IdleCollectorOptions.minSpacingMs},
+ *   or 100 times its pause if longer (so collections take at most 1 % of the time), doubled
+ *   after each collection that gave back less than a quarter of the heap.
+ *
+ * A busy server (a few MB/s of allocation) never meets the first rule; a quiet one with a
+ * large live heap (19,000 idle connections: ~100 MB, a ~200 ms pause) is collected at most
+ * once per spacing, and only when its heap has grown by half since.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -30,21 +41,29 @@ export interface IdleCollectorOptions {
   quietSamples?: number;
   /** Growth of `used` between two samples below which the process counts as quiet. Default 512 KiB. */
   quietBytes?: number;
-  /** Growth of `total` since the last collection that makes one worth it. Default 16 MiB. */
+  /** Growth of `total` since the last collection that makes one worth it (and at least half). Default 16 MiB. */
   growthBytes?: number;
+  /** Least time between two collections. Default 30 s. */
+  minSpacingMs?: number;
+  /** Clock in ms. Default `performance.now`. */
+  now?: () => number;
 }
 
 const MiB = 1_048_576;
 
-/** The engine's full collection, or null where it cannot be reached. */
+/**
+ * The engine's memory-reducing full collection, or null where it cannot be reached. Without
+ * `--v8-flags=--expose-gc`, Deno's `node:v8` flag makes the `node:vm` contexts created after
+ * it carry a `gc` (a low-memory notification: full collections until nothing more is
+ * freed). The flag is set once and left set: every isolate of the process wants it, and
+ * clearing it could race with another isolate's worker reaching its own.
+ */
 export function engineCollector(): (() => void) | null {
   const exposed = (globalThis as { gc?: () => void }).gc;
   if (typeof exposed === "function") return exposed;
   try {
-    // The flag installs `gc` in contexts created after it; one small context is made for it.
     setFlagsFromString("--expose-gc");
     const gc = runInNewContext("gc");
-    setFlagsFromString("--no-expose-gc");
     return typeof gc === "function" ? gc as () => void : null;
   } catch {
     return null;
@@ -69,10 +88,16 @@ export class IdleCollector {
   #quietSamples: number;
   #quietBytes: number;
   #growthBytes: number;
+  #minSpacingMs: number;
+  #now: () => number;
   #last: HeapSample | null = null;
   /** `total` after the last collection (or the smallest seen since). */
   #floor = Infinity;
   #quiet = 0;
+  /** When the next collection may run (a `now()`). */
+  #notBefore = -Infinity;
+  /** The spacing after the last collection, doubled while collections give little back. */
+  #spacingMs: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Collections made so far. */
   collections = 0;
@@ -88,6 +113,9 @@ export class IdleCollector {
     this.#quietSamples = options.quietSamples ?? 2;
     this.#quietBytes = options.quietBytes ?? 512 * 1024;
     this.#growthBytes = options.growthBytes ?? 16 * MiB;
+    this.#minSpacingMs = options.minSpacingMs ?? 30_000;
+    this.#spacingMs = this.#minSpacingMs;
+    this.#now = options.now ?? (() => performance.now());
   }
 
   /** Takes one sample; true when it ran a collection. */
@@ -99,14 +127,25 @@ export class IdleCollector {
     // A drop of `used` is a collection the engine made: it was allocating.
     const grew = last === null ? Infinity : now.used - last.used;
     this.#quiet = grew >= 0 && grew < this.#quietBytes ? this.#quiet + 1 : 0;
-    if (this.#quiet < this.#quietSamples || now.total - this.#floor < this.#growthBytes) {
+    const grown = now.total - this.#floor;
+    if (
+      this.#quiet < this.#quietSamples || grown < this.#growthBytes ||
+      grown < this.#floor / 2 || this.#now() < this.#notBefore
+    ) {
       return false;
     }
+    const started = this.#now();
     this.#collect();
+    const ended = this.#now();
     this.collections++;
     this.#quiet = 0;
     this.#last = this.#sample();
     this.#floor = this.#last.total;
+    const gaveBack = now.total - this.#last.total;
+    this.#spacingMs = gaveBack < now.total / 4
+      ? Math.min(this.#spacingMs * 2, 32 * this.#minSpacingMs)
+      : this.#minSpacingMs;
+    this.#notBefore = ended + Math.max(this.#spacingMs, 100 * (ended - started));
     return true;
   }
 
@@ -149,4 +188,9 @@ export function holdIdleCollector(): () => void {
       shared = null;
     }
   };
+}
+
+/** How many hold this isolate's collector, and whether it runs (for tests). */
+export function idleCollectorHolders(): { holders: number; running: boolean } {
+  return { holders, running: shared !== null };
 }

@@ -68,6 +68,8 @@ let timerSoon = false;
 /** The newest message when the index was opened, and whether it is indexed since. */
 let target = -1;
 let built = false;
+/** Lets go of this thread's idle collector (held while the index is open). */
+let releaseCollector = () => {};
 
 function plainError(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
@@ -158,13 +160,14 @@ function handle(call: SearchWorkerCall): void {
       // Answered at once; what is missing (all of it, for a new file) is indexed next, a
       // pass at a time, and searches scan the messages until it is (`built`).
       open(call.open);
-      holdIdleCollector();
+      releaseCollector = holdIdleCollector();
       scope.postMessage({ id, changes: indexer!.progress().changes });
       waiting = INDEX_BATCH;
       schedule();
       return;
     }
     if ("close" in call) {
+      releaseCollector();
       // No catch-up: the index is derived and resumable (search_state records how far it
       // is), and a rebuild must not hold up a shutdown.
       stopTimer();

@@ -23,6 +23,8 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 
 let store: Store | null = null;
+/** Lets go of this thread's idle collector (held while the store is open). */
+let releaseCollector = () => {};
 
 /** The error as a plain object the other side rebuilds (classes do not cross threads). */
 function plainError(error: unknown): { name: string; message: string } {
@@ -39,7 +41,7 @@ async function handle(call: WorkerCall): Promise<void> {
     try {
       store = await openSqliteStore(call.open);
       startCheckpoints(call.open, CHECKPOINT_EVERY_MS);
-      holdIdleCollector();
+      releaseCollector = holdIdleCollector();
       reply({ id: 0, value: store.description });
     } catch (error) {
       reply({ id: 0, error: plainError(error) });
@@ -47,7 +49,10 @@ async function handle(call: WorkerCall): Promise<void> {
     return;
   }
   // The checkpoints' connection closes first: the store's close checkpoints the rest.
-  if (call.method === "close") stopCheckpoints?.();
+  if (call.method === "close") {
+    stopCheckpoints?.();
+    releaseCollector();
+  }
   try {
     const method = store === null ? undefined : Reflect.get(store, call.method);
     if (typeof method !== "function") throw new TypeError(`no store method ${call.method}`);

@@ -9,7 +9,7 @@ import { backoffDelay } from "../../lib/client/backoff.ts";
 import { ChatClient, RESTART_MAX_DELAY_MS } from "../../lib/client/chat_client.ts";
 import { serverFrameLimit } from "../../lib/client/connection.ts";
 import { dial, type Endpoint } from "../../lib/client/transport.ts";
-import { FakeServer } from "./fake_server.ts";
+import { type FakeConnection, FakeServer } from "./fake_server.ts";
 import { EventLog } from "./support.ts";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
@@ -120,51 +120,84 @@ Deno.test("resilience: a server that drops every connection after login is retri
   }
 });
 
-Deno.test("resilience: after an announced shutdown the delays stop growing at a second; after a plain drop they grow on", async () => {
-  // The first connection either announces a shutdown before closing or just closes; every
-  // later one is closed before its welcome, as by a server still starting.
-  const run = async (announce: boolean): Promise<number[]> => {
-    const server = FakeServer.start(async (conn) => {
-      if (conn.index > 0) return conn.close();
-      await conn.welcome();
-      const login = await conn.next("login");
-      await conn.ok(login, { user: "ada", rooms: [] });
-      await conn.next("never").catch(() => {});
-    });
-    const backoff = { baseMs: 40, maxMs: 10_000, random: () => 0 };
-    const client = await ChatClient.connect({ endpoint: endpoint(server.port), backoff });
-    try {
-      const log = new EventLog(client);
-      assert.ok((await client.login("ada", PASSWORD)).ok);
-      if (announce) {
-        await server.connections[0]!.send({ type: "shutdown", message: "Restarting", in: 0 });
-        await log.until((e) => e.some((x) => x.type === "shutdown"), "the shutdown event");
-      }
-      server.connections[0]!.close();
-      const reconnecting = () => log.events.filter((e) => e.type === "reconnecting");
-      await log.until(() => reconnecting().length >= 8, "eight reconnect attempts");
-      return reconnecting().map((e) => e.type === "reconnecting" ? e.delayMs : -1).slice(0, 8);
-    } finally {
-      client.close();
-      await server.close();
+/**
+ * A session on a fake server whose first connection logs in and then, with `announce`,
+ * sends `shutdown` before closing; `later` scripts every later connection. Returns the
+ * delays of the first eight reconnect attempts (jitter off: the kept half of each delay).
+ */
+async function reconnectDelays(
+  announce: boolean,
+  later: (conn: FakeConnection) => Promise<void>,
+  settledMs: number,
+): Promise<number[]> {
+  const server = FakeServer.start(async (conn) => {
+    if (conn.index > 0) return await later(conn);
+    await conn.welcome();
+    const login = await conn.next("login");
+    await conn.ok(login, { user: "ada", rooms: [] });
+    await conn.next("never").catch(() => {});
+  });
+  const backoff = { baseMs: 40, maxMs: 10_000, random: () => 0 };
+  const client = await ChatClient.connect({
+    endpoint: endpoint(server.port),
+    backoff,
+    settledMs,
+  });
+  try {
+    const log = new EventLog(client);
+    assert.ok((await client.login("ada", PASSWORD)).ok);
+    if (announce) {
+      await server.connections[0]!.send({ type: "shutdown", message: "Restarting", in: 0 });
+      await log.until((e) => e.some((x) => x.type === "shutdown"), "the shutdown event");
     }
-  };
+    server.connections[0]!.close();
+    const reconnecting = () => log.events.filter((e) => e.type === "reconnecting");
+    await log.until(() => reconnecting().length >= 8, "eight reconnect attempts");
+    return reconnecting().map((e) => e.type === "reconnecting" ? e.delayMs : -1).slice(0, 8);
+  } finally {
+    client.close();
+    await server.close();
+  }
+}
+
+/** The growing delays of attempts 0–6 with the settings of {@linkcode reconnectDelays}. */
+const GROWING = [0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { baseMs: 40, random: () => 0 }));
+
+/** A server still starting: it closes every connection before its welcome. */
+const starting = (conn: FakeConnection) => Promise.resolve(conn.close());
+
+Deno.test("resilience: after an announced shutdown the delays stop growing at a second while the server is down", async () => {
+  const delays = await reconnectDelays(true, starting, 0);
   const cap = RESTART_MAX_DELAY_MS / 2; // the kept half with random() = 0
-  const afterShutdown = await run(true);
-  assert.equal(afterShutdown[0], 0, "the first attempt after a shutdown goes at once");
+  assert.equal(delays[0], 0, "the first attempt after a shutdown goes at once");
+  assert.deepEqual(delays.slice(1), GROWING.map((d) => Math.min(d, cap)));
+  assert.equal(delays.at(-1), cap, "capped at a second (its kept half)");
+});
+
+Deno.test("resilience: after a plain drop the delays grow on past a second", async () => {
+  const delays = await reconnectDelays(false, starting, 0);
+  assert.deepEqual(delays.slice(0, 7), GROWING);
+  assert.ok(delays[6]! > RESTART_MAX_DELAY_MS / 2, "not capped");
+});
+
+Deno.test("resilience: bad input a restarted server that answers unavailable: the window ends at its first accepted connection", async () => {
+  const delays = await reconnectDelays(true, async (conn) => {
+    await conn.welcome();
+    const login = await conn.next("login");
+    await conn.error(login, "unavailable", "Starting.");
+    conn.close();
+  }, 0);
+  assert.equal(delays[0], 0);
+  assert.deepEqual(delays.slice(1), GROWING, "growing again once the server answered");
+});
+
+Deno.test("resilience: bad input a server that announces a shutdown right after each login is not retried in a loop", async () => {
+  const delays = await reconnectDelays(true, starting, 60_000);
   assert.deepEqual(
-    afterShutdown.slice(1),
-    [0, 1, 2, 3, 4, 5, 6].map((n) =>
-      Math.min(backoffDelay(n, { baseMs: 40, random: () => 0 }), cap)
-    ),
+    delays.slice(0, 7),
+    GROWING,
+    "counted as a failure: no immediate attempt, no cap",
   );
-  assert.equal(afterShutdown.at(-1), cap, "capped at a second (its kept half)");
-  const afterDrop = await run(false);
-  assert.deepEqual(
-    afterDrop.slice(0, 7),
-    [0, 1, 2, 3, 4, 5, 6].map((n) => backoffDelay(n, { baseMs: 40, random: () => 0 })),
-  );
-  assert.ok(afterDrop[6]! > cap, "a plain drop is not capped at a second");
 });
 
 Deno.test("resilience: a connection that stays healthy starts the delays from the shortest again", async () => {

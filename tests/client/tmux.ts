@@ -208,6 +208,6 @@ export async function settle(
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  if (held !== null) return rows;
-  throw new Error(`Timed out waiting for ${what}:\n${rows.join("\n")}`);
+  const state = held === null ? "" : " (reached, but the screen kept changing)";
+  throw new Error(`Timed out waiting for ${what}${state}:\n${rows.join("\n")}`);
 }

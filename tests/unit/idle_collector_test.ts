@@ -9,6 +9,7 @@ import {
   heapSample,
   holdIdleCollector,
   IdleCollector,
+  idleCollectorHolders,
 } from "../../lib/common/idle_collector.ts";
 
 const MiB = 1_048_576;
@@ -96,10 +97,53 @@ Deno.test("idle collector: the engine's collection is reachable and gives a grow
 });
 
 Deno.test("idle collector: one per isolate, stopped when its last holder lets go", () => {
+  const before = idleCollectorHolders().holders;
   const releaseA = holdIdleCollector();
   const releaseB = holdIdleCollector();
+  equal(idleCollectorHolders().holders, before + 2);
+  ok(idleCollectorHolders().running, "running while held");
   releaseA();
   releaseA(); // a second release of the same hold is ignored
+  equal(idleCollectorHolders().holders, before + 1);
+  ok(idleCollectorHolders().running, "still running for the other holder");
   releaseB();
-  // Nothing left running: the test sanitizer would report a leaked interval otherwise.
+  equal(idleCollectorHolders().holders, before);
+  equal(idleCollectorHolders().running, before > 0, "stopped with its last holder");
+});
+
+Deno.test("idle collector: at most one collection per spacing, longer after one that gave little back", () => {
+  let clock = 0;
+  let collected = 0;
+  // Quiet throughout; the heap is 100 MiB until a collection brings it to `after`.
+  let total = 100 * MiB;
+  let after = 40 * MiB;
+  const collector = new IdleCollector(
+    () => {
+      collected++;
+      clock += 200; // the pause
+      total = after;
+    },
+    () => ({ used: 10 * MiB, total }),
+    { minSpacingMs: 30_000, now: () => clock },
+  );
+  collector.tick(); // the floor: 100 MiB
+  total = 40 * MiB;
+  collector.tick(); // a smaller heap lowers the floor to 40 MiB
+  total = 100 * MiB;
+  const tickFor = (ms: number) => {
+    for (const end = clock + ms; clock < end; clock += 200) collector.tick();
+  };
+  tickFor(1_000);
+  equal(collected, 1, "grown 60 MiB over a 40 MiB floor while quiet: collected");
+  total = 100 * MiB;
+  tickFor(27_000);
+  equal(collected, 1, "not again within 30 s");
+  after = 90 * MiB; // the next one gives back only a tenth
+  tickFor(5_000);
+  equal(collected, 2, "again after 30 s");
+  total = 140 * MiB;
+  tickFor(55_000);
+  equal(collected, 2, "spacing doubled after a collection that gave little back");
+  tickFor(10_000);
+  equal(collected, 3, "again after 60 s");
 });
