@@ -14,13 +14,14 @@
  *   collected, so the process was allocating);
  * - the heap is worth it: at least {@linkcode IdleCollectorOptions.growthBytes} and half
  *   again larger than after the last collection;
- * - the last collection is long enough ago: {@linkcode IdleCollectorOptions.minSpacingMs},
- *   or 100 times its pause if longer (so collections take at most 1 % of the time), doubled
- *   after each collection that gave back less than a quarter of the heap.
+ * - its pauses have time left: they may take 1 % of the time
+ *   ({@linkcode IdleCollectorOptions.budget}), with at most
+ *   {@linkcode IdleCollectorOptions.burstMs} saved up (a burst of connections may be
+ *   collected in the middle and again at its end).
  *
  * A busy server (a few MB/s of allocation) never meets the first rule; a quiet one with a
- * large live heap (19,000 idle connections: ~100 MB, a ~200 ms pause) is collected at most
- * once per spacing, and only when its heap has grown by half since.
+ * large live heap (19,000 idle connections: ~100 MB, a ~200 ms pause) is collected only
+ * when its heap has grown by half since, and at most one such pause per 20 s.
  */
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -43,8 +44,10 @@ export interface IdleCollectorOptions {
   quietBytes?: number;
   /** Growth of `total` since the last collection that makes one worth it (and at least half). Default 16 MiB. */
   growthBytes?: number;
-  /** Least time between two collections. Default 30 s. */
-  minSpacingMs?: number;
+  /** Share of the time the collections' pauses may take. Default 0.01. */
+  budget?: number;
+  /** Pause time that may be saved up. Default 1,000 ms. */
+  burstMs?: number;
   /** Clock in ms. Default `performance.now`. */
   now?: () => number;
 }
@@ -88,16 +91,16 @@ export class IdleCollector {
   #quietSamples: number;
   #quietBytes: number;
   #growthBytes: number;
-  #minSpacingMs: number;
+  #budget: number;
+  #burstMs: number;
   #now: () => number;
   #last: HeapSample | null = null;
   /** `total` after the last collection (or the smallest seen since). */
   #floor = Infinity;
   #quiet = 0;
-  /** When the next collection may run (a `now()`). */
-  #notBefore = -Infinity;
-  /** The spacing after the last collection, doubled while collections give little back. */
-  #spacingMs: number;
+  /** Pause time saved up (ms), and when (a `now()`) it was last counted. */
+  #credit: number;
+  #counted: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Collections made so far. */
   collections = 0;
@@ -113,9 +116,11 @@ export class IdleCollector {
     this.#quietSamples = options.quietSamples ?? 2;
     this.#quietBytes = options.quietBytes ?? 512 * 1024;
     this.#growthBytes = options.growthBytes ?? 16 * MiB;
-    this.#minSpacingMs = options.minSpacingMs ?? 30_000;
-    this.#spacingMs = this.#minSpacingMs;
+    this.#budget = options.budget ?? 0.01;
+    this.#burstMs = options.burstMs ?? 1_000;
     this.#now = options.now ?? (() => performance.now());
+    this.#credit = this.#burstMs;
+    this.#counted = this.#now();
   }
 
   /** Takes one sample; true when it ran a collection. */
@@ -127,25 +132,26 @@ export class IdleCollector {
     // A drop of `used` is a collection the engine made: it was allocating.
     const grew = last === null ? Infinity : now.used - last.used;
     this.#quiet = grew >= 0 && grew < this.#quietBytes ? this.#quiet + 1 : 0;
+    const started = this.#now();
+    this.#credit = Math.min(
+      this.#burstMs,
+      this.#credit + (started - this.#counted) * this.#budget,
+    );
+    this.#counted = started;
     const grown = now.total - this.#floor;
     if (
       this.#quiet < this.#quietSamples || grown < this.#growthBytes ||
-      grown < this.#floor / 2 || this.#now() < this.#notBefore
+      grown < this.#floor / 2 || this.#credit <= 0
     ) {
       return false;
     }
-    const started = this.#now();
     this.#collect();
-    const ended = this.#now();
+    this.#counted = this.#now();
+    this.#credit -= this.#counted - started;
     this.collections++;
     this.#quiet = 0;
     this.#last = this.#sample();
     this.#floor = this.#last.total;
-    const gaveBack = now.total - this.#last.total;
-    this.#spacingMs = gaveBack < now.total / 4
-      ? Math.min(this.#spacingMs * 2, 32 * this.#minSpacingMs)
-      : this.#minSpacingMs;
-    this.#notBefore = ended + Math.max(this.#spacingMs, 100 * (ended - started));
     return true;
   }
 
