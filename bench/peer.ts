@@ -12,7 +12,7 @@
 import { parseArgs } from "node:util";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type PeerRun, peerTable } from "./peer_table.ts";
+import { peerLatencyChart, type PeerRun, peerTable } from "./peer_table.ts";
 
 const HELP = `Usage: deno task bench --peer [options]
 
@@ -26,7 +26,8 @@ const HELP = `Usage: deno task bench --peer [options]
   --reps R          interleaved repetitions (default 3)
   --ramp N          instead of fan-out: N clients into one room (e.g. 5000), --reps runs each
   --idle-max PCT    wait before each run for a machine below PCT % of a core busy (default 100)
-  --out DIR         where results.jsonl and summary.md go (default bench/results/peer)
+  --out DIR         where results.jsonl, summary.md, table.md and latency.svg go
+                    (default bench/results/peer)
   --help
 
 Medians of interleaved reps are the figures to compare; the "other %" column is the CPU that
@@ -163,6 +164,11 @@ async function summarize(options: PeerOptions): Promise<void> {
   const table = peerTable(runs);
   await Deno.writeTextFile(join(options.out, "table.md"), table + "\n");
   console.log(`${table}\npeer: wrote ${join(options.out, "table.md")}`);
+  const chart = peerLatencyChart(runs, "FastChat and its peer: latency against offered load");
+  if (chart) {
+    await Deno.writeTextFile(join(options.out, "latency.svg"), chart);
+    console.log(`peer: wrote ${join(options.out, "latency.svg")}`);
+  }
 }
 
 /** Runs the peer comparison; the exit code is 2 for bad options, 1 when a run failed. */

@@ -3,8 +3,10 @@
  * offered rate, the median of the interleaved reps and every rep's value, so that the table
  * in `docs/benchmarks.md` can be quoted as is.
  *
- * Run: `deno run -A bench/peer_table.ts FILE.jsonl [FILE.jsonl …]`.
+ * Run: `deno run -A bench/peer_table.ts [--svg CHART.svg] FILE.jsonl [FILE.jsonl …]`
+ * (`--svg` also writes {@linkcode peerLatencyChart}).
  */
+import { lineChart } from "./chart.ts";
 
 /** The fields of one harness line that the table uses. */
 export interface PeerRun {
@@ -80,9 +82,54 @@ export function peerTable(runs: readonly PeerRun[]): string {
   return lines.join("\n");
 }
 
+/** Line colours by server; others get grey. */
+const COLORS: Record<string, string> = {
+  fastchat: "#c0392b",
+  inspircd: "#2c3e50",
+  ngircd: "#27ae60",
+  before: "#8e44ad",
+};
+
+/**
+ * p50 and p99 (medians of the reps, log scale) against the offered deliveries/s of the
+ * paced fan-out runs, one pair of lines per server; empty string when there are none.
+ */
+export function peerLatencyChart(runs: readonly PeerRun[], title: string): string {
+  const groups = new Map<string, Map<number, PeerRun[]>>();
+  for (const run of runs) {
+    if (!run.fanout || run.rate === 0 || !(run.fanout.offeredDeliveriesPerS > 0)) continue;
+    const server = run.label.split("/")[0]!;
+    const byLoad = groups.get(server) ?? new Map<number, PeerRun[]>();
+    const load = run.fanout.offeredDeliveriesPerS;
+    byLoad.set(load, [...(byLoad.get(load) ?? []), run]);
+    groups.set(server, byLoad);
+  }
+  const series = [...groups].flatMap(([server, byLoad]) =>
+    (["p99ms", "p50ms"] as const).map((key) => ({
+      name: `${server} ${key.slice(0, 3)}`,
+      color: COLORS[server] ?? "#7f8c8d",
+      dash: key === "p99ms" ? "" : "6 4",
+      points: [...byLoad].map(([load, group]) =>
+        [load, median(group.map((r) => r.fanout![key]))] as [number, number]
+      ),
+    }))
+  );
+  return lineChart({
+    title,
+    xLabel: "offered deliveries/s (500 clients in one room)",
+    yLabel: "latency (ms, log scale; medians of the reps)",
+    xTick: (v) => `${(v / 1e6).toFixed(1)} M`,
+    logY: true,
+    series,
+  });
+}
+
 if (import.meta.main) {
   const runs: PeerRun[] = [];
-  for (const file of Deno.args) {
+  const args = [...Deno.args];
+  const svgAt = args.indexOf("--svg");
+  const svg = svgAt >= 0 ? args.splice(svgAt, 2)[1] : undefined;
+  for (const file of args) {
     for (const line of (await Deno.readTextFile(file)).split("\n")) {
       if (line.trim() === "") continue;
       const run = JSON.parse(line) as PeerRun;
@@ -91,4 +138,5 @@ if (import.meta.main) {
     }
   }
   console.log(peerTable(runs));
+  if (svg) await Deno.writeTextFile(svg, peerLatencyChart(runs, "FastChat and its peer: latency"));
 }
