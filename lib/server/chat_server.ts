@@ -197,6 +197,9 @@ export class ChatServer {
   #sweeper: ReturnType<typeof setInterval>;
   /** Stores rooms' last activity and expires idle rooms. */
   #janitor: RoomJanitor;
+  /** What every connection calls with a frame, and on a slow consumer: one each per server, not per connection. */
+  #handleFrame: (session: Session, frame: Uint8Array) => Promise<void>;
+  #onSlowConsumer: (session: Session) => void;
 
   private constructor(
     core: ChatCore,
@@ -205,6 +208,8 @@ export class ChatServer {
     addressBans: AddressBans,
   ) {
     this.core = core;
+    this.#handleFrame = (session, frame) => dispatch(core, session, frame);
+    this.#onSlowConsumer = (session) => this.#slowConsumer(session);
     this.addressBans = addressBans;
     this.version = version;
     this.#settings = settings;
@@ -535,7 +540,7 @@ export class ChatServer {
       host,
       now: core.clock(),
       outboundLimit: this.#settings.outboundLimit,
-      onSlowConsumer: (s) => this.#slowConsumer(s),
+      onSlowConsumer: this.#onSlowConsumer,
     });
     session.bucket = core.limits.newBucket?.() ?? null;
     core.sessions.add(session);
@@ -568,11 +573,17 @@ export class ChatServer {
       ],
     });
     const watch = this.#watchdog.watch(session);
-    const handle = (s: Session, frame: Uint8Array) => dispatch(core, s, frame);
-    const served = serveConnection(core, handle, source, session, this.#settings.maxFrame, {
-      watch,
-      tls,
-    })
+    const served = serveConnection(
+      core,
+      this.#handleFrame,
+      source,
+      session,
+      this.#settings.maxFrame,
+      {
+        watch,
+        tls,
+      },
+    )
       .catch((error) => core.log.log("error", "connection_failed", { error: String(error) }))
       .finally(() => {
         this.#watchdog.forget(session);

@@ -8,6 +8,7 @@ import { startServer } from "../support/server_process.ts";
 import { admin, ADMIN_TOKEN } from "../server/support.ts";
 import { TmuxTerminal } from "./tmux.ts";
 import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
+import { UNTIL_TIME } from "./support.ts";
 
 const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
 const PASSWORD = "mot de passe sûr";
@@ -63,12 +64,16 @@ Deno.test("french: register, join Général, chat, get muted and read it in Fren
     });
     assert.equal(muted.status, 200, JSON.stringify(muted.body));
     const screen = await term.waitFor("Vous êtes muet jusqu'à");
-    assert.match(screen, /Vous êtes muet jusqu'à \d\d:\d\d\./, "local 24-hour time");
+    assert.match(
+      screen,
+      new RegExp(`Vous êtes muet jusqu'à ${UNTIL_TIME}\\.`),
+      "local 24-hour time",
+    );
     assert.doesNotMatch(screen, /\d{4}-\d\d-\d\dT\d\d:\d\d/, "no raw ISO time");
     // The refusal's code is translated by the client (the server's message is English).
     await term.line("encore là ?");
     const refused = await term.waitFor("Non envoyé :");
-    assert.match(refused, /Non envoyé : Vous êtes muet jusqu'à \d\d:\d\d/);
+    assert.match(refused, new RegExp(`Non envoyé : Vous êtes muet jusqu'à ${UNTIL_TIME}`));
     assert.doesNotMatch(refused, /You are muted/);
   } finally {
     await term?.close();

@@ -9,6 +9,7 @@ import { FrameClient } from "../support/frame_client.ts";
 import { settle, TmuxTerminal } from "./tmux.ts";
 import { loginTerminal, PASSWORD, registerAccounts } from "./client_terminal.ts";
 import { admin, ADMIN_TOKEN } from "../server/support.ts";
+import { UNTIL_TIME } from "./support.ts";
 
 const ROWS = 24;
 
@@ -163,7 +164,10 @@ Deno.test("full screen: a kick closes the window and the reason stays readable o
     });
     assert.equal(kicked.status, 200, JSON.stringify(kicked.body));
     const screen = await term.waitFor("EXIT=3");
-    assert.match(screen, /You were kicked by a moderator until \d\d:\d\d[^]*Reason: flooding\./);
+    assert.match(
+      screen,
+      new RegExp(`You were kicked by a moderator until ${UNTIL_TIME}[^]*Reason: flooding\\.`),
+    );
     assert.doesNotMatch(screen, /connected · lag/, "the window is gone");
   } finally {
     await term?.close();

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
 import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
+import { UNTIL_TIME } from "./support.ts";
 
 const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
 const PASSWORD = "correct horse";
@@ -234,7 +235,10 @@ Deno.test("pipe mode: a kick is reported with its end time and exits 3", async (
     child = null;
     const stderr = new TextDecoder().decode(result.stderr);
     assert.equal(result.code, 3, stderr);
-    assert.match(stderr, /You were kicked by a moderator until \d\d:\d\d; .* Reason: spam\./);
+    assert.match(
+      stderr,
+      new RegExp(`You were kicked by a moderator until ${UNTIL_TIME}; .* Reason: spam\\.`),
+    );
   } finally {
     if (child) {
       child.kill("SIGKILL");

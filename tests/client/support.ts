@@ -43,3 +43,10 @@ export class EventLog {
     }
   }
 }
+
+/**
+ * The end of a sanction as the client shows it: `HH:MM` when it is today, with the date
+ * before it when it is another day (a 5-minute mute given at 23:57 ends tomorrow):
+ * `2026-12-01 00:02` (neutral), `01/12/2026 00:02` (fr), `12/01/2026, 00:02` (en).
+ */
+export const UNTIL_TIME = String.raw`(?:\d{4}-\d\d-\d\d |\d\d/\d\d/\d{4},? )?\d\d:\d\d`;
