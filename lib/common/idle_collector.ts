@@ -8,10 +8,13 @@
  * An {@linkcode IdleCollector} samples the heap every
  * {@linkcode IdleCollectorOptions.intervalMs} and runs the engine's memory-reducing
  * collection (which also releases the freed pages) when all of these hold:
- * - the process is quiet: the used heap grew by less than
- *   {@linkcode IdleCollectorOptions.quietBytes} between each of the last
- *   {@linkcode IdleCollectorOptions.quietSamples} samples (a drop means the engine
- *   collected, so the process was allocating);
+ * - the process is quiet: between each of the last
+ *   {@linkcode IdleCollectorOptions.quietSamples} samples the used heap grew by less than
+ *   {@linkcode IdleCollectorOptions.quietBytes} (a drop means the engine collected, so the
+ *   process was allocating) and the whole process (every thread: password hashing, the
+ *   SQLite workers) used less than {@linkcode IdleCollectorOptions.quietCpu} of a core, and
+ *   nothing waits on it ({@linkcode IdleCollectorOptions.busy}: the server has no bytes
+ *   queued for a connection, as when it waits for slow readers);
  * - the heap is worth it: at least {@linkcode IdleCollectorOptions.growthBytes} and half
  *   again larger than after the last collection;
  * - its pauses have time left: they may take 1 % of the time
@@ -23,6 +26,7 @@
  * large live heap (19,000 idle connections: ~100 MB, a ~200 ms pause) is collected only
  * when its heap has grown by half since, and at most one such pause per 20 s.
  */
+import process from "node:process";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -32,6 +36,8 @@ export interface HeapSample {
   used: number;
   /** Bytes the heap holds from the system. */
   total: number;
+  /** CPU time the whole process has used (ms); absent counts as none. */
+  cpuMs?: number;
 }
 
 /** Settings of an {@linkcode IdleCollector}; each has a default. */
@@ -40,6 +46,10 @@ export interface IdleCollectorOptions {
   intervalMs?: number;
   /** Samples in a row without growth before collecting. Default 2. */
   quietSamples?: number;
+  /** Whether work waits on this isolate although it uses no CPU (queued output). Default never. */
+  busy?: () => boolean;
+  /** Share of one core the process may use between two samples and count as quiet. Default 0.1. */
+  quietCpu?: number;
   /** Growth of `used` between two samples below which the process counts as quiet. Default 512 KiB. */
   quietBytes?: number;
   /** Growth of `total` since the last collection that makes one worth it (and at least half). Default 16 MiB. */
@@ -73,10 +83,15 @@ export function engineCollector(): (() => void) | null {
   }
 }
 
-/** The heap of this isolate as {@linkcode HeapSample}. */
+/** The heap of this isolate and the process's CPU time, as {@linkcode HeapSample}. */
 export function heapSample(): HeapSample {
   const stats = getHeapStatistics();
-  return { used: stats.used_heap_size, total: stats.total_heap_size };
+  const cpu = process.cpuUsage();
+  return {
+    used: stats.used_heap_size,
+    total: stats.total_heap_size,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 /**
@@ -90,11 +105,15 @@ export class IdleCollector {
   #intervalMs: number;
   #quietSamples: number;
   #quietBytes: number;
+  #quietCpu: number;
+  #busy: () => boolean;
   #growthBytes: number;
   #budget: number;
   #burstMs: number;
   #now: () => number;
   #last: HeapSample | null = null;
+  /** When (a `now()`) {@linkcode #last} was taken. */
+  #lastAt = 0;
   /** `total` after the last collection (or the smallest seen since). */
   #floor = Infinity;
   #quiet = 0;
@@ -115,6 +134,8 @@ export class IdleCollector {
     this.#intervalMs = options.intervalMs ?? 200;
     this.#quietSamples = options.quietSamples ?? 2;
     this.#quietBytes = options.quietBytes ?? 512 * 1024;
+    this.#quietCpu = options.quietCpu ?? 0.1;
+    this.#busy = options.busy ?? (() => false);
     this.#growthBytes = options.growthBytes ?? 16 * MiB;
     this.#budget = options.budget ?? 0.01;
     this.#burstMs = options.burstMs ?? 1_000;
@@ -126,13 +147,20 @@ export class IdleCollector {
   /** Takes one sample; true when it ran a collection. */
   tick(): boolean {
     const now = this.#sample();
+    const started = this.#now();
     const last = this.#last;
+    const lastAt = this.#lastAt;
     this.#last = now;
+    this.#lastAt = started;
     this.#floor = Math.min(this.#floor, now.total);
     // A drop of `used` is a collection the engine made: it was allocating.
     const grew = last === null ? Infinity : now.used - last.used;
-    this.#quiet = grew >= 0 && grew < this.#quietBytes ? this.#quiet + 1 : 0;
-    const started = this.#now();
+    const cpuShare = last === null
+      ? Infinity
+      : ((now.cpuMs ?? 0) - (last.cpuMs ?? 0)) / Math.max(1, started - lastAt);
+    const quiet = grew >= 0 && grew < this.#quietBytes && cpuShare < this.#quietCpu &&
+      !this.#busy();
+    this.#quiet = quiet ? this.#quiet + 1 : 0;
     this.#credit = Math.min(
       this.#burstMs,
       this.#credit + (started - this.#counted) * this.#budget,
@@ -151,6 +179,7 @@ export class IdleCollector {
     this.collections++;
     this.#quiet = 0;
     this.#last = this.#sample();
+    this.#lastAt = this.#counted;
     this.#floor = this.#last.total;
     return true;
   }
@@ -173,22 +202,27 @@ export class IdleCollector {
 
 let shared: IdleCollector | null = null;
 let holders = 0;
+/** What each holder says about pending work (see {@linkcode IdleCollectorOptions.busy}). */
+const busyChecks = new Set<() => boolean>();
 
 /**
  * Starts this isolate's one {@linkcode IdleCollector} (several servers in one process
  * share it) and returns what stops it once every holder has let go; a no-op where the
  * engine's collection is out of reach.
  */
-export function holdIdleCollector(): () => void {
+export function holdIdleCollector(busy?: () => boolean): () => void {
+  if (busy) busyChecks.add(busy);
   if (holders === 0) {
     const collect = engineCollector();
-    shared = collect ? new IdleCollector(collect).start() : null;
+    const options = { busy: () => [...busyChecks].some((check) => check()) };
+    shared = collect ? new IdleCollector(collect, heapSample, options).start() : null;
   }
   holders++;
   let held = true;
   return () => {
     if (!held) return;
     held = false;
+    if (busy) busyChecks.delete(busy);
     if (--holders === 0) {
       shared?.stop();
       shared = null;
