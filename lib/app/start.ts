@@ -215,7 +215,7 @@ export async function start(options: StartOptions): Promise<RunningServer | Star
   });
   adminListener.serve(admin.handler);
   server.serve(chat);
-  const releaseCollector = holdIdleCollector(() => server.hasPendingOutput());
+  const releaseCollector = holdIdleCollector();
   const adminPort = adminListener.addr.port;
   log.log("info", "started", {
     version,

@@ -12,9 +12,7 @@
  *   {@linkcode IdleCollectorOptions.quietSamples} samples the used heap grew by less than
  *   {@linkcode IdleCollectorOptions.quietBytes} (a drop means the engine collected, so the
  *   process was allocating) and the whole process (every thread: password hashing, the
- *   SQLite workers) used less than {@linkcode IdleCollectorOptions.quietCpu} of a core, and
- *   nothing waits on it ({@linkcode IdleCollectorOptions.busy}: the server has no bytes
- *   queued for a connection, as when it waits for slow readers);
+ *   SQLite workers) used less than {@linkcode IdleCollectorOptions.quietCpu} of a core;
  * - the heap is worth it: at least {@linkcode IdleCollectorOptions.growthBytes} and half
  *   again larger than after the last collection;
  * - its pauses have time left: they may take 1 % of the time
@@ -46,9 +44,7 @@ export interface IdleCollectorOptions {
   intervalMs?: number;
   /** Samples in a row without growth before collecting. Default 2. */
   quietSamples?: number;
-  /** Whether work waits on this isolate although it uses no CPU (queued output). Default never. */
-  busy?: () => boolean;
-  /** Share of one core the process may use between two samples and count as quiet. Default 0.1. */
+  /** Share of one core the process may use between two samples and count as quiet. Default 0.5. */
   quietCpu?: number;
   /** Growth of `used` between two samples below which the process counts as quiet. Default 512 KiB. */
   quietBytes?: number;
@@ -106,7 +102,6 @@ export class IdleCollector {
   #quietSamples: number;
   #quietBytes: number;
   #quietCpu: number;
-  #busy: () => boolean;
   #growthBytes: number;
   #budget: number;
   #burstMs: number;
@@ -134,8 +129,7 @@ export class IdleCollector {
     this.#intervalMs = options.intervalMs ?? 200;
     this.#quietSamples = options.quietSamples ?? 2;
     this.#quietBytes = options.quietBytes ?? 512 * 1024;
-    this.#quietCpu = options.quietCpu ?? 0.1;
-    this.#busy = options.busy ?? (() => false);
+    this.#quietCpu = options.quietCpu ?? 0.5;
     this.#growthBytes = options.growthBytes ?? 16 * MiB;
     this.#budget = options.budget ?? 0.01;
     this.#burstMs = options.burstMs ?? 1_000;
@@ -158,8 +152,7 @@ export class IdleCollector {
     const cpuShare = last === null
       ? Infinity
       : ((now.cpuMs ?? 0) - (last.cpuMs ?? 0)) / Math.max(1, started - lastAt);
-    const quiet = grew >= 0 && grew < this.#quietBytes && cpuShare < this.#quietCpu &&
-      !this.#busy();
+    const quiet = grew >= 0 && grew < this.#quietBytes && cpuShare < this.#quietCpu;
     this.#quiet = quiet ? this.#quiet + 1 : 0;
     this.#credit = Math.min(
       this.#burstMs,
@@ -202,27 +195,22 @@ export class IdleCollector {
 
 let shared: IdleCollector | null = null;
 let holders = 0;
-/** What each holder says about pending work (see {@linkcode IdleCollectorOptions.busy}). */
-const busyChecks = new Set<() => boolean>();
 
 /**
  * Starts this isolate's one {@linkcode IdleCollector} (several servers in one process
  * share it) and returns what stops it once every holder has let go; a no-op where the
  * engine's collection is out of reach.
  */
-export function holdIdleCollector(busy?: () => boolean): () => void {
-  if (busy) busyChecks.add(busy);
+export function holdIdleCollector(): () => void {
   if (holders === 0) {
     const collect = engineCollector();
-    const options = { busy: () => [...busyChecks].some((check) => check()) };
-    shared = collect ? new IdleCollector(collect, heapSample, options).start() : null;
+    shared = collect ? new IdleCollector(collect).start() : null;
   }
   holders++;
   let held = true;
   return () => {
     if (!held) return;
     held = false;
-    if (busy) busyChecks.delete(busy);
     if (--holders === 0) {
       shared?.stop();
       shared = null;

@@ -605,14 +605,6 @@ export class ChatServer {
     void session.close(expiry.reason, errorFrame(TIMEOUT_CODE, expiry.message));
   }
 
-  /** Whether some connection has bytes queued that it has not taken yet. */
-  hasPendingOutput(): boolean {
-    for (const session of this.core.sessions.all) {
-      if (session.pendingBytes > 0) return true;
-    }
-    return false;
-  }
-
   #slowConsumer(session: Session): void {
     if (session.closeStarted) return;
     this.core.countError("slow_consumer");

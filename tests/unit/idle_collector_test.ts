@@ -94,23 +94,6 @@ Deno.test("idle collector: a process busy on other threads (password hashing) is
   equal(collected, 1, "collected once the whole process is quiet");
 });
 
-Deno.test("idle collector: a server waiting on slow readers (output queued) is not quiet", () => {
-  let clock = 0;
-  let collected = 0;
-  let queued = true;
-  const collector = new IdleCollector(
-    () => collected++,
-    () => ({ used: 10 * MiB, total: clock === 0 ? 20 * MiB : 80 * MiB, cpuMs: 0 }),
-    { now: () => clock, busy: () => queued },
-  );
-  collector.tick();
-  for (let i = 0; i < 20; i++, clock += 200) collector.tick();
-  equal(collected, 0, "no CPU used, but bytes wait for their readers");
-  queued = false;
-  for (let i = 0; i < 5; i++, clock += 200) collector.tick();
-  equal(collected, 1);
-});
-
 Deno.test("idle collector: the engine's collection is reachable and gives a grown heap back", async () => {
   const collect = engineCollector();
   ok(collect, "the engine's full collection is reachable without a command-line flag");
