@@ -10,6 +10,7 @@
  */
 import { DatabaseSync } from "node:sqlite";
 import { StoreUnavailableError } from "./store.ts";
+import { WorkerCalls } from "./worker_calls.ts";
 import { isMemoryPath, searchFilePath, SearchIndexer } from "./sqlite_search_index.ts";
 import {
   SEARCH_WORKER_NAME,
@@ -144,8 +145,7 @@ class WorkerIndex implements SearchIndex {
   #worker: Worker;
   #reader: DatabaseSync | null = null;
   #nextId = 1;
-  #waiting = new Map<number, Waiting>();
-  #dead: Error | null = null;
+  #calls: WorkerCalls<SearchWorkerCall, number>;
   /**
    * Commits told to the worker, and how many of them the last catch-up covered (none yet:
    * the index may miss messages committed before the store opened).
@@ -160,6 +160,7 @@ class WorkerIndex implements SearchIndex {
   constructor(path: string) {
     this.#path = path;
     this.#worker = new Worker(WORKER_URL.href, { type: "module", name: SEARCH_WORKER_NAME });
+    this.#calls = new WorkerCalls(this.#worker);
     this.#worker.onmessage = (event: MessageEvent<SearchWorkerReply>) => {
       const reply = event.data;
       if ("progress" in reply) {
@@ -169,14 +170,12 @@ class WorkerIndex implements SearchIndex {
         this.#wake();
         return;
       }
-      const waiting = this.#waiting.get(reply.id);
-      if (!waiting) return;
-      this.#waiting.delete(reply.id);
-      if (reply.error) {
-        waiting.reject(new StoreUnavailableError(`SQLite search index: ${reply.error.message}`));
-      } else {
-        waiting.resolve(reply.changes);
-      }
+      this.#calls.answer(
+        reply.id,
+        reply.error
+          ? { error: new StoreUnavailableError(`SQLite search index: ${reply.error.message}`) }
+          : { value: reply.changes },
+      );
     };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -188,7 +187,7 @@ class WorkerIndex implements SearchIndex {
   }
 
   get ready(): boolean {
-    return this.#built && this.#dead === null;
+    return this.#built && this.#calls.dead === null;
   }
 
   get changes(): number {
@@ -200,7 +199,7 @@ class WorkerIndex implements SearchIndex {
   }
 
   progressed(): Promise<void> {
-    if (this.#dead) return Promise.reject(this.#dead);
+    if (this.#calls.dead) return Promise.reject(this.#calls.dead);
     const { promise, resolve, reject } = Promise.withResolvers<void>();
     this.#progressed.push({ resolve: () => resolve(), reject });
     return promise;
@@ -210,7 +209,8 @@ class WorkerIndex implements SearchIndex {
     const waiting = this.#progressed;
     this.#progressed = [];
     for (const w of waiting) {
-      if (this.#dead) w.reject(this.#dead);
+      const dead = this.#calls.dead;
+      if (dead) w.reject(dead);
       else w.resolve(0);
     }
   }
@@ -222,7 +222,7 @@ class WorkerIndex implements SearchIndex {
 
   async open(source: string): Promise<void> {
     const indexPath = searchFilePath(this.#path);
-    this.#changes = await this.#send(0, {
+    this.#changes = await this.#calls.send(0, {
       open: { messagesPath: this.#path, indexPath, source },
     });
     // The worker has created the file: the reading connection can open it.
@@ -239,7 +239,7 @@ class WorkerIndex implements SearchIndex {
 
   committed(messages: number): void {
     this.#commits++;
-    if (this.#dead) return;
+    if (this.#calls.dead) return;
     this.#worker.postMessage({ committed: messages } satisfies SearchWorkerCall);
   }
 
@@ -248,7 +248,7 @@ class WorkerIndex implements SearchIndex {
     if (this.#covered === this.#commits) return this.#changes;
     const commits = this.#commits;
     const id = this.#nextId++;
-    const changes = await this.#send(id, { catchUp: id });
+    const changes = await this.#calls.send(id, { catchUp: id });
     this.#covered = Math.max(this.#covered, commits);
     this.#changes = Math.max(this.#changes, changes);
     return this.#changes;
@@ -256,9 +256,9 @@ class WorkerIndex implements SearchIndex {
 
   async close(): Promise<void> {
     try {
-      if (!this.#dead) {
+      if (!this.#calls.dead) {
         const id = this.#nextId++;
-        await this.#send(id, { close: id });
+        await this.#calls.send(id, { close: id });
       }
     } finally {
       this.#fail(new StoreUnavailableError("SQLite search index is closed"));
@@ -267,21 +267,7 @@ class WorkerIndex implements SearchIndex {
     }
   }
 
-  #send(id: number, message: SearchWorkerCall): Promise<number> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    const { promise, resolve, reject } = Promise.withResolvers<number>();
-    this.#waiting.set(id, { resolve, reject });
-    this.#worker.postMessage(message);
-    return promise;
-  }
-
   #fail(error: Error): void {
-    if (this.#dead) return;
-    this.#dead = error;
-    this.#worker.terminate();
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
-    for (const w of waiting) w.reject(error);
-    this.#wake();
+    if (this.#calls.fail(error)) this.#wake();
   }
 }

@@ -13,6 +13,7 @@ import type { Store } from "./store.ts";
 import { StoreUnavailableError } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";
 import { WORKER_NAME, type WorkerCall, type WorkerReply } from "./sqlite_worker_protocol.ts";
+import { WorkerCalls } from "./worker_calls.ts";
 // Embeds the worker's module (and the SQLite store) in a compiled binary; inert here.
 import "./sqlite_worker.ts";
 
@@ -27,76 +28,46 @@ function rebuild(error: { name: string; message: string }): Error {
   return rebuilt;
 }
 
-interface Waiting {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
 /** The caller's side of the worker; see the module doc. */
 class WorkerLink {
-  #worker: Worker;
   #nextId = 1;
-  #waiting = new Map<number, Waiting>();
-  #dead: Error | null = null;
+  #calls: WorkerCalls<WorkerCall, unknown>;
 
   constructor() {
-    this.#worker = new Worker(WORKER_URL.href, { type: "module", name: WORKER_NAME });
-    this.#worker.onmessage = (event: MessageEvent<WorkerReply>) => {
+    const worker = new Worker(WORKER_URL.href, { type: "module", name: WORKER_NAME });
+    this.#calls = new WorkerCalls(worker);
+    worker.onmessage = (event: MessageEvent<WorkerReply>) => {
       const reply = event.data;
-      const waiting = this.#waiting.get(reply.id);
-      if (!waiting) return;
-      this.#waiting.delete(reply.id);
-      if (reply.error) waiting.reject(rebuild(reply.error));
-      else waiting.resolve(reply.value);
+      this.#calls.answer(
+        reply.id,
+        reply.error ? { error: rebuild(reply.error) } : { value: reply.value },
+      );
     };
-    this.#worker.onerror = (event: ErrorEvent) => {
+    worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      this.#fail(new StoreUnavailableError(`SQLite worker failed: ${event.message}`));
+      this.#calls.fail(new StoreUnavailableError(`SQLite worker failed: ${event.message}`));
     };
   }
 
   /** Opens the database in the worker; resolves with the store's description. */
   open(path: string): Promise<string> {
-    return this.#send(0, { open: path }) as Promise<string>;
+    return this.#calls.send(0, { open: path }) as Promise<string>;
   }
 
   /** Calls a store method in the worker. */
   call(method: string, args: unknown[]): Promise<unknown> {
     const id = this.#nextId++;
-    return this.#send(id, { id, method, args });
+    return this.#calls.send(id, { id, method, args });
   }
 
   /** Closes the database, then ends the worker (idempotent). */
   async close(): Promise<void> {
-    if (this.#dead) return;
+    if (this.#calls.dead) return;
     try {
       await this.call("close", []);
     } finally {
-      this.#fail(new StoreUnavailableError("SQLite store is closed"));
+      this.#calls.fail(new StoreUnavailableError("SQLite store is closed"));
     }
-  }
-
-  #send(id: number, message: WorkerCall): Promise<unknown> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    this.#waiting.set(id, { resolve, reject });
-    try {
-      this.#worker.postMessage(message);
-    } catch (error) {
-      this.#waiting.delete(id);
-      // An argument that cannot cross threads is the caller's bug, reported as such.
-      return Promise.reject(error);
-    }
-    return promise;
-  }
-
-  #fail(error: Error): void {
-    if (this.#dead) return;
-    this.#dead = error;
-    this.#worker.terminate();
-    const waiting = [...this.#waiting.values()];
-    this.#waiting.clear();
-    for (const w of waiting) w.reject(error);
   }
 }
 
