@@ -15,6 +15,10 @@
  *   SQLite workers) used less than {@linkcode IdleCollectorOptions.quietCpu} of a core;
  * - the heap is worth it: at least {@linkcode IdleCollectorOptions.growthBytes} and half
  *   again larger than after the last collection;
+ * - the last collection is at least {@linkcode IdleCollectorOptions.minSpacingMs} ago: a
+ *   memory-reducing collection also drops compiled code, which a server then compiles
+ *   again, so one that is only idle between bursts (waiting for slow readers) must not
+ *   pay that every few seconds;
  * - its pauses have time left: they may take 1 % of the time
  *   ({@linkcode IdleCollectorOptions.budget}), with at most
  *   {@linkcode IdleCollectorOptions.burstMs} saved up (a burst of connections may be
@@ -52,6 +56,8 @@ export interface IdleCollectorOptions {
   growthBytes?: number;
   /** Share of the time the collections' pauses may take. Default 0.01. */
   budget?: number;
+  /** Least time between two collections. Default 60 s. */
+  minSpacingMs?: number;
   /** Pause time that may be saved up. Default 1,000 ms. */
   burstMs?: number;
   /** Clock in ms. Default `performance.now`. */
@@ -105,6 +111,9 @@ export class IdleCollector {
   #growthBytes: number;
   #budget: number;
   #burstMs: number;
+  #minSpacingMs: number;
+  /** When (a `now()`) the last collection ended. */
+  #lastCollected = -Infinity;
   #now: () => number;
   #last: HeapSample | null = null;
   /** When (a `now()`) {@linkcode #last} was taken. */
@@ -133,6 +142,7 @@ export class IdleCollector {
     this.#growthBytes = options.growthBytes ?? 16 * MiB;
     this.#budget = options.budget ?? 0.01;
     this.#burstMs = options.burstMs ?? 1_000;
+    this.#minSpacingMs = options.minSpacingMs ?? 60_000;
     this.#now = options.now ?? (() => performance.now());
     this.#credit = this.#burstMs;
     this.#counted = this.#now();
@@ -162,12 +172,14 @@ export class IdleCollector {
     const grown = now.total - this.#floor;
     if (
       this.#quiet < this.#quietSamples || grown < this.#growthBytes ||
-      grown < this.#floor / 2 || this.#credit <= 0
+      grown < this.#floor / 2 || this.#credit <= 0 ||
+      started - this.#lastCollected < this.#minSpacingMs
     ) {
       return false;
     }
     this.#collect();
     this.#counted = this.#now();
+    this.#lastCollected = this.#counted;
     this.#credit -= this.#counted - started;
     this.collections++;
     this.#quiet = 0;

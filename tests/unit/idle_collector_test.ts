@@ -154,7 +154,7 @@ Deno.test("idle collector: its pauses take at most 1 % of the time, with one sec
       total = 40 * MiB;
     },
     () => ({ used: 10 * MiB, total }),
-    { now: () => clock },
+    { now: () => clock, minSpacingMs: 0 },
   );
   total = 40 * MiB;
   collector.tick(); // the floor: 40 MiB
@@ -171,4 +171,24 @@ Deno.test("idle collector: its pauses take at most 1 % of the time, with one sec
   const pausedMs = (collected - before) * 400;
   ok(pausedMs <= 600_000 * 0.01 + 400, `at most 1 % of ten minutes paused (${pausedMs} ms)`);
   ok(collected - before >= 10, "but collected again as the budget allows");
+});
+
+Deno.test("idle collector: at most one collection a minute, however often the server goes idle", () => {
+  let clock = 0;
+  let collected = 0;
+  let total = 20 * MiB;
+  const collector = new IdleCollector(
+    () => {
+      collected++;
+      total = 20 * MiB;
+    },
+    () => ({ used: 10 * MiB, total, cpuMs: 0 }),
+    { now: () => clock },
+  );
+  collector.tick(); // the floor: 20 MiB
+  for (; clock < 120_000; clock += 200) {
+    total = 80 * MiB; // grows back between every two samples: always worth collecting
+    collector.tick();
+  }
+  ok(collected >= 2 && collected <= 3, `one a minute over two minutes (${collected})`);
 });
