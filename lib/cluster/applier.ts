@@ -239,8 +239,8 @@ export class LogApplier {
       onEntry: async (msg, more) => {
         received = msg.seq;
         batch.push(msg);
-        // `more` counts what the client holds; it may count one that never comes, so a
-        // short timer applies a batch that no further entry completes.
+        // `more` counts the log's entries after this one when it was delivered; should one
+        // not come (the consumer recreated), a short timer applies the batch anyway.
         if (more > 0 && batch.length < MAX_ENTRIES) {
           timer ??= setTimeout(() => void flush(), BATCH_WAIT_MS);
           return;

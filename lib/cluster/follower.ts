@@ -24,8 +24,8 @@ export interface FollowOptions {
   /** The first entry wanted now (called again at each recreation). */
   from(): number;
   /**
-   * Handles one entry, in order; `more` is the number of entries already received and
-   * waiting (0 = the last one of a burst). The next entry waits for it.
+   * Handles one entry, in order; `more` is the number of entries after it in the log
+   * when it was delivered (0 = the last one of a burst). The next entry waits for it.
    */
   onEntry(msg: JsMsg, more: number): Promise<void>;
   /** For the log: who follows. */
@@ -92,9 +92,10 @@ export function follow(
           if (stopped) break;
           lastActivity = Date.now();
           if (msg.seq < options.from()) continue;
-          // The client counts the entry being handed out in its pending ones (most of the
-          // time): `more` is a hint, never relied on to see the end of a burst.
-          await options.onEntry(msg, Math.max(0, messages.getPending() - 1));
+          // The server's count, at delivery, of the log's entries after this one for this
+          // consumer: 0 for the last one of a burst. (The client's own count of buffered
+          // messages sometimes still included the entry handed out.)
+          await options.onEntry(msg, msg.info.pending);
           lastActivity = Date.now();
         }
       } catch (error) {
