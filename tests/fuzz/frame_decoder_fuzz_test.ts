@@ -47,7 +47,9 @@ function decodeAll(decoder: FrameDecoder, chunks: Uint8Array[]): (number[] | "to
 const frameBody = (max: number) =>
   fc.uint8Array({ maxLength: max }).map((bytes) => {
     const body = bytes.map((b) => (b === NL ? 0x20 : b));
-    return body.length > 0 && body[body.length - 1] === CR ? body.subarray(0, -1) : body;
+    let end = body.length;
+    while (end > 0 && body[end - 1] === CR) end--; // "\r\r" ends in `\r` once one is cut
+    return body.subarray(0, end);
   });
 
 Deno.test("fuzz decoder: random frames cut at random points come out unchanged", () => {
