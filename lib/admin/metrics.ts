@@ -38,6 +38,12 @@ export function renderMetrics(stats: ServerStats): string {
     "Requests answered unavailable because the store failed.",
     [["", stats.storeFailures]],
   );
+  metric(
+    "fastchat_password_hashes_total",
+    "counter",
+    "argon2 password hashes and verifications for register, login and password since start.",
+    [["", stats.passwordHashes]],
+  );
   const errors = Object.entries(stats.errors).sort(([a], [b]) => a.localeCompare(b));
   metric(
     "fastchat_errors_total",

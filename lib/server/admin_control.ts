@@ -138,6 +138,7 @@ export class ServerControl implements ChatControl {
       storeCommits: core.writer.commits,
       storeCommitMs: core.writer.commitMs,
       storeFailures: core.counters.storeFailures,
+      passwordHashes: core.counters.passwordHashes,
       errors: { ...core.counters.errors },
       uptime: Math.floor((core.clock() - this.#server.startedAt) / 1000),
       ...(core.cluster ? { cluster: core.cluster.stats() } : {}),

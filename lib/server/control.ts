@@ -107,6 +107,8 @@ export interface ServerStats {
   storeCommitMs: number;
   /** Requests answered with `unavailable` since start. */
   storeFailures: number;
+  /** argon2 hashes and verifications made for `register`, `login` and `password` since start. */
+  passwordHashes: number;
   /** Error replies sent since start, by code. */
   errors: Record<string, number>;
   /** Seconds since the server started. */

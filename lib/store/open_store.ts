@@ -1,5 +1,11 @@
-/** Opens the store named by a `--db` value: `sqlite:PATH` or `mysql://…`. */
-import { type MysqlStoreOptions, openMysqlStore } from "./mysql_store.ts";
+/**
+ * Opens the store named by a `--db` value: `sqlite:PATH` or `mysql://…`.
+ *
+ * The MySQL store is loaded only when named: its driver (`mysql2`, with its character-set
+ * tables) would otherwise cost every SQLite server about 25 MB of memory and its start-up
+ * time. The import names a literal module, so `deno compile` still embeds it.
+ */
+import type { MysqlStoreOptions } from "./mysql_store.ts";
 import { openSqliteWorkerStore } from "./sqlite_worker_store.ts";
 import type { Store } from "./store.ts";
 import { StoreConfigError } from "./store_config_error.ts";
@@ -21,7 +27,7 @@ export function openStore(
     return openSqliteWorkerStore(path);
   }
   if (db.startsWith("mysql://")) {
-    return openMysqlStore(db, options);
+    return import("./mysql_store.ts").then(({ openMysqlStore }) => openMysqlStore(db, options));
   }
   throw new StoreConfigError(
     `--db must be sqlite:PATH or mysql://user:pass@host:3306/db, not "${db.split(":")[0]}:…"`,

@@ -82,6 +82,7 @@ export class MemoryControl implements ChatControl {
       storeCommits: 5,
       storeCommitMs: 12.5,
       storeFailures: 0,
+      passwordHashes: 0,
       errors: { bad_frame: 2, muted: 1 },
       uptime: 60,
     };

@@ -11,6 +11,7 @@ function stats(accepted: number, sessions: number): ServerStats {
     storeCommits: 0,
     storeCommitMs: 0,
     storeFailures: 0,
+    passwordHashes: 0,
     errors: {},
     uptime: 0,
   };

@@ -14,6 +14,7 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from "../../auth/pas
 import { addressKey } from "../../auth/address_key.ts";
 import { loginDelay, recordLoginFailure, recordLoginSuccess } from "../../auth/login_throttle.ts";
 import { PasswordLoginRate } from "../../auth/login_rate.ts";
+import { RegistrationProofs } from "../../auth/registration_proof.ts";
 import type { UserRecord } from "../../store/store.ts";
 import type { ChatCore } from "../chat/core.ts";
 import { isoTime } from "../../common/time.ts";
@@ -31,6 +32,9 @@ const refusalsLogged = new WeakMap<ChatCore, WindowCounter>();
 
 /** The password-login rate of each server (only while `--auth-rate` is not `off`). */
 const loginRates = new WeakMap<ChatCore, PasswordLoginRate>();
+
+/** What lets a login right after `register` skip the second hash (see its module). */
+const registrations = new RegistrationProofs();
 
 /** What an operator runs to let a classroom behind one address register. */
 const AUTH_RATE_HINT = "--auth-rate 60";
@@ -84,6 +88,7 @@ export async function register(
   if (await ctx.core.findUser(nameKey)) {
     throw new RequestError("user_taken", `The name ${name} is taken.`);
   }
+  ctx.core.counters.passwordHashes++;
   const passwordHash = await hashPassword(password);
   const created = await ctx.core.store.createUser({
     name,
@@ -92,6 +97,7 @@ export async function register(
     createdAt: ctx.core.clock(),
   });
   if (!created) throw new RequestError("user_taken", `The name ${name} is taken.`);
+  await registrations.remember(ctx.session, created.id, passwordHash, password, ctx.core.clock());
   ctx.ok({ user: created.name });
 }
 
@@ -132,9 +138,7 @@ async function checkPassword(
   const delay = failures ? loginDelay(failures, ctx.session.host, nameKey) : 0;
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   const record = await lookupUser(ctx.core, user);
-  const ok = record
-    ? await verifyPassword(record.passwordHash, password)
-    : await verifyAgainstDummy(password);
+  const ok = await passwordMatches(ctx, record, password);
   if (!record || !ok) {
     if (failures) recordLoginFailure(failures, ctx.session.host, nameKey, record !== null);
     throw new RequestError("bad_credentials", "Wrong user name or password.");
@@ -142,6 +146,25 @@ async function checkPassword(
   if (failures) recordLoginSuccess(failures, ctx.session.host, nameKey);
   rate?.succeeded(nameKey);
   return record;
+}
+
+/**
+ * Whether `password` is the password of `record` (null: no such account, which takes as
+ * long as a wrong password): the connection's fresh registration of that account, or one
+ * argon2 verification.
+ */
+async function passwordMatches(
+  ctx: RequestContext,
+  record: UserRecord | null,
+  password: string,
+): Promise<boolean> {
+  if (record && await registrations.matches(ctx.session, record, password, ctx.core.clock())) {
+    return true;
+  }
+  ctx.core.counters.passwordHashes++;
+  return record
+    ? await verifyPassword(record.passwordHash, password)
+    : await verifyAgainstDummy(password);
 }
 
 /** The password-login rate of `core`, created on first use. */
@@ -265,6 +288,7 @@ export async function changePassword(
   if (record.id !== account.id) {
     throw new RequestError("bad_credentials", "Wrong user name or password.");
   }
+  ctx.core.counters.passwordHashes++;
   await ctx.core.store.setPasswordHash(account.id, await hashPassword(fresh));
   ctx.core.forgetUser(account.key);
   await ctx.core.cluster?.announce({
