@@ -41,7 +41,7 @@ export function renderMetrics(stats: ServerStats): string {
   metric(
     "fastchat_password_hashes_total",
     "counter",
-    "argon2 password hashes and verifications for register, login and password since start.",
+    "argon2 password hashes and verifications (accounts and admin logins) since start.",
     [["", stats.passwordHashes]],
   );
   const errors = Object.entries(stats.errors).sort(([a], [b]) => a.localeCompare(b));

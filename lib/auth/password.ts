@@ -4,7 +4,13 @@
  * Parameters: memory 19 MiB (19,456 KiB), 2 passes, 1 lane — the OWASP minimum for
  * argon2id — with a 16-byte random salt per hash, stored in the PHC string. One hash or
  * verify costs about 10–25 ms of CPU on a small machine. `verify` compares in constant time.
+ *
+ * At most {@linkcode HASH_SLOTS} hashes run at once; the others wait their turn (first come,
+ * first served). Each holds 19 MiB while it runs, and the library would otherwise start one
+ * per request on its own threads: 100 registrations at once took a 2-core server to 530 MB
+ * and more than 30 threads, and were no faster than 4 at a time (which peaked at 126 MB).
  */
+import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 
 /** `Algorithm.Argon2id` of `@node-rs/argon2` (a const enum, which isolated modules cannot read). */
@@ -18,15 +24,64 @@ export const ARGON2_PARAMS = {
   parallelism: 1,
 } as const;
 
+/** Hashes running at once: two per core (hashing is memory-bound), from 2 to 16. */
+export const HASH_SLOTS = Math.min(16, Math.max(2, 2 * availableParallelism()));
+
+/** Runs tasks with at most `slots` of them under way, the others waiting in order. */
+export class TaskGate {
+  #slots: number;
+  #running = 0;
+  #waiting: (() => void)[] = [];
+
+  constructor(slots: number) {
+    this.#slots = slots;
+  }
+
+  /** Tasks under way now. */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Tasks waiting for a slot. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running < this.#slots) this.#running++;
+    // The slot is handed over by the task that ends (see below), never given back first.
+    else await new Promise<void>((take) => this.#waiting.push(take));
+    try {
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#running--;
+    }
+  }
+}
+
+const hashing = new TaskGate(HASH_SLOTS);
+
+/** argon2 hashes and verifications started by this process (`/metrics`). */
+let started = 0;
+
+/** How many argon2 hashes and verifications this process has started. */
+export function passwordHashCount(): number {
+  return started;
+}
+
 /** Hashes a password with a fresh random salt; returns a PHC string. */
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_PARAMS);
+  started++;
+  return hashing.run(() => hash(password, ARGON2_PARAMS));
 }
 
 /** Whether `password` matches `passwordHash`; false (never a throw) for a malformed hash. */
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  started++;
   try {
-    return await verify(passwordHash, password);
+    return await hashing.run(() => verify(passwordHash, password));
   } catch {
     return false;
   }

@@ -8,10 +8,11 @@
  * What is kept, per connection and for one minute at most: the new account's id, the hash
  * that was stored, and a MAC of the password under a key made at random for this process
  * (never the password). A login takes the shortcut only when all three still match: the
- * same account, whose stored hash has not changed since (no `password` change and no admin
- * reset in between), and the same password (compared in constant time). Anything else, and
- * any second login, goes through the normal verification. The shortcut tells the
- * connection nothing it did not know: it chose that password itself.
+ * same account, whose stored hash has not changed since (no `password` change in between,
+ * on any instance), and the same password (compared in constant time). Anything else, and
+ * any second login, goes through the normal verification; a `password` request (whose `old`
+ * is checked like a login's password) uses the proof up the same way. The shortcut tells
+ * the connection nothing it did not know: it chose that password itself.
  */
 
 /** How long after `register` the shortcut stays open. */
@@ -29,11 +30,11 @@ let macKey: Promise<CryptoKey> | undefined;
 
 async function macOf(password: string): Promise<Uint8Array> {
   macKey ??= crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const signed = await crypto.subtle.sign(
-    "HMAC",
-    await macKey,
-    new TextEncoder().encode(password),
-  );
+  const key = await macKey.catch((error) => {
+    macKey = undefined; // the next call tries again
+    throw error;
+  });
+  const signed = await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(password));
   return new Uint8Array(signed);
 }
 
@@ -48,8 +49,19 @@ function sameMac(a: Uint8Array, b: Uint8Array): boolean {
 /** The registrations of each connection (keyed by its session object), one each. */
 export class RegistrationProofs {
   #proofs = new WeakMap<object, Proof>();
+  #ttlMs: number;
 
-  /** Remembers that `holder` just registered `accountId` with `password` (hashed to `passwordHash`). */
+  /** @param ttlMs how long a proof stays usable (and kept); default {@linkcode PROOF_TTL_MS}. */
+  constructor(ttlMs = PROOF_TTL_MS) {
+    this.#ttlMs = ttlMs;
+  }
+
+  /**
+   * Remembers that `holder` just registered `accountId` with `password` (hashed to
+   * `passwordHash`); a later one replaces it. Never fails: the shortcut is only an
+   * optimisation, so a proof that cannot be made is simply not kept. It is dropped after
+   * the time to live even if no login comes.
+   */
   async remember(
     holder: object,
     accountId: number,
@@ -57,7 +69,24 @@ export class RegistrationProofs {
     password: string,
     now: number,
   ): Promise<void> {
-    this.#proofs.set(holder, { accountId, passwordHash, mac: await macOf(password), at: now });
+    let mac: Uint8Array;
+    try {
+      mac = await macOf(password);
+    } catch {
+      this.#proofs.delete(holder);
+      return;
+    }
+    const proof: Proof = { accountId, passwordHash, mac, at: now };
+    this.#proofs.set(holder, proof);
+    const timer = setTimeout(() => {
+      if (this.#proofs.get(holder) === proof) this.#proofs.delete(holder);
+    }, this.#ttlMs);
+    Deno.unrefTimer(timer);
+  }
+
+  /** Whether `holder` holds a proof (tests). */
+  holds(holder: object): boolean {
+    return this.#proofs.has(holder);
   }
 
   /**
@@ -73,8 +102,12 @@ export class RegistrationProofs {
     const proof = this.#proofs.get(holder);
     if (proof === undefined) return false;
     this.#proofs.delete(holder);
-    if (now - proof.at > PROOF_TTL_MS || now < proof.at) return false;
+    if (now - proof.at > this.#ttlMs || now < proof.at) return false;
     if (proof.accountId !== record.id || proof.passwordHash !== record.passwordHash) return false;
-    return sameMac(proof.mac, await macOf(password));
+    try {
+      return sameMac(proof.mac, await macOf(password));
+    } catch {
+      return false;
+    }
   }
 }

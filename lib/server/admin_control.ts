@@ -12,7 +12,7 @@ import { setSlowMode as setRoomSlowMode } from "./moderation/slow_mode.ts";
 import { removeMessage } from "./moderation/message_removal.ts";
 import { listReports, resolveReport } from "./moderation/report_queue.ts";
 import { grantRole, isBootstrapAdmin, revokeRole } from "./moderation/staff.ts";
-import { verifyAgainstDummy, verifyPassword } from "../auth/password.ts";
+import { passwordHashCount, verifyAgainstDummy, verifyPassword } from "../auth/password.ts";
 import { foldName } from "../protocol/names.ts";
 import { parseMsgid } from "../protocol/msgid.ts";
 import type {
@@ -138,7 +138,7 @@ export class ServerControl implements ChatControl {
       storeCommits: core.writer.commits,
       storeCommitMs: core.writer.commitMs,
       storeFailures: core.counters.storeFailures,
-      passwordHashes: core.counters.passwordHashes,
+      passwordHashes: passwordHashCount(),
       errors: { ...core.counters.errors },
       uptime: Math.floor((core.clock() - this.#server.startedAt) / 1000),
       ...(core.cluster ? { cluster: core.cluster.stats() } : {}),

@@ -107,7 +107,7 @@ export interface ServerStats {
   storeCommitMs: number;
   /** Requests answered with `unavailable` since start. */
   storeFailures: number;
-  /** argon2 hashes and verifications made for `register`, `login` and `password` since start. */
+  /** argon2 hashes and verifications (accounts and admin logins) started by this process. */
   passwordHashes: number;
   /** Error replies sent since start, by code. */
   errors: Record<string, number>;

@@ -61,8 +61,6 @@ export interface CoreCounters {
   messagesAccepted: number;
   messagesStored: number;
   storeFailures: number;
-  /** argon2 hashes and verifications made for `register`, `login` and `password`. */
-  passwordHashes: number;
   errors: Record<string, number>;
 }
 
@@ -137,7 +135,6 @@ export class ChatCore {
       messagesAccepted: 0,
       messagesStored: options.messagesStored,
       storeFailures: 0,
-      passwordHashes: 0,
       errors: {},
     };
     const parts: LocalDeliveryParts = {

@@ -88,7 +88,6 @@ export async function register(
   if (await ctx.core.findUser(nameKey)) {
     throw new RequestError("user_taken", `The name ${name} is taken.`);
   }
-  ctx.core.counters.passwordHashes++;
   const passwordHash = await hashPassword(password);
   const created = await ctx.core.store.createUser({
     name,
@@ -161,7 +160,6 @@ async function passwordMatches(
   if (record && await registrations.matches(ctx.session, record, password, ctx.core.clock())) {
     return true;
   }
-  ctx.core.counters.passwordHashes++;
   return record
     ? await verifyPassword(record.passwordHash, password)
     : await verifyAgainstDummy(password);
@@ -288,7 +286,6 @@ export async function changePassword(
   if (record.id !== account.id) {
     throw new RequestError("bad_credentials", "Wrong user name or password.");
   }
-  ctx.core.counters.passwordHashes++;
   await ctx.core.store.setPasswordHash(account.id, await hashPassword(fresh));
   ctx.core.forgetUser(account.key);
   await ctx.core.cluster?.announce({
