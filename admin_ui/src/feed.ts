@@ -6,6 +6,7 @@
 import { computed, effect, signal } from "@preact/signals";
 import type { MessageView } from "../../lib/admin/api_types.ts";
 import { api, query } from "./api.ts";
+import { mergeFeed } from "./feed_merge.ts";
 import { isAdmin } from "./state.ts";
 
 /** Messages kept in the feed. */
@@ -43,11 +44,27 @@ effect(() => {
   }
 });
 
-/** Loads the newest messages that pass the filter. */
+/** Loads started so far: only the latest one's answer is shown. */
+let loads = 0;
+/** Live messages that arrived while the latest load was under way (null: none under way). */
+let arrivedDuringLoad: MessageView[] | null = null;
+
+/**
+ * Loads the newest messages that pass the filter. Live messages that arrive meanwhile are
+ * kept beside the answer, each message once (it may come both ways, in either order).
+ */
 export async function loadMessages(): Promise<void> {
   const { room, user } = messageFilter.value;
   const path = `/api/messages${query({ limit: 100, room, user })}`;
-  all.value = (await api<{ messages: MessageView[] }>("GET", path)).messages;
+  const load = ++loads;
+  arrivedDuringLoad = [];
+  try {
+    const loaded = (await api<{ messages: MessageView[] }>("GET", path)).messages;
+    if (load !== loads) return; // a later load (another filter) answers instead
+    all.value = mergeFeed(loaded, arrivedDuringLoad ?? [], FEED_SIZE);
+  } finally {
+    if (load === loads) arrivedDuringLoad = null;
+  }
 }
 
 /** Adds live messages (newest last in `batch`) to the feed, if they pass the filter. */
@@ -57,7 +74,9 @@ export function addMessages(batch: MessageView[]): void {
     (!room || m.room?.toLowerCase() === room.toLowerCase()) &&
     (!user || m.user.toLowerCase() === user.toLowerCase())
   );
-  if (fits.length > 0) all.value = [...fits.reverse(), ...all.value].slice(0, FEED_SIZE);
+  if (fits.length === 0) return;
+  arrivedDuringLoad?.push(...fits);
+  all.value = mergeFeed(all.value, fits, FEED_SIZE);
 }
 
 /** Marks a message deleted in the feed (after `DELETE /api/messages/{msgid}`). */
