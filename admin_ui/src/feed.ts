@@ -48,6 +48,8 @@ effect(() => {
 let loads = 0;
 /** Live messages that arrived while the latest load was under way (null: none under way). */
 let arrivedDuringLoad: MessageView[] | null = null;
+/** Messages deleted from this page while the latest load was under way. */
+const deletedDuringLoad = new Set<string>();
 
 /**
  * Loads the newest messages that pass the filter. Live messages that arrive meanwhile are
@@ -58,12 +60,18 @@ export async function loadMessages(): Promise<void> {
   const path = `/api/messages${query({ limit: 100, room, user })}`;
   const load = ++loads;
   arrivedDuringLoad = [];
+  deletedDuringLoad.clear();
   try {
     const loaded = (await api<{ messages: MessageView[] }>("GET", path)).messages;
     if (load !== loads) return; // a later load (another filter) answers instead
-    all.value = mergeFeed(loaded, arrivedDuringLoad ?? [], FEED_SIZE);
+    // The answer may predate a deletion made meanwhile: that one stays deleted.
+    all.value = mergeFeed(loaded, arrivedDuringLoad ?? [], FEED_SIZE)
+      .map((m) => deletedDuringLoad.has(m.msgid) ? asDeleted(m) : m);
   } finally {
-    if (load === loads) arrivedDuringLoad = null;
+    if (load === loads) {
+      arrivedDuringLoad = null;
+      deletedDuringLoad.clear();
+    }
   }
 }
 
@@ -81,5 +89,10 @@ export function addMessages(batch: MessageView[]): void {
 
 /** Marks a message deleted in the feed (after `DELETE /api/messages/{msgid}`). */
 export function markDeleted(msgid: string): void {
-  all.value = all.value.map((m) => (m.msgid === msgid ? { ...m, text: "", deleted: true } : m));
+  if (arrivedDuringLoad !== null) deletedDuringLoad.add(msgid);
+  all.value = all.value.map((m) => (m.msgid === msgid ? asDeleted(m) : m));
+}
+
+function asDeleted(m: MessageView): MessageView {
+  return { ...m, text: "", deleted: true };
 }

@@ -35,6 +35,7 @@ export const HASH_SLOTS = Math.min(16, Math.max(4, 4 * availableParallelism()));
 export class TaskGate {
   #slots: number;
   #running = 0;
+  #peak = 0;
   #waiting: (() => void)[] = [];
 
   constructor(slots: number) {
@@ -51,10 +52,16 @@ export class TaskGate {
     return this.#waiting.length;
   }
 
+  /** The most tasks ever under way at once. */
+  get peak(): number {
+    return this.#peak;
+  }
+
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.#running < this.#slots) this.#running++;
     // The slot is handed over by the task that ends (see below), never given back first.
     else await new Promise<void>((take) => this.#waiting.push(take));
+    this.#peak = Math.max(this.#peak, this.#running);
     try {
       return await task();
     } finally {
@@ -65,7 +72,8 @@ export class TaskGate {
   }
 }
 
-const hashing = new TaskGate(HASH_SLOTS);
+/** The gate every hash and verification of this process goes through. */
+export const hashing = new TaskGate(HASH_SLOTS);
 
 /** argon2 hashes and verifications started by this process (`/metrics`). */
 let started = 0;
@@ -98,7 +106,12 @@ let dummyHash: Promise<string> | undefined;
  * unknown name takes as long as one with a wrong password.
  */
 export async function verifyAgainstDummy(password: string): Promise<false> {
-  dummyHash ??= hashPassword(crypto.randomUUID());
-  await verifyPassword(await dummyHash, password);
+  const made = dummyHash ??= hashPassword(crypto.randomUUID());
+  try {
+    await verifyPassword(await made, password);
+  } catch {
+    // A failed hash is not kept: the next unknown name tries again.
+    if (dummyHash === made) dummyHash = undefined;
+  }
   return false;
 }

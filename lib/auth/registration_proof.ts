@@ -78,8 +78,11 @@ export class RegistrationProofs {
     }
     const proof: Proof = { accountId, passwordHash, mac, at: now };
     this.#proofs.set(holder, proof);
+    // The timer holds the session weakly: a closed connection is not kept for the minute.
+    const ref = new WeakRef(holder);
     const timer = setTimeout(() => {
-      if (this.#proofs.get(holder) === proof) this.#proofs.delete(holder);
+      const still = ref.deref();
+      if (still !== undefined && this.#proofs.get(still) === proof) this.#proofs.delete(still);
     }, this.#ttlMs);
     Deno.unrefTimer(timer);
   }

@@ -5,7 +5,13 @@
  * another account, a changed hash, an expired or reused proof, a clock that went back.
  */
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { HASH_SLOTS, hashPassword, TaskGate, verifyPassword } from "../../lib/auth/password.ts";
+import {
+  HASH_SLOTS,
+  hashing,
+  hashPassword,
+  TaskGate,
+  verifyPassword,
+} from "../../lib/auth/password.ts";
 import { RegistrationProofs } from "../../lib/auth/registration_proof.ts";
 
 function deferred() {
@@ -53,6 +59,9 @@ Deno.test("password hashing: at most HASH_SLOTS at once, every result still righ
   const hashes = await Promise.all(passwords.map((p) => hashPassword(p)));
   const checks = await Promise.all(hashes.map((h, i) => verifyPassword(h, passwords[i]!)));
   ok(checks.every(Boolean));
+  ok(hashing.peak <= HASH_SLOTS, `peak ${hashing.peak} of ${HASH_SLOTS} slots`);
+  ok(hashing.peak >= 2, "hashes did run side by side");
+  equal(hashing.running, 0);
   equal(await verifyPassword(hashes[0]!, passwords[1]!), false, "another password is refused");
   equal(await verifyPassword("not a PHC string", "whatever password"), false);
 });
