@@ -48,8 +48,10 @@ effect(() => {
 let loads = 0;
 /** Live messages that arrived while the latest load was under way (null: none under way). */
 let arrivedDuringLoad: MessageView[] | null = null;
-/** Messages deleted from this page while the latest load was under way. */
+/** Messages deleted while the latest load was under way. */
 const deletedDuringLoad = new Set<string>();
+/** Messages edited while the latest load was under way (their new state). */
+const editedDuringLoad = new Map<string, MessageView>();
 
 /**
  * Loads the newest messages that pass the filter. Live messages that arrive meanwhile are
@@ -61,16 +63,20 @@ export async function loadMessages(): Promise<void> {
   const load = ++loads;
   arrivedDuringLoad = [];
   deletedDuringLoad.clear();
+  editedDuringLoad.clear();
   try {
     const loaded = (await api<{ messages: MessageView[] }>("GET", path)).messages;
     if (load !== loads) return; // a later load (another filter) answers instead
-    // The answer may predate a deletion made meanwhile: that one stays deleted.
+    // The answer may predate an edit or a deletion made meanwhile: those are kept.
     all.value = mergeFeed(loaded, arrivedDuringLoad ?? [], FEED_SIZE)
-      .map((m) => deletedDuringLoad.has(m.msgid) ? asDeleted(m) : m);
+      .map((m) =>
+        deletedDuringLoad.has(m.msgid) ? asDeleted(m) : editedDuringLoad.get(m.msgid) ?? m
+      );
   } finally {
     if (load === loads) {
       arrivedDuringLoad = null;
       deletedDuringLoad.clear();
+      editedDuringLoad.clear();
     }
   }
 }
@@ -91,6 +97,13 @@ export function addMessages(batch: MessageView[]): void {
 export function markDeleted(msgid: string): void {
   if (arrivedDuringLoad !== null) deletedDuringLoad.add(msgid);
   all.value = all.value.map((m) => (m.msgid === msgid ? asDeleted(m) : m));
+}
+
+/** Shows the new text of edited messages that are in the feed (live `edited`). */
+export function markEdited(batch: MessageView[]): void {
+  const byId = new Map(batch.map((m) => [m.msgid, m]));
+  if (arrivedDuringLoad !== null) { for (const [id, m] of byId) editedDuringLoad.set(id, m); }
+  all.value = all.value.map((m) => (m.deleted ? m : byId.get(m.msgid) ?? m));
 }
 
 function asDeleted(m: MessageView): MessageView {

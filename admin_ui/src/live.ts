@@ -7,7 +7,7 @@
 import type { MessageView, StatsView } from "../../lib/admin/api_types.ts";
 import { api, ApiError } from "./api.ts";
 import { addStats, loadActivity } from "./activity.ts";
-import { addMessages, loadMessages, markDeleted } from "./feed.ts";
+import { addMessages, loadMessages, markDeleted, markEdited } from "./feed.ts";
 import { accounts, addressBans, instances, reports, staff } from "./lists.ts";
 import {
   auth,
@@ -119,7 +119,9 @@ export function connectLive(): void {
     loadAll();
   });
   on<{ messages: MessageView[] }>("messages", (d) => addMessages(d.messages));
-  on<{ msgid?: string }>("deleted", (d) => d.msgid && markDeleted(d.msgid));
+  on<{ msgids?: string[] }>("deleted", (d) => d.msgids?.forEach(markDeleted));
+  on<{ messages?: MessageView[] }>("edited", (d) => d.messages && markEdited(d.messages));
+  on("feed-stale", () => void loadMessages().catch(() => {}));
   on("presence", () => {
     reload.users();
     reload.rooms();

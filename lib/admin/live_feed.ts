@@ -3,7 +3,10 @@
  * subscribes to `ChatControl`, and is flushed every `flushMs`: signals without data
  * (`presence`, `moderation`, `rooms`, `audit`) are coalesced into one event each, and only
  * the newest messages of a burst are sent (a `skipped` count tells how many were not), so a
- * busy server cannot flood the page. A `stats` event follows every `statsMs`.
+ * busy server cannot flood the page. Edits and deletions go out as `edited` (the messages
+ * with their new text) and `deleted` (msgids); more of them in one flush than a page should
+ * apply one by one become one `feed-stale`, which the page answers by loading the feed
+ * again. A `stats` event follows every `statsMs`.
  */
 import type { ChatControl, ServerEvent } from "../server/control.ts";
 import type { Clock } from "../common/clock.ts";
@@ -65,6 +68,10 @@ export class LiveFeed {
     const signals = new Set<FeedSignal>();
     let messages: MessageView[] = [];
     let skipped = 0;
+    /** Edits (by msgid: the latest wins) and deletions since the last flush. */
+    const edits = new Map<string, MessageView>();
+    const deletions = new Set<string>();
+    let stale = false;
     let shutdown: { message: string; in: number } | null = null;
     let lastStats = -Infinity;
     let closed = false;
@@ -97,6 +104,21 @@ export class LiveFeed {
           skipped += messages.length - maxMessagesPerFlush;
           messages = messages.slice(-maxMessagesPerFlush);
         }
+      } else if (event.type === "edited" || event.type === "deleted") {
+        if (stale) return;
+        if (event.type === "edited") {
+          const view = messageView(event.message);
+          edits.set(view.msgid, view);
+        } else {
+          deletions.add(event.msgid);
+          edits.delete(event.msgid);
+        }
+        if (edits.size + deletions.size > maxMessagesPerFlush) {
+          // Past this, reloading the feed is cheaper for the page than applying each.
+          stale = true;
+          edits.clear();
+          deletions.clear();
+        }
       } else if (event.type === "shutdown") {
         shutdown = { message: event.message, in: event.in };
       } else {
@@ -115,6 +137,12 @@ export class LiveFeed {
       if (messages.length > 0) send("messages", { messages, skipped });
       messages = [];
       skipped = 0;
+      if (stale) send("feed-stale", {});
+      if (edits.size > 0) send("edited", { messages: [...edits.values()] });
+      if (deletions.size > 0) send("deleted", { msgids: [...deletions] });
+      stale = false;
+      edits.clear();
+      deletions.clear();
       for (const signal of signals) send(signal, {});
       signals.clear();
       const now = clock();

@@ -134,6 +134,10 @@ export interface ClusterStats {
 /** Something that happened, pushed live to the admin page. */
 export type ServerEvent =
   | { type: "message"; message: StoredMessage }
+  /** A stored message's text was edited (`message` holds the new text). */
+  | { type: "edited"; message: StoredMessage }
+  /** A stored message was deleted (by its author, staff or the admin API). */
+  | { type: "deleted"; msgid: string }
   | { type: "presence" }
   | { type: "moderation" }
   | { type: "rooms" }

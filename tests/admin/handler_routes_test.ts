@@ -337,6 +337,51 @@ Deno.test("the live feed streams hello, stats, messages, signals and shutdown, a
   assert.equal(h.control.subscribers, 0);
 });
 
+Deno.test("the live feed sends edits and deletions; bad input a burst of 60 becomes one feed-stale", async () => {
+  const h = await loggedIn();
+  const res = await h.call("GET", "/api/events", { cookie: h.cookie });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const until = async (pattern: RegExp) => {
+    while (!pattern.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`stream ended before ${pattern}: ${text}`);
+      text += value;
+    }
+  };
+  await until(/event: hello\n/);
+  const stored = {
+    seq: 9,
+    roomId: 1,
+    room: "general",
+    senderId: 1,
+    user: "zoe",
+    recipientId: null,
+    to: null,
+    text: "first words",
+    ts: 0,
+  };
+  h.control.emit({ type: "edited", message: { ...stored, text: "second words" } });
+  h.control.emit({ type: "edited", message: { ...stored, text: "third words" } });
+  h.control.emit({ type: "deleted", msgid: "0000000000000008" });
+  await until(/event: deleted\n/);
+  assert.match(
+    text,
+    /event: edited\ndata: \{"messages":\[\{"msgid":"0000000000000009"[^\n]*"third words"/,
+  );
+  assert.doesNotMatch(text, /second words/, "only the latest edit of a flush is sent");
+  assert.match(text, /event: deleted\ndata: \{"msgids":\["0000000000000008"\]\}/);
+  text = "";
+  for (let seq = 100; seq < 160; seq++) {
+    h.control.emit({ type: "deleted", msgid: String(seq).padStart(16, "0") });
+  }
+  h.control.emit({ type: "presence" }); // sent in the same flush, after the burst's events
+  await until(/event: presence\n/);
+  assert.match(text, /event: feed-stale\n/);
+  assert.doesNotMatch(text, /event: deleted/, "the burst is one reload, not 60 deletions");
+  await reader.cancel();
+});
+
 Deno.test("close() ends open live feeds", async () => {
   const h = await loggedIn();
   const res = await h.call("GET", "/api/events", { cookie: h.cookie });

@@ -121,6 +121,6 @@ Deno.test("login right after register: one hash, only for the registering connec
       }
     });
   } finally {
-    await server.stop();
+    await server.cleanup();
   }
 });

@@ -128,7 +128,11 @@ export interface DeliveryCounters {
 export interface MessageFeed {
   /** Whether anyone listens (a message event is built only then). */
   readonly listening: boolean;
-  emit(event: { type: "message"; message: StoredMessage }): void;
+  emit(
+    event:
+      | { type: "message" | "edited"; message: StoredMessage }
+      | { type: "deleted"; msgid: string },
+  ): void;
 }
 
 /** What {@linkcode LocalDelivery} works with. */
@@ -216,14 +220,19 @@ export class Fanout {
     if (feed.listening) feed.emit({ type: "message", message });
   }
 
-  /** Sends `edited` (the whole message with its new text) to the original's audience. */
+  /**
+   * Sends `edited` (the whole message with its new text) to the original's audience, then
+   * to the admin feed.
+   */
   edited(message: StoredMessage, room: Room | null): void {
     this.#flush();
     const wire = wireMessage(message);
     this.#toAudience(message, room, encodeFrame({ type: "edited", ...wire, edited: wire.edited! }));
+    const feed = this.#parts.feed;
+    if (feed.listening) feed.emit({ type: "edited", message });
   }
 
-  /** Sends `deleted` to the original's audience. */
+  /** Sends `deleted` to the original's audience, then to the admin feed. */
   deleted(message: StoredMessage, by: string, room: Room | null): void {
     this.#flush();
     const msgid = formatMsgid(message.seq);
@@ -231,6 +240,8 @@ export class Fanout {
       ? { type: "deleted", msgid, room: message.room, by }
       : { type: "deleted", msgid, to: message.to!, by };
     this.#toAudience(message, room, encodeFrame(event));
+    const feed = this.#parts.feed;
+    if (feed.listening) feed.emit({ type: "deleted", msgid });
   }
 
   /** Adds a room message's frame to the run (sending the run first if it is another room's). */
