@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { SseText } from "../support/sse_text.ts";
 import { errorOf, type Harness, harness, ORIGIN } from "./harness.ts";
 
 async function loggedIn(): Promise<Harness & { cookie: string }> {
@@ -296,15 +297,8 @@ Deno.test("the live feed streams hello, stats, messages, signals and shutdown, a
   const res = await h.call("GET", "/api/events", { cookie: h.cookie });
   assert.equal(res.status, 200);
   assert.match(res.headers.get("content-type")!, /^text\/event-stream/);
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const until = async (pattern: RegExp) => {
-    while (!pattern.test(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`stream ended before ${pattern}: ${text}`);
-      text += value;
-    }
-  };
+  const sse = new SseText(res.body!);
+  const until = (pattern: RegExp) => sse.until(pattern);
   await until(/event: hello\n/);
   await until(/event: stats\ndata: \{"connections":3/);
   h.control.emit({
@@ -324,31 +318,23 @@ Deno.test("the live feed streams hello, stats, messages, signals and shutdown, a
   h.control.emit({ type: "presence" });
   h.control.emit({ type: "presence" });
   await until(/event: presence\n/);
-  assert.match(text, /event: messages\ndata: \{"messages":\[\{"msgid":"0000000000000007"/);
-  assert.equal(text.match(/event: presence/g)?.length, 1, "signals are coalesced");
+  assert.match(sse.text, /event: messages\ndata: \{"messages":\[\{"msgid":"0000000000000007"/);
+  assert.equal(sse.text.match(/event: presence/g)?.length, 1, "signals are coalesced");
   await h.call("POST", "/api/shutdown", { body: { delay: 3, message: "bye" }, cookie: h.cookie });
   await until(/event: shutdown\ndata: \{"message":"bye","in":3\}/);
   await until(/event: audit\n/);
   assert.equal(h.control.subscribers, 1);
   await h.call("POST", "/api/logout", { cookie: h.cookie });
   await until(/event: bye\n/);
-  const { done } = await reader.read();
-  assert.ok(done, "the stream ends after bye");
+  assert.ok(await sse.ended(), "the stream ends after bye");
   assert.equal(h.control.subscribers, 0);
 });
 
 Deno.test("the live feed sends edits and deletions; bad input a burst of 60 becomes one feed-stale", async () => {
   const h = await loggedIn();
   const res = await h.call("GET", "/api/events", { cookie: h.cookie });
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const until = async (pattern: RegExp) => {
-    while (!pattern.test(text)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`stream ended before ${pattern}: ${text}`);
-      text += value;
-    }
-  };
+  const sse = new SseText(res.body!);
+  const until = (pattern: RegExp) => sse.until(pattern);
   await until(/event: hello\n/);
   const stored = {
     seq: 9,
@@ -366,20 +352,20 @@ Deno.test("the live feed sends edits and deletions; bad input a burst of 60 beco
   h.control.emit({ type: "deleted", msgid: "0000000000000008" });
   await until(/event: deleted\n/);
   assert.match(
-    text,
+    sse.text,
     /event: edited\ndata: \{"messages":\[\{"msgid":"0000000000000009"[^\n]*"third words"/,
   );
-  assert.doesNotMatch(text, /second words/, "only the latest edit of a flush is sent");
-  assert.match(text, /event: deleted\ndata: \{"msgids":\["0000000000000008"\]\}/);
-  text = "";
+  assert.doesNotMatch(sse.text, /second words/, "only the latest edit of a flush is sent");
+  assert.match(sse.text, /event: deleted\ndata: \{"msgids":\["0000000000000008"\]\}/);
+  sse.text = "";
   for (let seq = 100; seq < 160; seq++) {
     h.control.emit({ type: "deleted", msgid: String(seq).padStart(16, "0") });
   }
   h.control.emit({ type: "presence" }); // sent in the same flush, after the burst's events
   await until(/event: presence\n/);
-  assert.match(text, /event: feed-stale\n/);
-  assert.doesNotMatch(text, /event: deleted/, "the burst is one reload, not 60 deletions");
-  await reader.cancel();
+  assert.match(sse.text, /event: feed-stale\n/);
+  assert.doesNotMatch(sse.text, /event: deleted/, "the burst is one reload, not 60 deletions");
+  await sse.cancel();
 });
 
 Deno.test("close() ends open live feeds", async () => {

@@ -6,54 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { FrameClient } from "../support/frame_client.ts";
+import { SseText } from "../support/sse_text.ts";
 import { ADMIN_TOKEN, closeAll, expectError, startServer } from "../server/support.ts";
-
-/** Reads an SSE stream as text, waiting for patterns. */
-class EventText {
-  text = "";
-  #reader: ReadableStreamDefaultReader<string>;
-
-  constructor(body: ReadableStream<Uint8Array<ArrayBuffer>>) {
-    this.#reader = body.pipeThrough(new TextDecoderStream()).getReader();
-  }
-
-  /** Reads until `pattern` matches; throws after `ms` (the feature is broken, not slow). */
-  async until(pattern: RegExp, ms = 20_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!pattern.test(this.text)) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no ${pattern} within ${ms} ms: ${this.text}`)),
-          Math.max(0, deadline - Date.now()),
-        );
-      });
-      try {
-        const { value, done } = await Promise.race([this.#reader.read(), late]);
-        if (done) throw new Error(`stream ended before ${pattern}: ${this.text}`);
-        this.text += value;
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  }
-
-  cancel(): Promise<void> {
-    return this.#reader.cancel();
-  }
-}
 
 Deno.test("admin live feed: edits and deletions reach it, refused ones do not", async () => {
   const server = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN } });
   const alice = await FrameClient.connect(server.port);
   const bob = await FrameClient.connect(server.port);
-  let events: EventText | undefined;
+  let events: SseText | undefined;
   try {
     const response = await fetch(`http://127.0.0.1:${server.adminPort}/api/events`, {
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
     assert.equal(response.status, 200);
-    events = new EventText(response.body!);
+    events = new SseText(response.body!);
     await events.until(/event: hello\n/);
 
     await alice.registerAndLogin("alice_live");
