@@ -46,12 +46,15 @@ effect(() => {
 
 /** Loads started so far: only the latest one's answer is shown. */
 let loads = 0;
-/** Live messages that arrived while the latest load was under way (null: none under way). */
-let arrivedDuringLoad: MessageView[] | null = null;
-/** Messages deleted while the latest load was under way. */
-const deletedDuringLoad = new Set<string>();
-/** Messages edited while the latest load was under way (their new state). */
-const editedDuringLoad = new Map<string, MessageView>();
+/** What happened while a load was under way: its answer may predate it. */
+interface DuringLoad {
+  arrived: MessageView[];
+  deleted: Set<string>;
+  /** The new state of edited messages. */
+  edited: Map<string, MessageView>;
+}
+/** What happened during the latest load (null: none is under way). */
+let duringLoad: DuringLoad | null = null;
 
 /**
  * Loads the newest messages that pass the filter. Live messages that arrive meanwhile are
@@ -61,23 +64,16 @@ export async function loadMessages(): Promise<void> {
   const { room, user } = messageFilter.value;
   const path = `/api/messages${query({ limit: 100, room, user })}`;
   const load = ++loads;
-  arrivedDuringLoad = [];
-  deletedDuringLoad.clear();
-  editedDuringLoad.clear();
+  const during: DuringLoad = { arrived: [], deleted: new Set(), edited: new Map() };
+  duringLoad = during;
   try {
     const loaded = (await api<{ messages: MessageView[] }>("GET", path)).messages;
     if (load !== loads) return; // a later load (another filter) answers instead
     // The answer may predate an edit or a deletion made meanwhile: those are kept.
-    all.value = mergeFeed(loaded, arrivedDuringLoad ?? [], FEED_SIZE)
-      .map((m) =>
-        deletedDuringLoad.has(m.msgid) ? asDeleted(m) : editedDuringLoad.get(m.msgid) ?? m
-      );
+    all.value = mergeFeed(loaded, during.arrived, FEED_SIZE)
+      .map((m) => during.deleted.has(m.msgid) ? asDeleted(m) : during.edited.get(m.msgid) ?? m);
   } finally {
-    if (load === loads) {
-      arrivedDuringLoad = null;
-      deletedDuringLoad.clear();
-      editedDuringLoad.clear();
-    }
+    if (load === loads) duringLoad = null;
   }
 }
 
@@ -89,20 +85,20 @@ export function addMessages(batch: MessageView[]): void {
     (!user || m.user.toLowerCase() === user.toLowerCase())
   );
   if (fits.length === 0) return;
-  arrivedDuringLoad?.push(...fits);
+  duringLoad?.arrived.push(...fits);
   all.value = mergeFeed(all.value, fits, FEED_SIZE);
 }
 
 /** Marks a message deleted in the feed (after `DELETE /api/messages/{msgid}`). */
 export function markDeleted(msgid: string): void {
-  if (arrivedDuringLoad !== null) deletedDuringLoad.add(msgid);
+  duringLoad?.deleted.add(msgid);
   all.value = all.value.map((m) => (m.msgid === msgid ? asDeleted(m) : m));
 }
 
 /** Shows the new text of edited messages that are in the feed (live `edited`). */
 export function markEdited(batch: MessageView[]): void {
   const byId = new Map(batch.map((m) => [m.msgid, m]));
-  if (arrivedDuringLoad !== null) { for (const [id, m] of byId) editedDuringLoad.set(id, m); }
+  for (const [id, m] of byId) duringLoad?.edited.set(id, m);
   all.value = all.value.map((m) => (m.deleted ? m : byId.get(m.msgid) ?? m));
 }
 

@@ -2,6 +2,21 @@ import assert from "node:assert/strict";
 import { SseText } from "../support/sse_text.ts";
 import { errorOf, type Harness, harness, ORIGIN } from "./harness.ts";
 
+/** A stored message of zoe's in general (what the control's store and feed carry). */
+function roomMessage(seq: number, text: string) {
+  return {
+    seq,
+    roomId: 1,
+    room: "general",
+    senderId: 1,
+    user: "zoe",
+    recipientId: null,
+    to: null,
+    text,
+    ts: 0,
+  };
+}
+
 async function loggedIn(): Promise<Harness & { cookie: string }> {
   const h = await harness();
   return { ...h, cookie: await h.login() };
@@ -210,17 +225,7 @@ Deno.test("users, messages and stats are listed; messages filter by room and use
     }],
   }];
   h.control.messages = [
-    {
-      seq: 2,
-      roomId: 1,
-      room: "general",
-      senderId: 1,
-      user: "zoe",
-      recipientId: null,
-      to: null,
-      text: "<b>hi</b>",
-      ts: 0,
-    },
+    roomMessage(2, "<b>hi</b>"),
     {
       seq: 1,
       roomId: null,
@@ -301,20 +306,7 @@ Deno.test("the live feed streams hello, stats, messages, signals and shutdown, a
   const until = (pattern: RegExp) => sse.until(pattern);
   await until(/event: hello\n/);
   await until(/event: stats\ndata: \{"connections":3/);
-  h.control.emit({
-    type: "message",
-    message: {
-      seq: 7,
-      roomId: 1,
-      room: "general",
-      senderId: 1,
-      user: "zoe",
-      recipientId: null,
-      to: null,
-      text: "yo",
-      ts: 0,
-    },
-  });
+  h.control.emit({ type: "message", message: roomMessage(7, "yo") });
   h.control.emit({ type: "presence" });
   h.control.emit({ type: "presence" });
   await until(/event: presence\n/);
@@ -336,19 +328,8 @@ Deno.test("the live feed sends edits and deletions; bad input a burst of 60 beco
   const sse = new SseText(res.body!);
   const until = (pattern: RegExp) => sse.until(pattern);
   await until(/event: hello\n/);
-  const stored = {
-    seq: 9,
-    roomId: 1,
-    room: "general",
-    senderId: 1,
-    user: "zoe",
-    recipientId: null,
-    to: null,
-    text: "first words",
-    ts: 0,
-  };
-  h.control.emit({ type: "edited", message: { ...stored, text: "second words" } });
-  h.control.emit({ type: "edited", message: { ...stored, text: "third words" } });
+  h.control.emit({ type: "edited", message: roomMessage(9, "second words") });
+  h.control.emit({ type: "edited", message: roomMessage(9, "third words") });
   h.control.emit({ type: "deleted", msgid: "0000000000000008" });
   await until(/event: deleted\n/);
   assert.match(
