@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import { latencyChart } from "./chart.ts";
 import { clusterMain } from "./cluster.ts";
+import { fulltextCostMain } from "./fulltext_cost.ts";
 import { isUnclean, markdown } from "./report.ts";
 import { FULL, QUICK } from "./scenarios.ts";
 import { peerMain } from "./peer.ts";
@@ -28,6 +29,8 @@ const HELP = `Usage: deno task bench [options]
   --workers N        load-generator processes (default 2)
   --time-limit S     start no run after S seconds (default 90 quick, 780 full)
   --search           the search benchmark instead (deno task bench --search --help)
+  --fulltext-cost    what an InnoDB FULLTEXT index costs per message, MariaDB alone
+                     (deno task bench --fulltext-cost --help)
   --peer             FastChat beside InspIRCd with ../shared/peerbench (deno task bench --peer --help)
   --storm            the reconnect storm: N clients reconnect after a restart (deno task bench --storm --help)
   --help`;
@@ -63,6 +66,10 @@ async function main(): Promise<number> {
   // `--search`: the search benchmark (bench/search.ts), with its own options.
   if (Deno.args.includes("--search")) {
     return await searchMain(Deno.args.filter((arg) => arg !== "--search"));
+  }
+  // `--fulltext-cost`: InnoDB FULLTEXT's cost per message (bench/fulltext_cost.ts).
+  if (Deno.args.includes("--fulltext-cost")) {
+    return await fulltextCostMain(Deno.args.filter((arg) => arg !== "--fulltext-cost"));
   }
   // `--peer`: the comparison with a real IRC server (bench/peer.ts), with its own options.
   if (Deno.args.includes("--peer")) {

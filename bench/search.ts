@@ -90,7 +90,8 @@ async function bufferPoolMiB(db: string): Promise<number | null> {
 }
 
 /** A small seeded random generator (mulberry32): the same text every run. */
-function random(seed: number): () => number {
+/** A seeded generator of numbers in [0, 1) (mulberry32). */
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -147,7 +148,7 @@ export function vocabulary(size: number, seed = 1): { words: string[]; pick: () 
 }
 
 /** A message text of 3 to 20 words. */
-function sentence(pick: () => string, rng: () => number): string {
+export function sentence(pick: () => string, rng: () => number): string {
   const n = 3 + Math.floor(rng() * 18);
   return Array.from({ length: n }, pick).join(" ");
 }

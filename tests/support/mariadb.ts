@@ -8,6 +8,8 @@ import { connectAdmin } from "./mysql_db.ts";
 export interface ThrowawayMariadb {
   readonly port: number;
   readonly adminUrl: string;
+  /** mariadbd's process id while it runs, null otherwise. */
+  readonly pid: number | null;
   /** Whether mariadbd is running. */
   readonly running: boolean;
   /** Stops mariadbd (SIGTERM: a clean shutdown) and waits for it to exit. */
@@ -109,6 +111,10 @@ class MariadbProcess implements ThrowawayMariadb {
 
   get running(): boolean {
     return this.#child !== null;
+  }
+
+  get pid(): number | null {
+    return this.#child?.pid ?? null;
   }
 
   async start(): Promise<void> {
