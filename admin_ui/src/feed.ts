@@ -44,6 +44,11 @@ effect(() => {
   }
 });
 
+/** Why the latest load of the feed failed (shown above the list), or null. */
+export const feedError = signal<unknown>(null);
+/** The filter the listed messages were loaded for. */
+let listedFilter = messageFilter.value;
+
 /** Loads started so far: only the latest one's answer is shown. */
 let loads = 0;
 /** What happened while a load was under way: its answer may predate it. */
@@ -61,17 +66,32 @@ let duringLoad: DuringLoad | null = null;
  * kept beside the answer, each message once (it may come both ways, in either order).
  */
 export async function loadMessages(): Promise<void> {
-  const { room, user } = messageFilter.value;
-  const path = `/api/messages${query({ limit: 100, room, user })}`;
+  const filter = messageFilter.value;
+  const path = `/api/messages${query({ limit: 100, room: filter.room, user: filter.user })}`;
   const load = ++loads;
   const during: DuringLoad = { arrived: [], deleted: new Set(), edited: new Map() };
   duringLoad = during;
+  // The answer may predate an edit or a deletion made meanwhile: those are kept.
+  const settle = (loaded: MessageView[]) =>
+    mergeFeed(loaded, during.arrived, FEED_SIZE)
+      .map((m) => during.deleted.has(m.msgid) ? asDeleted(m) : during.edited.get(m.msgid) ?? m);
   try {
     const loaded = (await api<{ messages: MessageView[] }>("GET", path)).messages;
     if (load !== loads) return; // a later load (another filter) answers instead
-    // The answer may predate an edit or a deletion made meanwhile: those are kept.
-    all.value = mergeFeed(loaded, during.arrived, FEED_SIZE)
-      .map((m) => during.deleted.has(m.msgid) ? asDeleted(m) : during.edited.get(m.msgid) ?? m);
+    all.value = settle(loaded);
+    listedFilter = filter;
+    feedError.value = null;
+  } catch (error) {
+    if (load === loads) {
+      feedError.value = error;
+      // Messages loaded for another filter must not pass for this one's: only those that
+      // arrived live since (they passed this filter) stay.
+      if (listedFilter.room !== filter.room || listedFilter.user !== filter.user) {
+        all.value = settle([]);
+        listedFilter = filter;
+      }
+    }
+    throw error;
   } finally {
     if (load === loads) duringLoad = null;
   }

@@ -133,6 +133,42 @@ Deno.test({
       });
 
       await t.step(
+        "a failed load after a filter change never lists the other filter's messages",
+        async () => {
+          await go(page, "Messages");
+          const list = page.getByTestId("messages");
+          await list.getByText("public hello").waitFor();
+          // Bad input from the network: every load of the feed now answers 500.
+          const feedLoads = (url: URL) => url.pathname === "/api/messages";
+          await page.route(feedLoads, (route) =>
+            route.fulfill({
+              status: 500,
+              contentType: "application/json",
+              body: JSON.stringify({ error: { code: "internal", message: "boom" } }),
+            }));
+          try {
+            await page.getByLabel("Room filter").selectOption("random");
+            const failed = page.getByTestId("feed-error");
+            await failed.waitFor();
+            // "public hello" was said in #general: it must not pass for a #random message.
+            await list.getByText("public hello").waitFor({ state: "detached" });
+            // Live messages of #random still come in meanwhile.
+            await alice.ok({ type: "say", room: "random", text: "random while failing" });
+            await list.getByText("random while failing").waitFor();
+            await page.unroute(feedLoads);
+            await failed.getByRole("button", { name: "Retry" }).click();
+            await failed.waitFor({ state: "detached" });
+            await list.getByText("random while failing").waitFor();
+            assert.equal(await list.getByText("public hello").count(), 0);
+          } finally {
+            await page.unroute(feedLoads);
+            await page.getByLabel("Room filter").selectOption("");
+          }
+          await list.getByText("public hello").waitFor();
+        },
+      );
+
+      await t.step(
         "ban asks first: Esc and Cancel do nothing; focus stays in the dialog",
         async () => {
           await go(page, "Users");

@@ -9,6 +9,7 @@ import { api, describeError, seg } from "../api.ts";
 import { ask } from "../confirm.ts";
 import {
   dmsWanted,
+  feedError,
   loadMessages,
   markDeleted,
   messageFilter,
@@ -17,21 +18,26 @@ import {
   userDraft,
 } from "../feed.ts";
 import { isAdmin, now, rooms } from "../state.ts";
-import { act, anchorOf, toast } from "../toasts.ts";
+import { act, anchorOf } from "../toasts.ts";
 import { clock } from "../format.ts";
 import { Section } from "./Section.tsx";
 import { t } from "../i18n.ts";
 
 let typing: ReturnType<typeof setTimeout> | undefined;
 
-function applyFilter(change: Partial<{ room: string; user: string }>, anchor: Element | null) {
+/** Loads the feed; a failure shows above the list (with a retry), not as a toast. */
+function reload(): void {
+  loadMessages().catch(() => {});
+}
+
+function applyFilter(change: Partial<{ room: string; user: string }>) {
   messageFilter.value = { ...messageFilter.value, ...change };
-  loadMessages().catch((e) => toast("error", describeError(e), anchor));
+  reload();
 }
 
 /** The messages section. */
 export function FeedPanel() {
-  useEffect(() => void loadMessages().catch(() => {}), []);
+  useEffect(reload, []);
   const filter = messageFilter.value;
   const onUserInput = (event: Event) => {
     const input = event.currentTarget as HTMLInputElement;
@@ -39,7 +45,7 @@ export function FeedPanel() {
     clearTimeout(typing);
     typing = setTimeout(() => {
       if (userDraft.value.trim() !== messageFilter.value.user) {
-        applyFilter({ user: userDraft.value.trim() }, input);
+        applyFilter({ user: userDraft.value.trim() });
       }
     }, 400);
   };
@@ -49,7 +55,7 @@ export function FeedPanel() {
         <select
           aria-label={t("messages.roomFilter")}
           value={filter.room}
-          onChange={(e) => applyFilter({ room: e.currentTarget.value }, e.currentTarget)}
+          onChange={(e) => applyFilter({ room: e.currentTarget.value })}
         >
           <option value="">
             {showDms.value ? t("messages.allRoomsAndDirect") : t("messages.allRooms")}
@@ -65,7 +71,7 @@ export function FeedPanel() {
           onKeyDown={(e) => {
             if (e.key !== "Enter") return;
             clearTimeout(typing);
-            applyFilter({ user: userDraft.value.trim() }, e.currentTarget);
+            applyFilter({ user: userDraft.value.trim() });
           }}
         />
         {isAdmin.value && (
@@ -84,8 +90,14 @@ export function FeedPanel() {
       <p class="muted small-text" data-testid="dm-note">
         {showDms.value ? t("messages.dmsShown") : t("messages.dmsHidden")}
       </p>
+      {feedError.value !== null && (
+        <p class="error" role="alert" data-testid="feed-error">
+          {t("messages.loadFailed", { reason: describeError(feedError.value) })}{" "}
+          <button type="button" class="small" onClick={reload}>{t("messages.retry")}</button>
+        </p>
+      )}
       {messages.value.length === 0
-        ? <p class="empty">{t("messages.empty")}</p>
+        ? feedError.value === null && <p class="empty">{t("messages.empty")}</p>
         : (
           <ol class="messages" data-testid="messages">
             {messages.value.map((m) => <MessageRow key={m.msgid} message={m} />)}

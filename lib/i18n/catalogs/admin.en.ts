@@ -159,6 +159,8 @@ export const adminEn = {
   "messages.dmsShown": "Direct messages are shown (your choice, in this browser only).",
   "messages.dmsHidden": "Room messages only: direct messages are hidden.",
   "messages.empty": "No messages.",
+  "messages.loadFailed": "The messages could not be loaded: {reason}",
+  "messages.retry": "Retry",
   "messages.deleteTitle": "Delete this message?",
   "messages.deleteBody": "{user} in #{room}: “{text}”. Everyone sees it as deleted.",
   "messages.deleteConfirm": "Delete message",

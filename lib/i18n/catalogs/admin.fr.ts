@@ -148,6 +148,8 @@ export const adminFr: Catalog<AdminKey> = {
     "Les messages privés sont affichés (votre choix, dans ce navigateur seulement).",
   "messages.dmsHidden": "Messages des salons seulement : les messages privés sont masqués.",
   "messages.empty": "Aucun message.",
+  "messages.loadFailed": "Les messages n'ont pas pu être chargés : {reason}",
+  "messages.retry": "Réessayer",
   "messages.deleteTitle": "Supprimer ce message ?",
   "messages.deleteBody": "{user} dans #{room} : « {text} ». Tout le monde le verra supprimé.",
   "messages.deleteConfirm": "Supprimer le message",
