@@ -113,6 +113,24 @@ Deno.test("resume tokens and password conformance", async (t) => {
       two.client.close();
     });
 
+    await t.step(
+      "bad input a second password login on the same connection: logout revokes both tokens",
+      async () => {
+        const user = uniqueName("l2");
+        (await loggedIn(server.port, user)).close();
+        const { client, token: first } = await passwordSession(server.port, user);
+        const again = await client.ok({ type: "login", user, password: PASSWORD });
+        const second = again.token as string;
+        assert.notEqual(second, first);
+        // Until the logout, the first token still logs in (it belongs to this session).
+        await assertTokenWorks(server.port, user, first, "the first token before logout");
+        await client.ok({ type: "logout" });
+        await client.closed;
+        await assertTokenRefused(server.port, user, second, "the second token after logout");
+        await assertTokenRefused(server.port, user, first, "the first token after logout");
+      },
+    );
+
     await t.step("logout of a token session revokes that token", async () => {
       const user = uniqueName("lt");
       (await loggedIn(server.port, user)).close();

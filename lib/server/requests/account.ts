@@ -26,6 +26,11 @@ import { accountOf, type RequestContext } from "./context.ts";
 
 /** The resume token each logged-in session holds (revoked by its `logout`). */
 const sessionTokens = new WeakMap<Session, string>();
+/**
+ * Tokens a session was given by earlier logins to the same account on the same connection:
+ * they belong to that session too, so its `logout` revokes them with the current one.
+ */
+const earlierTokens = new WeakMap<Session, string[]>();
 
 /** Addresses whose registration refusal was logged within the window (one line each). */
 const refusalsLogged = new WeakMap<ChatCore, WindowCounter>();
@@ -232,10 +237,20 @@ export async function login(
   ctx.core.login(ctx.session, { id: record.id, name: record.name, key: nameKey });
   recordLastSeen(ctx.core, record.id);
   sessionTokens.set(ctx.session, tokenId);
-  // Switching this connection to another account ends the previous account's session:
-  // its token would otherwise outlive the `logout` that revokes only the current one.
-  if (previous && previous.id !== record.id && previousToken !== undefined) {
-    await revokeToken(ctx, previousToken);
+  if (previousToken !== undefined && previousToken !== tokenId) {
+    if (previous && previous.id !== record.id) {
+      // Switching this connection to another account ends the previous account's session:
+      // its tokens would otherwise outlive the `logout` that revokes only the current one.
+      for (const id of [previousToken, ...takeEarlierTokens(ctx.session)]) {
+        await revokeToken(ctx, id);
+      }
+    } else {
+      // Another login to the same account: the session keeps the first token until its
+      // `logout`, which revokes both.
+      const earlier = earlierTokens.get(ctx.session) ?? [];
+      earlier.push(previousToken);
+      earlierTokens.set(ctx.session, earlier);
+    }
   }
   ctx.core.emit({ type: "presence" });
   await ctx.core.cluster?.presenceBarrier();
@@ -250,9 +265,20 @@ export async function logout(ctx: RequestContext): Promise<void> {
   const tokenId = sessionTokens.get(ctx.session);
   sessionTokens.delete(ctx.session);
   ctx.core.logout(ctx.session);
-  if (tokenId !== undefined) await revokeToken(ctx, tokenId);
+  for (
+    const id of [...(tokenId === undefined ? [] : [tokenId]), ...takeEarlierTokens(ctx.session)]
+  ) {
+    await revokeToken(ctx, id);
+  }
   ctx.ok();
   void ctx.session.close("logout");
+}
+
+/** The session's tokens from earlier logins (see {@linkcode earlierTokens}), forgotten. */
+function takeEarlierTokens(session: Session): string[] {
+  const earlier = earlierTokens.get(session) ?? [];
+  earlierTokens.delete(session);
+  return earlier;
 }
 
 /** Revokes a session's token; a failure is logged (the token then lives until it expires). */
@@ -293,11 +319,14 @@ export async function changePassword(
     userId: account.id,
     userKey: account.key,
   });
+  // The session's tokens from earlier logins are revoked too: only the current one stays.
+  earlierTokens.delete(ctx.session);
   await ctx.core.tokens.revokeAllOf(account.id, sessionTokens.get(ctx.session));
   const message = "The account's password was changed; log in again.";
   for (const other of [...ctx.core.sessions.ofUser(account.id)]) {
     if (other === ctx.session) continue;
     sessionTokens.delete(other);
+    earlierTokens.delete(other);
     ctx.core.logout(other);
     void other.close("password changed", errorFrame("bad_credentials", message));
   }
