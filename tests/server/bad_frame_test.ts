@@ -227,6 +227,36 @@ Deno.test("bad frame conformance", async (t) => {
       },
     );
 
+    await t.step(
+      "bad input 21 frames with a malformed msgid (history before, join after, search before) close the connection",
+      async () => {
+        const c = await loggedIn(port);
+        try {
+          const frames = [
+            { type: "history", room: "general", before: "not-a-msgid" },
+            { type: "join", room: "general", after: "m-1" },
+            { type: "search", query: "hello", before: "0000" },
+          ];
+          let batch = "";
+          for (let i = 0; i < 21; i++) {
+            batch += JSON.stringify({ ...frames[i % frames.length], id: `b${i}` }) + "\n";
+          }
+          await c.writeRaw(batch);
+          const last = await c.next((f) => f.type === "error" && f.code === "too_many_errors");
+          assert.equal(last.id, "b20");
+          await c.closed;
+          const errors = c.events("error");
+          assert.equal(errors.length, 21);
+          assert.ok(
+            errors.slice(0, 20).every((e) => e.code === "bad_frame"),
+            JSON.stringify(errors),
+          );
+        } finally {
+          c.close();
+        }
+      },
+    );
+
     await t.step("a valid frame resets the count: 20 bad, ping, 20 bad stays open", async () => {
       const c = await FrameClient.connect(port);
       try {

@@ -102,6 +102,8 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
     );
     return;
   }
+  // A valid frame ends a run of bad ones, unless its handler finds it bad after all (below).
+  const badBefore = session.badFrames;
   session.badFrames = 0;
   session.lastActive = core.clock();
   const ctx = new RequestContext(core, session, id);
@@ -133,6 +135,11 @@ export async function dispatch(core: ChatCore, session: Session, line: Uint8Arra
   } catch (error) {
     if (ctx.answered) {
       core.log.log("error", "request_failed_after_reply", { request: type, error: String(error) });
+    } else if (error instanceof RequestError && error.code === "bad_frame") {
+      // A field the schema lets through but the handler cannot read (a malformed msgid):
+      // a bad frame like any other, counted in the same run.
+      session.badFrames = badBefore;
+      badFrame(core, session, "bad_frame", error.message, id);
     } else if (error instanceof RequestError) {
       ctx.failWith(error);
     } else if (error instanceof StoreUnavailableError) {
