@@ -51,6 +51,16 @@ export function hasBadMarks(name: string): boolean {
   return false;
 }
 
+/**
+ * Whether `text` is empty or only white space: Unicode's White_Space (which, unlike
+ * `String.prototype.trim`, counts U+0085 NEXT LINE) and the byte order mark.
+ */
+export function isBlank(text: string): boolean {
+  return BLANK.test(text);
+}
+
+const BLANK = /^[\p{White_Space}\uFEFF]*$/u;
+
 /** Number of Unicode code points in `text`. */
 export function codePoints(text: string): number {
   let n = 0;

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { HISTORY_MAX_LIMIT, MAX_CID, MAX_REPORT_REASON } from "./limits.ts";
-import { codePoints } from "./names.ts";
+import { codePoints, isBlank } from "./names.ts";
 
 const str = z.string();
 const optStr = z.string().nullish().transform((v) => v ?? undefined);
@@ -85,7 +85,7 @@ export const REQUEST_SCHEMAS = {
   // out of range: `report` has no error code of its own for it.
   report: z.object({
     msgid: str,
-    reason: str.refine((v) => v.trim() !== "" && codePoints(v) <= MAX_REPORT_REASON, {
+    reason: str.refine((v) => !isBlank(v) && codePoints(v) <= MAX_REPORT_REASON, {
       message: `1 to ${MAX_REPORT_REASON} characters, not only spaces`,
     }),
   }),

@@ -9,6 +9,7 @@
  * Semantics, on both stores: every word of the query must match the START of a word of the
  * text, case- and accent-insensitively (`bon` finds `Bonjour`, `cafe` finds `café`).
  */
+import { isBlank } from "../protocol/names.ts";
 
 /** Longest query, in code points. */
 export const MAX_QUERY_CHARS = 200;
@@ -53,7 +54,7 @@ export type ParsedQuery =
  * since a text word matching the longer one matches it too.
  */
 export function parseSearchQuery(query: string): ParsedQuery {
-  if (query.trim() === "") return { ok: false, problem: "empty" };
+  if (isBlank(query)) return { ok: false, problem: "empty" };
   if (query.length > MAX_QUERY_CHARS && [...query].length > MAX_QUERY_CHARS) {
     return { ok: false, problem: "too_long" };
   }

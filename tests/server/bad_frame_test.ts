@@ -187,6 +187,21 @@ Deno.test("bad frame conformance", async (t) => {
     });
 
     await t.step(
+      "bad input text of only Unicode white space (NEL, LS, NBSP, ideographic space, BOM) is empty_text",
+      async () => {
+        const room = await freshRoom(user, "blanks");
+        for (const text of ["\u0085", "\u2028", " \u00a0\u3000 ", "\ufeff\t"]) {
+          await expectError(user, { type: "say", room, text }, "empty_text");
+          await expectError(user, { type: "dm", to: user.user, text }, "empty_text");
+        }
+        const history = await user.ok({ type: "history", room });
+        assert.deepEqual(history.messages, []);
+        // Next to a letter, the same characters are a message like any other.
+        await user.ok({ type: "say", room, text: "a\u0085" });
+      },
+    );
+
+    await t.step(
       "bad input 20 bad frames keep the connection, the 21st gets too_many_errors and closes",
       async () => {
         const c = await FrameClient.connect(port);

@@ -8,7 +8,7 @@
  */
 import { RequestError } from "../../protocol/error_codes.ts";
 import { HISTORY_BYTES, HISTORY_DEFAULT_LIMIT } from "../../protocol/limits.ts";
-import { codePoints } from "../../protocol/names.ts";
+import { codePoints, isBlank } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import type { MessageChange, StoredMessage, UserRecord } from "../../store/store.ts";
 import { formatMsgid, parseMsgid } from "../../protocol/msgid.ts";
@@ -26,7 +26,7 @@ import { accountOf, existingRoom, joinedRoom, type RequestContext } from "./cont
 import { msgidField } from "./rooms.ts";
 
 function checkText(ctx: RequestContext, text: string): void {
-  if (text.trim() === "") throw new RequestError("empty_text", "The message is empty.");
+  if (isBlank(text)) throw new RequestError("empty_text", "The message is empty.");
   const max = ctx.core.limits.maxText;
   if (text.length > max && codePoints(text) > max) {
     throw new RequestError("text_too_long", `Messages are at most ${max} characters.`);
