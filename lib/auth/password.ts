@@ -12,6 +12,7 @@
  */
 import { availableParallelism } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
+import { TaskGate } from "../common/task_gate.ts";
 
 /** `Algorithm.Argon2id` of `@node-rs/argon2` (a const enum, which isolated modules cannot read). */
 const ARGON2ID = 2;
@@ -30,47 +31,6 @@ export const ARGON2_PARAMS = {
  * registrations 15 % slower than no limit; four per core made it 5 % faster).
  */
 export const HASH_SLOTS = Math.min(16, Math.max(4, 4 * availableParallelism()));
-
-/** Runs tasks with at most `slots` of them under way, the others waiting in order. */
-export class TaskGate {
-  #slots: number;
-  #running = 0;
-  #peak = 0;
-  #waiting: (() => void)[] = [];
-
-  constructor(slots: number) {
-    this.#slots = slots;
-  }
-
-  /** Tasks under way now. */
-  get running(): number {
-    return this.#running;
-  }
-
-  /** Tasks waiting for a slot. */
-  get waiting(): number {
-    return this.#waiting.length;
-  }
-
-  /** The most tasks ever under way at once. */
-  get peak(): number {
-    return this.#peak;
-  }
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#running < this.#slots) this.#running++;
-    // The slot is handed over by the task that ends (see below), never given back first.
-    else await new Promise<void>((take) => this.#waiting.push(take));
-    this.#peak = Math.max(this.#peak, this.#running);
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#running--;
-    }
-  }
-}
 
 /** The gate every hash and verification of this process goes through. */
 export const hashing = new TaskGate(HASH_SLOTS);

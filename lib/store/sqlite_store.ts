@@ -17,6 +17,7 @@ import migration009 from "../../sql/sqlite/009_search_deferred.sql" with { type:
 import migration010 from "../../sql/sqlite/010_search_file.sql" with { type: "text" };
 import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
 import { fts5Query, searchWords } from "./search_query.ts";
+import { LoopTurns } from "../common/loop_turns.ts";
 import { openSearchIndex, type SearchIndex } from "./sqlite_search.ts";
 import { SEARCH_CHANGES_DELETED_SETTING, SEARCH_ID_SETTING } from "./sqlite_search_index.ts";
 import {
@@ -563,9 +564,13 @@ class SqliteStore implements Store {
   }
 
   async searchMessages(query: SearchQuery): Promise<SearchPage> {
+    // A search reads in steps (2,000 rows scanned, 256 index matches looked up), and lets
+    // this thread's other work (the next group commit) run between two: one search never
+    // holds every other user's messages back for its whole length.
+    const turns = new LoopTurns();
     try {
       const page = await planSearch(
-        this.#searchSource(query),
+        this.#searchSource(query, turns),
         query.words,
         query.before,
         query.limit,
@@ -573,11 +578,13 @@ class SqliteStore implements Store {
       return { messages: this.#messagesBySeq(page.seqs), more: page.more };
     } catch (error) {
       throw new StoreUnavailableError(`SQLite: ${(error as Error).message}`, { cause: error });
+    } finally {
+      turns.close();
     }
   }
 
   /** The scope of a search as the planner reads it (search_plan.ts). */
-  #searchSource(query: SearchQuery): SearchSource {
+  #searchSource(query: SearchQuery, turns: LoopTurns): SearchSource {
     const [scope, params] = sqliteScope(query.scope);
     const from = query.fromId === undefined ? "" : "AND m.sender_id = ?";
     if (query.fromId !== undefined) params.push(query.fromId);
@@ -594,8 +601,10 @@ class SqliteStore implements Store {
       total,
       costs: SEARCH_COSTS,
       asks: "rarest",
-      scan: (before, count) =>
-        Promise.resolve(scan.all(...params, before, count) as unknown as TextRow[]),
+      scan: async (before, count) => {
+        await turns.next();
+        return scan.all(...params, before, count) as unknown as TextRow[];
+      },
       // Not while the index is being built or after its worker failed: the planner scans.
       indexable: (word) => this.#search?.ready === true && phrases[word] !== undefined,
       index: (word, before): IndexCursor => {
@@ -633,6 +642,7 @@ class SqliteStore implements Store {
                 chunk.push(Number(row.value.rowid));
               }
               if (chunk.length > 0) {
+                await turns.next();
                 buffered.push(
                   ...lookup.all(JSON.stringify(chunk), ...params) as unknown as TextRow[],
                 );

@@ -1,17 +1,12 @@
 /**
- * The limit on argon2 computations running at once (`TaskGate` in lib/auth/password.ts) and
+ * The limit on argon2 computations running at once (`TaskGate`, lib/common/task_gate.ts) and
  * the proof that lets a login right after `register` skip the second hash
  * (lib/auth/registration_proof.ts), with their bad inputs: a failing task, a wrong password,
  * another account, a changed hash, an expired or reused proof, a clock that went back.
  */
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import {
-  HASH_SLOTS,
-  hashing,
-  hashPassword,
-  TaskGate,
-  verifyPassword,
-} from "../../lib/auth/password.ts";
+import { HASH_SLOTS, hashing, hashPassword, verifyPassword } from "../../lib/auth/password.ts";
+import { TaskGate } from "../../lib/common/task_gate.ts";
 import { RegistrationProofs } from "../../lib/auth/registration_proof.ts";
 
 function deferred() {

@@ -7,6 +7,7 @@ import { encodeFrame } from "../../protocol/frame.ts";
 import type { ServerFrame } from "../../protocol/server_frames.ts";
 import type { Moderation } from "../limits/moderation_state.ts";
 import { RoomActivity } from "./room_activity.ts";
+import { StoreReads } from "../limits/store_reads.ts";
 import type { RoomCreationLimiter } from "../limits/room_limiter.ts";
 import type { ResumeTokens } from "../../auth/tokens.ts";
 import type { StaffRoles } from "../limits/staff_roles.ts";
@@ -93,6 +94,8 @@ export class ChatCore {
   readonly delivery: Delivery;
   /** When each room was last used (messages, joins, leaves), for room expiry. */
   readonly roomActivity = new RoomActivity();
+  /** Searches and unread counts, one at a time per account (lib/server/limits/store_reads.ts). */
+  readonly storeReads = new StoreReads();
   readonly limits: CoreLimits;
   readonly log: Logger;
   readonly clock: Clock;

@@ -96,7 +96,11 @@ export async function markRead(
  * not expected).
  */
 export async function unread(ctx: RequestContext, _fields: RequestFields<"unread">): Promise<void> {
-  const counts = await ctx.core.store.unreadCounts(accountOf(ctx).id);
+  const accountId = accountOf(ctx).id;
+  const counts = await ctx.core.storeReads.run(
+    accountId,
+    () => ctx.core.store.unreadCounts(accountId),
+  );
   const rooms = new JsonList(UNREAD_LIST_BYTES);
   const dms = new JsonList(UNREAD_LIST_BYTES);
   let roomsMore = false;
