@@ -29,6 +29,7 @@ import {
 import { contains, formatNetwork, type IpNetwork, parseAddress } from "./moderation/ip_network.ts";
 import { dispatch } from "./requests/dispatch.ts";
 import { REPORT_WINDOW_MS, REPORTS_PER_WINDOW } from "./requests/reports.ts";
+import { TOPIC_CHANGES_PER_WINDOW, TOPIC_WINDOW_MS } from "./requests/rooms.ts";
 import { ChatCore, SEQ_FLOOR_SETTING } from "./chat/core.ts";
 import { FloodEscalation } from "./limits/flood_counter.ts";
 import { type GuardSettings, TIMEOUT_CODE } from "./limits/guards.ts";
@@ -299,6 +300,10 @@ export class ChatServer {
         // Always on: the contract lists `rate_limited` for `report`, and a report costs the
         // staff's attention, not just the server's CPU.
         reports: new WindowCounter(REPORTS_PER_WINDOW, REPORT_WINDOW_MS, clock),
+        // Off with `--msg-rate off`, like the other anti-abuse rates.
+        topicChanges: msgRate
+          ? new WindowCounter(TOPIC_CHANGES_PER_WINDOW, TOPIC_WINDOW_MS, clock)
+          : null,
       },
       log: runtime.log,
       clock,

@@ -222,3 +222,32 @@ Deno.test("room expiry: an idle room is deleted (audited as system), never gener
     await first.cleanup();
   }
 });
+
+Deno.test("topic flood: bad input an 11th topic change within a minute gets rate_limited with retry_after; nothing stored", async () => {
+  const server = await startServer({ env: ENV, args: RATES_ON });
+  const flooder = await loggedIn(server.port);
+  const member = await loggedIn(server.port);
+  const other = await loggedIn(server.port);
+  try {
+    const room = uniqueName("topics");
+    await flooder.ok({ type: "create_room", room });
+    await member.ok({ type: "join", room });
+    for (let i = 0; i < 10; i++) await flooder.ok({ type: "topic", room, topic: `topic ${i}` });
+    const refused = await flooder.request({ type: "topic", room, topic: "one too many" });
+    assertError(refused, "rate_limited");
+    assert.ok((refused.retry_after as number) > 0 && (refused.retry_after as number) <= 60);
+    assert.ok((refused.retryAfterMs as number) > 0);
+    // Not stored, not sent: the room keeps the 10th topic, and members saw 10 changes.
+    const joined = await member.ok({ type: "join", room });
+    assert.equal(joined.topic, "topic 9");
+    await member.ok({ type: "ping" });
+    assert.equal(member.events("topic").length, 10);
+    // Another account's topics are not affected.
+    const mine = uniqueName("calm");
+    await other.ok({ type: "create_room", room: mine });
+    await other.ok({ type: "topic", room: mine, topic: "a calm topic" });
+  } finally {
+    closeAll(flooder, member, other);
+    await server.cleanup();
+  }
+});

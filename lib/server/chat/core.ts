@@ -55,6 +55,8 @@ export interface CoreLimits {
   roomCreation?: RoomCreationLimiter | null;
   /** New `report`s per account (key: the user id) and window; absent or null = off. */
   reports?: WindowCounter | null;
+  /** `topic` changes per account (key: the user id) and window; absent or null = off. */
+  topicChanges?: WindowCounter | null;
 }
 
 /** Counters for metrics and the admin page. */

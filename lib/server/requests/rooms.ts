@@ -17,6 +17,14 @@ import { fitHistory, type PageReader } from "../chat/history_fit.ts";
 import { roomsPage } from "../chat/room_pages.ts";
 import { accountOf, existingRoom, joinedRoom, type RequestContext } from "./context.ts";
 
+/**
+ * `topic` changes an account may make per window: each one is stored, audited and sent to
+ * every member, so a loop of them filled the audit table and cut slow readers off as slow
+ * consumers. Off with `--msg-rate off`.
+ */
+export const TOPIC_CHANGES_PER_WINDOW = 10;
+export const TOPIC_WINDOW_MS = 60_000;
+
 /** A msgid field's sequence number; a malformed one is a bad frame. */
 export function msgidField(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -165,6 +173,17 @@ export async function setTopic(
       "Only the room's creator or a moderator may set its topic.",
     );
   }
+  const changes = ctx.core.limits.topicChanges;
+  const key = String(account.id);
+  const wait = changes?.wait(key) ?? 0;
+  if (wait > 0) {
+    throw new RequestError(
+      "rate_limited",
+      "You have changed topics too often lately; try again later.",
+      { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
+    );
+  }
+  changes?.record(key);
   const stored = await setRoomTopic(
     ctx.core,
     room,
