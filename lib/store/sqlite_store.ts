@@ -114,7 +114,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   }
   const store = new SqliteStore(db, path);
   try {
-    await store.openSearch();
+    store.openSearch();
   } catch (error) {
     await store.close();
     throw new StoreConfigError(
@@ -257,6 +257,9 @@ class SqliteStore implements Store {
   #searchIndexed: boolean;
   /** The search index (sqlite_search.ts), once open. */
   #search: SearchIndex | null = null;
+  /** The index being opened in the background (settles, never rejects), or null. */
+  #searchOpening: Promise<void> | null = null;
+  #closing = false;
   /** The highest sequence number stored: one stored below it is queued for the index. */
   #highestSeq = 0;
   /** search_changes rows up to this id are reflected in the index / deleted already. */
@@ -278,29 +281,44 @@ class SqliteStore implements Store {
     );
   }
 
-  /** Opens the search index (once, from openSqliteStore). */
-  async openSearch(): Promise<void> {
+  /**
+   * Starts opening the search index (once, from openSqliteStore) and returns without waiting
+   * for it: its worker takes about a second to start when this store runs in a worker itself
+   * (Deno starts a worker's worker late: measured 500 ms before its code runs and 500 ms
+   * more before its first message), and the server would listen that much later. A search
+   * waits for the opening (in the first second after a start); everything else goes on
+   * meanwhile, and what is committed meanwhile is indexed by the index's first pass. An
+   * index that cannot be opened leaves searches scanning the messages (the same results,
+   * slower).
+   */
+  openSearch(): void {
     if (!this.#searchIndexed) return;
     // Names this database in its index file: a file made for another one is rebuilt.
     this.#sql("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING")
       .run(SEARCH_ID_SETTING, crypto.randomUUID());
     const source = (this.#sql("SELECT value FROM settings WHERE key = ?")
       .get(SEARCH_ID_SETTING) as Row).value as string;
-    try {
-      this.#search = await openSearchIndex(this.#db, this.#path, source);
-    } catch (error) {
-      // Not a damaged file (that one is rebuilt) but one that cannot be opened now (busy,
-      // permissions): searches scan the messages (exact, slower) until the next open.
-      console.warn(
-        `Cannot open the search index of SQLite database ${this.#path}: ${
-          (error as Error).message
-        }; searches scan the messages until the server restarts`,
-      );
-    }
+    this.#searchOpening = openSearchIndex(this.#db, this.#path, source).then(
+      async (search) => {
+        // Closed meanwhile: the index (and its worker) goes too.
+        if (this.#closing) await search.close().catch(() => {});
+        else this.#search = search;
+      },
+      (error) => {
+        // Not a damaged file (that one is rebuilt) but one that cannot be opened now (busy,
+        // permissions): searches scan the messages (exact, slower) until the next open.
+        console.warn(
+          `Cannot open the search index of SQLite database ${this.#path}: ${
+            (error as Error).message
+          }; searches scan the messages until the server restarts`,
+        );
+      },
+    );
   }
 
   /** See settleSearchIndex. */
   async settleSearch(): Promise<void> {
+    await this.#searchOpening;
     const search = this.#search;
     if (search === null || !this.#searchIndexed) return;
     const last = Number(
@@ -336,6 +354,8 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#closing = true;
+    await this.#searchOpening;
     const search = this.#search;
     this.#search = null;
     try {
@@ -564,6 +584,8 @@ class SqliteStore implements Store {
   }
 
   async searchMessages(query: SearchQuery): Promise<SearchPage> {
+    // The first searches after a start wait for the index to open (about a second at most).
+    await this.#searchOpening;
     // A search reads in steps (2,000 rows scanned, 256 index matches looked up), and lets
     // this thread's other work (the next group commit) run between two: one search never
     // holds every other user's messages back for its whole length.

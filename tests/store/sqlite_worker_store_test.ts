@@ -44,3 +44,52 @@ Deno.test("sqlite worker: an unknown method rejects, a closed store rejects, a b
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("sqlite worker: the search index opens in the background; a store closed at once closes it too, and a search after a reopen finds what was stored", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fastchat-store-" });
+  const path = `${dir}/bg.db`;
+  try {
+    // Closed right after opening, while its search index (a worker of the store's worker)
+    // is still starting: nothing is left running, and the file opens again.
+    await (await openSqliteWorkerStore(path)).close();
+    const store = await openSqliteWorkerStore(path);
+    try {
+      const user = await store.createUser({
+        name: "bg",
+        nameKey: "bg",
+        passwordHash: "x",
+        createdAt: 1,
+      });
+      const room = await store.createRoom({
+        name: "bgroom",
+        nameKey: "bgroom",
+        topic: null,
+        createdAt: 1,
+      });
+      assert.ok(user && room);
+      // Stored as soon as the store is open, before its index can be.
+      await store.insertMessages([
+        {
+          seq: 1,
+          roomId: room.id,
+          senderId: user.id,
+          recipientId: null,
+          text: "stored before the index opened",
+          ts: 2,
+          cid: null,
+        },
+      ]);
+      const page = await store.searchMessages({
+        words: ["index"],
+        phrases: ["index"],
+        scope: { everywhereFor: user.id },
+        limit: 10,
+      });
+      assert.deepEqual(page.messages.map((m) => m.text), ["stored before the index opened"]);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
