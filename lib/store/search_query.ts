@@ -22,10 +22,44 @@ const MARKS = /\p{M}+/gu;
 /** Characters of a word as typed: letters, digits, marks (accents) and private use. */
 const RAW_SEPARATOR = /[^\p{L}\p{N}\p{M}\p{Co}]+/u;
 
-/** Folds text for comparison: compatibility decomposition, lower case, accents removed. */
+/**
+ * Letters that other spellings write as two, and that most keyboards can only type as two:
+ * "coeur" finds "cœur", "strasse" finds "straße". MariaDB's accent-insensitive collation
+ * holds exactly these equal (its FULLTEXT index finds "cœur" for `+coeur*`; not "æther" for
+ * `+aether*`, so `æ` stays a letter of its own), and every search path of both stores agrees.
+ */
+const TWO_LETTERS: Readonly<Record<string, string>> = {
+  "œ": "oe",
+  "Œ": "OE",
+  "ß": "ss",
+  "ẞ": "SS",
+};
+const TWO_LETTER_CHARS = /[œŒßẞ]/g;
+
+/** `text` with each letter of {@linkcode TWO_LETTERS} written as its two (case kept). */
+export function expandLetters(text: string): string {
+  return text.replace(TWO_LETTER_CHARS, (c) => TWO_LETTERS[c]!);
+}
+
+/**
+ * {@linkcode expandLetters} in SQLite, around the SQL expression `column`: what the search
+ * index is given to tokenize, so that its tokens are those of the expanded text.
+ */
+export function expandLettersSql(column: string): string {
+  return Object.entries(TWO_LETTERS).reduce(
+    (sql, [from, to]) => `replace(${sql}, '${from}', '${to}')`,
+    column,
+  );
+}
+
+/**
+ * Folds text for comparison: compatibility decomposition, lower case, accents removed, and
+ * {@linkcode TWO_LETTERS} written as two.
+ */
 export function foldSearchText(text: string): string {
-  return text.normalize("NFKD").toLowerCase().normalize("NFKD").replace(MARKS, "")
-    .normalize("NFC");
+  return expandLetters(
+    text.normalize("NFKD").toLowerCase().normalize("NFKD").replace(MARKS, "").normalize("NFC"),
+  );
 }
 
 /** The folded words of a text, in order (duplicates kept). */
@@ -66,7 +100,7 @@ export function parseSearchQuery(query: string): ParsedQuery {
     if (key !== "" && !typed.has(key)) typed.set(key, raw);
   }
   const keys = new Set(withoutPrefixes([...typed.keys()]));
-  const phrases = [...typed].filter(([key]) => keys.has(key)).map(([, raw]) => raw);
+  const phrases = [...typed].filter(([key]) => keys.has(key)).map(([, raw]) => expandLetters(raw));
   // Only compatibility symbols (e.g. the Kangxi radical ⼀, a word once NFKC-folded but a
   // separator as typed): nothing the index holds either, so nothing to search for.
   if (phrases.length === 0) return { ok: false, problem: "no_words" };

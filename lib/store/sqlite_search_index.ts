@@ -12,9 +12,16 @@
  * crash loses nothing that the next pass does not redo.
  */
 import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
+import { expandLettersSql } from "./search_query.ts";
 
-/** The version of the index file's layout; a file of another version is rebuilt. */
-export const SEARCH_FILE_VERSION = 1;
+/**
+ * The version of the index file's layout; a file of another version is rebuilt. 2: the text
+ * indexed has `œ` and `ß` written as two letters (search_query.ts, `expandLetters`).
+ */
+export const SEARCH_FILE_VERSION = 2;
+
+/** What is indexed of a message: its text, with the letters search writes as two expanded. */
+const INDEXED_TEXT = expandLettersSql("text");
 
 /** The settings key (messages database) naming the index file that belongs to it. */
 export const SEARCH_ID_SETTING = "search_index_id";
@@ -213,7 +220,7 @@ export class SearchIndexer {
         for (const seq of changed) remove.run(seq);
         add.run(
           (m.get(
-            `SELECT json_group_array(json_array(seq, text)) AS rows FROM messages
+            `SELECT json_group_array(json_array(seq, ${INDEXED_TEXT})) AS rows FROM messages
              WHERE seq IN (SELECT value FROM json_each(?)) AND deleted = 0`,
           ).get(JSON.stringify(changed)) as Row).rows!,
         );
@@ -232,7 +239,7 @@ export class SearchIndexer {
       if (to > upto) {
         add.run(
           (m.get(
-            `SELECT json_group_array(json_array(seq, text)) AS rows FROM messages
+            `SELECT json_group_array(json_array(seq, ${INDEXED_TEXT})) AS rows FROM messages
              WHERE seq > ? AND seq <= ? AND deleted = 0`,
           ).get(upto, to) as Row).rows!,
         );
