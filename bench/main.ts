@@ -14,6 +14,7 @@ import { isUnclean, markdown } from "./report.ts";
 import { FULL, QUICK } from "./scenarios.ts";
 import { peerMain } from "./peer.ts";
 import { searchMain } from "./search.ts";
+import { searchFloodMain } from "./search_flood.ts";
 import { stormMain } from "./reconnect_storm.ts";
 import { runSuite, type Scenario, SCENARIOS } from "./suite.ts";
 
@@ -31,6 +32,8 @@ const HELP = `Usage: deno task bench [options]
   --search           the search benchmark instead (deno task bench --search --help)
   --fulltext-cost    what an InnoDB FULLTEXT index costs per message, MariaDB alone
                      (deno task bench --fulltext-cost --help)
+  --search-flood     one account's costly searches beside another user's messages
+                     (deno task bench --search-flood --help)
   --peer             FastChat beside InspIRCd with ../shared/peerbench (deno task bench --peer --help)
   --storm            the reconnect storm: N clients reconnect after a restart (deno task bench --storm --help)
   --help`;
@@ -66,6 +69,10 @@ async function main(): Promise<number> {
   // `--search`: the search benchmark (bench/search.ts), with its own options.
   if (Deno.args.includes("--search")) {
     return await searchMain(Deno.args.filter((arg) => arg !== "--search"));
+  }
+  // `--search-flood`: costly searches beside others' messages (bench/search_flood.ts).
+  if (Deno.args.includes("--search-flood")) {
+    return await searchFloodMain(Deno.args.filter((arg) => arg !== "--search-flood"));
   }
   // `--fulltext-cost`: InnoDB FULLTEXT's cost per message (bench/fulltext_cost.ts).
   if (Deno.args.includes("--fulltext-cost")) {

@@ -187,7 +187,7 @@ export async function fill(db: string, spec: SearchBenchSpec, users: number): Pr
 }
 
 /** A line-framed chat connection: requests by id, every other frame read and dropped. */
-class LineClient {
+export class LineClient {
   #conn: Deno.TcpConn;
   #pending = new Map<number, (frame: Record<string, unknown>) => void>();
   #next = 1;
@@ -243,7 +243,7 @@ class LineClient {
   }
 }
 
-async function loggedIn(port: number, user: string): Promise<LineClient> {
+export async function loggedIn(port: number, user: string): Promise<LineClient> {
   const client = await LineClient.connect(port);
   const reply = await client.request({ type: "login", user, password: BENCH_PASSWORD });
   if (reply.type !== "ok") throw new Error(`login ${user}: ${JSON.stringify(reply)}`);
