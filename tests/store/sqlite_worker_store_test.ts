@@ -8,6 +8,7 @@ import { openSqliteWorkerStore } from "../../lib/store/sqlite_worker_store.ts";
 import { StoreUnavailableError } from "../../lib/store/store.ts";
 import { StoreConfigError } from "../../lib/store/store_config_error.ts";
 import type { Store } from "../../lib/store/store.ts";
+import { room, say, user } from "./_contract_fixture.ts";
 import { runStoreContract } from "./store_contract.ts";
 
 runStoreContract("sqlite-worker", async () => {
@@ -54,35 +55,16 @@ Deno.test("sqlite worker: the search index opens in the background; a store clos
     await (await openSqliteWorkerStore(path)).close();
     const store = await openSqliteWorkerStore(path);
     try {
-      const user = await store.createUser({
-        name: "bg",
-        nameKey: "bg",
-        passwordHash: "x",
-        createdAt: 1,
-      });
-      const room = await store.createRoom({
-        name: "bgroom",
-        nameKey: "bgroom",
-        topic: null,
-        createdAt: 1,
-      });
-      assert.ok(user && room);
+      const author = await user(store, "bg");
+      const roomId = await room(store, "bgroom");
       // Stored as soon as the store is open, before its index can be.
       await store.insertMessages([
-        {
-          seq: 1,
-          roomId: room.id,
-          senderId: user.id,
-          recipientId: null,
-          text: "stored before the index opened",
-          ts: 2,
-          cid: null,
-        },
+        { ...say(1, roomId, author), text: "stored before the index opened" },
       ]);
       const page = await store.searchMessages({
         words: ["index"],
         phrases: ["index"],
-        scope: { everywhereFor: user.id },
+        scope: { everywhereFor: author.id },
         limit: 10,
       });
       assert.deepEqual(page.messages.map((m) => m.text), ["stored before the index opened"]);
