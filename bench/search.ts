@@ -90,7 +90,6 @@ async function bufferPoolMiB(db: string): Promise<number | null> {
 }
 
 /** A small seeded random generator (mulberry32): the same text every run. */
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
 export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -46,8 +46,14 @@ effect(() => {
 
 /** Why the latest load of the feed failed (shown above the list), or null. */
 export const feedError = signal<unknown>(null);
-/** The filter the listed messages were loaded for. */
-let listedFilter = messageFilter.value;
+
+/** Whether a message passes the filter `{ room, user }` (names compared case-insensitively). */
+function passes(filter: { room: string; user: string }): (m: MessageView) => boolean {
+  const room = filter.room.toLowerCase();
+  const user = filter.user.toLowerCase();
+  return (m) =>
+    (!room || m.room?.toLowerCase() === room) && (!user || m.user.toLowerCase() === user);
+}
 
 /** Loads started so far: only the latest one's answer is shown. */
 let loads = 0;
@@ -79,17 +85,13 @@ export async function loadMessages(): Promise<void> {
     const loaded = (await api<{ messages: MessageView[] }>("GET", path)).messages;
     if (load !== loads) return; // a later load (another filter) answers instead
     all.value = settle(loaded);
-    listedFilter = filter;
     feedError.value = null;
   } catch (error) {
     if (load === loads) {
       feedError.value = error;
-      // Messages loaded for another filter must not pass for this one's: only those that
-      // arrived live since (they passed this filter) stay.
-      if (listedFilter.room !== filter.room || listedFilter.user !== filter.user) {
-        all.value = settle([]);
-        listedFilter = filter;
-      }
+      // What is listed may have been loaded (or have arrived live) under another filter:
+      // only the messages that pass this one stay.
+      all.value = settle(all.value.filter(passes(filter)));
     }
     throw error;
   } finally {
@@ -99,11 +101,7 @@ export async function loadMessages(): Promise<void> {
 
 /** Adds live messages (newest last in `batch`) to the feed, if they pass the filter. */
 export function addMessages(batch: MessageView[]): void {
-  const { room, user } = messageFilter.value;
-  const fits = batch.filter((m) =>
-    (!room || m.room?.toLowerCase() === room.toLowerCase()) &&
-    (!user || m.user.toLowerCase() === user.toLowerCase())
-  );
+  const fits = batch.filter(passes(messageFilter.value));
   if (fits.length === 0) return;
   duringLoad?.arrived.push(...fits);
   all.value = mergeFeed(all.value, fits, FEED_SIZE);

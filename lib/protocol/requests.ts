@@ -71,7 +71,7 @@ export const REQUEST_SCHEMAS = {
   }).refine((r) => r.room === undefined || r.with === undefined, {
     message: "give at most one of room and with",
   }),
-  // Version 1.1: a msgid that is not one is a bad frame (checked by the handler).
+  // Version 1.1: a msgid that is not one names no message (`no_such_message`, by the handler).
   edit: z.object({ msgid: str, text: str }),
   delete: z.object({ msgid: str }),
   // Version 1.1. A topic's length and characters are checked by the handler (`invalid_topic`).

@@ -11,7 +11,7 @@
 import type { RowDataPacket } from "mysql2/promise";
 import { MESSAGE_SELECT, toMessage } from "./mysql_messages.ts";
 import { type IndexCursor, planSearch, type SearchCosts, type TextRow } from "./search_plan.ts";
-import { booleanModeTerms } from "./search_query.ts";
+import { booleanModeTerms, stillMatching } from "./search_query.ts";
 import type { SearchPage, SearchQuery, SearchScope, StoredMessage } from "./store.ts";
 
 /** Runs a query with bound values (the store's, mapping failures to `unavailable`). */
@@ -113,7 +113,9 @@ export async function searchMysql(
     query.before,
     query.limit,
   );
-  return { messages: await messagesOf(rows, page.seqs), more: page.more };
+  // Read after the steps (network round trips) that found them: re-checked as they are now.
+  const messages = stillMatching(await messagesOf(rows, page.seqs), query.words);
+  return { messages, more: page.more };
 }
 
 /** Characters of a text in the messages_room_text index (sql/mysql/009_search_room_scan.sql). */

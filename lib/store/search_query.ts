@@ -255,6 +255,19 @@ export class WordMatcher {
   }
 }
 
+/**
+ * The messages of a search page that still match as read now. A search reads in steps and
+ * keeps only the sequence numbers it found; a message deleted, or edited so that it no
+ * longer matches, between a step and the reading of the page must not come back as found.
+ */
+export function stillMatching<T extends { text: string; deleted?: boolean }>(
+  messages: readonly T[],
+  words: readonly string[],
+): T[] {
+  const matcher = new WordMatcher(words);
+  return messages.filter((m) => !m.deleted && matcher.test(m.text));
+}
+
 /** What separates FTS5 tokens: unicode61 keeps letters, digits and private use (L*, N*, Co). */
 const FTS5_SEPARATOR = /[^\p{L}\p{N}\p{Co}]+/u;
 

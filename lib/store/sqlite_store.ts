@@ -16,7 +16,7 @@ import migration008 from "../../sql/sqlite/008_accounts_staff.sql" with { type: 
 import migration009 from "../../sql/sqlite/009_search_deferred.sql" with { type: "text" };
 import migration010 from "../../sql/sqlite/010_search_file.sql" with { type: "text" };
 import { SKELETON_VERSION, skeletonKey } from "../protocol/names.ts";
-import { fts5Query, searchWords } from "./search_query.ts";
+import { fts5Query, searchWords, stillMatching } from "./search_query.ts";
 import { LoopTurns } from "../common/loop_turns.ts";
 import { openSearchIndex, type SearchIndex } from "./sqlite_search.ts";
 import { SEARCH_CHANGES_DELETED_SETTING, SEARCH_ID_SETTING } from "./sqlite_search_index.ts";
@@ -301,8 +301,13 @@ class SqliteStore implements Store {
     this.#searchOpening = openSearchIndex(this.#db, this.#path, source).then(
       async (search) => {
         // Closed meanwhile: the index (and its worker) goes too.
-        if (this.#closing) await search.close().catch(() => {});
-        else this.#search = search;
+        if (this.#closing) {
+          await search.close().catch(() => {});
+          return;
+        }
+        this.#search = search;
+        // Commits made while it opened were not told to it: its next pass takes them in.
+        search.committed(0);
       },
       (error) => {
         // Not a damaged file (that one is rebuilt) but one that cannot be opened now (busy,
@@ -586,7 +591,7 @@ class SqliteStore implements Store {
   async searchMessages(query: SearchQuery): Promise<SearchPage> {
     // The first searches after a start wait for the index to open (about a second at most).
     await this.#searchOpening;
-    // A search reads in steps (2,000 rows scanned, 256 index matches looked up), and lets
+    // A search reads in steps (200 to 3,200 rows scanned, 256 index matches looked up), and lets
     // this thread's other work (the next group commit) run between two: one search never
     // holds every other user's messages back for its whole length.
     const turns = new LoopTurns();
@@ -597,7 +602,9 @@ class SqliteStore implements Store {
         query.before,
         query.limit,
       );
-      return { messages: this.#messagesBySeq(page.seqs), more: page.more };
+      // Other work ran between the steps: what was deleted or edited meanwhile is re-checked.
+      const messages = stillMatching(this.#messagesBySeq(page.seqs), query.words);
+      return { messages, more: page.more };
     } catch (error) {
       throw new StoreUnavailableError(`SQLite: ${(error as Error).message}`, { cause: error });
     } finally {

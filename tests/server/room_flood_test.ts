@@ -251,3 +251,16 @@ Deno.test("topic flood: bad input an 11th topic change within a minute gets rate
     await server.cleanup();
   }
 });
+
+Deno.test("topic flood: with --msg-rate off (the conformance suite's setting) topics are not limited", async () => {
+  const server = await startServer({ env: ENV, args: ["--msg-rate", "off"] });
+  const creator = await loggedIn(server.port);
+  try {
+    const room = uniqueName("free");
+    await creator.ok({ type: "create_room", room });
+    for (let i = 0; i < 15; i++) await creator.ok({ type: "topic", room, topic: `topic ${i}` });
+  } finally {
+    closeAll(creator);
+    await server.cleanup();
+  }
+});

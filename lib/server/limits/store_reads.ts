@@ -24,7 +24,7 @@ export class StoreReads {
     this.#gate = new TaskGate(slots);
   }
 
-  /** Reads under way now, and waiting for a slot (not counting those waiting per account). */
+  /** Reads under way now. */
   get running(): number {
     return this.#gate.running;
   }

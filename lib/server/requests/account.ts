@@ -30,7 +30,7 @@ const sessionTokens = new WeakMap<Session, string>();
  * Tokens a session was given by earlier logins to the same account on the same connection:
  * they belong to that session too, so its `logout` revokes them with the current one.
  */
-const earlierTokens = new WeakMap<Session, string[]>();
+const earlierTokens = new WeakMap<Session, Set<string>>();
 
 /** Addresses whose registration refusal was logged within the window (one line each). */
 const refusalsLogged = new WeakMap<ChatCore, WindowCounter>();
@@ -246,9 +246,11 @@ export async function login(
       }
     } else {
       // Another login to the same account: the session keeps the first token until its
-      // `logout`, which revokes both.
-      const earlier = earlierTokens.get(ctx.session) ?? [];
-      earlier.push(previousToken);
+      // `logout`, which revokes both. A set (at most the account's live tokens), without
+      // the token in use now.
+      const earlier = earlierTokens.get(ctx.session) ?? new Set<string>();
+      earlier.add(previousToken);
+      earlier.delete(tokenId);
       earlierTokens.set(ctx.session, earlier);
     }
   }
@@ -276,7 +278,7 @@ export async function logout(ctx: RequestContext): Promise<void> {
 
 /** The session's tokens from earlier logins (see {@linkcode earlierTokens}), forgotten. */
 function takeEarlierTokens(session: Session): string[] {
-  const earlier = earlierTokens.get(session) ?? [];
+  const earlier = [...(earlierTokens.get(session) ?? [])];
   earlierTokens.delete(session);
   return earlier;
 }

@@ -183,7 +183,6 @@ export async function setTopic(
       { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
     );
   }
-  changes?.record(key);
   const stored = await setRoomTopic(
     ctx.core,
     room,
@@ -191,5 +190,7 @@ export async function setTopic(
     { by: account.name, address: ctx.session.address },
     { code: "invalid_topic", notice: false },
   );
+  // Counted once stored: a refused or failed change costs nothing.
+  changes?.record(key);
   ctx.ok({ room: room.name, topic: stored });
 }

@@ -48,18 +48,17 @@ export async function search(
   const before = msgidField("before", fields.before);
   const scope = await scopeOf(ctx, fields);
   const fromId = fields.from === undefined ? undefined : (await namedUser(ctx, fields.from)).id;
-  const page = await ctx.core.storeReads.run(
-    accountOf(ctx).id,
-    () =>
-      ctx.core.store.searchMessages({
-        words: parsed.words,
-        phrases: parsed.phrases,
-        scope,
-        fromId,
-        before,
-        limit: fields.limit ?? SEARCH_DEFAULT_LIMIT,
-      }),
-  );
+  const page = await ctx.core.storeReads.run(accountOf(ctx).id, () =>
+    // A connection that closed while it waited its turn costs the store nothing.
+    ctx.session.closing ? Promise.resolve(null) : ctx.core.store.searchMessages({
+      words: parsed.words,
+      phrases: parsed.phrases,
+      scope,
+      fromId,
+      before,
+      limit: fields.limit ?? SEARCH_DEFAULT_LIMIT,
+    }));
+  if (page === null) return ctx.later();
   // Bounded by bytes too: the newest matches that fit, then `more: true`.
   const list = new JsonList(HISTORY_BYTES);
   let more = page.more;
