@@ -259,7 +259,6 @@ class SqliteStore implements Store {
   #search: SearchIndex | null = null;
   /** The index being opened in the background (settles, never rejects), or null. */
   #searchOpening: Promise<void> | null = null;
-  #closing = false;
   /** The highest sequence number stored: one stored below it is queued for the index. */
   #highestSeq = 0;
   /** search_changes rows up to this id are reflected in the index / deleted already. */
@@ -299,12 +298,8 @@ class SqliteStore implements Store {
     const source = (this.#sql("SELECT value FROM settings WHERE key = ?")
       .get(SEARCH_ID_SETTING) as Row).value as string;
     this.#searchOpening = openSearchIndex(this.#db, this.#path, source).then(
-      async (search) => {
-        // Closed meanwhile: the index (and its worker) goes too.
-        if (this.#closing) {
-          await search.close().catch(() => {});
-          return;
-        }
+      (search) => {
+        // A close() under way waits for this, then closes the index with the store.
         this.#search = search;
         // Commits made while it opened were not told to it: its next pass takes them in.
         search.committed(0);
@@ -359,7 +354,6 @@ class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.#closing = true;
     await this.#searchOpening;
     const search = this.#search;
     this.#search = null;
