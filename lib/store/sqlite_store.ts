@@ -647,9 +647,17 @@ class SqliteStore implements Store {
           if (search === null) throw new StoreUnavailableError("SQLite store is closed");
           this.#changesIndexed = await search.catchUp();
           // A statement of its own: an open read must not be reset by another search.
-          return search.reader.prepare(
+          const matches = search.reader.prepare(
             "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid < ? ORDER BY rowid DESC",
-          ).iterate(fts5Query([phrases[word]!]).match, before) as IterableIterator<Row>;
+          );
+          const match = fts5Query([phrases[word]!]).match;
+          // An in-memory store's index is on the store's own connection, which commits
+          // between this search's steps: a query left open across them is undefined in
+          // SQLite, so its rows are read at once.
+          if (search.reader === this.#db) {
+            return (matches.all(match, before) as Row[])[Symbol.iterator]();
+          }
+          return matches.iterate(match, before) as IterableIterator<Row>;
         };
         return {
           next: async (count) => {
