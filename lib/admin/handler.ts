@@ -124,7 +124,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       const actor = await guard.authenticate(req, host, address, false);
       const sessionId = actor.sessionId;
       // The stream ends with the session: logout, expiry, or the member's role revoked.
-      return feed.open(() => {
+      return feed.open(actor.by, () => {
         if (sessionId === null) return true;
         const session = sessions.get(sessionId, false);
         return session !== null &&

@@ -10,7 +10,7 @@
  */
 import type { ChatControl, ServerEvent } from "../server/control.ts";
 import type { Clock } from "../common/clock.ts";
-import { SECURITY_HEADERS } from "./http.ts";
+import { HttpError, SECURITY_HEADERS } from "./http.ts";
 import type { MessageView } from "./api_types.ts";
 import { messageView, statsView } from "./views.ts";
 
@@ -24,12 +24,36 @@ export interface LiveFeedOptions {
   statsMs?: number;
   /** Messages sent per flush at most (default 50). */
   maxMessagesPerFlush?: number;
+  /** Streams per person, and in all (defaults {@linkcode MAX_STREAMS_PER_PERSON}, {@linkcode MAX_STREAMS}). */
+  maxStreamsPerPerson?: number;
+  maxStreams?: number;
+  /** A stream's buffer and how long it may stay full (defaults below). */
+  bufferBytes?: number;
+  stalledMs?: number;
 }
+
+/**
+ * Streams one person (by the audit name: a staff member, or the token) may have open: a
+ * page per tab. A new one past this closes that person's oldest, so a moderator cannot hold
+ * the admin port's connections with streams.
+ */
+export const MAX_STREAMS_PER_PERSON = 4;
+/** Streams open at once in all (a quarter of the admin port's 64 connections). */
+export const MAX_STREAMS = 16;
+/**
+ * Bytes a stream may have waiting for its reader. Past this, flushes send nothing (what
+ * they would send is coalesced as usual), and a reader that has not taken anything for
+ * {@linkcode STALLED_STREAM_MS} is closed: one that never reads cannot grow the server.
+ */
+export const STREAM_BUFFER_BYTES = 256 * 1024;
+export const STALLED_STREAM_MS = 30_000;
 
 /** A signal the page answers by reloading one list. */
 export type FeedSignal = "presence" | "moderation" | "rooms" | "audit" | "staff" | "reports";
 
 interface Stream {
+  /** Whose stream it is (the audit name). */
+  owner: string;
   queueSignal(signal: FeedSignal): void;
   close(): void;
 }
@@ -40,7 +64,16 @@ export class LiveFeed {
   #streams = new Set<Stream>();
 
   constructor(options: LiveFeedOptions) {
-    this.#options = { flushMs: 200, statsMs: 1000, maxMessagesPerFlush: 50, ...options };
+    this.#options = {
+      flushMs: 200,
+      statsMs: 1000,
+      maxMessagesPerFlush: 50,
+      maxStreamsPerPerson: MAX_STREAMS_PER_PERSON,
+      maxStreams: MAX_STREAMS,
+      bufferBytes: STREAM_BUFFER_BYTES,
+      stalledMs: STALLED_STREAM_MS,
+      ...options,
+    };
   }
 
   /** Number of open streams. */
@@ -59,11 +92,19 @@ export class LiveFeed {
   }
 
   /**
-   * Opens a stream. `alive` is asked at every flush; when it turns false (the admin
-   * session ended) the stream sends `bye` and closes.
+   * Opens a stream for `owner` (the audit name). `alive` is asked at every flush; when it
+   * turns false (the admin session ended) the stream sends `bye` and closes. Past
+   * {@linkcode MAX_STREAMS_PER_PERSON} the owner's oldest stream closes; past
+   * {@linkcode MAX_STREAMS} in all the request is refused (503).
    */
-  open(alive: () => boolean): Response {
+  open(owner: string, alive: () => boolean): Response {
     const { control, clock, flushMs, statsMs, maxMessagesPerFlush } = this.#options;
+    const { maxStreamsPerPerson, maxStreams, bufferBytes, stalledMs } = this.#options;
+    const mine = [...this.#streams].filter((s) => s.owner === owner);
+    if (mine.length >= maxStreamsPerPerson) mine[0]!.close();
+    if (this.#streams.size >= maxStreams) {
+      throw new HttpError(503, "unavailable", "Too many live streams are open; try again shortly.");
+    }
     const encoder = new TextEncoder();
     const signals = new Set<FeedSignal>();
     let messages: MessageView[] = [];
@@ -79,10 +120,13 @@ export class LiveFeed {
     let unsubscribe = () => {};
     let ctrl: ReadableStreamDefaultController<Uint8Array> | undefined;
 
+    /** Since when the reader has left the buffer full, or null. */
+    let fullSince: number | null = null;
     const send = (event: string, data: unknown) => {
       ctrl?.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
     };
     const stream: Stream = {
+      owner,
       queueSignal: (signal) => signals.add(signal),
       close: () => {
         if (closed) return;
@@ -132,6 +176,14 @@ export class LiveFeed {
         stream.close();
         return;
       }
+      if ((ctrl?.desiredSize ?? 1) <= 0) {
+        // The reader is not taking what was sent: keep coalescing, send nothing more.
+        const now = clock();
+        fullSince ??= now;
+        if (now - fullSince >= stalledMs) stream.close();
+        return;
+      }
+      fullSince = null;
       if (shutdown) send("shutdown", shutdown);
       shutdown = null;
       if (messages.length > 0) send("messages", { messages, skipped });
@@ -163,7 +215,7 @@ export class LiveFeed {
         timer = setInterval(flush, flushMs);
       },
       cancel: () => stream.close(),
-    });
+    }, new ByteLengthQueuingStrategy({ highWaterMark: bufferBytes }));
     return new Response(body, {
       headers: {
         ...SECURITY_HEADERS,
