@@ -60,6 +60,12 @@ export interface AdminHandlerOptions {
 /** Connection details of a request, as `Deno.serve` gives them. */
 export interface AdminRequestInfo {
   remoteAddr: Deno.Addr;
+  /**
+   * Marks the connection the request came on as a staff member's (called once a request
+   * on it is authenticated): when the admin port is full, connections that never were go
+   * first (lib/admin/listener.ts).
+   */
+  authenticated?: () => void;
 }
 
 /** The admin HTTP side of a server. */
@@ -113,7 +119,9 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     if (asset) return asset;
     if (path === "/api/login") {
       requireMethod(req, "POST");
-      return await login(req, host, address, loginDeps);
+      const answer = await login(req, host, address, loginDeps);
+      if (answer.ok) info.authenticated?.();
+      return answer;
     }
     if (path !== "/metrics" && path !== "/api" && !path.startsWith("/api/")) {
       throw new HttpError(404, "not_found", `There is nothing at ${path}.`);
@@ -122,6 +130,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     if (path === "/api/events") {
       requireMethod(req, "GET");
       const actor = await guard.authenticate(req, host, address, false);
+      info.authenticated?.();
       const sessionId = actor.sessionId;
       // The stream ends with the session: logout, expiry, or the member's role revoked.
       return feed.open(actor.by, () => {
@@ -132,6 +141,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
       });
     }
     const actor = await guard.authenticate(req, host, address);
+    info.authenticated?.();
     if (path === "/metrics") {
       requireMethod(req, "GET");
       return new Response(renderMetrics(control.stats()), {

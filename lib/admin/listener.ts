@@ -57,6 +57,8 @@ export interface AdminListenerOptions {
 /** The connection details handed to the HTTP handler: the real client's address. */
 export interface RelayedInfo {
   remoteAddr: Deno.NetAddr;
+  /** Marks the connection as authenticated (see {@linkcode AdminListener}'s eviction). */
+  authenticated: () => void;
 }
 
 /** An HTTP handler as the admin side writes it. */
@@ -87,6 +89,10 @@ interface Relayed {
   /** When the framer's current phase (or, idle, the last byte) began. */
   phaseSince: number;
   lastActivity: number;
+  /** When it was accepted. */
+  openedAt: number;
+  /** Whether a request on it was authenticated (a staff member's page or script). */
+  authenticated: boolean;
   /** Where the relay's end of a TCP fallback connection is bound. */
   innerLocal: Deno.NetAddr | null;
   stop(reason: string): void;
@@ -293,7 +299,10 @@ export class AdminListener {
       headers,
       body: req.body,
     });
-    return handler(forwarded, { remoteAddr: relayed.client.remoteAddr });
+    return handler(forwarded, {
+      remoteAddr: relayed.client.remoteAddr,
+      authenticated: () => void (relayed.authenticated = true),
+    });
   }
 
   #relayedOf(req: Request, from: Deno.Addr): Relayed | null {
@@ -334,12 +343,23 @@ export class AdminListener {
     }
   }
 
-  /** Closes the oldest connection idle or mid-request past the grace; false if none. */
+  /**
+   * Closes, past the grace, the oldest connection on which no request was ever
+   * authenticated, however busy (requests without credentials, kept alive, could otherwise
+   * hold every place); else the oldest idle or mid-request one. False if none.
+   */
   #evictOne(): boolean {
     const now = Date.now();
     let victim: Relayed | null = null;
     let since = Infinity;
     for (const conn of this.#open.values()) {
+      if (conn.authenticated || now - conn.openedAt < this.#options.evictGraceMs) continue;
+      if (conn.openedAt < since) {
+        victim = conn;
+        since = conn.openedAt;
+      }
+    }
+    for (const conn of victim ? [] : this.#open.values()) {
       const phase = phaseOf(conn);
       const start = phase === "idle" ? conn.lastActivity : conn.phaseSince;
       if (now - start >= this.#options.evictGraceMs && start < since) {
@@ -350,7 +370,7 @@ export class AdminListener {
     if (!victim) return false;
     this.#options.log.log("info", "admin_connection_evicted", {
       address: describe(victim.client.remoteAddr),
-      reason: "the connection cap is full and this connection was the longest idle or slow",
+      reason: "the connection cap is full and this connection never authenticated, or was the longest idle or slow",
     });
     victim.stop("evicted");
     return true;
@@ -378,6 +398,8 @@ export class AdminListener {
       silent: true,
       phaseSince: now,
       lastActivity: now,
+      openedAt: now,
+      authenticated: false,
       innerLocal: null,
       stop: (reason) => {
         if (!this.#open.delete(conn.id)) return;

@@ -493,3 +493,44 @@ Deno.test("a socket path over 107 bytes is refused with one line and leaves no d
     await Deno.remove(base, { recursive: true });
   }
 });
+
+Deno.test("bad input a full cap of busy keep-alive connections without credentials: a new client evicts the oldest of them, never an authenticated one", async () => {
+  const listener = AdminListener.bind({
+    hostname: "127.0.0.1",
+    port: 0,
+    log: { log() {} },
+    maxConnections: 3,
+    evictGraceMs: 100,
+  });
+  // "/auth" stands for a request the admin handler authenticated.
+  listener.serve((req, info) => {
+    if (requestUrl(req).pathname === "/auth") info.authenticated();
+    return Promise.resolve(new Response("ok"));
+  });
+  const busy: Raw[] = [];
+  let sending = true;
+  try {
+    const staff = await Raw.open(listener.addr.port);
+    await staff.send("GET /auth HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+    await sleep(50);
+    for (let i = 0; i < 2; i++) busy.push(await Raw.open(listener.addr.port));
+    // Two connections without credentials, one request every 30 ms: never idle.
+    const loop = (async () => {
+      while (sending) {
+        for (const raw of busy) await raw.send("GET /x HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n");
+        await sleep(30);
+      }
+    })();
+    await sleep(300);
+    assert.equal((await get(listener.addr.port)).status, 200, "the new client got in");
+    assert.notEqual(await within(busy[0]!.closed, 5_000), "timeout", "the oldest busy one went");
+    assert.ok(staff.open, "the authenticated connection stayed");
+    sending = false;
+    await loop;
+    staff.close();
+  } finally {
+    sending = false;
+    for (const raw of busy) raw.close();
+    await listener.close();
+  }
+});
