@@ -12,6 +12,7 @@ import {
   formatNotice,
   formatPresence,
   formatPresenceBatch,
+  sanitize,
 } from "./format.ts";
 import { t } from "./i18n.ts";
 import { describeRefusal } from "./messages.ts";
@@ -54,7 +55,10 @@ export async function* readLines(input: ReadableStream<Uint8Array>): AsyncGenera
 
 /** Runs pipe mode to the end; resolves with the exit code. */
 export async function runPipe(options: PipeOptions): Promise<number> {
-  const { client, out, err } = options;
+  const { client, out } = options;
+  // Every line for people on stderr carries server text (names, reasons, refusals): it is
+  // printed with its control characters made visible, like chat lines (no style is used).
+  const err = (line: string) => options.err(sanitize(line));
   let removed: string | null = null;
   /** The text of the message in flight: its own echo is not printed back. */
   let inFlight: string | null = null;

@@ -7,6 +7,7 @@ import { FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
 import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
 import { UNTIL_TIME } from "./support.ts";
+import { FakeServer } from "./fake_server.ts";
 
 const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
 const PASSWORD = "correct horse";
@@ -246,5 +247,41 @@ Deno.test("pipe mode: a kick is reported with its end time and exits 3", async (
     }
     watcher?.close();
     await server.cleanup();
+  }
+});
+
+Deno.test("pipe mode: bad input escape sequences from a hostile server reach stderr made visible, never raw", async () => {
+  const ESC = "\u001b";
+  const server = FakeServer.start(async (conn) => {
+    await conn.welcome();
+    await conn.ok(await conn.next("login"), { user: "bot", token: "t" });
+    await conn.ok(await conn.next("join"), { room: "general", members: ["bot"], history: [] });
+    const say = await conn.next("say");
+    await conn.send({ type: "room_deleted", room: `general${ESC}]2;PWNED${"\u0007"}` });
+    await conn.send({
+      type: "deleted",
+      room: "general",
+      msgid: "0000000000000001",
+      by: `mod${ESC}[41;97m RED ${ESC}[0m`,
+    });
+    await conn.send({ type: "notice", text: `${ESC}]52;c;Y2xpcGJvYXJk${"\u0007"}` });
+    await conn.ok(say, { msgid: "0000000000000002", ts: "2026-12-01T00:00:00.000Z" });
+  });
+  try {
+    const child = spawnClient(
+      [`127.0.0.1:${server.port}`, "--user", "bot", "--room", "general"],
+      { FASTCHAT_PASSWORD: PASSWORD },
+    );
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("hello\n"));
+    await writer.close();
+    const result = await child.output();
+    const stderr = new TextDecoder().decode(result.stderr);
+    assert.ok(!stderr.includes(ESC), `no raw ESC on stderr: ${JSON.stringify(stderr)}`);
+    assert.ok(!stderr.includes("\u0007"), "no raw BEL on stderr");
+    assert.match(stderr, /PWNED/, "the deleted room is still reported");
+    assert.match(stderr, /RED/, "the deletion is still reported");
+  } finally {
+    await server.close();
   }
 });
