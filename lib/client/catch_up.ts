@@ -1,6 +1,6 @@
 /** Fetching what a session missed while it was disconnected. */
 import { formatMsgid } from "../protocol/msgid.ts";
-import type { ChatMessage } from "../protocol/server_frames.ts";
+import { ChatMessage } from "../protocol/server_frames.ts";
 import type { FrameConnection } from "./connection.ts";
 import type { RoomMessage } from "./events.ts";
 import { joinedName } from "./join.ts";
@@ -9,10 +9,23 @@ import type { RoomTracker } from "./room_tracker.ts";
 /** Messages fetched at most per catch-up page. */
 const PAGE = 200;
 
+/**
+ * The message objects of a reply field: those the protocol's shape allows (as live events
+ * are checked); a malformed entry from a broken or hostile server is left out.
+ */
+export function messagesOf(value: unknown): ChatMessage[] {
+  if (!Array.isArray(value)) return [];
+  const messages: ChatMessage[] = [];
+  for (const entry of value) {
+    const parsed = ChatMessage.safeParse(entry);
+    if (parsed.success) messages.push(parsed.data);
+  }
+  return messages;
+}
+
 /** Room messages from a reply field, each with its room set. */
 export function toRoomMessages(value: unknown, room: string): RoomMessage[] {
-  if (!Array.isArray(value)) return [];
-  return (value as ChatMessage[]).map((message) => ({ ...message, room: message.room ?? room }));
+  return messagesOf(value).map((message) => ({ ...message, room: message.room ?? room }));
 }
 
 /**
@@ -50,9 +63,7 @@ export async function fetchMissedDms(
   const missed: ChatMessage[] = [];
   for (const partner of partners) {
     const reply = await conn.request({ type: "history", with: partner, after, limit: PAGE });
-    if (reply.ok && Array.isArray(reply.frame.messages)) {
-      missed.push(...(reply.frame.messages as ChatMessage[]));
-    }
+    if (reply.ok) missed.push(...messagesOf(reply.frame.messages));
   }
   return missed.sort((a, b) => (a.msgid < b.msgid ? -1 : a.msgid > b.msgid ? 1 : 0));
 }

@@ -182,3 +182,54 @@ Deno.test("client format: a presence batch is one quiet line with its counts", (
   );
   assert.match(counted, /0 joined, 1 left, 41 online$/);
 });
+
+Deno.test("client core: bad input malformed history entries in a join reply are left out; the client goes on", async () => {
+  const good = {
+    msgid: "0000000000000003",
+    room: "big",
+    user: "bob",
+    text: "a good one",
+    ts: "2026-12-01T00:00:00.000Z",
+  };
+  const server = FakeServer.start(async (conn) => {
+    await conn.welcome();
+    while (!conn.closed) {
+      let request: Request;
+      try {
+        request = await conn.next();
+      } catch {
+        continue;
+      }
+      if (request.type === "login") {
+        await conn.ok(request, { user: request.user, rooms: [], roomsMore: false, token: "t" });
+      } else if (request.type === "join") {
+        await conn.ok(request, {
+          room: "big",
+          topic: null,
+          members: ["ann"],
+          history: [
+            { bogus: true },
+            { msgid: "0000000000000001", room: "big", text: "no user", ts: good.ts },
+            { ...good, msgid: "0000000000000002", text: 5 },
+            "not an object",
+            good,
+          ],
+          more: false,
+        });
+      } else {
+        await conn.ok(request);
+      }
+    }
+  });
+  let client: ChatClient | null = null;
+  try {
+    client = await chatClient({ host: "127.0.0.1", port: server.port, tls: false }, "ann");
+    const joined = await client.join("big");
+    assert.ok(joined.ok);
+    assert.deepEqual(joined.history.map((m) => m.text), ["a good one"]);
+    assert.ok((await client.request({ type: "ping" })).ok, "still connected");
+  } finally {
+    await client?.close();
+    await server.close();
+  }
+});

@@ -1,11 +1,10 @@
 /** Runs what the user typed in the chat view: a message or a slash command. */
 import { foldName } from "../../protocol/names.ts";
-import type { ChatMessage } from "../../protocol/server_frames.ts";
-import type { RoomMessage } from "../events.ts";
 import { type Command, helpLines, notOffered, parseCommand } from "../commands.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
 import { formatMessage, formatRoomEntry, sanitize, when } from "../format.ts";
 import { describeRefusal } from "../messages.ts";
+import { messagesOf, toRoomMessages } from "../catch_up.ts";
 import { t } from "../i18n.ts";
 import type { ChatView } from "./chat_view.ts";
 import { deleteMessage, editMessage, reportMessage } from "./message_actions.ts";
@@ -188,9 +187,7 @@ export async function showHistory(view: ChatView, count: number): Promise<void> 
       : { type: "history", room, limit: count, before },
   );
   if (!_check(view, reply)) return;
-  const messages = Array.isArray(reply.frame.messages)
-    ? (reply.frame.messages as RoomMessage[]).map((m) => ({ ...m, room: m.room ?? room }))
-    : [];
+  const messages = toRoomMessages(reply.frame.messages, room);
   if (messages.length === 0) return view.info(t("chat.noOlder", { room }));
   view.setOldest(room, messages[0]!.msgid);
   view.showOlder(room, messages, reply.frame.more === true);
@@ -227,7 +224,7 @@ async function _search(view: ChatView, command: Extract<Command, { kind: "search
     ...(command.from === null ? {} : { from: command.from }),
   });
   if (!_check(view, reply)) return;
-  const found = Array.isArray(reply.frame.messages) ? (reply.frame.messages as ChatMessage[]) : [];
+  const found = messagesOf(reply.frame.messages);
   const scope = `${command.room === null ? "" : t("search.inRoom", { room: command.room })}${
     command.from === null ? "" : t("search.fromUser", { user: command.from })
   }`;
