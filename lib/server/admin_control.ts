@@ -346,6 +346,8 @@ export class ServerControl implements ChatControl {
   }
 
   staffRoleOf(userId: number): StaffRole | null {
+    // A banned staff member acts as none: their open admin sessions end with the ban.
+    if (this.#core.moderation.loginBlock(userId)?.code === "banned") return null;
     return this.#core.staff.roleOf(userId);
   }
 

@@ -290,7 +290,10 @@ export interface ChatControl {
    * else null (the same work either way: a missing account verifies a dummy hash).
    */
   verifyAccount(name: string, password: string): Promise<{ userId: number; user: string } | null>;
-  /** The account's staff role now, or null (read on every request of a staff session). */
+  /**
+   * The account's staff role now, or null when it has none or is banned (read on every
+   * request of a staff session, so a revoke or a ban ends its sessions).
+   */
   staffRoleOf(userId: number): StaffRole | null;
   /** Every staff member, by name. */
   listStaff(): StaffMember[];

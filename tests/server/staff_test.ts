@@ -340,3 +340,28 @@ Deno.test("accounts: paging by name returns every account once; query is a case-
     await server.stop();
   }
 });
+
+Deno.test("staff: bad input a banned moderator's open admin session ends at once (401), and no action goes through", async () => {
+  const server = await startServer({ env: ENV });
+  const dave = await loggedIn(server.port, uniqueName("dave"));
+  const erin = await loggedIn(server.port, uniqueName("erin"));
+  try {
+    assert.equal((await grant(server, dave.user, "moderator")).status, 200);
+    const session = await StaffSession.login(server.adminPort, dave.user);
+    assert.equal((await session.call("GET", "/api/me")).status, 200);
+    assert.equal(
+      (await admin(server.adminPort, "POST", "/api/ban", { user: dave.user })).status,
+      200,
+    );
+    assert.equal((await session.call("GET", "/api/me")).status, 401);
+    const kick = await session.call("POST", "/api/kick", { user: erin.user, duration: "1m" });
+    assert.equal(kick.status, 401);
+    const entries = (await admin(server.adminPort, "GET", "/api/audit")).body as {
+      entries: { by: string; action: string }[];
+    };
+    assert.ok(!entries.entries.some((e) => e.by === dave.user && e.action === "kick"));
+  } finally {
+    closeAll(dave, erin);
+    await server.stop();
+  }
+});
