@@ -56,9 +56,13 @@ export interface Attempt {
 
 /**
  * The throttle key of a client host: the address, an IPv6 address's /64 prefix, or
- * `127.0.0.0/8` for any IPv4 loopback address.
+ * `127.0.0.0/8` for any IPv4 loopback address; an IPv4-mapped IPv6 address as its IPv4.
  */
 export function throttleKey(host: string): string {
+  // An IPv4 client of a dual-stack listener (`--admin-host ::`) arrives as `::ffff:a.b.c.d`:
+  // the same host, keyed as its IPv4 address.
+  const mapped = /^\[?::ffff:(\d{1,3}(?:\.\d{1,3}){3})\]?$/i.exec(host);
+  if (mapped) host = mapped[1]!;
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return "127.0.0.0/8";
   if (!host.includes(":")) return host;
   const groups = expandIpv6(host);

@@ -76,6 +76,10 @@ Deno.test("throttleKey keys IPv6 addresses by their /64, IPv4 whole, and all of 
     "spreading over 127/8 gains nothing",
   );
   assert.equal(throttleKey("::1"), "0:0:0:0::/64");
+  // Bad input: a dual-stack listener's IPv4 clients, as IPv4-mapped IPv6 addresses.
+  assert.equal(throttleKey("::ffff:127.0.0.3"), "127.0.0.0/8");
+  assert.equal(throttleKey("::FFFF:127.0.0.2"), throttleKey("127.0.0.1"));
+  assert.equal(throttleKey("::ffff:192.0.2.1"), "192.0.2.1");
 });
 
 Deno.test("LoginThrottle.beginDevice: a device key is throttled on its own, outside the address's wait and the in-flight cap", () => {
