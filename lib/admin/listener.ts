@@ -370,7 +370,8 @@ export class AdminListener {
     if (!victim) return false;
     this.#options.log.log("info", "admin_connection_evicted", {
       address: describe(victim.client.remoteAddr),
-      reason: "the connection cap is full and this connection never authenticated, or was the longest idle or slow",
+      reason:
+        "the connection cap is full and this connection never authenticated, or was the longest idle or slow",
     });
     victim.stop("evicted");
     return true;
