@@ -23,6 +23,14 @@ function _visible(char: string): string {
 }
 
 /**
+ * Characters the width tables count as 0 columns but terminals draw 1 or 2 wide (the soft
+ * hyphen; the Hangul fillers): printed as they are, a line holding them would push what
+ * follows it (the member list beside it) out of place. The soft hyphen, a hyphenation hint,
+ * is dropped; a filler shows as `�`.
+ */
+const MISMEASURED = /[\u00ad\u115f\u1160\u3164\uffa0]/g;
+
+/**
  * Text safe to print: tabs become spaces, line breaks are indented, and every control
  * character is shown as a visible symbol, so that no escape sequence in a message can
  * move the cursor, clear the screen or set the window title.
@@ -31,6 +39,7 @@ export function sanitize(text: string, indent = ""): string {
   return text
     .replace(/\r\n?/g, "\n")
     .replace(/\t/g, "    ")
+    .replace(MISMEASURED, (char) => (char === "\u00ad" ? "" : "\uFFFD"))
     .replace(UNSAFE, (char) => (char === "\n" ? "\n" + indent : _visible(char)));
 }
 

@@ -12,6 +12,7 @@ import {
 } from "../../lib/client/format.ts";
 import { describeRefusal } from "../../lib/client/messages.ts";
 import { nameColour, Style } from "../../lib/client/style.ts";
+import { textWidth } from "../../lib/client/text_width.ts";
 
 const plain = new Style(false);
 const ts = new Date(2026, 0, 2, 9, 5).toISOString();
@@ -48,6 +49,17 @@ Deno.test("format: bad input: control characters in a message cannot drive the t
   assert.equal(sanitize("del\x7f c1\x9b"), "del\u2421 c1\uFFFD");
   assert.equal(sanitize("one\ntwo", "  "), "one\n  two");
   assert.equal(sanitize("\u202eevil\u2028"), "\uFFFDevil\uFFFD");
+});
+
+Deno.test("format: bad input characters measured 0 wide but drawn wider cannot shift the line", () => {
+  // A message spoofing the member list: Hangul fillers (0 columns by the width tables,
+  // 2 in tmux) then a fake entry; soft hyphens (0, drawn 1 wide by some terminals).
+  const spoof = "ok" + "\u3164".repeat(33) + "│admin (op)";
+  const shown = sanitize(spoof);
+  assert.equal(shown, "ok" + "\uFFFD".repeat(33) + "│admin (op)");
+  assert.equal(textWidth(shown), 2 + 33 + 11, "every filler takes the column it is measured at");
+  assert.equal(sanitize("co\u00adop\u00ad"), "coop", "soft hyphens are dropped");
+  for (const filler of ["\u115f", "\u1160", "\uffa0"]) assert.equal(sanitize(filler), "\uFFFD");
 });
 
 Deno.test("format: ISO times in server notices show in local time; shutdown and delays read well", () => {
