@@ -455,7 +455,9 @@ export class ChatView {
     const line = formatPresence(kind, user, roomName, now, this.style);
     if (this.#full) this.#full.append(room.key, line);
     else if (this.#isCurrent(roomName)) this.print(line);
-    this.refreshPrompt();
+    // Once per read, as for messages: each redraw lists the room's members, and a burst of
+    // thousands of joins redrew them once per join (a flood froze the client).
+    this.#refreshSoon();
   }
 
   /**
