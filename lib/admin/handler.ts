@@ -90,7 +90,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
     options.token ?? null,
     new LoginThrottle(clock, options.throttle),
     (address, delayMs) => log.log("warn", "admin_bad_token", { address, delay_ms: delayMs }),
-    (userId) => control.staffRoleOf(userId),
+    (userId, since) => control.staffRoleOf(userId, since),
   );
   const feed = new LiveFeed({ control, clock, ...options.liveFeed });
   const statsHistory = new StatsHistory();
@@ -137,7 +137,7 @@ export function createAdminHandler(options: AdminHandlerOptions): AdminHandler {
         if (sessionId === null) return true;
         const session = sessions.get(sessionId, false);
         return session !== null &&
-          liveRole(sessions, session, (id) => control.staffRoleOf(id)) !== null;
+          liveRole(sessions, session, (id, since) => control.staffRoleOf(id, since)) !== null;
       });
     }
     const actor = await guard.authenticate(req, host, address);

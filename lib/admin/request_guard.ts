@@ -70,8 +70,11 @@ export interface Caller extends Actor {
   sessionId: string | null;
 }
 
-/** A staff account's role now (null once revoked); `ChatControl.staffRoleOf`. */
-export type RoleLookup = (userId: number) => StaffRole | null;
+/**
+ * A staff account's role now (null once revoked, banned, or, for a session that began at
+ * `sessionSince`, once its password changed since); `ChatControl.staffRoleOf`.
+ */
+export type RoleLookup = (userId: number, sessionSince?: number) => StaffRole | null;
 
 /**
  * The session's live role: `admin`'s is fixed, a staff member's is read now, so a role
@@ -83,7 +86,7 @@ export function liveRole(
   roleOf: RoleLookup,
 ): StaffRole | null {
   if (session.userId === null) return session.role;
-  const role = roleOf(session.userId);
+  const role = roleOf(session.userId, session.createdAt);
   if (role === null) sessions.delete(session.id);
   return role;
 }

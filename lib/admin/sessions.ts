@@ -1,7 +1,8 @@
 /**
  * Admin login sessions: random opaque ids kept in memory, ended by logout, by 30 minutes
  * without a request, or after 12 hours in any case. A restart logs everybody out. A staff
- * member's session also ends when their role is revoked (see `request_guard.ts`).
+ * member's session also ends when their role is revoked, their account banned, or their
+ * chat password changed (see `request_guard.ts`).
  */
 import type { Clock } from "../common/clock.ts";
 import { cookieValue } from "./http.ts";

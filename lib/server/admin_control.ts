@@ -345,9 +345,14 @@ export class ServerControl implements ChatControl {
     return { userId: user.id, user: user.name };
   }
 
-  staffRoleOf(userId: number): StaffRole | null {
+  staffRoleOf(userId: number, sessionSince?: number): StaffRole | null {
     // A banned staff member acts as none: their open admin sessions end with the ban.
     if (this.#core.moderation.loginBlock(userId)?.code === "banned") return null;
+    // So do the sessions begun before a change of the account's password.
+    const changed = this.#core.passwordChanges.get(userId);
+    if (sessionSince !== undefined && changed !== undefined && changed >= sessionSince) {
+      return null;
+    }
     return this.#core.staff.roleOf(userId);
   }
 

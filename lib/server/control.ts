@@ -292,9 +292,10 @@ export interface ChatControl {
   verifyAccount(name: string, password: string): Promise<{ userId: number; user: string } | null>;
   /**
    * The account's staff role now, or null when it has none or is banned (read on every
-   * request of a staff session, so a revoke or a ban ends its sessions).
+   * request of a staff session, so a revoke or a ban ends its sessions). For a session that
+   * began at `sessionSince` (ms), also null once the account's password changed since.
    */
-  staffRoleOf(userId: number): StaffRole | null;
+  staffRoleOf(userId: number, sessionSince?: number): StaffRole | null;
   /** Every staff member, by name. */
   listStaff(): StaffMember[];
   /**

@@ -65,6 +65,7 @@ export function applyRemoteEvent(server: ChatServer, event: ClusterEvent): Promi
     case "password_changed":
       // The cached record holds the old hash: the next login reads the new one.
       core.forgetUser(event.userKey);
+      core.passwordChanges.set(event.userId, core.clock());
       for (const session of [...core.sessions.ofUser(event.userId)]) {
         core.logout(session);
         void session.close("password changed", errorFrame("bad_credentials", PASSWORD_CHANGED));

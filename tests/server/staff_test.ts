@@ -365,3 +365,22 @@ Deno.test("staff: bad input a banned moderator's open admin session ends at once
     await server.stop();
   }
 });
+
+Deno.test("staff: a moderator's admin sessions begun before a change of their chat password end (401); a login with the new one works", async () => {
+  const server = await startServer({ env: ENV });
+  const frank = await loggedIn(server.port, uniqueName("frank"));
+  try {
+    assert.equal((await grant(server, frank.user, "moderator")).status, 200);
+    const before = await StaffSession.login(server.adminPort, frank.user);
+    assert.equal((await before.call("GET", "/api/me")).status, 200);
+    const fresh = "a new chat passphrase";
+    await frank.ok({ type: "password", old: PASSWORD, new: fresh });
+    assert.equal((await before.call("GET", "/api/me")).status, 401);
+    assert.equal((await before.call("GET", "/api/users")).status, 401);
+    const after = await StaffSession.login(server.adminPort, frank.user, fresh);
+    assert.equal((await after.call("GET", "/api/me")).status, 200);
+  } finally {
+    closeAll(frank);
+    await server.stop();
+  }
+});

@@ -98,6 +98,12 @@ export class ChatCore {
   readonly roomActivity = new RoomActivity();
   /** Searches and unread counts, one at a time per account (lib/server/limits/store_reads.ts). */
   readonly storeReads = new StoreReads();
+  /**
+   * When each account's password was last changed (`password`, here or on another instance
+   * of the cluster), since this process started: the admin sessions of a staff member that
+   * began before it end (`ChatControl.staffRoleOf`).
+   */
+  readonly passwordChanges = new Map<number, number>();
   readonly limits: CoreLimits;
   readonly log: Logger;
   readonly clock: Clock;

@@ -316,6 +316,7 @@ export async function changePassword(
   }
   await ctx.core.store.setPasswordHash(account.id, await hashPassword(fresh));
   ctx.core.forgetUser(account.key);
+  ctx.core.passwordChanges.set(account.id, ctx.core.clock());
   await ctx.core.cluster?.announce({
     type: "password_changed",
     userId: account.id,
