@@ -80,6 +80,8 @@ Deno.test("framing conformance", async (t) => {
         for (const bad of [[0xff], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xf0, 0x9f, 0x98]]) {
           const reply = await rawError(c, new Uint8Array([...head, ...bad, ...tail]));
           assert.equal(reply.code, "bad_frame");
+          // The id could be read: the error carries it, as for any bad frame.
+          assert.equal(reply.id, "utf");
           await c.ok({ type: "ping" });
         }
       } finally {

@@ -33,7 +33,14 @@ function readEnvelope(bytes: Uint8Array): Envelope {
   try {
     text = decoder.decode(bytes);
   } catch {
-    return { ok: false, code: "bad_frame", message: "The frame is not valid UTF-8." };
+    // Answered with its id when one can still be read (the bytes that are not UTF-8 may
+    // sit in another field).
+    return {
+      ok: false,
+      code: "bad_frame",
+      message: "The frame is not valid UTF-8.",
+      id: lenientId(bytes),
+    };
   }
   let frame: unknown;
   try {
@@ -67,6 +74,19 @@ function readEnvelope(bytes: Uint8Array): Envelope {
   }
   return { ok: true, type: record.type, id, frame: record };
 }
+
+/** The `id` of a frame that is not valid UTF-8, read with replacement characters, if any. */
+function lenientId(bytes: Uint8Array): RequestId | undefined {
+  try {
+    const frame = JSON.parse(lenientDecoder.decode(bytes));
+    const parsed = RequestId.safeParse(frame?.id);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const lenientDecoder = new TextDecoder();
 
 /** The first string field holding a lone surrogate, or null (no allocation per frame). */
 function malformedField(fields: Record<string, unknown>): string | null {
