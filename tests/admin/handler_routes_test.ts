@@ -1,21 +1,7 @@
 import assert from "node:assert/strict";
 import { SseText } from "../support/sse_text.ts";
 import { errorOf, type Harness, harness, ORIGIN } from "./harness.ts";
-
-/** A stored message of zoe's in general (what the control's store and feed carry). */
-function roomMessage(seq: number, text: string) {
-  return {
-    seq,
-    roomId: 1,
-    room: "general",
-    senderId: 1,
-    user: "zoe",
-    recipientId: null,
-    to: null,
-    text,
-    ts: 0,
-  };
-}
+import { roomMessage } from "./memory_control.ts";
 
 async function loggedIn(): Promise<Harness & { cookie: string }> {
   const h = await harness();

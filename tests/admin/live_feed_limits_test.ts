@@ -7,21 +7,7 @@
 import assert from "node:assert/strict";
 import { LiveFeed } from "../../lib/admin/live_feed.ts";
 import { HttpError } from "../../lib/admin/http.ts";
-import { MemoryControl } from "./memory_control.ts";
-
-function roomMessage(seq: number, text: string) {
-  return {
-    seq,
-    roomId: 1,
-    room: "general",
-    senderId: 1,
-    user: "zoe",
-    recipientId: null,
-    to: null,
-    text,
-    ts: 0,
-  };
-}
+import { MemoryControl, roomMessage } from "./memory_control.ts";
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

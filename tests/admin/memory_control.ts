@@ -294,3 +294,18 @@ export class MemorySettings {
     return Promise.resolve();
   }
 }
+
+/** A stored message of zoe's in general (what the control's store and feed carry). */
+export function roomMessage(seq: number, text: string) {
+  return {
+    seq,
+    roomId: 1,
+    room: "general",
+    senderId: 1,
+    user: "zoe",
+    recipientId: null,
+    to: null,
+    text,
+    ts: 0,
+  };
+}

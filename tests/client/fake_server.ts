@@ -69,6 +69,20 @@ export class FakeConnection {
     }
   }
 
+  /**
+   * Every request until the client goes, in order: a script's serving loop. Waiting idle
+   * past {@linkcode next}'s guard is not an error here: the client may just be quiet.
+   */
+  async *served(): AsyncGenerator<Request> {
+    while (!this.closed) {
+      try {
+        yield await this.next();
+      } catch {
+        continue;
+      }
+    }
+  }
+
   /** Answers `request` with an `ok` carrying `fields`. */
   ok(request: Request, fields: Record<string, unknown> = {}): Promise<void> {
     return this.send({ type: "ok", id: request.id, ...fields });

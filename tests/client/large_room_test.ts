@@ -14,7 +14,7 @@ import { MEMBER_PREVIEW } from "../../lib/server/chat/rooms.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
 import { waitFor } from "../support/wait.ts";
-import { type FakeConnection, FakeServer, type Request } from "./fake_server.ts";
+import { type FakeConnection, FakeServer } from "./fake_server.ts";
 import { EventLog } from "./support.ts";
 
 const PASSWORD = "correct horse";
@@ -99,13 +99,7 @@ Deno.test("client core, real server: a large room's full list and its batches", 
 async function badPresence(conn: FakeConnection): Promise<void> {
   await conn.welcome({}, { features: ["large_rooms"] });
   const rooms = [{ name: "big", topic: null, members: ["ann"], memberCount: 900 }];
-  while (!conn.closed) {
-    let request: Request;
-    try {
-      request = await conn.next();
-    } catch {
-      continue;
-    }
+  for await (const request of conn.served()) {
     switch (request.type) {
       case "login":
         await conn.ok(request, { user: request.user, rooms, roomsMore: false, token: "t" });
@@ -193,13 +187,7 @@ Deno.test("client core: bad input malformed history entries in a join reply are 
   };
   const server = FakeServer.start(async (conn) => {
     await conn.welcome();
-    while (!conn.closed) {
-      let request: Request;
-      try {
-        request = await conn.next();
-      } catch {
-        continue;
-      }
+    for await (const request of conn.served()) {
       if (request.type === "login") {
         await conn.ok(request, { user: request.user, rooms: [], roomsMore: false, token: "t" });
       } else if (request.type === "join") {

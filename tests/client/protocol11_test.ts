@@ -52,13 +52,7 @@ async function serve(conn: FakeConnection, said: Request[]): Promise<void> {
     features: ["action", "topic", "edit", "delete", "resume", "read_markers", "search"],
   });
   const rooms = [{ name: "general", topic: "old topic", members: ["bob"] }];
-  while (!conn.closed) {
-    let request: Request;
-    try {
-      request = await conn.next();
-    } catch {
-      continue; // Idle: keep serving until the client goes.
-    }
+  for await (const request of conn.served()) {
     switch (request.type) {
       case "login":
         await conn.ok(request, { user: request.user, rooms, roomsMore: false, token: "tok" });
