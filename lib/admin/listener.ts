@@ -552,17 +552,25 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<boolean> {
   }
 }
 
+/** How long and how much {@linkcode lingeringClose} reads and discards at most. */
+export const LINGER = { ms: 2_000, bytes: 16 * 1024 * 1024 } as const;
+
 /**
- * Half-closes `conn` and discards what the peer still sends for a moment (at most 1 s and
- * 256 KiB), so that the answer just written is not destroyed by a reset; then closes it.
+ * Half-closes `conn` and discards what the peer still sends until it stops (at most
+ * {@linkcode LINGER}), then closes it. Closing a socket with unread input sends a reset,
+ * and a client that is still uploading (a body over the limit) often loses the answer just
+ * written to that reset: its next write fails and it never reads what came before. The
+ * client needs a few turns of its own loop to read the answer and stop: on loopback it
+ * sends 256 KiB in well under a millisecond, so a cap that small lost the 413 in about one
+ * run in three under load (`tests/admin/relay_e2e_test.ts`).
  */
 async function lingeringClose(conn: Deno.TcpConn): Promise<void> {
   await conn.closeWrite().catch(() => {});
-  const timer = setTimeout(() => closeQuietly(conn), 1_000);
+  const timer = setTimeout(() => closeQuietly(conn), LINGER.ms);
   let discarded = 0;
   for await (const chunk of reads(conn)) {
     discarded += chunk.length;
-    if (discarded > 256 * 1024) break;
+    if (discarded > LINGER.bytes) break;
   }
   clearTimeout(timer);
   closeQuietly(conn);
