@@ -2,9 +2,10 @@
  * Growing delays after failed logins, counted in one sliding window (10 minutes) by three
  * keys: the client's address (its /64 for IPv6), the (account, address) pair, and the
  * account from every address together. The first two allow a few free failures; the
- * account-wide one allows many more, so that someone guessing from one address slows
- * down only there, while the account's owner logging in from a fresh address is not
- * delayed unless the account is attacked from very many addresses at once.
+ * account-wide one allows many more, and counts at most a few failures of each address, so
+ * that someone guessing from one address slows down only there, while the account's owner
+ * logging in from a fresh address is not delayed unless the account is attacked from many
+ * addresses at once.
  */
 import { backoffDelay } from "../common/backoff.ts";
 import type { WindowCounter } from "../common/rate_limit.ts";
@@ -15,6 +16,14 @@ export const FREE_FAILURES = 5;
 
 /** Failed logins for one account from all addresses together before delays. */
 export const FREE_ACCOUNT_FAILURES = 100;
+
+/**
+ * Failures one address adds at most to its account's count within the window. Past it,
+ * that address is slowed down on its own (its own keys), but cannot delay the account's
+ * owner elsewhere: that takes failures from at least
+ * `FREE_ACCOUNT_FAILURES / ACCOUNT_SHARE_PER_ADDRESS` (10) addresses.
+ */
+export const ACCOUNT_SHARE_PER_ADDRESS = 10;
 
 /** The longest delay. */
 export const MAX_DELAY_MS = 8_000;
@@ -50,7 +59,7 @@ export function recordLoginFailure(
   failures.record(keys.address);
   if (!accountExists) return;
   failures.record(keys.pair);
-  failures.record(keys.account);
+  if (failures.count(keys.pair) <= ACCOUNT_SHARE_PER_ADDRESS) failures.record(keys.account);
 }
 
 /** Forgets the failures of this account from this address after a success. */

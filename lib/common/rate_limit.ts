@@ -76,6 +76,18 @@ export class WindowCounter {
     this.#hits.delete(key);
   }
 
+  /**
+   * Takes back one event of `key` within the window: a `hit` that reserved a place for an
+   * action that then failed or did nothing. Reserving before an `await` and releasing on
+   * failure keeps concurrent requests from all passing a `wait` check at once.
+   */
+  release(key: string): void {
+    const hits = this.#hits.get(key);
+    if (!hits) return;
+    hits.pop();
+    if (hits.length === 0) this.#hits.delete(key);
+  }
+
   /** Records an event without checking the limit. */
   record(key: string): void {
     const now = this.#clock();

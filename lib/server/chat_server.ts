@@ -15,6 +15,7 @@ import { Moderation } from "./limits/moderation_state.ts";
 import { RoomJanitor } from "./moderation/room_janitor.ts";
 import { AddressBans } from "./moderation/address_bans.ts";
 import { RoomCreationLimiter } from "./limits/room_limiter.ts";
+import { AccountBytes } from "./limits/account_bytes.ts";
 import { ResumeTokens } from "../auth/tokens.ts";
 import { addressKey } from "../auth/address_key.ts";
 import { StaffRoles } from "./limits/staff_roles.ts";
@@ -234,6 +235,8 @@ export class ChatServer {
       core.limits.loginFailures?.sweep();
       core.limits.roomCreation?.sweep();
       core.limits.reports?.sweep();
+      core.limits.topicChanges?.sweep();
+      core.limits.accountBytes?.sweep();
     }, SWEEP_INTERVAL_MS);
     Deno.unrefTimer(this.#sweeper);
   }
@@ -304,6 +307,8 @@ export class ChatServer {
         topicChanges: msgRate
           ? new WindowCounter(TOPIC_CHANGES_PER_WINDOW, TOPIC_WINDOW_MS, clock)
           : null,
+        // The same: off with `--msg-rate off`.
+        accountBytes: msgRate ? new AccountBytes(undefined, undefined, clock) : null,
       },
       log: runtime.log,
       clock,

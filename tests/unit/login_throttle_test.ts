@@ -5,6 +5,7 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { addressKey } from "../../lib/auth/address_key.ts";
 import {
+  ACCOUNT_SHARE_PER_ADDRESS,
   FREE_ACCOUNT_FAILURES,
   FREE_FAILURES,
   loginDelay,
@@ -22,6 +23,22 @@ Deno.test("login throttle: the owner on a fresh address is not delayed by an att
   ok(loginDelay(failures, "198.51.100.7", "ann") > 0, "the guessing address is delayed");
   ok(loginDelay(failures, "198.51.100.7", "bob") > 0, "for every account it tries");
   assertEquals(loginDelay(failures, "203.0.113.9", "ann"), 0, "the owner elsewhere is not");
+});
+
+Deno.test("login throttle: bad input 600 failures from one address never delay the owner elsewhere", () => {
+  // One address at the per-address rate makes ~600 attempts in 10 minutes: far past the
+  // account's 100 free failures if each counted there.
+  const failures = new WindowCounter(1000, TEN_MINUTES, () => 0);
+  for (let i = 0; i < 600; i++) recordLoginFailure(failures, "198.51.100.7", "ann", true);
+  assertEquals(failures.count("user:ann"), ACCOUNT_SHARE_PER_ADDRESS);
+  ok(loginDelay(failures, "198.51.100.7", "ann") > 0, "the guessing address is delayed");
+  assertEquals(loginDelay(failures, "203.0.113.9", "ann"), 0, "the owner elsewhere is not");
+  // Ten addresses' shares reach the account-wide count.
+  for (let a = 1; a < FREE_ACCOUNT_FAILURES / ACCOUNT_SHARE_PER_ADDRESS; a++) {
+    for (let i = 0; i < 60; i++) recordLoginFailure(failures, `10.0.0.${a}`, "ann", true);
+  }
+  recordLoginFailure(failures, "10.0.1.1", "ann", true);
+  ok(loginDelay(failures, "203.0.113.9", "ann") > 0, "many addresses do delay the account");
 });
 
 Deno.test("login throttle: many addresses against one account reach the account-wide limit", () => {

@@ -9,6 +9,7 @@ import type { Moderation } from "../limits/moderation_state.ts";
 import { RoomActivity } from "./room_activity.ts";
 import { StoreReads } from "../limits/store_reads.ts";
 import type { RoomCreationLimiter } from "../limits/room_limiter.ts";
+import type { AccountBytes } from "../limits/account_bytes.ts";
 import type { ResumeTokens } from "../../auth/tokens.ts";
 import type { StaffRoles } from "../limits/staff_roles.ts";
 import type { Store, UserRecord } from "../../store/store.ts";
@@ -57,6 +58,8 @@ export interface CoreLimits {
   reports?: WindowCounter | null;
   /** `topic` changes per account (key: the user id) and window; absent or null = off. */
   topicChanges?: WindowCounter | null;
+  /** Bytes of message text per account, all its connections together; absent or null = off. */
+  accountBytes?: AccountBytes | null;
 }
 
 /** Counters for metrics and the admin page. */

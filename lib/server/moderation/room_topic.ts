@@ -20,9 +20,17 @@ import type { Language } from "../../i18n/languages.ts";
 import { serverTexts } from "../../i18n/server_texts.ts";
 
 /**
+ * What a topic may not hold: control characters, line and paragraph separators, and the
+ * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder
+ * the text shown after them (a topic that reads differently than it is written). Joiners
+ * and direction marks stay allowed: emoji sequences and right-to-left scripts need them.
+ */
+const TOPIC_CONTROLS = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/**
  * The topic to store for what was asked: trimmed, null when absent or blank. Throws `code`
- * ({@linkcode RequestError}) for one longer than `MAX_TOPIC` characters or with control
- * characters.
+ * ({@linkcode RequestError}) for one longer than `MAX_TOPIC` characters or holding one of
+ * {@linkcode TOPIC_CONTROLS}.
  */
 export function checkTopic(
   topic: string | null | undefined,
@@ -32,8 +40,11 @@ export function checkTopic(
   if (codePoints(topic) > MAX_TOPIC) {
     throw new RequestError(code, `The topic is longer than ${MAX_TOPIC} characters.`);
   }
-  if (/\p{Cc}/u.test(topic)) {
-    throw new RequestError(code, "The topic contains control characters.");
+  if (TOPIC_CONTROLS.test(topic)) {
+    throw new RequestError(
+      code,
+      "The topic contains control characters (line breaks or text-direction controls).",
+    );
   }
   return topic.trim() || null;
 }

@@ -47,6 +47,12 @@ export class Session {
   messagesSent = 0;
   /** Bad frames in a row. */
   badFrames = 0;
+  /**
+   * The markers this connection moved with `mark_read` (by conversation, a bounded few: see
+   * `requests/markers.ts`): asking for the same one again is answered without telling the
+   * account's other sessions again. Null until the first.
+   */
+  markedRead: Map<string, number> | null = null;
   bucket: TokenBucket | null = null;
   #readBudget: ReadBudget | null = null;
   /** Bytes of replies queued so far, all requests together (the cost of a read). */

@@ -65,6 +65,22 @@ async function _conversation(
 }
 
 /**
+ * Whether this connection has not yet marked `seq` in conversation `key` (and notes it):
+ * the same `mark_read` asked again in a loop would otherwise send a `read` event to every
+ * other session of the account each time (a flood of events to one's own clients).
+ */
+function _firstMark(ctx: RequestContext, key: string, seq: number): boolean {
+  const marked = ctx.session.markedRead ??= new Map();
+  if (marked.get(key) === seq) return false;
+  if (marked.size >= MARKED_READ_KEPT) marked.clear();
+  marked.set(key, seq);
+  return true;
+}
+
+/** Conversations whose last marker a connection remembers (see `Session.markedRead`). */
+export const MARKED_READ_KEPT = 64;
+
+/**
  * `mark_read`: moves the account's marker of a room or dm conversation forward to `msgid`,
  * a message of that conversation (else `no_such_message`); an older msgid keeps the stored
  * marker. Answers the stored marker.
@@ -81,7 +97,9 @@ export async function markRead(
   const stored = await ctx.core.store.markRead(account.id, { ...conversation.target, seq });
   const msgid = formatMsgid(stored);
   ctx.ok({ [conversation.field]: conversation.name, msgid });
-  if (stored !== seq) return;
+  if (stored !== seq || !_firstMark(ctx, `${conversation.field}:${conversation.name}`, seq)) {
+    return;
+  }
   const event = { type: "read", [conversation.field]: conversation.name, msgid } as ReadEvent;
   for (const session of ctx.core.sessions.ofUser(account.id)) {
     if (session !== ctx.session) session.send(event);

@@ -17,6 +17,7 @@ import { blockedSenderError, closeBlockedSender, senderBlock } from "../moderati
 import { mutedError } from "../moderation/sanctions.ts";
 import { takeSlowMode } from "../moderation/slow_mode.ts";
 import { checkStoreBacklog } from "../limits/guards.ts";
+import { jsonTextBytes } from "../limits/account_bytes.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
 import { lookupUser } from "../chat/user_lookup.ts";
 import type { Room } from "../chat/rooms.ts";
@@ -40,17 +41,21 @@ type SpeakRefusal =
   | { code: "rate_limited"; waitMs: number };
 
 /**
- * Ban, kick, mute and rate checks shared by `say` and `dm`, at accept time. Only looks
- * (and takes this message's token from the session's bucket): the handler applies what a
- * refusal leads to, with {@linkcode refuse}.
+ * Ban, kick, mute and rate checks shared by `say`, `dm` and `edit`, at accept time. Only
+ * looks (and takes this message's token from the session's bucket, and its `text`'s bytes
+ * from the account's budget): the handler applies what a refusal leads to, with
+ * {@linkcode refuse}.
  */
-function speakRefusal(ctx: RequestContext): SpeakRefusal | null {
+function speakRefusal(ctx: RequestContext, text: string): SpeakRefusal | null {
   const block = senderBlock(ctx.core, ctx.session);
   if (block) return { code: "blocked", block };
-  const until = ctx.core.moderation.mutedUntil(accountOf(ctx).id);
+  const accountId = accountOf(ctx).id;
+  const until = ctx.core.moderation.mutedUntil(accountId);
   if (until !== null) return { code: "muted", until };
   const waitMs = ctx.session.bucket?.take() ?? 0;
   if (waitMs > 0) return { code: "rate_limited", waitMs };
+  const bytesWaitMs = ctx.core.limits.accountBytes?.take(accountId, jsonTextBytes(text)) ?? 0;
+  if (bytesWaitMs > 0) return { code: "rate_limited", waitMs: bytesWaitMs };
   return null;
 }
 
@@ -123,7 +128,7 @@ export function say(
 ): void | Promise<void> {
   const room = joinedRoom(ctx, name);
   checkText(ctx, text);
-  const refusal = speakRefusal(ctx);
+  const refusal = speakRefusal(ctx, text);
   if (refusal) return refuse(ctx, refusal);
   takeSlowMode(ctx.core, room, accountOf(ctx).id, cid ?? null);
   return submit(ctx, room, null, text, cid, kind);
@@ -144,7 +149,7 @@ export async function dm(
 ): Promise<void> {
   checkText(ctx, text);
   const recipient = await existingUser(ctx, to);
-  const refusal = speakRefusal(ctx);
+  const refusal = speakRefusal(ctx, text);
   if (refusal) return refuse(ctx, refusal);
   const account = { id: recipient.id, name: recipient.name, key: recipient.nameKey };
   return submit(ctx, null, account, text, cid, undefined);
@@ -191,7 +196,7 @@ export async function edit(
     throw new RequestError("not_allowed", "Only the author may edit a message.");
   }
   checkText(ctx, text);
-  const refusal = speakRefusal(ctx);
+  const refusal = speakRefusal(ctx, text);
   if (refusal) return refuse(ctx, refusal);
   return submitChange(ctx, target, {
     op: "edit",

@@ -30,21 +30,30 @@ export async function report(
   }
   const account = accountOf(ctx);
   const key = String(account.id);
-  const wait = core.limits.reports?.wait(key) ?? 0;
+  const reports = core.limits.reports;
+  // Reserved before the store's await, so that requests on other connections of the same
+  // account cannot all pass the check at once; given back when no new report was filed.
+  const wait = reports?.hit(key) ?? 0;
   if (wait > 0) {
     throw new RequestError("rate_limited", "You have reported too many messages lately.", {
       retry_after: Math.ceil(wait / 1000),
       retryAfterMs: wait,
     });
   }
-  const filed = await core.store.addReport({
-    seq: message.seq,
-    reporterId: account.id,
-    reason: reason.trim(),
-    at: core.clock(),
-  });
+  let filed: Awaited<ReturnType<typeof core.store.addReport>>;
+  try {
+    filed = await core.store.addReport({
+      seq: message.seq,
+      reporterId: account.id,
+      reason: reason.trim(),
+      at: core.clock(),
+    });
+  } catch (error) {
+    reports?.release(key);
+    throw error;
+  }
+  if (!filed.created) reports?.release(key);
   if (filed.created) {
-    core.limits.reports?.record(key);
     core.log.log("info", "message_reported", { msgid, by: account.name, report: filed.report.id });
     // The staff's queue on the admin page reloads at once, on every instance.
     core.emit({ type: "reports" });

@@ -11,6 +11,7 @@ import { codePoints, foldName } from "../../protocol/names.ts";
 import type { RequestFields } from "../../protocol/requests.ts";
 import { createRoom as createRoomChecked } from "../moderation/room_creation.ts";
 import { checkTopic, maySetTopic, setRoomTopic } from "../moderation/room_topic.ts";
+import { mutedError } from "../moderation/sanctions.ts";
 import { checkRoomSpace } from "../limits/guards.ts";
 import { takeJoinLeave } from "../limits/room_limiter.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
@@ -173,9 +174,15 @@ export async function setTopic(
       "Only the room's creator or a moderator may set its topic.",
     );
   }
+  // A topic is shown to every member: a muted user may not change it either (staff
+  // members may be muted too, and are refused alike).
+  const mutedUntil = ctx.core.moderation.mutedUntil(account.id);
+  if (mutedUntil !== null) throw mutedError(mutedUntil);
   const changes = ctx.core.limits.topicChanges;
   const key = String(account.id);
-  const wait = changes?.wait(key) ?? 0;
+  // Reserved before the store's await, so that requests on other connections of the same
+  // account cannot all pass the check at once; given back when nothing was stored.
+  const wait = changes?.hit(key) ?? 0;
   if (wait > 0) {
     throw new RequestError(
       "rate_limited",
@@ -183,14 +190,18 @@ export async function setTopic(
       { retry_after: Math.ceil(wait / 1000), retryAfterMs: wait },
     );
   }
-  const stored = await setRoomTopic(
-    ctx.core,
-    room,
-    topic,
-    { by: account.name, address: ctx.session.address },
-    { code: "invalid_topic", notice: false },
-  );
-  // Counted once stored: a refused or failed change costs nothing.
-  changes?.record(key);
+  let stored: string | null;
+  try {
+    stored = await setRoomTopic(
+      ctx.core,
+      room,
+      topic,
+      { by: account.name, address: ctx.session.address },
+      { code: "invalid_topic", notice: false },
+    );
+  } catch (error) {
+    changes?.release(key);
+    throw error;
+  }
   ctx.ok({ room: room.name, topic: stored });
 }
