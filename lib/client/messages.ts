@@ -45,8 +45,11 @@ export function describeRefusal(error: Refusal): string {
       return bannedSentence(error.reason ?? "");
     case "muted":
       return mutedSentence(error.until ?? "");
-    case "text_too_long":
-      return t("error.text_too_long", { detail: error.message });
+    case "text_too_long": {
+      // The limit is in the server's (English) sentence: said again in the client's words.
+      const max = /\d[\d,]*/.exec(error.message)?.[0]?.replaceAll(",", "");
+      return max ? t("error.text_too_long", { max: Number(max) }) : t("error.textTooLongPlain");
+    }
     default:
       // An unknown code: the server's (English) sentence is all there is.
       return PLAIN.has(error.code) ? t(`error.${error.code}` as ClientKey) : error.message;

@@ -11,6 +11,8 @@ import {
   shutdownSentence,
 } from "../../lib/client/format.ts";
 import { describeRefusal } from "../../lib/client/messages.ts";
+import { useClientLanguage } from "../../lib/client/i18n.ts";
+import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
 import { nameColour, Style } from "../../lib/client/style.ts";
 import { textWidth } from "../../lib/client/text_width.ts";
 
@@ -95,6 +97,26 @@ Deno.test("format: kicked sentence names the end time and reason", () => {
     describeRefusal({ code: "bad_credentials", message: "x" }),
     "Wrong user name or password.",
   );
+});
+
+Deno.test("format: text_too_long is said in the client's language with the server's limit; bad input a sentence without a number", () => {
+  const refusal = { code: "text_too_long", message: "Messages are at most 4000 characters." };
+  assert.equal(
+    describeRefusal(refusal),
+    "The message is too long: messages are at most 4,000 characters.",
+  );
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    const french = describeRefusal(refusal);
+    assert.match(french, /^Le message est trop long : 4\s000 caractères au plus\.$/u);
+    assert.doesNotMatch(french, /Messages are/);
+    assert.equal(
+      describeRefusal({ code: "text_too_long", message: "Too long." }),
+      "Le message est trop long.",
+    );
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
 });
 
 Deno.test("backoff: grows, stays capped, and jitters within the upper half", () => {

@@ -131,11 +131,11 @@ Deno.test("real server: /search shows room, time and author with in: and from:; 
     const alice = await chatTerminal(server.port, "alice");
     terms.push(alice);
     await alice.line("/search cafe");
-    let screen = await alice.waitFor(/-- 2 found for "cafe":\n.*\n.*cafe in general/);
+    let screen = await alice.waitFor(/-- 2 results for "cafe":\n.*\n.*cafe in general/);
     assert.match(screen, /\[dev\] \d\d:\d\d bob: Bonjour le café/);
     assert.match(screen, /\[general\] \d\d:\d\d bob: cafe in general/);
     await alice.line("/search caf in:dev from:bob");
-    screen = await alice.waitFor('-- 1 found for "caf" in dev from bob:');
+    screen = await alice.waitFor('-- 1 result for "caf" in dev from bob:');
     await alice.line("/search cafe from:nobody");
     await alice.waitFor("!! There is no user with that name.");
     await alice.line("/search zzzz");
@@ -190,6 +190,24 @@ Deno.test("real server: reading a room on one device clears its unread count on 
     // The phone shows general: it tells the server, and the laptop's count goes.
     await phone.waitFor("bob: two");
     await promptUntil(laptop, "general read on the phone", (row) => !row.includes("general:"));
+
+    // A direct message shown on a device is read: a later login does not count it again.
+    await bob.ok({ type: "dm", to: "alice", text: "psst" });
+    await phone.waitFor("psst");
+    const probe = await FrameClient.connect(server.port);
+    try {
+      await probe.ok({ type: "login", user: "alice", password: PASSWORD });
+      const deadline = Date.now() + 10_000;
+      while (true) {
+        const counts = await probe.ok({ type: "unread" });
+        const dm = (counts.dms as { with: string; unread: number }[]).find((d) => d.with === "bob");
+        if (dm?.unread === 0) break;
+        assert.ok(Date.now() < deadline, `the dm stays unread: ${JSON.stringify(counts.dms)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      probe.close();
+    }
 
     // A device that logs in later learns from the server what is unread elsewhere.
     await phone.line("/quit");

@@ -215,7 +215,7 @@ Deno.test("protocol 1.1: read markers are sent for the room on screen and clear 
     );
 
     await term.line("/search hello");
-    const found = await term.waitFor(/2 found for "hello":\n.*\n.*bob: hello there/);
+    const found = await term.waitFor(/2 results for "hello":\n.*\n.*bob: hello there/);
     assert.match(found, /\[dm bob → ann\] \d\d:\d\d \* bob waves/);
     assert.match(found, /\[general\] \d\d:\d\d bob: hello there/);
     assert.equal(said.find((r) => r.type === "search")!.query, "hello");
@@ -248,7 +248,7 @@ Deno.test("protocol 1.1, full screen: /search results open in a pane of their ow
   await withClient(false, async (term) => {
     await term.waitFor("to be edited");
     await term.line("/search hello");
-    let screen = await term.waitFor('Search: 2 found for "hello"');
+    let screen = await term.waitFor('Search: 2 results for "hello"');
     assert.match(screen, /\[general\] \d\d:\d\d bob: hello there/);
     assert.doesNotMatch(screen, /to be edited/, "the room's lines are not in the search pane");
     await term.keys("Escape");

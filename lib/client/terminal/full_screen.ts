@@ -14,7 +14,7 @@
 import type { ChatMessage } from "../../protocol/server_frames.ts";
 import { formatMessage } from "../format.ts";
 import type { Style } from "../style.ts";
-import { t } from "../i18n.ts";
+import { t, ui } from "../i18n.ts";
 import { stripStyle, textWidth, truncateToWidth, wrapStyled } from "../text_width.ts";
 import type { ScreenPainter } from "./chat_screen.ts";
 import type { InputRow } from "./input_row.ts";
@@ -700,8 +700,9 @@ function _pad(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - textWidth(text)));
 }
 
+/** The day of `date` in the client's language (`--lang`), not the system's locale. */
 function _dayName(date: Date): string {
-  return date.toLocaleDateString(undefined, {
+  return date.toLocaleDateString(ui().locale, {
     weekday: "long",
     year: "numeric",
     month: "long",

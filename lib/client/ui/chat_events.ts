@@ -21,7 +21,8 @@ export function renderEvent(view: ChatView, event: ClientEvent): void {
       return view.showRoomMessage(event.message);
     case "dm":
       view.directMessage(event.message.user);
-      return view.print(formatDm(event.message, view.client.user, view.style));
+      view.print(formatDm(event.message, view.client.user, view.style));
+      return view.directMessageShown(event.message);
     case "joined":
     case "left":
       return view.showPresence(event.type, event.room, event.user, now);

@@ -239,13 +239,7 @@ export class ChatView {
   /** Shows a message that waits to be sent (offline): it is sent once back online. */
   pending(room: string, text: string): void {
     const shown = sanitize(text, "   ");
-    this.print(
-      this.style.dim(
-        `⧗ ${
-          sanitize(room)
-        }: ${shown}  (not sent yet: offline; it is sent when the connection is back)`,
-      ),
-    );
+    this.print(this.style.dim(`⧗ ${sanitize(room)}: ${shown} ${t("chat.pendingOffline")}`));
     this.refreshPrompt();
   }
 
@@ -303,6 +297,16 @@ export class ChatView {
   directMessage(from: string): void {
     this.learnUser(from);
     if (this.#bell && foldName(from) !== foldName(this.client.user ?? "")) this.screen.bell();
+  }
+
+  /**
+   * A direct message was shown (they are shown wherever the user is): its conversation is
+   * read up to it, so it is not counted unread again at the next login or on another device.
+   */
+  directMessageShown(message: { msgid: string; user: string; to?: string }): void {
+    const own = foldName(message.user) === foldName(this.client.user ?? "");
+    const peer = own ? message.to : message.user;
+    if (peer) this.#markers.seenDm(peer, message.msgid);
   }
 
   /** Logs out and ends the view with exit code 0. */

@@ -76,9 +76,11 @@ async function _register(ctx: StartContext): Promise<boolean> {
     if (reply === null) continue;
     if (!reply.ok) {
       _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
-      // Ask again only for what was refused.
-      if (reply.error.code === "weak_password") password = null;
-      else user = null;
+      // A weak password asks for the password only. A refused name asks for the name and
+      // then the password again, as web forms do: keeping the password surprised people,
+      // who typed it again out of habit into the room picker and then into the room.
+      if (reply.error.code !== "weak_password") user = null;
+      password = null;
       continue;
     }
     _say(ctx, formatInfo(t("start.created", { user }), ctx.style));
