@@ -15,9 +15,27 @@ export async function runCommand(view: ChatView, line: string): Promise<void> {
   try {
     await _run(view, command);
   } catch (error) {
-    if (!(error instanceof ConnectionLostError)) throw error;
-    view.error(t("chat.lostRetry", { problem: error.message }));
+    _lost(view, error);
   }
+}
+
+/** A lost connection is said; anything else is thrown on. */
+function _lost(view: ChatView, error: unknown): void {
+  if (!(error instanceof ConnectionLostError)) throw error;
+  view.error(t("chat.lostRetry", { problem: error.message }));
+}
+
+/**
+ * Handles the answer of a message sent: awaited online, so the next typed line waits for
+ * it (a burst keeps its order through rate limits). Offline the answer comes only once the
+ * connection is back: the next lines must not wait for it, or they would not even show as
+ * waiting, and `/help` or `/quit` would do nothing until then. The outbox sends the
+ * messages in the order they were typed, and their answers are handled in that order.
+ */
+function _answer(view: ChatView, offline: boolean, handle: () => Promise<void>): Promise<void> {
+  if (!offline) return handle();
+  view.queueAnswer(() => handle().catch((error) => _lost(view, error)));
+  return Promise.resolve();
 }
 
 /** Prints a refusal; true when the reply was an `ok`. */
@@ -84,13 +102,16 @@ async function _run(view: ChatView, command: Command): Promise<void> {
         view.screen.restore(command.text);
         return view.error(t("chat.joinFirst"));
       }
-      if (!client.online) view.pending(room, command.text);
+      const offline = !client.online;
+      if (offline) view.pending(room, command.text);
       const sent = client.say(room, command.text);
       view.refreshPrompt();
-      const reply = await sent.finally(() => view.refreshPrompt());
-      if (reply.ok) return _recordSent(view, room, command.text, reply);
-      if (reply.error.code === "not_in_room") return await _notInRoom(view, room, command.text);
-      return _refused(view, reply, command.text);
+      return await _answer(view, offline, async () => {
+        const reply = await sent.finally(() => view.refreshPrompt());
+        if (reply.ok) return _recordSent(view, room, command.text, reply);
+        if (reply.error.code === "not_in_room") return await _notInRoom(view, room, command.text);
+        return _refused(view, reply, command.text);
+      });
     }
     case "me": {
       const room = view.current;
@@ -118,12 +139,14 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       return await reportMessage(view, command.nth, command.reason);
     case "msg": {
       view.learnUser(command.user);
-      if (!client.online) view.pending(command.user, command.text);
+      const offline = !client.online;
+      if (offline) view.pending(command.user, command.text);
       const sent = client.dm(command.user, command.text);
       view.refreshPrompt();
-      const reply = await sent.finally(() => view.refreshPrompt());
-      if (!reply.ok) _refused(view, reply, `/msg ${command.user} ${command.text}`);
-      return;
+      return await _answer(view, offline, async () => {
+        const reply = await sent.finally(() => view.refreshPrompt());
+        if (!reply.ok) _refused(view, reply, `/msg ${command.user} ${command.text}`);
+      });
     }
     case "join":
       return await _join(view, command.room);

@@ -64,6 +64,8 @@ export class ChatView {
   #current: string | null = null;
   #done = Promise.withResolvers<number>();
   #queue: Promise<void> = Promise.resolve();
+  /** Answers of messages typed offline, handled in order (see `queueAnswer`). */
+  #answers: Promise<void> = Promise.resolve();
   #markers: ReadMarkers;
   #lag: LagMeter | null = null;
   /** Whether a {@linkcode refreshPrompt} is queued (see {@linkcode #refreshSoon}). */
@@ -326,9 +328,22 @@ export class ChatView {
     this.#done.resolve(code);
   }
 
+  /**
+   * Runs `work` (handling the answer of a message typed offline) after the answers queued
+   * before it, apart from the typed lines' queue ({@linkcode queueWork}), which goes on.
+   */
+  queueAnswer(work: () => Promise<void>): void {
+    this.#answers = this.#after(this.#answers, work);
+  }
+
   /** Runs `work` after what was queued before it, so typed lines keep their order. */
   queueWork(work: () => Promise<void>): void {
-    this.#queue = this.#queue.then(work).catch((error) => {
+    this.#queue = this.#after(this.#queue, work);
+  }
+
+  /** `work` run once `before` has settled; an unexpected failure is said, not thrown. */
+  #after(before: Promise<void>, work: () => Promise<void>): Promise<void> {
+    return before.then(work).catch((error) => {
       this.error(
         t("chat.unexpected", { problem: error instanceof Error ? error.message : String(error) }),
       );

@@ -1,0 +1,87 @@
+/**
+ * The real client in a real terminal (tmux) while its server is down: every line typed is
+ * shown as waiting at once (not only the first), local commands answer at once, and once
+ * the server is back every message is sent once, in the order typed.
+ */
+import assert from "node:assert/strict";
+import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
+import { FrameClient } from "../support/frame_client.ts";
+import { type ServerProcess, startServer } from "../support/server_process.ts";
+import { settle, TmuxTerminal } from "./tmux.ts";
+import { PASSWORD } from "./multi_address_support.ts";
+
+const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
+
+Deno.test("offline typing: three lines typed while the server is down all show as waiting, /help answers at once, and all are sent once in order when it is back", async () => {
+  const server = await startServer();
+  let again: ServerProcess | null = null;
+  let term: TmuxTerminal | null = null;
+  let bob: FrameClient | null = null;
+  try {
+    const setup = await FrameClient.connect(server.port);
+    await setup.registerAndLogin("alice", PASSWORD);
+    await setup.ok({ type: "register", user: "bob", password: PASSWORD });
+    setup.close();
+    term = await TmuxTerminal.start(
+      [
+        Deno.execPath(),
+        "run",
+        ...CLIENT_BINARY.permissions,
+        CLIENT,
+        `127.0.0.1:${server.port}`,
+        "--user",
+        "alice",
+        "--room",
+        "general",
+      ],
+      { NO_COLOR: "1" },
+      { columns: 100, rows: 30 },
+    );
+    await term.waitFor("Password:");
+    await term.line(PASSWORD);
+    await term.waitFor("Joined general");
+
+    const { db, port } = server;
+    await server.stop("SIGKILL");
+    await term.waitFor("Connection lost");
+    await term.line("first offline");
+    await term.line("second offline");
+    await term.line("/msg bob third offline");
+    // Each line shows as waiting at once, and the count says 3.
+    const rows = await settle(
+      term,
+      "three waiting lines",
+      (r) => r.some((row) => row.includes("⧗ 3 pending")),
+    );
+    const screen = rows.join("\n");
+    for (
+      const text of ["general: first offline", "general: second offline", "bob: third offline"]
+    ) {
+      assert.match(screen, new RegExp(`⧗ ${text}`), screen);
+    }
+    // A local command answers at once, while offline.
+    await term.line("/help");
+    await settle(term, "the help", (r) => r.some((row) => row.includes("log out and exit")));
+
+    again = await startServer({ db, args: ["--port", String(port)] });
+    bob = await FrameClient.connect(port);
+    await bob.ok({ type: "login", user: "bob", password: PASSWORD });
+    // The client reconnects on its own schedule: wait until the dm, sent last, is stored.
+    const deadline = Date.now() + 30_000;
+    const texts = async (frame: Record<string, unknown>) =>
+      ((await bob!.ok({ type: "history", ...frame })).messages as { text: string }[])
+        .map((m) => m.text).filter((t) => t.endsWith("offline"));
+    while ((await texts({ with: "alice" })).length === 0) {
+      assert.ok(Date.now() < deadline, "the messages typed offline never arrived");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.deepEqual(await texts({ with: "alice" }), ["third offline"]);
+    assert.deepEqual(await texts({ room: "general" }), ["first offline", "second offline"]);
+    await settle(term, "nothing waiting", (r) => !r.join("\n").includes("pending"));
+  } finally {
+    bob?.close();
+    await term?.close();
+    await again?.cleanup();
+    await server.cleanup();
+  }
+});
