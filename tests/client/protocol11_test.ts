@@ -254,5 +254,13 @@ Deno.test("protocol 1.1, full screen: /search results open in a pane of their ow
     await term.keys("Escape");
     screen = await term.waitFor("to be edited");
     assert.doesNotMatch(screen, /Search:/);
+    // Escape and "/" typed together arrive as one Alt-/: the pane closes and the "/" is kept,
+    // so the next search is a command, not a message.
+    await term.line("/search hello");
+    await term.waitFor('Search: 2 results for "hello"');
+    await term.keys("Escape", "/");
+    await term.line("search there");
+    screen = await term.waitFor('Search: 2 results for "there"');
+    assert.doesNotMatch(screen, /: search there/, "not sent as a message");
   });
 });

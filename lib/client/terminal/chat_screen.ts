@@ -236,7 +236,16 @@ export class ChatScreen {
     const action = _ACTIONS[`${key.ctrl ? "C-" : ""}${key.name ?? ""}`];
     if (action) return void action(editor);
     const text = printable(key);
-    if (text !== null) editor.insert(text);
+    if (text !== null) return editor.insert(text);
+    // Escape and a character typed within the terminal's escape delay (~0.5 s) arrive as one
+    // Alt key. Unbound, it is both: Escape (closing the search pane) and then the character
+    // (the "/" of the next command, which would otherwise be lost and the command sent as
+    // text).
+    const alt = key.meta && !key.ctrl ? /^\x1b(.)$/su.exec(key.sequence)?.[1] : undefined;
+    if (alt !== undefined && !/\p{Cc}/u.test(alt)) {
+      this.#key({ name: "escape", ctrl: false, meta: false, sequence: "\x1b" });
+      this.#key({ name: alt.toLowerCase(), ctrl: false, meta: false, sequence: alt });
+    }
   }
 
   #submit(): void {
