@@ -244,6 +244,20 @@ Deno.test("screen: mute notice in local time, a refused line goes back to the in
     const pasted = await reader.next((f) => f.type === "message" && f.user === "frank");
     assert.equal(pasted.text, "line one\nline two\nline three");
 
+    // A long paste (accents, an emoji, 40 lines, ~3,900 characters) arrives whole and in
+    // order: it is inserted a run of keys at a time, not a key at a time.
+    const long = Array.from(
+      { length: 40 },
+      (_, i) => `${String(i).padStart(2, "0")} élève café 👍🏽 ${"x".repeat(70)}`,
+    ).join("\n");
+    await term.paste(long);
+    await settle(term, "the long paste in the input", (r) => inputRow(r).endsWith("x".repeat(20)));
+    await term.keys("Enter");
+    await term.waitFor("40 lines: Enter sends");
+    await term.keys("Enter");
+    const whole = await reader.next((f) => f.type === "message" && f.user === "frank");
+    assert.equal(whole.text, long);
+
     const muted = await admin(server.adminPort, "POST", "/api/mute", {
       user: "frank",
       duration: "5m",
