@@ -278,16 +278,26 @@ class MysqlStore implements Store {
 
   async insertMessages(batch: readonly NewMessage[]): Promise<InsertOutcome[]> {
     if (batch.length === 0) return [];
+    // A concurrent batch may store the same (sender, cid) after our lookup: the next
+    // attempt sees the committed rows.
+    return await this.#retried((connection, timeout) => insertBatch(connection, batch, timeout));
+  }
+
+  /**
+   * Runs `work` in a transaction, again (at most `CONFLICT_ATTEMPTS` times in all) when it
+   * conflicted with a concurrent one (a deadlock victim, a lock wait timeout, a duplicate
+   * key found after a lookup); anything else, or the last conflict, is `unavailable`.
+   */
+  async #retried<T>(
+    work: (connection: PoolConnection, timeout: number) => Promise<T>,
+  ): Promise<T> {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#transaction((connection, timeout) =>
-          insertBatch(connection, batch, timeout)
-        );
+        return await this.#transaction(work);
       } catch (error) {
-        // A concurrent batch stored the same (sender, cid) after our lookup, or InnoDB
-        // chose us as a deadlock victim: the next attempt sees the committed rows.
-        if (attempt < CONFLICT_ATTEMPTS && isTransactionConflict(error)) continue;
-        throw unavailable(error);
+        if (attempt >= CONFLICT_ATTEMPTS || !isTransactionConflict(error)) throw unavailable(error);
+        // Apart, so that the same transactions do not meet again at once.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
       }
     }
   }
@@ -481,48 +491,52 @@ class MysqlStore implements Store {
   }
 
   async addToken(token: TokenRecord, maxLive: number): Promise<void> {
-    try {
-      await this.#transaction(async (connection, timeout) => {
-        await connection.execute(
-          {
-            sql: `INSERT INTO resume_tokens (id, user_id, issued_at, expires_at, revoked_at)
+    // Logins of one account at once locked the same index ranges (the delete and the revoke
+    // by user) in different orders: 10 of 15 concurrent logins of one account were deadlock
+    // victims and answered `unavailable`. The account's row, locked first, makes them take
+    // turns; a conflict left (neighbouring accounts' ranges) is run again.
+    await this.#retried(async (connection, timeout) => {
+      await connection.execute(
+        { sql: "SELECT id FROM users WHERE id = ? FOR UPDATE", timeout },
+        [token.userId],
+      );
+      await connection.execute(
+        {
+          sql: `INSERT INTO resume_tokens (id, user_id, issued_at, expires_at, revoked_at)
                   VALUES (?, ?, ?, ?, ?)`,
-            timeout,
-          },
-          [token.id, token.userId, token.issuedAt, token.expiresAt, token.revokedAt],
-        );
-        await connection.execute(
-          {
-            sql: `DELETE FROM resume_tokens WHERE user_id = ?
+          timeout,
+        },
+        [token.id, token.userId, token.issuedAt, token.expiresAt, token.revokedAt],
+      );
+      await connection.execute(
+        {
+          sql: `DELETE FROM resume_tokens WHERE user_id = ?
                   AND (expires_at <= ? OR revoked_at IS NOT NULL)`,
-            timeout,
-          },
-          [token.userId, token.issuedAt],
-        );
-        // The newest maxLive stay; MySQL allows no LIMIT in an IN subquery, so find the
-        // issue time of the last one kept and revoke what is older (or as old, lower id).
-        const [kept] = await connection.execute<RowDataPacket[]>(
-          {
-            sql: `SELECT id, issued_at FROM resume_tokens WHERE user_id = ? AND revoked_at IS NULL
+          timeout,
+        },
+        [token.userId, token.issuedAt],
+      );
+      // The newest maxLive stay; MySQL allows no LIMIT in an IN subquery, so find the
+      // issue time of the last one kept and revoke what is older (or as old, lower id).
+      const [kept] = await connection.execute<RowDataPacket[]>(
+        {
+          sql: `SELECT id, issued_at FROM resume_tokens WHERE user_id = ? AND revoked_at IS NULL
                   ORDER BY issued_at DESC, id DESC LIMIT 1 OFFSET ${Math.max(0, maxLive - 1)}`,
-            timeout,
-          },
-          [token.userId],
-        );
-        const last = kept[0];
-        if (!last) return;
-        await connection.execute(
-          {
-            sql: `UPDATE resume_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
+          timeout,
+        },
+        [token.userId],
+      );
+      const last = kept[0];
+      if (!last) return;
+      await connection.execute(
+        {
+          sql: `UPDATE resume_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL
                   AND (issued_at < ? OR (issued_at = ? AND id < ?))`,
-            timeout,
-          },
-          [token.issuedAt, token.userId, last.issued_at, last.issued_at, last.id],
-        );
-      });
-    } catch (error) {
-      throw unavailable(error);
-    }
+          timeout,
+        },
+        [token.issuedAt, token.userId, last.issued_at, last.issued_at, last.id],
+      );
+    });
   }
 
   async findToken(id: string): Promise<TokenRecord | null> {
