@@ -48,6 +48,12 @@ async function _within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
 /** How long a presence barrier waits for NATS before the reply goes anyway. */
 const BARRIER_MS = 500;
 
+/**
+ * How long a stopping instance waits for the database to hold the log entries it has read
+ * (see `close` in {@linkcode joinCluster}).
+ */
+const DRAIN_MS = 10_000;
+
 /** A round trip to NATS (its `PONG` comes after everything it had sent us), bounded. */
 async function flushWithin(bus: ClusterBus, ms: number): Promise<void> {
   if (!bus.connected) return;
@@ -158,6 +164,15 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedCluster> 
     const closers: (() => void)[] = [];
     const close = async () => {
       for (const closer of closers) closer();
+      // Every message this instance acknowledged is in the log, but the database may not
+      // hold it yet. Were this the last instance, a server started alone on the database
+      // (without --cluster) would not know those messages and give their msgids again: it
+      // did under load (mode_switch_test). So wait until the applier (here or elsewhere)
+      // has written what this instance has read, within reason.
+      const read = clusterLog?.readEntry ?? 0;
+      await applied.waitFor(read, DRAIN_MS).catch(() => {
+        log.log("warn", "cluster_stop_unapplied", { read, applied: applied.applied });
+      });
       await views?.stop();
       await clusterLog?.stop();
       unsubscribe();
