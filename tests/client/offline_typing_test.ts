@@ -4,13 +4,10 @@
  * the server is back every message is sent once, in the order typed.
  */
 import assert from "node:assert/strict";
-import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { type ServerProcess, startServer } from "../support/server_process.ts";
-import { settle, TmuxTerminal } from "./tmux.ts";
-import { PASSWORD } from "./multi_address_support.ts";
-
-const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
+import { settle, type TmuxTerminal } from "./tmux.ts";
+import { loginTerminal, PASSWORD, registerAccounts } from "./client_terminal.ts";
 
 Deno.test("offline typing: three lines typed while the server is down all show as waiting, /help answers at once, and all are sent once in order when it is back", async () => {
   const server = await startServer();
@@ -18,28 +15,8 @@ Deno.test("offline typing: three lines typed while the server is down all show a
   let term: TmuxTerminal | null = null;
   let bob: FrameClient | null = null;
   try {
-    const setup = await FrameClient.connect(server.port);
-    await setup.registerAndLogin("alice", PASSWORD);
-    await setup.ok({ type: "register", user: "bob", password: PASSWORD });
-    setup.close();
-    term = await TmuxTerminal.start(
-      [
-        Deno.execPath(),
-        "run",
-        ...CLIENT_BINARY.permissions,
-        CLIENT,
-        `127.0.0.1:${server.port}`,
-        "--user",
-        "alice",
-        "--room",
-        "general",
-      ],
-      { NO_COLOR: "1" },
-      { columns: 100, rows: 30 },
-    );
-    await term.waitFor("Password:");
-    await term.line(PASSWORD);
-    await term.waitFor("Joined general");
+    await registerAccounts(server.port, "alice", "bob");
+    term = await loginTerminal(server.port, "alice", { columns: 100, rows: 30 });
 
     const { db, port } = server;
     await server.stop("SIGKILL");
