@@ -100,31 +100,14 @@ export class FrameClient {
    * over stay in `received`. Throws after `timeoutMs`.
    */
   async next(match: (f: Frame) => boolean, timeoutMs = WAIT_MS): Promise<Frame> {
-    const [frame, index] = await this.#find(this.#cursor, match, timeoutMs);
-    this.#cursor = index + 1;
-    return frame;
-  }
-
-  /**
-   * A frame received at any time, taken by `next` or not, that matches (waiting for it up
-   * to `timeoutMs`); for events whose order against this client's own requests is not
-   * fixed. Leaves `next`'s place as it is.
-   */
-  async seen(match: (f: Frame) => boolean, timeoutMs = WAIT_MS): Promise<Frame> {
-    return (await this.#find(0, match, timeoutMs))[0];
-  }
-
-  /** The first frame from index `from` on that matches, and its index; waits for it. */
-  async #find(
-    from: number,
-    match: (f: Frame) => boolean,
-    timeoutMs: number,
-  ): Promise<[Frame, number]> {
     const deadline = Date.now() + timeoutMs;
     while (true) {
-      for (let i = from; i < this.received.length; i++) {
+      for (let i = this.#cursor; i < this.received.length; i++) {
         const frame = this.received[i]!;
-        if (match(frame)) return [frame, i];
+        if (match(frame)) {
+          this.#cursor = i + 1;
+          return frame;
+        }
       }
       if (this.#closed) {
         if (this.readError) throw this.readError;
