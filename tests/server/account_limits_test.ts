@@ -5,9 +5,12 @@
  * user's topics, repeated `mark_read`s, and the characters a topic may hold.
  */
 import assert from "node:assert/strict";
-import { ACCOUNT_BURST_BYTES } from "../../lib/server/limits/account_bytes.ts";
+import {
+  ACCOUNT_BURST_BYTES,
+  ACCOUNT_BYTES_PER_SECOND,
+} from "../../lib/server/limits/account_bytes.ts";
 import { REPORTS_PER_WINDOW } from "../../lib/server/requests/reports.ts";
-import type { FrameClient } from "../support/frame_client.ts";
+import type { Frame, FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
 import {
   admin,
@@ -26,43 +29,73 @@ const RATES_ON = ["--msg-rate", "5:10"];
 /** The topic changes an account may make per minute (`TOPIC_CHANGES_PER_WINDOW`). */
 const TOPICS_PER_MINUTE = 10;
 
+/**
+ * Sends `frames` on `session` at once (each with an id of its own) and returns their
+ * replies, which may come in any order (refusals at once, acceptances after their commit):
+ * each wait takes the first reply still missing, so none is skipped.
+ */
+async function pipelined(
+  session: FrameClient,
+  frames: Record<string, unknown>[],
+): Promise<Frame[]> {
+  const ids: string[] = frames.map(() => crypto.randomUUID());
+  for (const [i, frame] of frames.entries()) await session.send({ ...frame, id: ids[i] });
+  const waiting = new Set<string>(ids);
+  const replies: Frame[] = [];
+  while (waiting.size > 0) {
+    const reply = await session.next((f) => waiting.has(f.id as string), 60_000);
+    waiting.delete(reply.id as string);
+    replies.push(reply);
+  }
+  return replies;
+}
+
 /** `count` more connections of `user`'s account. */
 function sessionsOf(port: number, user: string, count: number): Promise<FrameClient[]> {
   return Promise.all(Array.from({ length: count }, () => anotherSession(port, user)));
 }
 
-Deno.test("account bytes: bad input 4,000 control characters a message on 12 connections of one account are refused past the account's budget; other accounts speak", async () => {
+Deno.test("account bytes: bad input 4,000 control characters a message on 4 connections of one account are refused past the account's budget; other accounts speak", async () => {
   const server = await startServer({ env: ENV, args: RATES_ON });
   const flooder = await loggedIn(server.port);
   const reader = await loggedIn(server.port);
   const other = await loggedIn(server.port);
-  const sessions = [flooder, ...await sessionsOf(server.port, flooder.user, 11)];
+  const sessions = [flooder, ...await sessionsOf(server.port, flooder.user, 3)];
   try {
     const room = await freshRoom(flooder, "bytes");
     await reader.ok({ type: "join", room });
     await other.ok({ type: "join", room });
     for (const session of sessions.slice(1)) await session.ok({ type: "join", room });
-    // Each message travels as 24,000 bytes (`\u0001` is a 6-byte escape); 12 connections
-    // at their burst of 10 offer 120 of them (2.9 MB) at once.
+    // Each message travels as 24,000 bytes (`\u0001` is a 6-byte escape); 4 connections at
+    // their burst of 10 (each alone within the account's budget) offer 40 of them (960 KB)
+    // at once.
     const text = "\u0001".repeat(4000);
-    const replies = (await Promise.all(sessions.map((session) =>
-      Promise.all(
-        Array.from({ length: 10 }, () => session.request({ type: "say", room, text })),
-      )
-    ))).flat();
+    const started = Date.now();
+    // Answers may take a while on a loaded machine in cluster mode (each message goes
+    // through the log): a generous wait, and a bound that counts the time taken.
+    const replies = (await Promise.all(
+      sessions.map((session) =>
+        pipelined(session, Array.from({ length: 10 }, () => ({ type: "say", room, text })))
+      ),
+    )).flat();
+    const seconds = (Date.now() - started) / 1000;
     const accepted = replies.filter((r) => r.type === "ok").length;
     const refused = replies.filter((r) => r.type === "error");
     for (const reply of refused) {
       assertError(reply, "rate_limited");
       assert.ok((reply.retryAfterMs as number) > 0, JSON.stringify(reply));
     }
-    // The burst, and what refilled while the requests were answered (a few seconds at most).
-    assert.ok(accepted * 24_000 <= ACCOUNT_BURST_BYTES + 10 * 64 * 1024, `${accepted} accepted`);
+    // The burst, and what refilled while the requests were answered.
+    assert.ok(
+      accepted * 24_000 <= ACCOUNT_BURST_BYTES + (seconds + 1) * ACCOUNT_BYTES_PER_SECOND,
+      `${accepted} accepted in ${seconds} s`,
+    );
     assert.ok(accepted >= Math.floor(ACCOUNT_BURST_BYTES / 24_000), `${accepted} accepted`);
     assert.ok(refused.length > 0);
     // Another account is not held back, and the reader got exactly the accepted messages.
-    await other.ok({ type: "say", room, text: "still here" });
-    await reader.next((f) => f.type === "message" && f.text === "still here");
+    await other.send({ type: "say", id: "calm", room, text: "still here" });
+    assert.equal((await other.next((f) => f.id === "calm", 60_000)).type, "ok");
+    await reader.next((f) => f.type === "message" && f.text === "still here", 60_000);
     assert.equal(
       reader.events("message").filter((f) => f.text === text).length,
       accepted,
@@ -94,18 +127,14 @@ Deno.test("topic: bad input 30 concurrent changes on 15 connections of one accou
   try {
     const room = await freshRoom(creator, "race");
     await member.ok({ type: "join", room });
-    const replies = (await Promise.all(sessions.map((session, i) =>
-      Promise.all([0, 1].map((k) =>
-        session.request({ type: "topic", room, topic: `topic ${i}.${k}` })
-      ))
-    ))).flat();
-    const accepted = replies.filter((r) =>
-      r.type === "ok"
-    ).length;
+    const replies = (await Promise.all(
+      sessions.map((session, i) =>
+        pipelined(session, [0, 1].map((k) => ({ type: "topic", room, topic: `topic ${i}.${k}` })))
+      ),
+    )).flat();
+    const accepted = replies.filter((r) => r.type === "ok").length;
     for (
-      const reply of replies.filter((r) =>
-        r.type === "error"
-      )
+      const reply of replies.filter((r) => r.type === "error")
     ) {
       assertError(reply, "rate_limited");
     }
@@ -132,11 +161,18 @@ Deno.test("report: bad input 30 concurrent reports on 15 connections of one acco
       if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
     for (const session of sessions) await session.ok({ type: "join", room });
-    const replies = await Promise.all(
-      msgids.map((msgid, i) =>
-        sessions[i % sessions.length]!.request({ type: "report", msgid, reason: "spam" })
+    const replies = (await Promise.all(
+      sessions.map((session, i) =>
+        pipelined(
+          session,
+          msgids.filter((_, m) => m % sessions.length === i).map((msgid) => ({
+            type: "report",
+            msgid,
+            reason: "spam",
+          })),
+        )
       ),
-    );
+    )).flat();
     const accepted = replies.filter((r) => r.type === "ok").length;
     for (const reply of replies.filter((r) => r.type === "error")) {
       assertError(reply, "rate_limited");
@@ -151,7 +187,7 @@ Deno.test("report: bad input 30 concurrent reports on 15 connections of one acco
   }
 });
 
-Deno.test("topic: bad input a muted room creator's topic gets muted with until; nothing is stored or sent", async () => {
+Deno.test("topic: bad input a muted room creator's topic gets not_allowed with until; nothing is stored or sent", async () => {
   const server = await startServer({ env: ENV, args: ["--msg-rate", "off"] });
   const creator = await loggedIn(server.port);
   const member = await loggedIn(server.port);
@@ -165,8 +201,9 @@ Deno.test("topic: bad input a muted room creator's topic gets muted with until; 
     });
     assert.equal(mute.status, 200, JSON.stringify(mute.body));
     const refused = await creator.request({ type: "topic", room, topic: "SHOUTING" });
-    assertError(refused, "muted");
+    assertError(refused, "not_allowed");
     assert.equal(typeof refused.until, "string");
+    assert.match(refused.message as string, /muted/);
     await member.ok({ type: "ping" });
     assert.deepEqual(member.events("topic").map((f) => f.topic), ["before"]);
     assert.equal((await member.ok({ type: "join", room })).topic, "before");

@@ -105,6 +105,9 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       const offline = !client.online;
       if (offline) view.pending(room, command.text);
       const sent = client.say(room, command.text);
+      // Handled now, so that a rejection while earlier answers are still being handled is
+      // never an unhandled one (the client stopping while offline); `_answer` reads it.
+      sent.catch(() => {});
       view.refreshPrompt();
       return await _answer(view, offline, async () => {
         const reply = await sent.finally(() => view.refreshPrompt());
@@ -142,6 +145,7 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       const offline = !client.online;
       if (offline) view.pending(command.user, command.text);
       const sent = client.dm(command.user, command.text);
+      sent.catch(() => {}); // As for `say` above.
       view.refreshPrompt();
       return await _answer(view, offline, async () => {
         const reply = await sent.finally(() => view.refreshPrompt());

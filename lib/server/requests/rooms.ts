@@ -175,9 +175,13 @@ export async function setTopic(
     );
   }
   // A topic is shown to every member: a muted user may not change it either (staff
-  // members may be muted too, and are refused alike).
+  // members may be muted too, and are refused alike). The contract lists no `muted` for
+  // `topic`: `not_allowed`, whose sentence says why, with the mute's `until`.
   const mutedUntil = ctx.core.moderation.mutedUntil(account.id);
-  if (mutedUntil !== null) throw mutedError(mutedUntil);
+  if (mutedUntil !== null) {
+    const muted = mutedError(mutedUntil);
+    throw new RequestError("not_allowed", muted.message, muted.extra);
+  }
   const changes = ctx.core.limits.topicChanges;
   const key = String(account.id);
   // Reserved before the store's await, so that requests on other connections of the same
