@@ -269,6 +269,7 @@ export class ChatScreen {
     // Alt key. Unbound, it is both: Escape (closing the search pane) and then the character
     // (the "/" of the next command, which would otherwise be lost and the command sent as
     // text).
+    // deno-lint-ignore no-control-regex
     const alt = key.meta && !key.ctrl ? /^\x1b(.)$/su.exec(key.sequence)?.[1] : undefined;
     if (alt !== undefined && !/\p{Cc}/u.test(alt)) {
       this.#key({ name: "escape", ctrl: false, meta: false, sequence: "\x1b" });
