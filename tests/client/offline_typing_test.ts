@@ -62,3 +62,101 @@ Deno.test("offline typing: three lines typed while the server is down all show a
     await server.cleanup();
   }
 });
+
+Deno.test("offline /quit: a /me typed offline waits, the first /quit only warns and the client stays; back online the action is stored once as an action; a second /quit with a message waiting drops it and exits 0", async () => {
+  const server = await startServer();
+  let again: ServerProcess | null = null;
+  let term: TmuxTerminal | null = null;
+  let bob: FrameClient | null = null;
+  try {
+    await registerAccounts(server.port, "alice", "bob");
+    term = await loginTerminal(server.port, "alice", { columns: 120, rows: 30 });
+
+    const { db, port } = server;
+    await server.stop("SIGKILL");
+    await term.waitFor("Connection lost");
+    await term.line("/me waves offline");
+    await term.waitFor("⧗ general: /me waves offline");
+    await term.line("/quit");
+    await term.waitFor("1 message is not sent yet (offline)");
+    // Still running: a local command answers, and nothing said goodbye.
+    await term.line("/help");
+    await settle(term, "the help", (r) => r.some((row) => row.includes("log out and exit")));
+    assert.doesNotMatch(await term.screen(), /EXIT=|Bye\./);
+
+    again = await startServer({ db, args: ["--port", String(port)] });
+    bob = await FrameClient.connect(port);
+    await bob.ok({ type: "login", user: "bob", password: PASSWORD });
+    const deadline = Date.now() + 30_000;
+    const stored = async () =>
+      ((await bob!.ok({ type: "history", room: "general" })).messages as {
+        text: string;
+        kind?: string;
+      }[]).filter((m) => m.text.endsWith("offline"));
+    while ((await stored()).length === 0) {
+      assert.ok(Date.now() < deadline, "the action typed offline never arrived");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.deepEqual(
+      (await stored()).map((m) => [m.kind ?? "text", m.text]),
+      [["action", "waves offline"]],
+    );
+    await settle(term, "nothing waiting", (r) => !r.join("\n").includes("pending"));
+
+    // Down again with one line waiting: /quit warns, a second /quit drops it and exits 0.
+    await again.stop("SIGKILL");
+    await term.waitFor("Connection lost");
+    await term.line("never sent");
+    await term.waitFor("⧗ general: never sent");
+    await term.line("/quit");
+    await term.waitFor("1 message is not sent yet (offline)");
+    await term.line("/quit");
+    const end = await term.waitFor("EXIT=0");
+    assert.match(end, /1 message was not confirmed by the server/, end);
+    assert.doesNotMatch(end, /Wait for "Reconnected\."/, end);
+  } finally {
+    bob?.close();
+    await term?.close();
+    await again?.cleanup();
+    await server.cleanup();
+  }
+});
+
+Deno.test("online /quit: Ctrl-C while a message awaits its answer (server paused by SIGSTOP) waits for it, then exits 0 once the server answers; the message is stored once", async () => {
+  const server = await startServer();
+  let term: TmuxTerminal | null = null;
+  let bob: FrameClient | null = null;
+  let paused = false;
+  try {
+    await registerAccounts(server.port, "alice", "bob");
+    term = await loginTerminal(server.port, "alice", { columns: 120, rows: 30 });
+    await term.waitFor("Joined general");
+    server.child.kill("SIGSTOP");
+    paused = true;
+    await term.line("sent while paused");
+    // Sent and unanswered (Ctrl-C read with the Enter could come before the line is sent).
+    await term.waitFor("⧗ 1 pending");
+    await term.keys("C-c");
+    await term.waitFor("Waiting for the server to confirm 1 message");
+    assert.doesNotMatch(await term.screen(), /EXIT=/);
+    server.child.kill("SIGCONT");
+    paused = false;
+    const end = await term.waitFor("EXIT=0");
+    assert.doesNotMatch(end, /not confirmed/, end);
+
+    bob = await FrameClient.connect(server.port);
+    await bob.ok({ type: "login", user: "bob", password: PASSWORD });
+    const history = await bob.ok({ type: "history", room: "general" });
+    assert.deepEqual(
+      (history.messages as { text: string }[]).map((m) => m.text).filter((t) =>
+        t === "sent while paused"
+      ),
+      ["sent while paused"],
+    );
+  } finally {
+    if (paused) server.child.kill("SIGCONT");
+    bob?.close();
+    await term?.close();
+    await server.cleanup();
+  }
+});

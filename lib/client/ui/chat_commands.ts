@@ -19,23 +19,61 @@ export async function runCommand(view: ChatView, line: string): Promise<void> {
   }
 }
 
-/** A lost connection is said; anything else is thrown on. */
+/**
+ * A lost connection is said (not while quitting: `/quit` already said what was not sent);
+ * anything else is thrown on.
+ */
 function _lost(view: ChatView, error: unknown): void {
   if (!(error instanceof ConnectionLostError)) throw error;
+  if (view.quitting) return;
   view.error(t("chat.lostRetry", { problem: error.message }));
 }
 
+/** A message typed: where it goes, its text as shown while it waits, and the line typed. */
+interface Outgoing {
+  to: string;
+  shown: string;
+  typed: string;
+}
+
+/** What to do with the answer of a message, besides saying a refusal. */
+interface SendOutcome {
+  /** The server stored it. */
+  sent?: (reply: Extract<Reply, { ok: true }>) => void;
+  /** `not_in_room` for a room the view shows. */
+  notInRoom?: () => Promise<void>;
+}
+
 /**
- * Handles the answer of a message sent: awaited online, so the next typed line waits for
- * it (a burst keeps its order through rate limits). Offline the answer comes only once the
- * connection is back: the next lines must not wait for it, or they would not even show as
- * waiting, and `/help` or `/quit` would do nothing until then. The outbox sends the
- * messages in the order they were typed, and their answers are handled in that order.
+ * Sends a message (`say`, `/me` or `/msg`) through the outbox and handles its answer.
+ * Online the answer is awaited, so the next typed line waits for it (a burst keeps its
+ * order through rate limits). Offline the message shows as waiting at once and its answer
+ * comes only once the connection is back: the next lines must not wait for it, or they
+ * would not even show as waiting, and `/help` or `/quit` would do nothing until then. The
+ * outbox sends the messages in the order typed, and their answers are handled in that
+ * order.
  */
-function _answer(view: ChatView, offline: boolean, handle: () => Promise<void>): Promise<void> {
-  if (!offline) return handle();
+async function _send(
+  view: ChatView,
+  { to, shown, typed }: Outgoing,
+  submit: () => Promise<Reply>,
+  outcome: SendOutcome = {},
+): Promise<void> {
+  const offline = !view.client.online;
+  if (offline) view.pending(to, shown);
+  const sent = submit();
+  // Handled now, so that a rejection while earlier answers are still being handled is never
+  // an unhandled one (the client stopping while offline); the handler below reads it.
+  sent.catch(() => {});
+  view.refreshPrompt();
+  const handle = async () => {
+    const reply = await sent.finally(() => view.refreshPrompt());
+    if (reply.ok) return outcome.sent?.(reply);
+    if (reply.error.code === "not_in_room" && outcome.notInRoom) return await outcome.notInRoom();
+    _refused(view, reply, typed, offline);
+  };
+  if (!offline) return await handle();
   view.queueAnswer(() => handle().catch((error) => _lost(view, error)));
-  return Promise.resolve();
 }
 
 /** Prints a refusal; true when the reply was an `ok`. */
@@ -44,12 +82,21 @@ function _check(view: ChatView, reply: Reply): reply is Extract<Reply, { ok: tru
   return reply.ok;
 }
 
-/** A message the server refused: say why, and put it back into an empty input to retry. */
-function _refused(view: ChatView, reply: Extract<Reply, { ok: false }>, typed: string): void {
+/**
+ * A message the server refused: say why. A line typed online goes back into an empty input
+ * to retry; one typed offline was answered long after, when the input may be in use for
+ * something else, so the refusal quotes it instead.
+ */
+function _refused(
+  view: ChatView,
+  reply: Extract<Reply, { ok: false }>,
+  typed: string,
+  late: boolean,
+): void {
+  const reason = describeRefusal(reply.error);
+  if (late) return view.error(t("chat.notSentQuoted", { reason, text: sanitize(typed, "   ") }));
   const back = view.screen.restore(typed);
-  view.error(
-    t(back ? "chat.notSentBack" : "chat.notSent", { reason: describeRefusal(reply.error) }),
-  );
+  view.error(t(back ? "chat.notSentBack" : "chat.notSent", { reason }));
 }
 
 /**
@@ -96,33 +143,28 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       );
     case "quit":
       return view.quit();
-    case "say": {
-      const room = view.current;
-      if (room === null) {
-        view.screen.restore(command.text);
-        return view.error(t("chat.joinFirst"));
-      }
-      const offline = !client.online;
-      if (offline) view.pending(room, command.text);
-      const sent = client.say(room, command.text);
-      // Handled now, so that a rejection while earlier answers are still being handled is
-      // never an unhandled one (the client stopping while offline); `_answer` reads it.
-      sent.catch(() => {});
-      view.refreshPrompt();
-      return await _answer(view, offline, async () => {
-        const reply = await sent.finally(() => view.refreshPrompt());
-        if (reply.ok) return _recordSent(view, room, command.text, reply);
-        if (reply.error.code === "not_in_room") return await _notInRoom(view, room, command.text);
-        return _refused(view, reply, command.text);
-      });
-    }
+    case "say":
     case "me": {
       const room = view.current;
-      if (room === null) return view.error(t("chat.joinFirst"));
-      if (!client.supports("action")) return view.error(notOffered("me"));
-      const reply = await client.say(room, command.text, "action");
-      if (reply.ok) return _recordSent(view, room, command.text, reply, "action");
-      return _refused(view, reply, `/me ${command.text}`);
+      const typed = command.kind === "me" ? `/me ${command.text}` : command.text;
+      if (room === null) {
+        view.screen.restore(typed);
+        return view.error(t("chat.joinFirst"));
+      }
+      if (command.kind === "me" && !client.supports("action")) {
+        return view.error(notOffered("me"));
+      }
+      const kind = command.kind === "me" ? "action" : "text";
+      const shown = command.kind === "me" ? typed : command.text;
+      return await _send(
+        view,
+        { to: room, shown, typed },
+        () => client.say(room, command.text, kind),
+        {
+          sent: (reply) => _recordSent(view, room, command.text, reply, kind),
+          notInRoom: () => _notInRoom(view, room, typed),
+        },
+      );
     }
     case "topic": {
       const room = view.current;
@@ -140,18 +182,13 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       return await deleteMessage(view, command.nth);
     case "report":
       return await reportMessage(view, command.nth, command.reason);
-    case "msg": {
+    case "msg":
       view.learnUser(command.user);
-      const offline = !client.online;
-      if (offline) view.pending(command.user, command.text);
-      const sent = client.dm(command.user, command.text);
-      sent.catch(() => {}); // As for `say` above.
-      view.refreshPrompt();
-      return await _answer(view, offline, async () => {
-        const reply = await sent.finally(() => view.refreshPrompt());
-        if (!reply.ok) _refused(view, reply, `/msg ${command.user} ${command.text}`);
-      });
-    }
+      return await _send(
+        view,
+        { to: command.user, shown: command.text, typed: `/msg ${command.user} ${command.text}` },
+        () => client.dm(command.user, command.text),
+      );
     case "join":
       return await _join(view, command.room);
     case "switch": {
@@ -226,11 +263,18 @@ function _recordSent(
   room: string,
   text: string,
   reply: Extract<Reply, { ok: true }>,
-  kind?: "action",
+  kind: "text" | "action" = "text",
 ): void {
   const { msgid, ts } = reply.frame;
   if (typeof msgid !== "string" || typeof ts !== "string" || view.client.user === null) return;
-  view.recordSent({ msgid, ts, room, text, user: view.client.user, ...(kind ? { kind } : {}) });
+  view.recordSent({
+    msgid,
+    ts,
+    room,
+    text,
+    user: view.client.user,
+    ...(kind === "action" ? { kind } : {}),
+  });
 }
 
 /** Results asked for by `/search`. */

@@ -43,6 +43,14 @@ import { bars, type ChatStatus, prompt } from "./status.ts";
 
 /** Names listed on joining a room (a large room has thousands). */
 const ONLINE_SHOWN = 100;
+/** How long `/quit` waits for the answers of messages still in flight. */
+const QUIT_DRAIN_MS = 5_000;
+
+/** Resolves after `ms` milliseconds. */
+function _delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** How the view looks and behaves. */
 export interface ChatViewOptions {
   /** The full-screen window instead of line mode. */
@@ -72,6 +80,12 @@ export class ChatView {
   #refreshQueued = false;
   /** Lines to show on the normal screen after the full-screen window closes. */
   #farewell: string[] = [];
+  /**
+   * `/quit` warned that messages wait offline: asking again quits, unless a message was
+   * typed since (then it warns again).
+   */
+  #quitWarned = false;
+  #quitting = false;
 
   constructor(client: ChatClient, term: Terminal, style: Style, options: ChatViewOptions = {}) {
     this.client = client;
@@ -241,6 +255,7 @@ export class ChatView {
   /** Shows a message that waits to be sent (offline): it is sent once back online. */
   pending(room: string, text: string): void {
     const shown = sanitize(text, "   ");
+    this.#quitWarned = false;
     this.print(this.style.dim(`⧗ ${sanitize(room)}: ${shown} ${t("chat.pendingOffline")}`));
     this.refreshPrompt();
   }
@@ -311,11 +326,39 @@ export class ChatView {
     if (peer) this.#markers.seenDm(peer, message.msgid);
   }
 
-  /** Logs out and ends the view with exit code 0. */
+  /** `/quit` is under way. */
+  get quitting(): boolean {
+    return this.#quitting;
+  }
+
+  /**
+   * Logs out and ends the view with exit code 0. Messages not yet acknowledged are not
+   * dropped silently: offline, the first `/quit` (or Ctrl-C) only says how many would be
+   * lost and a second one quits; online, their answers are awaited (at most
+   * {@linkcode QUIT_DRAIN_MS}) before logging out, and any still unanswered are said.
+   */
   quit(): void {
-    this.info(t("chat.bye"));
-    this.#farewell.push(formatInfo(t("chat.bye"), this.style));
-    this.client.logout().finally(() => this.end(EXIT.ok));
+    if (this.#quitting) return;
+    const unsent = this.client.unacknowledged;
+    if (unsent > 0 && !this.client.online && !this.#quitWarned) {
+      this.#quitWarned = true;
+      return this.error(t("chat.quitUnsent", { count: unsent }));
+    }
+    this.#quitting = true;
+    if (unsent > 0 && this.client.online) this.info(t("chat.quitSending", { count: unsent }));
+    const waited = unsent > 0 && this.client.online
+      ? Promise.race([this.client.drained(), _delay(QUIT_DRAIN_MS)])
+      : Promise.resolve();
+    waited.then(() => {
+      const lost = this.client.unacknowledged;
+      if (lost > 0) {
+        this.error(t("chat.quitLost", { count: lost }));
+        this.#farewell.push(formatError(t("chat.quitLost", { count: lost }), this.style));
+      }
+      this.info(t("chat.bye"));
+      this.#farewell.push(formatInfo(t("chat.bye"), this.style));
+      return this.client.logout();
+    }).finally(() => this.end(EXIT.ok));
   }
 
   /** Ends the view: closes the screen and resolves {@linkcode finished} with `code`. */

@@ -91,6 +91,13 @@ export const clientEn = {
   "chat.lostRetry": '{problem} Wait for "Reconnected." and try again.',
   "chat.notSent": "Not sent: {reason}",
   "chat.notSentBack": "Not sent: {reason} (it is back in the input)",
+  "chat.notSentQuoted": "Not sent: {reason}: {text}",
+  "chat.quitUnsent":
+    "{count, plural, one {# message is} other {# messages are}} not sent yet (offline): /quit again to drop {count, plural, one {it} other {them}}, or wait for the connection.",
+  "chat.quitSending":
+    "Waiting for the server to confirm {count, plural, one {# message} other {# messages}}…",
+  "chat.quitLost":
+    "{count, plural, one {# message was} other {# messages were}} not confirmed by the server and may not have been sent.",
   "chat.rejoined": "You had been removed from the room and joined it again: press Enter to send.",
   "chat.roomGoneDeleted": "The room {room} no longer exists (an admin deleted it).",
   "chat.messageBack": "Your message was not sent; it is back in the input.",

@@ -87,6 +87,13 @@ export const clientFr: Catalog<ClientKey> = {
   "chat.lostRetry": "{problem} Attendez « Reconnecté. » et réessayez.",
   "chat.notSent": "Non envoyé : {reason}",
   "chat.notSentBack": "Non envoyé : {reason} (il est de retour dans la saisie)",
+  "chat.notSentQuoted": "Non envoyé : {reason} : {text}",
+  "chat.quitUnsent":
+    "{count, plural, one {# message n'est pas encore envoyé} other {# messages ne sont pas encore envoyés}} (hors ligne) : /quit encore une fois pour {count, plural, one {l'abandonner} other {les abandonner}}, ou attendez la connexion.",
+  "chat.quitSending":
+    "Attente de la confirmation du serveur pour {count, plural, one {# message} other {# messages}}…",
+  "chat.quitLost":
+    "{count, plural, one {# message n'a pas été confirmé} other {# messages n'ont pas été confirmés}} par le serveur et {count, plural, one {n'a peut-être pas été envoyé} other {n'ont peut-être pas été envoyés}}.",
   "chat.rejoined":
     "Vous aviez été retiré du salon et l'avez rejoint à nouveau : appuyez sur Entrée pour envoyer.",
   "chat.roomGoneDeleted": "Le salon {room} n'existe plus (un administrateur l'a supprimé).",
