@@ -9,6 +9,7 @@ import {
   ACCOUNT_BURST_BYTES,
   ACCOUNT_BYTES_PER_SECOND,
 } from "../../lib/server/limits/account_bytes.ts";
+import { MARKED_READ_KEPT } from "../../lib/server/requests/markers.ts";
 import { REPORTS_PER_WINDOW } from "../../lib/server/requests/reports.ts";
 import type { Frame, FrameClient } from "../support/frame_client.ts";
 import { startServer } from "../support/server_process.ts";
@@ -249,6 +250,35 @@ Deno.test("mark_read: bad input the same marker asked 200 times tells the accoun
     await reader.ok({ type: "mark_read", room, msgid: first });
     await device.ok({ type: "ping" });
     assert.deepEqual(device.events("read").map((f) => f.msgid), [second]);
+  } finally {
+    closeAll(reader, device);
+    await server.cleanup();
+  }
+});
+
+Deno.test("mark_read: a connection with more conversations than it remembers forgets the least recently marked one, not all of them", async () => {
+  const server = await startServer({ env: ENV, args: ["--msg-rate", "off"] });
+  const reader = await loggedIn(server.port);
+  const device = await anotherSession(server.port, reader.user);
+  try {
+    const marks: { room: string; msgid: string }[] = [];
+    for (let i = 0; i <= MARKED_READ_KEPT; i++) {
+      const room = await freshRoom(reader, `lru${i}`);
+      marks.push({
+        room,
+        msgid: (await reader.ok({ type: "say", room, text: "hi" })).msgid as string,
+      });
+    }
+    const mark = (i: number) => reader.ok({ type: "mark_read", ...marks[i] });
+    for (let i = 0; i < MARKED_READ_KEPT; i++) await mark(i);
+    await mark(0); // Known: no event, and now the most recently marked.
+    await mark(MARKED_READ_KEPT); // One too many: forgets room 1, the least recent.
+    await mark(0); // Still known.
+    await device.ok({ type: "ping" });
+    assert.equal(device.events("read").length, MARKED_READ_KEPT + 1);
+    await mark(1); // Forgotten: told again (bounded memory has this cost).
+    await device.ok({ type: "ping" });
+    assert.equal(device.events("read").length, MARKED_READ_KEPT + 2);
   } finally {
     closeAll(reader, device);
     await server.cleanup();

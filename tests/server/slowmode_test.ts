@@ -214,3 +214,25 @@ Deno.test("slow mode: bad seconds get 400 (each named), an unknown room 404, not
     await server.cleanup();
   }
 });
+
+Deno.test("slow mode: bad input 30 says refused by slow mode spend none of the sender's message rate: a burst in another room right after is accepted, and the sender is not muted", async () => {
+  // The server's own anti-abuse rates on (5 a second, burst 10), as in production.
+  const server = await startServer({ env: ENV, args: ["--msg-rate", "5:10"] });
+  const ann = await loggedIn(server.port);
+  try {
+    const slow = await freshRoom(ann, "slowr");
+    const other = await freshRoom(ann, "fast");
+    await setSlowMode(server.adminPort, slow, 600);
+    await ann.ok({ type: "say", room: slow, text: "one" });
+    for (let i = 0; i < 30; i++) {
+      const reply = await ann.request({ type: "say", room: slow, text: `again ${i}` });
+      assertError(reply, "rate_limited");
+      assert.match(String(reply.message), /Slow mode/, JSON.stringify(reply));
+    }
+    // The bucket still holds the burst's other 9 tokens.
+    for (let i = 0; i < 8; i++) await ann.ok({ type: "say", room: other, text: `burst ${i}` });
+  } finally {
+    closeAll(ann);
+    await server.cleanup();
+  }
+});

@@ -26,11 +26,10 @@ export interface SlowModeActor {
 
 /**
  * Throws `rate_limited` (+`retry_after` in seconds) when `userId` said something in `room`
- * less than its slow mode ago; otherwise records this `say` as the user's last one. Every
- * accepted `say` is recorded, a staff member's and one made while slow mode was off too, so
- * that "the previous accepted say" holds when a role is revoked or slow mode turned on.
+ * less than its slow mode ago. Checked before the sender's other rates are charged, so that
+ * a `say` refused here costs nothing of them; {@linkcode noteSay} records it once accepted.
  */
-export function takeSlowMode(
+export function checkSlowMode(
   core: ChatCore,
   room: Room,
   userId: number,
@@ -49,6 +48,17 @@ export function takeSlowMode(
       { retry_after: seconds, retryAfterMs: waitMs },
     );
   }
+}
+
+/**
+ * Records an accepted `say` as the user's last one in `room`. Every accepted `say` is
+ * recorded, a staff member's and one made while slow mode was off too, so that "the
+ * previous accepted say" holds when a role is revoked or slow mode turned on. A resend of
+ * the last one (same `cid`) keeps the original's time.
+ */
+export function noteSay(core: ChatCore, room: Room, userId: number, cid: string | null): void {
+  const now = core.clock();
+  const last = room.lastSays.get(userId);
   if (last && cid !== null && cid === last.cid) return;
   // Kept as long as the longest slow mode could still need them.
   if (room.lastSays.size >= (_sweepAt.get(room) ?? SWEEP_AT)) {

@@ -71,9 +71,12 @@ async function _conversation(
  */
 function _firstMark(ctx: RequestContext, key: string, seq: number): boolean {
   const marked = ctx.session.markedRead ??= new Map();
-  if (marked.get(key) === seq) return false;
-  if (marked.size >= MARKED_READ_KEPT) marked.clear();
+  const known = marked.get(key);
+  // Most recently marked last (a Map keeps insertion order): the oldest is forgotten first.
+  marked.delete(key);
   marked.set(key, seq);
+  if (known === seq) return false;
+  if (marked.size > MARKED_READ_KEPT) marked.delete(marked.keys().next().value!);
   return true;
 }
 

@@ -15,7 +15,7 @@ import { formatMsgid, parseMsgid } from "../../protocol/msgid.ts";
 import { noteRefusal } from "../moderation/flood.ts";
 import { blockedSenderError, closeBlockedSender, senderBlock } from "../moderation/sender_check.ts";
 import { mutedError } from "../moderation/sanctions.ts";
-import { takeSlowMode } from "../moderation/slow_mode.ts";
+import { checkSlowMode, noteSay } from "../moderation/slow_mode.ts";
 import { checkStoreBacklog } from "../limits/guards.ts";
 import { jsonTextBytes } from "../limits/account_bytes.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
@@ -41,17 +41,24 @@ type SpeakRefusal =
   | { code: "rate_limited"; waitMs: number };
 
 /**
- * Ban, kick, mute and rate checks shared by `say`, `dm` and `edit`, at accept time. Only
- * looks (and takes this message's token from the session's bucket, and its `text`'s bytes
- * from the account's budget): the handler applies what a refusal leads to, with
- * {@linkcode refuse}.
+ * Ban, kick, mute, slow mode (`say` only) and rate checks shared by `say`, `dm` and `edit`,
+ * at accept time, in that order. Only looks (and takes this message's token from the
+ * session's bucket, and its `text`'s bytes from the account's budget): the handler applies
+ * what a refusal leads to, with {@linkcode refuse}.
  */
-function speakRefusal(ctx: RequestContext, text: string): SpeakRefusal | null {
+function speakRefusal(
+  ctx: RequestContext,
+  text: string,
+  slowMode?: () => void,
+): SpeakRefusal | null {
   const block = senderBlock(ctx.core, ctx.session);
   if (block) return { code: "blocked", block };
   const accountId = accountOf(ctx).id;
   const until = ctx.core.moderation.mutedUntil(accountId);
   if (until !== null) return { code: "muted", until };
+  // Before the rates (it throws its own `rate_limited`): a `say` that slow mode refuses
+  // spends no token and no bytes.
+  slowMode?.();
   const waitMs = ctx.session.bucket?.take() ?? 0;
   if (waitMs > 0) return { code: "rate_limited", waitMs };
   const bytesWaitMs = ctx.core.limits.accountBytes?.take(accountId, jsonTextBytes(text)) ?? 0;
@@ -128,9 +135,10 @@ export function say(
 ): void | Promise<void> {
   const room = joinedRoom(ctx, name);
   checkText(ctx, text);
-  const refusal = speakRefusal(ctx, text);
+  const userId = accountOf(ctx).id;
+  const refusal = speakRefusal(ctx, text, () => checkSlowMode(ctx.core, room, userId, cid ?? null));
   if (refusal) return refuse(ctx, refusal);
-  takeSlowMode(ctx.core, room, accountOf(ctx).id, cid ?? null);
+  noteSay(ctx.core, room, userId, cid ?? null);
   return submit(ctx, room, null, text, cid, kind);
 }
 
