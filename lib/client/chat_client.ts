@@ -189,6 +189,15 @@ export class ChatClient {
     return this.#conn.welcome;
   }
 
+  /**
+   * The longest message text the current server accepts (`welcome.limits.maxText`, in code
+   * points), or null when it announced none that makes sense.
+   */
+  get maxText(): number | null {
+    const max = this.welcome.limits.maxText;
+    return Number.isSafeInteger(max) && max > 0 ? max : null;
+  }
+
   /** The logged-in user name (as registered), or null. */
   get user(): string | null {
     return this.#user;

@@ -26,6 +26,10 @@ export type Command =
 /** One slash command, for `/help` and completion. */
 export interface CommandInfo {
   name: string;
+  /**
+   * Its arguments as a template: `/msg {user} {text}`, each `{word}` a key of
+   * {@linkcode USAGE_WORDS}; {@linkcode commandUsage} shows it in the client's language.
+   */
   usage: string;
   /** The catalog key of what `/help` says of it. */
   summary: ClientKey;
@@ -35,41 +39,55 @@ export interface CommandInfo {
   feature?: string;
 }
 
+/**
+ * The words of a usage that name an argument (`{room}` in `/join {room}`), by catalog key:
+ * `ROOM` in English, `SALON` in French. `N` and the filter keys `in:`/`from:` are typed as
+ * they are in every language, so they are not here.
+ */
+export const USAGE_WORDS = {
+  room: "arg.room",
+  user: "arg.user",
+  text: "arg.text",
+  topic: "arg.topic",
+  words: "arg.words",
+  reason: "arg.reason",
+} as const satisfies Record<string, ClientKey>;
+
 /** Every slash command, in `/help` order. */
 export const COMMANDS: readonly CommandInfo[] = [
   { name: "help", usage: "/help", summary: "cmd.help", completes: null },
-  { name: "join", usage: "/join ROOM", summary: "cmd.join", completes: "room" },
+  { name: "join", usage: "/join {room}", summary: "cmd.join", completes: "room" },
   {
     name: "switch",
-    usage: "/switch ROOM",
+    usage: "/switch {room}",
     summary: "cmd.switch",
     completes: "joined_room",
   },
   {
     name: "leave",
-    usage: "/leave [ROOM]",
+    usage: "/leave [{room}]",
     summary: "cmd.leave",
     completes: "joined_room",
   },
   { name: "rooms", usage: "/rooms", summary: "cmd.rooms", completes: null },
   {
     name: "create",
-    usage: "/create ROOM [topic]",
+    usage: "/create {room} [{topic}]",
     summary: "cmd.create",
     completes: null,
   },
-  { name: "who", usage: "/who [ROOM]", summary: "cmd.who", completes: "room" },
-  { name: "msg", usage: "/msg USER text", summary: "cmd.msg", completes: "user" },
+  { name: "who", usage: "/who [{room}]", summary: "cmd.who", completes: "room" },
+  { name: "msg", usage: "/msg {user} {text}", summary: "cmd.msg", completes: "user" },
   {
     name: "me",
-    usage: "/me text",
+    usage: "/me {text}",
     summary: "cmd.me",
     completes: null,
     feature: "action",
   },
   {
     name: "edit",
-    usage: "/edit [N] text",
+    usage: "/edit [N] {text}",
     summary: "cmd.edit",
     completes: null,
     feature: "edit",
@@ -83,21 +101,21 @@ export const COMMANDS: readonly CommandInfo[] = [
   },
   {
     name: "search",
-    usage: "/search words [in:ROOM] [from:USER]",
+    usage: "/search {words} [in:{room}] [from:{user}]",
     summary: "cmd.search",
     completes: null,
     feature: "search",
   },
   {
     name: "topic",
-    usage: "/topic [text]",
+    usage: "/topic [{text}]",
     summary: "cmd.topic",
     completes: null,
     feature: "topic",
   },
   {
     name: "report",
-    usage: "/report [N reason]",
+    usage: "/report [N {reason}]",
     summary: "cmd.report",
     completes: null,
     feature: "report",
@@ -164,10 +182,28 @@ function _nth(rest: string): { n: number | null; rest: string } | "bad" {
   return { n, rest: (match[2] ?? "").trim() };
 }
 
-function _nthError(usage: string): Command {
+/**
+ * The usage of `command` in the client's language: `/msg USER text`, `/msg PSEUDO texte`.
+ * A `{word}` that is not in {@linkcode USAGE_WORDS} is shown as it is.
+ */
+export function commandUsage(command: CommandInfo): string {
+  return command.usage.replace(
+    /\{(\w+)\}/g,
+    (all, word: string) =>
+      Object.hasOwn(USAGE_WORDS, word) ? t(USAGE_WORDS[word as keyof typeof USAGE_WORDS]) : all,
+  );
+}
+
+/** The usage of the command `name` of {@linkcode COMMANDS}, in the client's language. */
+function _usageOf(name: string): string {
+  const command = COMMANDS.find((c) => c.name === name);
+  return command === undefined ? `/${name}` : commandUsage(command);
+}
+
+function _nthError(name: string): Command {
   return {
     kind: "error",
-    message: t("usage.nth", { usage, max: NTH_MAX }),
+    message: t("usage.nth", { usage: _usageOf(name), max: NTH_MAX }),
   };
 }
 
@@ -203,7 +239,7 @@ export function parseCommand(line: string): Command {
   const rest = match[2]!.trim();
   const usage = () => ({
     kind: "error" as const,
-    message: t("usage.line", { usage: COMMANDS.find((c) => c.name === name)!.usage }),
+    message: t("usage.line", { usage: _usageOf(name) }),
   });
   switch (name) {
     case "help":
@@ -237,12 +273,12 @@ export function parseCommand(line: string): Command {
       return _search(rest) ?? usage();
     case "edit": {
       const nth = _nth(rest);
-      if (nth === "bad") return _nthError("/edit [N] text");
+      if (nth === "bad") return _nthError("edit");
       return nth.rest === "" ? usage() : { kind: "edit", nth: nth.n ?? 1, text: nth.rest };
     }
     case "delete": {
       const nth = _nth(rest);
-      if (nth === "bad" || nth.rest !== "") return _nthError("/delete [N]");
+      if (nth === "bad" || nth.rest !== "") return _nthError("delete");
       return { kind: "delete", nth: nth.n ?? 1 };
     }
     case "report": {
@@ -280,9 +316,10 @@ export function offeredCommands(
 export function helpLines(supports: (feature: string) => boolean = () => true): string[] {
   const offered = offeredCommands(supports);
   const missing = COMMANDS.filter((c) => !offered.includes(c));
-  const width = Math.max(...offered.map((c) => c.usage.length));
+  const usages = offered.map(commandUsage);
+  const width = Math.max(...usages.map((usage) => usage.length));
   return [
-    ...offered.map((c) => `${c.usage.padEnd(width)}  ${t(c.summary)}`),
+    ...offered.map((c, i) => `${usages[i]!.padEnd(width)}  ${t(c.summary)}`),
     ...(missing.length === 0
       ? []
       : [t("help.missing", { commands: missing.map((c) => `/${c.name}`).join(", ") })]),

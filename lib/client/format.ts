@@ -92,14 +92,16 @@ export function formatMessage(
   return `${style.dim(time)} ${name}: ${sanitize(message.text, indent)}${edited}`;
 }
 
-/** A direct message: `HH:MM [dm] alice → you: text`, in its own colour. */
+/**
+ * A direct message: `HH:MM [dm] alice → you: text` (`[mp]` in French), in its own colour.
+ */
 export function formatDm(message: ChatMessage, self: string | null, style: Style): string {
   const you = t("line.you");
   const from = _isSelf(message.user, self) ? you : sanitize(message.user);
   const to = message.to === undefined || _isSelf(message.to, self) ? you : sanitize(message.to);
   const time = clock(message.ts);
   const indent = " ".repeat(time.length + 1);
-  return `${style.dim(time)} ${style.magenta(style.bold(`[dm] ${from} → ${to}:`))} ${
+  return `${style.dim(time)} ${style.magenta(style.bold(`[${t("line.dm")}] ${from} → ${to}:`))} ${
     style.magenta(sanitize(message.text, indent))
   }`;
 }
@@ -134,7 +136,8 @@ export function shutdownSentence(message: string, seconds: number): string {
   const redundant = trimmed === "" || /^the server is shutting down$/i.test(trimmed) ||
     /^attention,? le serveur va s'arrêter$/i.test(trimmed);
   const head = seconds > 0 ? t("shutdown.in", { delay: inWords(seconds) }) : t("shutdown.now");
-  return `${head}${redundant ? "." : `: ${trimmed}.`} ${t("shutdown.reconnect")}`;
+  const said = redundant ? `${head}.` : t("shutdown.withReason", { head, reason: trimmed });
+  return `${said} ${t("shutdown.reconnect")}`;
 }
 
 /** A join or leave, kept quiet. */

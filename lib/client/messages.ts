@@ -1,11 +1,18 @@
 /** Server refusals in plain words, for the terminal views and pipe mode. */
 import type { ErrorReply, NoticeEvent } from "../protocol/server_frames.ts";
-import { bannedSentence, kickedSentence, sanitize, when } from "./format.ts";
+import { MAX_TOPIC } from "../protocol/limits.ts";
+import { bannedSentence, inWords, kickedSentence, sanitize, when } from "./format.ts";
 import { type ClientKey, t } from "./i18n.ts";
 import { matchServerText } from "../i18n/server_texts.ts";
 
 /** A refusal as the views receive it. */
 export type Refusal = Pick<ErrorReply, "code" | "message" | "until" | "reason">;
+
+/** What the client knows of the server that helps say a refusal. */
+export interface RefusalContext {
+  /** The server's `welcome.limits.maxText` (code points), when it announced one. */
+  maxText?: number | null;
+}
 
 /** The codes whose sentence is one catalog key `error.<code>` without values. */
 const PLAIN = new Set([
@@ -37,7 +44,7 @@ export function mutedSentence(until: string, reason = ""): string {
 }
 
 /** One sentence explaining a refusal from the server. */
-export function describeRefusal(error: Refusal): string {
+export function describeRefusal(error: Refusal, context: RefusalContext = {}): string {
   switch (error.code) {
     case "kicked":
       return kickedSentence(error.until ?? "", error.reason ?? "");
@@ -46,14 +53,52 @@ export function describeRefusal(error: Refusal): string {
     case "muted":
       return mutedSentence(error.until ?? "");
     case "text_too_long": {
-      // The limit is in the server's (English) sentence: said again in the client's words.
-      const max = /\d[\d,]*/.exec(error.message)?.[0]?.replaceAll(",", "");
-      return max ? t("error.text_too_long", { max: Number(max) }) : t("error.textTooLongPlain");
+      // The limit the server announced in `welcome`; without it, the one in its (English)
+      // sentence, said again in the client's words.
+      const max = _positive(context.maxText) ??
+        _positive(Number(/\d[\d,]*/.exec(error.message)?.[0]?.replaceAll(",", "")));
+      return max ? t("error.text_too_long", { max }) : t("error.textTooLongPlain");
     }
     default:
       // An unknown code: the server's (English) sentence is all there is.
       return PLAIN.has(error.code) ? t(`error.${error.code}` as ClientKey) : error.message;
   }
+}
+
+/**
+ * One sentence explaining why the server refused to set `room`'s topic to `topic` (protocol
+ * 1.1 `topic`): who may change it, the mute that forbids it (the server answers a muted
+ * user `not_allowed` with the mute's `until`), which rule the topic broke, how long to wait.
+ */
+export function describeTopicRefusal(error: ErrorReply, room: string, topic: string): string {
+  switch (error.code) {
+    case "not_allowed":
+    case "muted":
+      if (error.code === "muted" || error.until !== undefined) {
+        return `${mutedSentence(error.until ?? "", error.reason)} ${t("topic.whileMuted")}`;
+      }
+      return t("topic.notAllowed", { room: sanitize(room) });
+    case "invalid_topic": {
+      // The contract's two rules: the length (in code points), else a control character.
+      const length = [...topic].length;
+      return length > MAX_TOPIC
+        ? t("topic.tooLong", { length, max: MAX_TOPIC })
+        : t("topic.controls");
+    }
+    case "rate_limited": {
+      const wait = error.retry_after;
+      return typeof wait === "number" && Number.isFinite(wait) && wait > 0
+        ? t("topic.tooOftenWait", { delay: inWords(Math.ceil(wait)) })
+        : t("topic.tooOften");
+    }
+    default:
+      return describeRefusal(error);
+  }
+}
+
+/** `value` when it is a positive integer, else undefined. */
+function _positive(value: number | null | undefined): number | undefined {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 /**

@@ -114,7 +114,8 @@ export async function runPipe(options: PipeOptions): Promise<number> {
       if (typeof msgid === "string" && !echoed.delete(msgid)) sent.add(msgid);
     } else {
       refused++;
-      err(t("pipe.notSent", { reason: describeRefusal(reply.error), text }));
+      const reason = describeRefusal(reply.error, { maxText: client.maxText });
+      err(t("pipe.notSent", { reason, text }));
     }
   }
   if (removed !== null) {

@@ -22,6 +22,11 @@ export interface Translator<K extends string> {
   time(at: Date | number): string;
   /** The time alone today, else the date and time (`2025-03-14 14:05` when neutral). */
   when(at: Date | number, now?: Date | number): string;
+  /**
+   * A day in words, for a day separator: `Monday, December 1, 2025`,
+   * `lundi 1er décembre 2025` (`--` for an invalid date).
+   */
+  day(at: Date | number): string;
   /** A delay from now, short: `in 5 min.`, `dans 5 min`, `5 min ago`. */
   relative(seconds: number): string;
   /** A length of time in words: `1 minute, 30 seconds`, `1 minute et 30 secondes`. */
@@ -37,6 +42,12 @@ const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["minute", 60],
   ["second", 1],
 ];
+
+/**
+ * How a language writes the first of the month when it differs from the number:
+ * French writes `1er` (premier), then `2`, `3`…
+ */
+const FIRST_OF_MONTH: Partial<Record<Language, string>> = { fr: "1er" };
 
 function _pad(n: number): string {
   return String(n).padStart(2, "0");
@@ -55,6 +66,7 @@ class _Translator<K extends string> implements Translator<K> {
   readonly #neutral: boolean;
   readonly #clock: Intl.DateTimeFormat;
   readonly #dateTime: Intl.DateTimeFormat;
+  readonly #day: Intl.DateTimeFormat;
   readonly #relative: Intl.RelativeTimeFormat;
   readonly #duration: _DurationFormat | null;
   readonly #list: Intl.ListFormat;
@@ -80,6 +92,12 @@ class _Translator<K extends string> implements Translator<K> {
       hour,
       minute: "2-digit",
       hour12,
+    });
+    this.#day = new Intl.DateTimeFormat(choice.locale, {
+      weekday: "long",
+      year: "numeric",
+      month: "long",
+      day: "numeric",
     });
     this.#relative = new Intl.RelativeTimeFormat(choice.locale, { style: "short" });
     const DurationFormat = (Intl as unknown as { DurationFormat?: _DurationFormatCtor })
@@ -111,6 +129,16 @@ class _Translator<K extends string> implements Translator<K> {
     if (!this.#neutral) return this.#dateTime.format(date);
     const day = `${date.getFullYear()}-${_pad(date.getMonth() + 1)}-${_pad(date.getDate())}`;
     return `${day} ${this.time(date)}`;
+  }
+
+  day(at: Date | number): string {
+    const date = new Date(at);
+    if (Number.isNaN(date.getTime())) return "--";
+    const first = FIRST_OF_MONTH[this.language];
+    if (first === undefined) return this.#day.format(date);
+    return this.#day.formatToParts(date)
+      .map((part) => part.type === "day" && Number(part.value) === 1 ? first : part.value)
+      .join("");
   }
 
   relative(seconds: number): string {

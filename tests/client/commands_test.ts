@@ -1,5 +1,25 @@
 import assert from "node:assert/strict";
-import { COMMANDS, helpLines, offeredCommands, parseCommand } from "../../lib/client/commands.ts";
+import {
+  type CommandInfo,
+  COMMANDS,
+  commandUsage,
+  helpLines,
+  offeredCommands,
+  parseCommand,
+  USAGE_WORDS,
+} from "../../lib/client/commands.ts";
+import { t, useClientLanguage } from "../../lib/client/i18n.ts";
+import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
+
+/** Runs `body` in French, English again afterwards. */
+function inFrench(body: () => void): void {
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    body();
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
+}
 
 Deno.test("commands: plain text is a message; // sends a leading slash", () => {
   assert.deepEqual(parseCommand("hello there"), { kind: "say", text: "hello there" });
@@ -57,7 +77,51 @@ Deno.test("commands: bad input: unknown command, missing arguments, bad counts",
 
 Deno.test("commands: /help lists every command", () => {
   const help = helpLines().join("\n");
-  for (const command of COMMANDS) assert.ok(help.includes(command.usage), command.usage);
+  for (const command of COMMANDS) {
+    assert.ok(help.includes(commandUsage(command)), command.usage);
+  }
+  assert.match(help, /^\/join ROOM {2,}join a room$/m);
+  assert.match(help, /^\/msg USER text {2,}send a direct message$/m);
+  assert.match(help, /^\/search words \[in:ROOM\] \[from:USER\] {2,}find messages/m);
+});
+
+Deno.test("commands: /help and usage errors name the arguments in French", () => {
+  inFrench(() => {
+    const help = helpLines().join("\n");
+    assert.match(help, /^\/join SALON {2,}rejoindre un salon$/m);
+    assert.match(help, /^\/leave \[SALON\] {2,}quitter le salon courant \(ou SALON\)$/m);
+    assert.match(help, /^\/create SALON \[sujet\] /m);
+    assert.match(help, /^\/who \[SALON\] /m);
+    assert.match(help, /^\/msg PSEUDO texte {2,}envoyer un message privé$/m);
+    assert.match(help, /^\/edit \[N\] texte /m);
+    assert.match(help, /^\/search mots \[in:SALON\] \[from:PSEUDO\] /m);
+    assert.match(help, /^\/report \[N motif\] /m);
+    // (`/topic` is the command: typed the same in every language.)
+    assert.doesNotMatch(help, /(?<!\/)\b(ROOM|USER|text|topic|words|reason)\b/);
+    assert.deepEqual(parseCommand("/join"), { kind: "error", message: "Syntaxe : /join SALON" });
+    assert.deepEqual(parseCommand("/msg bob"), {
+      kind: "error",
+      message: "Syntaxe : /msg PSEUDO texte",
+    });
+    const nth = parseCommand("/edit 0 x");
+    assert.equal(nth.kind, "error");
+    assert.match((nth as { message: string }).message, /^Syntaxe : \/edit \[N\] texte, N de 1 /);
+  });
+  assert.deepEqual(parseCommand("/join"), { kind: "error", message: "Usage: /join ROOM" });
+});
+
+Deno.test("commands: bad input: every {word} of a usage is an argument word of the catalogs", () => {
+  for (const command of COMMANDS) {
+    for (const [, word] of command.usage.matchAll(/\{(\w*)\}/g)) {
+      assert.ok(Object.hasOwn(USAGE_WORDS, word!), `${command.name}: {${word}}`);
+    }
+    assert.doesNotMatch(commandUsage(command), /[{}]/, command.name);
+    assert.ok(commandUsage(command).startsWith(`/${command.name}`), command.name);
+  }
+  // A word the table does not know is shown as written rather than dropped.
+  const odd: CommandInfo = { name: "x", usage: "/x {nope}", summary: "cmd.help", completes: null };
+  assert.equal(commandUsage(odd), "/x {nope}");
+  assert.equal(t(USAGE_WORDS.room), "ROOM");
 });
 
 Deno.test("commands: /me and /topic (protocol 1.1)", () => {

@@ -44,6 +44,21 @@ Deno.test("format: direct messages say who wrote to whom", () => {
   );
 });
 
+Deno.test("format: direct messages are [mp] (message privé) in French", () => {
+  const dm = { msgid: "1", to: "ann", user: "bob", text: "psst", ts };
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    assert.equal(formatDm(dm, "ann", plain), "09:05 [mp] bob → vous: psst");
+    assert.equal(
+      formatDm({ ...dm, user: "ann", to: "bob" }, "ann", plain),
+      "09:05 [mp] vous → bob: psst",
+    );
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
+  assert.equal(formatDm(dm, "ann", plain), "09:05 [dm] bob → you: psst");
+});
+
 Deno.test("format: bad input: control characters in a message cannot drive the terminal", () => {
   // Shown as visible control pictures (␛, ␇), never sent to the terminal as controls.
   assert.equal(sanitize("a\x1b[2Jb\x07"), "a\u241B[2Jb\u2407");
@@ -116,6 +131,35 @@ Deno.test("format: text_too_long is said in the client's language with the serve
     );
   } finally {
     useClientLanguage(NEUTRAL_CHOICE);
+  }
+});
+
+Deno.test("format: text_too_long says the limit the server announced in welcome, whatever its sentence", () => {
+  const refusal = { code: "text_too_long", message: "Messages are at most 4000 characters." };
+  assert.equal(
+    describeRefusal(refusal, { maxText: 500 }),
+    "The message is too long: messages are at most 500 characters.",
+  );
+  assert.equal(
+    describeRefusal({ code: "text_too_long", message: "Too long." }, { maxText: 1200 }),
+    "The message is too long: messages are at most 1,200 characters.",
+  );
+  // A sentence in another language, whose number the client cannot read right.
+  const french = { code: "text_too_long", message: "Les messages font au plus 4 000 caractères." };
+  assert.equal(
+    describeRefusal(french, { maxText: 4000 }),
+    "The message is too long: messages are at most 4,000 characters.",
+  );
+  // Bad input: no announced limit, or one that makes no sense: the sentence, else plain.
+  for (const maxText of [null, undefined, 0, -3, 2.5, Number.NaN]) {
+    assert.equal(
+      describeRefusal(refusal, { maxText }),
+      "The message is too long: messages are at most 4,000 characters.",
+    );
+    assert.equal(
+      describeRefusal({ code: "text_too_long", message: "Too long." }, { maxText }),
+      "The message is too long.",
+    );
   }
 });
 

@@ -41,7 +41,7 @@ Deno.test("french: register, join Général, chat, get muted and read it in Fren
     await term.waitFor("Mot de passe (à nouveau) :");
     await term.line(PASSWORD);
     await term.waitFor("Compte amélie créé");
-    await term.waitFor("Connecté en tant que amélie.");
+    await term.waitFor("Connecté avec le compte amélie.");
     const picker = await term.waitFor(/Choisissez un salon \((\d+)\) :/);
     const rooms = Number(/Choisissez un salon \((\d+)\) :/.exec(picker)![1]);
     for (let i = 0; i < rooms; i++) await term.keys("Down");
@@ -56,7 +56,9 @@ Deno.test("french: register, join Général, chat, get muted and read it in Fren
     await term.line("bonjour à tous");
     await term.waitFor(/\d\d:\d\d amélie: bonjour à tous/);
     await term.line("/help");
-    await term.waitFor("rejoindre un salon");
+    const help = await term.waitFor("rejoindre un salon");
+    assert.match(help, /\/join SALON +rejoindre un salon/, "usages in French");
+    assert.match(help, /\/msg PSEUDO texte +envoyer un message privé/);
 
     const muted = await admin(server.adminPort, "POST", "/api/mute", {
       user: "amélie",

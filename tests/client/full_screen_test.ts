@@ -243,3 +243,27 @@ Deno.test("full screen: --bell rings for a mention, not for other messages", asy
     await server.cleanup();
   }
 });
+
+Deno.test("full screen: --bell rings and the line is marked for a mention without the name's accents", async () => {
+  const server = await startServer();
+  let term: TmuxTerminal | null = null;
+  let bob: FrameClient | null = null;
+  try {
+    bob = await FrameClient.connect(server.port);
+    await bob.registerAndLogin("bob", PASSWORD);
+    await bob.ok({ type: "join", room: "general" });
+    await bob.ok({ type: "register", user: "Élodie", password: PASSWORD });
+    term = await start(server.port, "Élodie", 80, "--bell");
+    await settle(term, "the window", (r) => r[ROWS - 2]!.includes("connected"));
+    await bob.ok({ type: "say", room: "general", text: "@Elodie tu es là ?" });
+    await settle(term, "the mention", (r) => r.some((row) => /» \d\d:\d\d bob: @Elodie/.test(row)));
+    for (let i = 0; i < 50 && !await term.bellRang(); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(await term.bellRang(), true, "the bell rang for the mention");
+  } finally {
+    bob?.close();
+    await term?.close();
+    await server.cleanup();
+  }
+});

@@ -13,3 +13,31 @@ Deno.test("mentions: whole words, any case, Unicode folding; not from oneself, n
   assert.ok(!mentions(from("Alice", "alice talks to herself"), "alice"));
   assert.ok(!mentions(from("bob", "anything"), null));
 });
+
+Deno.test("mentions: accents and case do not matter: elodie and @Elodie mention Élodie", () => {
+  const from = (user: string, text: string) => ({ user, text });
+  assert.ok(mentions(from("bob", "elodie, tu es là ?"), "Élodie"));
+  assert.ok(mentions(from("bob", "merci @Elodie"), "Élodie"));
+  assert.ok(mentions(from("bob", "ELODIE!"), "Élodie"));
+  assert.ok(mentions(from("bob", "salut E\u0301lodie"), "Élodie"), "decomposed accents");
+  assert.ok(mentions(from("bob", "Élodie: regarde"), "Elodie"), "an accent the name lacks");
+  assert.ok(mentions(from("bob", "ça va, Zoë ?"), "zoe"));
+  assert.ok(mentions(from("bob", "où est Łukasz?"), "Łukasz"));
+});
+
+Deno.test("mentions: bad input: word boundaries hold for letters of any script", () => {
+  const from = (user: string, text: string) => ({ user, text });
+  assert.ok(!mentions(from("bob", "xélodie et élodiex"), "Élodie"));
+  assert.ok(!mentions(from("bob", "leselodies"), "Élodie"));
+  assert.ok(!mentions(from("bob", "Renée"), "René"), "a longer name with an accent");
+  assert.ok(!mentions(from("bob", "ßelodie"), "Élodie"));
+  assert.ok(!mentions(from("bob", "𠀀elodie"), "Élodie"), "a letter outside the BMP before");
+  assert.ok(!mentions(from("bob", "elodie𠀀"), "Élodie"), "a letter outside the BMP after");
+  assert.ok(!mentions(from("bob", "𠀀alice and alice𠀀"), "alice"), "an ASCII name too");
+  assert.ok(mentions(from("bob", "😀elodie😀"), "Élodie"), "an emoji is no letter");
+  assert.ok(mentions(from("bob", "Élodie."), "elodie"), "a full stop after the name");
+  // The author is the user only by the name's case folding: Elodie is another account.
+  assert.ok(!mentions(from("ÉLODIE", "moi, élodie"), "Élodie"));
+  assert.ok(mentions(from("Elodie", "coucou élodie"), "Élodie"));
+  assert.ok(!mentions(from("bob", "\u0301\u0301"), "\u0301"), "a name of marks only");
+});

@@ -285,3 +285,29 @@ Deno.test("pipe mode: bad input escape sequences from a hostile server reach std
     await server.close();
   }
 });
+
+Deno.test("pipe mode: a too long line is refused with the limit the server announced in welcome", async () => {
+  const server = FakeServer.start(async (conn) => {
+    await conn.welcome({ maxText: 500 });
+    await conn.ok(await conn.next("login"), { user: "bot", token: "t" });
+    await conn.ok(await conn.next("join"), { room: "general", members: ["bot"], history: [] });
+    // A sentence without the number: the client says the limit of `welcome`.
+    await conn.error(await conn.next("say"), "text_too_long", "That message is too long.");
+    await conn.ok(await conn.next("logout"));
+  });
+  try {
+    const child = spawnClient(
+      [`127.0.0.1:${server.port}`, "--user", "bot", "--room", "general"],
+      { FASTCHAT_PASSWORD: PASSWORD },
+    );
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(`${"x".repeat(501)}\n`));
+    await writer.close();
+    const result = await child.output();
+    const stderr = new TextDecoder().decode(result.stderr);
+    assert.equal(result.code, 1, stderr);
+    assert.match(stderr, /The message is too long: messages are at most 500 characters\./);
+  } finally {
+    await server.close();
+  }
+});

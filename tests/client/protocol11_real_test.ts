@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { startServer } from "../support/server_process.ts";
 import { FrameClient } from "../support/frame_client.ts";
 import { admin, ADMIN_TOKEN } from "../server/support.ts";
+import { UNTIL_TIME } from "./support.ts";
 import { TmuxTerminal } from "./tmux.ts";
 import {
   clientCommand,
@@ -163,6 +164,52 @@ Deno.test("real server: /search shows room, time and author with in: and from:; 
   } finally {
     for (const term of terms) await term.close();
     bob?.close();
+    await server.cleanup();
+  }
+});
+
+Deno.test("real server: /topic refusals say why: who may, too long, too often (with the wait), muted (until when)", async () => {
+  // The default limits, so that topic changes are rate limited as in production.
+  const server = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN }, limits: true });
+  const terms: TmuxTerminal[] = [];
+  try {
+    await register(server.port, "alice");
+    const alice = await chatTerminal(server.port, "alice");
+    terms.push(alice);
+    // `general` has no creator: only staff may change its topic.
+    await alice.line("/topic my topic");
+    await alice.waitFor(
+      "!! Only moderators, admins and the creator of general may change its topic.",
+    );
+    await alice.line("/create lab");
+    await alice.waitFor("Joined lab");
+    await alice.line(`/topic ${"x".repeat(301)}`);
+    await alice.waitFor(
+      "!! The topic is too long (301 characters): a topic is at most 300 characters.",
+    );
+    // The creator may, until the rate limit: then the wait is said.
+    for (let i = 1; i <= 10; i++) {
+      await alice.line(`/topic take ${i}`);
+      await alice.waitFor(`The topic of lab is now "take ${i}" by alice.`);
+    }
+    await alice.line("/topic take 11");
+    await alice.waitFor(
+      /!! You have changed topics too often lately; try again in (\d+ seconds?|1 minute)\./,
+    );
+    const muted = await admin(server.adminPort, "POST", "/api/mute", {
+      user: "alice",
+      duration: "10m",
+    });
+    assert.equal(muted.status, 200, JSON.stringify(muted.body));
+    await alice.line("/topic muted now");
+    await alice.waitFor(
+      new RegExp(
+        `!! You are muted until ${UNTIL_TIME}\\. While you are muted you cannot change a topic either\\.`,
+      ),
+    );
+    assert.doesNotMatch(await alice.screen(), /You are not allowed to do that here/);
+  } finally {
+    for (const term of terms) await term.close();
     await server.cleanup();
   }
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type FakeConnection, FakeServer, type Request } from "./fake_server.ts";
-import { TmuxTerminal } from "./tmux.ts";
+import { settle, TmuxTerminal } from "./tmux.ts";
 import { CLIENT as CLIENT_BINARY } from "../../scripts/lib/binaries.ts";
 
 const CLIENT = new URL("../../client.ts", import.meta.url).pathname;
@@ -46,6 +46,36 @@ const ARCHIVE = [
   { msgid: "0000000000000009", room: "archive", user: "bob", text: "from today", ts: TS },
 ];
 
+/** Noon of the local day `days` before today, as an ISO time. */
+function daysAgo(days: number): string {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate() - days, 12).toISOString();
+}
+
+/** A message of `room` by bob. */
+function byBob(room: string, msgid: number, text: string, ts: string) {
+  return { msgid: String(msgid).padStart(16, "0"), room, user: "bob", text, ts };
+}
+
+/**
+ * Rooms whose `join` shows the newest page of a history over several days (`more`), and
+ * the older page that `history` then answers: in `older` that page ends on the day the
+ * joined page starts with; in `recent` the joined page is today's, the older one not.
+ */
+const PAGED = {
+  older: {
+    joined: [byBob("older", 21, "yesterday late", daysAgo(1))],
+    before: [
+      byBob("older", 19, "two days ago", daysAgo(2)),
+      byBob("older", 20, "yesterday early", daysAgo(1)),
+    ],
+  },
+  recent: {
+    joined: [byBob("recent", 31, "today first", TS)],
+    before: [byBob("recent", 30, "yesterday only", daysAgo(1))],
+  },
+} as Record<string, { joined: unknown[]; before: unknown[] }>;
+
 /** Answers every request like a 1.1 server would; `said` collects the `say` requests. */
 async function serve(conn: FakeConnection, said: Request[]): Promise<void> {
   await conn.welcome({ maxServerFrame: 1_048_576 }, {
@@ -60,12 +90,24 @@ async function serve(conn: FakeConnection, said: Request[]): Promise<void> {
       case "rooms":
         await conn.ok(request, { rooms, more: false });
         break;
-      case "join":
+      case "join": {
+        const paged = PAGED[request.room as string];
         await conn.ok(request, {
           room: request.room,
           topic: "old topic",
           members: ["ann", "bob"],
-          history: request.room === "general" ? HISTORY : request.room === "archive" ? ARCHIVE : [],
+          history: request.room === "general"
+            ? HISTORY
+            : request.room === "archive"
+            ? ARCHIVE
+            : paged?.joined ?? [],
+          more: paged !== undefined,
+        });
+        break;
+      }
+      case "history":
+        await conn.ok(request, {
+          messages: PAGED[request.room as string]?.before ?? [],
           more: false,
         });
         break;
@@ -241,6 +283,77 @@ Deno.test("protocol 1.1, full screen: a line with the date starts each day", asy
     const second = rows.findIndex((row) => row.includes("bob: from today"));
     assert.ok(yesterday >= 0 && yesterday < first, screen);
     assert.ok(first < today && today < second, "a day line between the two days");
+  });
+});
+
+Deno.test("protocol 1.1, full screen: older messages loaded with PageUp get a line at each day, once per day, where they meet the others too", async () => {
+  const day = (iso: string) =>
+    `── ${
+      new Date(iso).toLocaleDateString(undefined, {
+        weekday: "long",
+        year: "numeric",
+        month: "long",
+        day: "numeric",
+      })
+    } ──`;
+  /** The visible rows once `text` is among them and they hold still. */
+  const shown = (term: TmuxTerminal, text: string) =>
+    settle(term, text, (rows) => rows.some((row) => row.includes(text)));
+  /** The row showing `text` (the first one); -1 when none does. */
+  const at = (rows: string[], text: string) => rows.findIndex((row) => row.includes(text));
+  /** How many rows show `text`. */
+  const count = (rows: string[], text: string) => rows.filter((row) => row.includes(text)).length;
+  await withClient(false, async (term, conn) => {
+    await term.waitFor("to be edited");
+
+    // The older page ends on the day the pane starts with: that day's line moves above it.
+    await term.line("/join older");
+    await shown(term, "bob: yesterday late");
+    await term.keys("PPage");
+    let rows = await shown(term, "Start of older.");
+    const order = [
+      "Start of older.",
+      day(daysAgo(2)),
+      "bob: two days ago",
+      day(daysAgo(1)),
+      "bob: yesterday early",
+      "Joined older",
+      "Older messages: /history",
+      "bob: yesterday late",
+    ].map((text) => at(rows, text));
+    assert.ok(
+      order.every((row, i) => row >= 0 && (i === 0 || row > order[i - 1]!)),
+      rows.join("\n"),
+    );
+    assert.equal(count(rows, day(daysAgo(1))), 1, "yesterday's line once");
+    assert.equal(count(rows, day(daysAgo(2))), 1);
+    assert.equal(order[7], order[6]! + 1, "no row left where the repeated line was");
+    // A live message of today after them: today's line, once.
+    await conn().send({ type: "message", ...byBob("older", 22, "live today", TS) });
+    rows = await shown(term, "bob: live today");
+    assert.ok(at(rows, "bob: yesterday late") < at(rows, day(TS)), rows.join("\n"));
+    assert.equal(at(rows, day(TS)) + 1, at(rows, "bob: live today"));
+    assert.equal(count(rows, day(daysAgo(1))), 1);
+
+    // The pane starts today, without a line; the older page is yesterday's: a line between.
+    await term.line("/join recent");
+    await shown(term, "bob: today first");
+    assert.equal(count(await term.rows(), "── "), 0, "no line above today's first message");
+    await term.keys("PPage");
+    rows = await shown(term, "Start of recent.");
+    const between = [
+      "Start of recent.",
+      day(daysAgo(1)),
+      "bob: yesterday only",
+      day(TS),
+      "Joined recent",
+      "bob: today first",
+    ].map((text) => at(rows, text));
+    assert.ok(
+      between.every((row, i) => row >= 0 && (i === 0 || row > between[i - 1]!)),
+      rows.join("\n"),
+    );
+    assert.equal(count(rows, "── "), 2, "one line per day");
   });
 });
 

@@ -44,6 +44,31 @@ Deno.test("dates: 24 h in French, 12 h in US English, HH:MM when nothing is set"
   assert.equal(neutral.time(new Date("not a date")), "--:--");
 });
 
+Deno.test("dates: a day in words says 1er for the first of the month in French only", () => {
+  const first = new Date(2025, 11, 1, 9, 0);
+  assert.equal(fr.day(first), "lundi 1er décembre 2025");
+  assert.equal(
+    createTranslator(CLIENT_CATALOGS, matchLanguage("fr_CA.UTF-8")!).day(first),
+    "lundi 1er décembre 2025",
+  );
+  // Other days keep their number, 11 and 21 included.
+  assert.equal(fr.day(new Date(2025, 11, 2)), "mardi 2 décembre 2025");
+  assert.equal(fr.day(new Date(2025, 11, 11)), "jeudi 11 décembre 2025");
+  assert.equal(fr.day(new Date(2026, 0, 21)), "mercredi 21 janvier 2026");
+  // English as Intl writes it.
+  assert.equal(en.day(first), "Monday, December 1, 2025");
+  assert.equal(neutral.day(first), "Monday, December 1, 2025");
+  assert.equal(
+    createTranslator(CLIENT_CATALOGS, matchLanguage("en-GB")!).day(first),
+    "Monday, 1 December 2025",
+  );
+});
+
+Deno.test("dates: bad input: a day of an invalid date is a placeholder, not a throw", () => {
+  assert.equal(fr.day(new Date("not a date")), "--");
+  assert.equal(en.day(Number.NaN), "--");
+});
+
 Deno.test("durations and relative times through Intl", () => {
   // Intl separates numbers and units with (narrow) no-break spaces: \s matches them.
   assert.match(fr.relative(300), /^dans\s5\smin$/);

@@ -70,6 +70,15 @@ interface Pane {
   /** The local day of the newest message with a time, as [start, end) in ms; NaN: none yet. */
   dayStart: number;
   dayEnd: number;
+  /**
+   * The local day (its start in ms) of the oldest message with a time (NaN: none yet), and
+   * the index of the day line above it, or null when it has none (a first message from
+   * today): where older history put in front meets the lines already there.
+   */
+  oldestDay: number;
+  oldestDayLine: number | null;
+  /** Day lines that older history put in front made a repeat of its own: drawn as nothing. */
+  hidden: Set<number>;
 }
 
 /** A line as drawn: its rows (each standing alone, styles closed) and their widths. */
@@ -95,6 +104,9 @@ export const FRAME_MS = 16;
 
 /** Text that is printable ASCII only: one column a character, no wrapping needed to measure. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/** What a hidden line is drawn as. */
+const _NOTHING: Wrapped = { rows: [], widths: [] };
 
 /** Called with the room list index (0-based) for Alt-1..9. */
 export type SwitchHandler = (index: number) => void;
@@ -172,9 +184,51 @@ export class FullScreenPainter implements ScreenPainter {
     this.#prepend(key, lines.map((text) => ({ kind: "text", text: _flat(text) })));
   }
 
-  /** Puts older messages (oldest first) at the top of room `key`'s pane. */
+  /**
+   * Puts older messages (oldest first) at the top of room `key`'s pane, with a day line at
+   * each new day as {@linkcode appendMessage} puts them: one per day boundary, the one
+   * between these messages and the lines already there included.
+   */
   prependMessages(key: string, messages: readonly ChatMessage[]): void {
-    this.#prepend(key, messages.map((message) => this.#stored(message)));
+    const pane = this.#pane(key);
+    const lines: (StoredLine & { msgid?: string })[] = [];
+    /** The day of the last message with a time so far, as [start, end) in ms. */
+    let start = NaN;
+    let end = NaN;
+    /** The first day of these messages, and where its day line is among them (or null). */
+    let first = NaN;
+    let firstLine: number | null = null;
+    for (const message of messages) {
+      const ts = Date.parse(message.ts);
+      if (!Number.isNaN(ts) && !(ts >= start && ts < end)) {
+        // A day line between days, and above a first message that is not from today.
+        if (!Number.isNaN(start) || !_isToday(ts)) {
+          if (Number.isNaN(start)) firstLine = lines.length;
+          lines.push(this.#dayText(ts));
+        }
+        [start, end] = _dayOf(ts);
+        if (Number.isNaN(first)) first = start;
+      }
+      lines.push(this.#stored(message, ts));
+    }
+    if (!Number.isNaN(start)) {
+      if (Number.isNaN(pane.oldestDay)) {
+        // Nothing with a time in the pane yet: the newest day is the last one of these.
+        pane.dayStart = start;
+        pane.dayEnd = end;
+      } else if (pane.oldestDay === start) {
+        // The same day goes on below: its line is now above these messages.
+        if (pane.oldestDayLine !== null) pane.hidden.add(pane.oldestDayLine);
+      } else if (pane.oldestDayLine === null) {
+        // The lines already there start today, without a line: one between the days.
+        lines.push(this.#dayText(pane.oldestDay));
+      }
+    }
+    this.#prepend(key, lines);
+    if (!Number.isNaN(first)) {
+      pane.oldestDay = first;
+      pane.oldestDayLine = firstLine === null ? null : pane.lines.first + firstLine;
+    }
   }
 
   /** Shows search results in a pane of their own, until Esc (or another room). */
@@ -320,6 +374,9 @@ export class FullScreenPainter implements ScreenPainter {
         marker: null,
         dayStart: NaN,
         dayEnd: NaN,
+        oldestDay: NaN,
+        oldestDayLine: null,
+        hidden: new Set(),
       };
       this.#panes.set(key, pane);
     }
@@ -357,14 +414,23 @@ export class FullScreenPainter implements ScreenPainter {
   /** Adds a day line before a message at `ts` (ms) when it starts a new day. */
   #dayLine(pane: Pane, ts: number): void {
     if (Number.isNaN(ts) || (ts >= pane.dayStart && ts < pane.dayEnd)) return;
-    const date = new Date(ts);
-    const start = new Date(date.getFullYear(), date.getMonth(), date.getDate());
+    const first = Number.isNaN(pane.dayStart);
+    let line: number | null = null;
     // A day line between days, and above a first message that is not from today.
-    if (!Number.isNaN(pane.dayStart) || date.toDateString() !== new Date().toDateString()) {
-      pane.lines.appendText(_flat(this.#rule(_dayName(date))));
+    if (!first || !_isToday(ts)) line = pane.lines.appendText(this.#dayText(ts).text);
+    [pane.dayStart, pane.dayEnd] = _dayOf(ts);
+    if (first) {
+      pane.oldestDay = pane.dayStart;
+      pane.oldestDayLine = line;
     }
-    pane.dayStart = start.getTime();
-    pane.dayEnd = new Date(start.getFullYear(), start.getMonth(), start.getDate() + 1).getTime();
+  }
+
+  /**
+   * The day line of the day of `ts` (ms), as a pane keeps it: in the client's language
+   * (`--lang`), not the system's locale.
+   */
+  #dayText(ts: number): StoredLine & { kind: "text" } {
+    return { kind: "text", text: _flat(this.#rule(ui().day(ts))) };
   }
 
   #rule(label: string): string {
@@ -534,7 +600,9 @@ export class FullScreenPainter implements ScreenPainter {
    * not seen, then the line formatted and wrapped to `width` (kept for the next paint).
    */
   #lineRows(pane: Pane, index: number, width: number, used: Map<number, Wrapped>): Wrapped {
-    let wrapped = used.get(index) ?? this.#wrapped.get(index);
+    let wrapped = pane.hidden.size > 0 && pane.hidden.has(index)
+      ? _NOTHING
+      : used.get(index) ?? this.#wrapped.get(index);
     if (wrapped === undefined) {
       const line = pane.lines.line(index);
       let text = "";
@@ -700,12 +768,15 @@ function _pad(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - textWidth(text)));
 }
 
-/** The day of `date` in the client's language (`--lang`), not the system's locale. */
-function _dayName(date: Date): string {
-  return date.toLocaleDateString(ui().locale, {
-    weekday: "long",
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-  });
+/** The local day of `ts` (ms) as [start, end) in ms. */
+function _dayOf(ts: number): [number, number] {
+  const date = new Date(ts);
+  const start = new Date(date.getFullYear(), date.getMonth(), date.getDate());
+  const end = new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1);
+  return [start.getTime(), end.getTime()];
+}
+
+/** Whether `ts` (ms) is in today's local day. */
+function _isToday(ts: number): boolean {
+  return new Date(ts).toDateString() === new Date().toDateString();
 }

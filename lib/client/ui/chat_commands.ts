@@ -3,7 +3,7 @@ import { foldName } from "../../protocol/names.ts";
 import { type Command, helpLines, notOffered, parseCommand } from "../commands.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
 import { formatMessage, formatRoomEntry, sanitize, when } from "../format.ts";
-import { describeRefusal } from "../messages.ts";
+import { describeRefusal, describeTopicRefusal } from "../messages.ts";
 import { messagesOf, toRoomMessages } from "../catch_up.ts";
 import { t } from "../i18n.ts";
 import type { ChatView } from "./chat_view.ts";
@@ -93,7 +93,7 @@ function _refused(
   typed: string,
   late: boolean,
 ): void {
-  const reason = describeRefusal(reply.error);
+  const reason = describeRefusal(reply.error, { maxText: view.client.maxText });
   if (late) return view.error(t("chat.notSentQuoted", { reason, text: sanitize(typed, "   ") }));
   const back = view.screen.restore(typed);
   view.error(t(back ? "chat.notSentBack" : "chat.notSent", { reason }));
@@ -171,7 +171,7 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       if (room === null) return view.error(t("chat.joinFirst"));
       if (!client.supports("topic")) return view.error(notOffered("topic"));
       const reply = await client.request({ type: "topic", room, topic: command.topic });
-      _check(view, reply);
+      if (!reply.ok) view.error(describeTopicRefusal(reply.error, room, command.topic));
       return;
     }
     case "search":
@@ -183,11 +183,13 @@ async function _run(view: ChatView, command: Command): Promise<void> {
     case "report":
       return await reportMessage(view, command.nth, command.reason);
     case "msg":
-      view.learnUser(command.user);
       return await _send(
         view,
         { to: command.user, shown: command.text, typed: `/msg ${command.user} ${command.text}` },
         () => client.dm(command.user, command.text),
+        // Completion offers the name once the server took the message (a typo is not a
+        // name); offline that is when the outbox gets the answer, after the reconnect.
+        { sent: () => view.learnUser(command.user) },
       );
     case "join":
       return await _join(view, command.room);
@@ -303,7 +305,9 @@ async function _search(view: ChatView, command: Extract<Command, { kind: "search
   const more = reply.frame.more === true ? t("search.newest", { count: SEARCH_LIMIT }) : "";
   const now = new Date();
   const lines = found.reverse().map((m) => {
-    const where = m.room !== undefined ? `[${m.room}]` : `[dm ${m.user} → ${m.to ?? "?"}]`;
+    const where = m.room !== undefined
+      ? `[${m.room}]`
+      : `[${t("line.dm")} ${m.user} → ${m.to ?? "?"}]`;
     const line = formatMessage(m, view.client.user, view.style, when(m.ts, now));
     return `${view.style.dim(sanitize(where))} ${line}`;
   });

@@ -46,9 +46,11 @@ const ONLINE_SHOWN = 100;
 /** How long `/quit` waits for the answers of messages still in flight. */
 const QUIT_DRAIN_MS = 5_000;
 
-/** Resolves after `ms` milliseconds. */
-function _delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves when `promise` does or after `ms` milliseconds, whichever comes first. */
+function _within(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** How the view looks and behaves. */
@@ -347,7 +349,7 @@ export class ChatView {
     this.#quitting = true;
     if (unsent > 0 && this.client.online) this.info(t("chat.quitSending", { count: unsent }));
     const waited = unsent > 0 && this.client.online
-      ? Promise.race([this.client.drained(), _delay(QUIT_DRAIN_MS)])
+      ? _within(this.client.drained(), QUIT_DRAIN_MS)
       : Promise.resolve();
     waited.then(() => {
       const lost = this.client.unacknowledged;

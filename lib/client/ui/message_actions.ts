@@ -61,14 +61,20 @@ function _target(
 }
 
 /** A refused `edit`/`delete`/`report` in one sentence. */
-function _refusal(verb: "edit" | "delete" | "report", reply: Extract<Reply, { ok: false }>) {
+function _refusal(
+  view: ChatView,
+  verb: "edit" | "delete" | "report",
+  reply: Extract<Reply, { ok: false }>,
+) {
   switch (reply.error.code) {
     case "not_allowed":
       return t("action.cannot", { verb });
     case "no_such_message":
       return t("action.gone", { verb });
-    default:
-      return t("action.failed", { verb, reason: describeRefusal(reply.error) });
+    default: {
+      const reason = describeRefusal(reply.error, { maxText: view.client.maxText });
+      return t("action.failed", { verb, reason });
+    }
   }
 }
 
@@ -77,7 +83,7 @@ export async function editMessage(view: ChatView, nth: number, text: string): Pr
   const target = _target(view, "edit", "edit", nth);
   if (target === null) return;
   const reply = await view.client.request({ type: "edit", msgid: target.message.msgid, text });
-  if (!reply.ok) return view.error(_refusal("edit", reply));
+  if (!reply.ok) return view.error(_refusal(view, "edit", reply));
   // The `edited` event shows the new text; here only remember it for the next /edit.
   const edited = typeof reply.frame.edited === "string" ? reply.frame.edited : target.message.ts;
   view.recordSent({ ...target.message, room: target.room, text, edited });
@@ -88,7 +94,7 @@ export async function deleteMessage(view: ChatView, nth: number): Promise<void> 
   const target = _target(view, "delete", "delete", nth);
   if (target === null) return;
   const reply = await view.client.request({ type: "delete", msgid: target.message.msgid });
-  if (!reply.ok) return view.error(_refusal("delete", reply));
+  if (!reply.ok) return view.error(_refusal(view, "delete", reply));
   view.recentOf(target.room)?.markDeleted(target.message.msgid);
 }
 
@@ -106,7 +112,7 @@ export async function reportMessage(
   if (target === null) return;
   const { message } = target;
   const reply = await view.client.request({ type: "report", msgid: message.msgid, reason });
-  if (!reply.ok) return view.error(_refusal("report", reply));
+  if (!reply.ok) return view.error(_refusal(view, "report", reply));
   const id = reply.frame.report;
   const shown = typeof id === "string" || typeof id === "number" ? `#${id}` : t("action.noId");
   const user = sanitize(message.user);

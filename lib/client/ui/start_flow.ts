@@ -5,7 +5,8 @@
 import { checkUserName, isAcceptablePassword } from "../../protocol/names.ts";
 import type { ChatClient } from "../chat_client.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
-import { formatError, formatInfo, sanitize } from "../format.ts";
+import type { ErrorReply } from "../../protocol/server_frames.ts";
+import { formatError, formatInfo, inWords, sanitize } from "../format.ts";
 import { describeRefusal } from "../messages.ts";
 import { t } from "../i18n.ts";
 import type { Style } from "../style.ts";
@@ -26,6 +27,26 @@ type Choice = "register" | "login" | "quit";
 
 function _say(ctx: StartContext, line: string): void {
   ctx.term.output.write(line + "\n");
+}
+
+/** Refusals that say "not now" rather than "not this": the same answers are tried again. */
+const TRANSIENT = new Set(["rate_limited", "unavailable"]);
+
+/** Says a refusal in plain words, with how long to wait when the server said it. */
+function _sayRefusal(ctx: StartContext, error: ErrorReply): void {
+  const ms = typeof error.retryAfterMs === "number"
+    ? error.retryAfterMs
+    : typeof error.retry_after === "number"
+    ? error.retry_after * 1000
+    : 0;
+  const sentence = describeRefusal(error);
+  _say(
+    ctx,
+    formatError(
+      ms > 0 ? `${sentence} ${t("start.retryIn", { time: inWords(ms / 1000) })}` : sentence,
+      ctx.style,
+    ),
+  );
 }
 
 /** Sends a request; a lost connection is reported and answered with null. */
@@ -75,7 +96,12 @@ async function _register(ctx: StartContext): Promise<boolean> {
     const reply = await _send(ctx, () => ctx.client.register(user!, password!));
     if (reply === null) continue;
     if (!reply.ok) {
-      _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
+      _sayRefusal(ctx, reply.error);
+      // "Not now" keeps both answers: Enter sends them again, Escape goes back to the menu.
+      if (TRANSIENT.has(reply.error.code)) {
+        if (await askLine(ctx.term, t("start.enterToRetry"), ctx.style) === null) return false;
+        continue;
+      }
       // A weak password asks for the password only. A refused name asks for the name and
       // then the password again, as web forms do: keeping the password surprised people,
       // who typed it again out of habit into the room picker and then into the room.
@@ -88,15 +114,19 @@ async function _register(ctx: StartContext): Promise<boolean> {
   }
 }
 
-/** How a login attempt ended: logged in, a wrong password, or another refusal. */
-type LoginOutcome = "ok" | "wrong_password" | "refused";
+/**
+ * How a login attempt ended: logged in, to be tried again with the password asked again (a
+ * wrong password, or "not now"), or another refusal.
+ */
+type LoginOutcome = "ok" | "retry" | "refused";
 
 async function _tryLogin(ctx: StartContext, user: string, password: string): Promise<LoginOutcome> {
   const reply = await _send(ctx, () => ctx.client.login(user, password));
   if (reply === null) return "refused";
   if (!reply.ok) {
-    _say(ctx, formatError(describeRefusal(reply.error), ctx.style));
-    return reply.error.code === "bad_credentials" ? "wrong_password" : "refused";
+    _sayRefusal(ctx, reply.error);
+    const { code } = reply.error;
+    return code === "bad_credentials" || TRANSIENT.has(code) ? "retry" : "refused";
   }
   _say(ctx, formatInfo(t("start.loggedIn", { user: ctx.client.user ?? "" }), ctx.style));
   return "ok";

@@ -41,7 +41,7 @@ export async function syncUnread(view: ChatView): Promise<void> {
   const dms = _rows(reply.frame.dms, "with").filter((r) => r.unread > 0);
   const parts = [
     ...elsewhere,
-    ...dms.map((r) => `dm ${r.name} ${r.unread}`),
+    ...dms.map((r) => `${t("line.dm")} ${r.name} ${r.unread}`),
   ];
   if (parts.length === 0) return;
   view.info(t("chat.unreadElsewhere", { rooms: sanitize(parts.join(", ")) }));

@@ -41,14 +41,17 @@ export const clientEn = {
   "time.minutesSeconds": "{minutes} {seconds}",
   "shutdown.in": "The server shuts down in {delay}",
   "shutdown.now": "The server is shutting down now",
+  "shutdown.withReason": "{head}: {reason}.",
   "shutdown.reconnect": "The client will reconnect when it is back.",
   // Chat lines.
   "line.deleted": "(deleted)",
   "line.edited": "(edited)",
   "line.you": "you",
+  "line.dm": "dm",
   "line.joined": "{user} joined {room}",
   "line.left": "{user} left {room}",
-  "line.presence": "{room}: {joined} joined, {left} left, {online} online",
+  "line.presence":
+    "{room}: {joined, plural, other {# joined}}, {left, plural, other {# left}}, {online} online",
   "line.roomEntry": "{room} ({online} online)",
   "line.deletedBy": "— by {user}",
   "line.aMessageDeleted": "(a message was deleted)",
@@ -57,6 +60,15 @@ export const clientEn = {
   "topic.clearedBy": "The topic of {room} was cleared by {user}.",
   "topic.set": 'The topic of {room} is now "{topic}".',
   "topic.setBy": 'The topic of {room} is now "{topic}" by {user}.',
+  // Why `/topic` was refused.
+  "topic.notAllowed": "Only moderators, admins and the creator of {room} may change its topic.",
+  "topic.whileMuted": "While you are muted you cannot change a topic either.",
+  "topic.tooLong":
+    "The topic is too long ({length, number} characters): a topic is at most {max, number} characters.",
+  "topic.controls":
+    "The topic contains a control character (such as a tab, a line break or a text-direction control), which a topic may not hold.",
+  "topic.tooOften": "You have changed topics too often lately; try again later.",
+  "topic.tooOftenWait": "You have changed topics too often lately; try again in {delay}.",
   // Commands and /help.
   "help.title": "Commands:",
   "help.missing": "Not on this server: {commands}.",
@@ -80,6 +92,13 @@ export const clientEn = {
   "cmd.report": "report the Nth last message here to the moderators (/report alone numbers them)",
   "cmd.history": "show N older messages (default 20)",
   "cmd.quit": "log out and exit",
+  // The argument words of the usages (`/join ROOM`); the sentences below quoting a usage use them.
+  "arg.room": "ROOM",
+  "arg.user": "USER",
+  "arg.text": "text",
+  "arg.topic": "topic",
+  "arg.words": "words",
+  "arg.reason": "reason",
   "usage.line": "Usage: {usage}",
   "usage.nth": "Usage: {usage}, N from 1 (your newest message here) to {max}.",
   "usage.report":
@@ -162,6 +181,8 @@ export const clientEn = {
   "start.loggedIn": "Logged in as {user}.",
   "start.retryPassword": "Type the password again (Esc to change the user name).",
   "start.lostRetry": "{problem} Reconnecting… try again in a moment.",
+  "start.retryIn": "(try again in {time})",
+  "start.enterToRetry": "Press Enter to try again, or Escape to go back:",
   // The room picker.
   "picker.title": "Pick a room ({count}):",
   "picker.create": "+ Create a room",

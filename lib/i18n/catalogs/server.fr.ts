@@ -8,6 +8,6 @@ export const serverFr: Catalog<ServerKey> = {
   "server.muted": "Vous êtes muet jusqu'à {until}.",
   "server.mutedReason": "Vous êtes muet jusqu'à {until} : {reason}",
   "server.roomDeleted": "Le salon {room} a été supprimé.",
-  "server.topicSet": "Sujet de {room} : {topic}",
-  "server.topicCleared": "Le sujet de {room} a été effacé.",
+  "server.topicSet": "Sujet du salon {room} : {topic}",
+  "server.topicCleared": "Le sujet du salon {room} a été effacé.",
 };
