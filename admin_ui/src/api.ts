@@ -61,8 +61,12 @@ export function isForbidden(error: unknown): boolean {
   return error instanceof ApiError && error.status === 403;
 }
 
-/** Codes whose sentence includes the server's own detail (it names the field). */
-const WITH_DETAIL = new Set(["bad_request", "invalid_address"]);
+/**
+ * Codes whose sentence includes the server's own (English) detail, which names the field.
+ * The page checks durations and writes its own sentence for a bad address, so a French
+ * page shows English only for a refusal it could not foresee.
+ */
+const WITH_DETAIL = new Set(["bad_request"]);
 
 /**
  * The sentence describing a failure, in the page's language, chosen by the API's error

@@ -99,7 +99,7 @@ Deno.test({
       await banRow.getByRole("button", { name: "Lift" }).click();
       await banRow.waitFor({ state: "detached" });
       await go(page, "Audit");
-      await page.getByTestId("audit").getByText("unban").first().waitFor();
+      await page.getByTestId("audit").getByText("Ban lifted").first().waitFor();
 
       await page.setViewportSize({ width: 360, height: 740 });
       await shot(page, "03-narrow");

@@ -22,6 +22,7 @@ const ALLOWED: RegExp[] = [
   /^Cannot show a menu: it has no items$/, // RangeError for a programming mistake
   /^(ConnectError|ConnectionLostError)$/,
   /^fastchat-client /, // the program's name and version
+  /^none was active$/, // an audit note as the API writes it, matched to be translated
 ];
 
 /**

@@ -4,9 +4,10 @@ import { useEffect } from "preact/hooks";
 import { api, seg } from "../api.ts";
 import { addressBans } from "../lists.ts";
 import { now } from "../state.ts";
-import { act, anchorOf } from "../toasts.ts";
+import { act, anchorOf, toast } from "../toasts.ts";
 import { clock, durationText, fromNow } from "../format.ts";
 import { t } from "../i18n.ts";
+import { toApiDuration } from "../duration_input.ts";
 import { RemoteView } from "./Section.tsx";
 
 /** The address bans list and form. */
@@ -19,7 +20,14 @@ export function AddressBans() {
     event.preventDefault();
     const target = address.value.trim();
     const body: Record<string, string> = { address: target, reason: reason.value };
-    if (duration.value.trim()) body.duration = duration.value.trim();
+    if (duration.value.trim()) {
+      const wire = toApiDuration(duration.value);
+      if (wire === null) {
+        toast("error", t("error.duration"), anchorOf(event));
+        return;
+      }
+      body.duration = wire;
+    }
     const ok = await act(
       () => api("POST", "/api/address-bans", body),
       body.duration

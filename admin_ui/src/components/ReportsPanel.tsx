@@ -87,7 +87,7 @@ function ReportRow({ report: r }: { report: ReportView }) {
           : <em class="muted">{t("reports.gone", { msgid: r.msgid })}</em>}
       </blockquote>
       <p class="small-text">
-        <strong>{r.reporter}</strong>: {r.reason}{" "}
+        {t("reports.reportedBy", { reporter: r.reporter, reason: r.reason })}{" "}
         <span class="muted">· {clock(r.at, now.value)}</span>
       </p>
       {r.status === "open" && (

@@ -1,10 +1,11 @@
 /** The form that kicks, mutes or bans one user. */
 import { useSignal } from "@preact/signals";
 import { api } from "../api.ts";
-import { act, anchorOf } from "../toasts.ts";
+import { act, anchorOf, toast } from "../toasts.ts";
 import { ask } from "../confirm.ts";
 import { t } from "../i18n.ts";
 import { durationText } from "../format.ts";
+import { toApiDuration } from "../duration_input.ts";
 
 /** A moderation measure the form can impose. */
 export type SanctionAction = "kick" | "mute" | "ban";
@@ -36,6 +37,12 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
     event.preventDefault();
     const target = (user ?? name.value).trim();
     const anchor = anchorOf(event);
+    // Checked here: the API reads `10m` only, and refuses `10 min` in English.
+    const wire = toApiDuration(duration.value);
+    if (timed && wire === null) {
+      toast("error", t("error.duration"), anchor);
+      return;
+    }
     if (
       action === "ban" && !await ask({
         title: t("ban.title", { user: target || t("ban.thisUser") }),
@@ -45,9 +52,9 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
     ) return;
     busy.value = true;
     const body = timed
-      ? { user: target, duration: duration.value.trim(), reason: reason.value }
+      ? { user: target, duration: wire, reason: reason.value }
       : { user: target, reason: reason.value };
-    const done = t(`done.${action}`, { user: target, duration: durationText(duration.value) });
+    const done = t(`done.${action}`, { user: target, duration: durationText(wire ?? "") });
     const ok = await act(() => api("POST", `/api/${action}`, body), done, anchor);
     busy.value = false;
     if (ok) onDone?.();
@@ -63,7 +70,7 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
         />
       )}
       {timed && (
-        <div class="presets" role="group" aria-label={t("common.duration")}>
+        <div class="presets" role="group" aria-label={t("common.durationPresets")}>
           {PRESETS.map((p) => (
             <button
               type="button"
@@ -77,7 +84,7 @@ export function SanctionForm({ user, action, onDone }: SanctionFormProps) {
           <input
             class="duration"
             aria-label={t("common.duration")}
-            placeholder="90s, 15m, 2h, 3d"
+            placeholder={t("common.durationPlaceholder")}
             value={duration}
             onInput={(e) => (duration.value = e.currentTarget.value)}
           />
