@@ -44,6 +44,8 @@ function part(key: string, value: unknown, now: number): string {
       return typeof value === "number" ? t(`audit.detail.${key}`, { n: value }) : text;
     case "scope":
       return text === "instance" || text === "cluster" ? t(`audit.detail.scope.${text}`) : text;
+    case "along":
+      return t("audit.detail.along", { id: text });
     case "note":
       return text === "none was active" ? t("audit.detail.noneActive") : text;
     case "reason":

@@ -10,7 +10,7 @@ import { setRoomTopic } from "./moderation/room_topic.ts";
 import { imposeSanction, liftSanction } from "./moderation/sanctions.ts";
 import { setSlowMode as setRoomSlowMode } from "./moderation/slow_mode.ts";
 import { removeMessage } from "./moderation/message_removal.ts";
-import { listReports, resolveReport } from "./moderation/report_queue.ts";
+import { closeReportsOf, listReports, resolveReport } from "./moderation/report_queue.ts";
 import { grantRole, isBootstrapAdmin, revokeRole } from "./moderation/staff.ts";
 import { passwordHashCount, verifyAgainstDummy, verifyPassword } from "../auth/password.ts";
 import { foldName } from "../protocol/names.ts";
@@ -223,6 +223,10 @@ export class ServerControl implements ChatControl {
         `There is no room message ${JSON.stringify(msgid)} (deleted ones and direct messages ` +
           "cannot be deleted here).",
       );
+    }
+    if (await closeReportsOf(this.#core, seq!, actor, null) > 0) {
+      this.#core.cluster?.announce({ type: "reports" });
+      this.#core.emit({ type: "moderation" });
     }
   }
 

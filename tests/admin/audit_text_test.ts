@@ -48,6 +48,13 @@ Deno.test("audit: details in French words, no English key left", () => {
       "message 0000000000000003 · message déjà supprimé",
     );
     assert.equal(
+      auditDetail(
+        JSON.stringify({ msgid: "0000000000000003", removed: "deleted", along: 7 }),
+        NOW,
+      ),
+      "message 0000000000000003 · message supprimé · clos avec le signalement n° 7",
+    );
+    assert.equal(
       auditDetail(JSON.stringify({ room: "general", user: "kevin" }), NOW),
       "dans #general · auteur : kevin",
     );

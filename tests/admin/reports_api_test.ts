@@ -151,3 +151,57 @@ Deno.test("report queue: bad ids get 404, bad actions and statuses 400, and noth
     await server.cleanup();
   }
 });
+
+Deno.test("report queue: deleting a message closes every open report of it (through one report, or through the messages API), audited; reports of other messages stay open", async () => {
+  const server = await startServer({ env: ENV });
+  const clients = await Promise.all(
+    ["ann", "bob", "cat", "dan"].map(async (name) => {
+      const client = await FrameClient.connect(server.port);
+      await client.registerAndLogin(name);
+      await client.ok({ type: "join", room: "general" });
+      return client;
+    }),
+  );
+  const [ann, bob, cat, dan] = clients as [FrameClient, FrameClient, FrameClient, FrameClient];
+  try {
+    const say = async (text: string) =>
+      (await ann.ok({ type: "say", room: "general", text })).msgid as string;
+    const rude = await say("rude");
+    const worse = await say("worse");
+    const fine = await say("fine");
+    const file = async (by: FrameClient, msgid: string) =>
+      (await by.ok({ type: "report", msgid, reason: "bad" })).report as number;
+    const onRude = [await file(bob, rude), await file(cat, rude), await file(dan, rude)];
+    const onWorse = [await file(bob, worse), await file(cat, worse)];
+    const onFine = await file(dan, fine);
+
+    // Through the first report: its two siblings close with it.
+    const deleted = await admin(server.adminPort, "POST", `/api/reports/${onRude[0]}`, {
+      action: "delete",
+    });
+    assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+    // Through the messages API: both reports of that message close.
+    const removed = await admin(server.adminPort, "DELETE", `/api/messages/${worse}`);
+    assert.equal(removed.status, 204, JSON.stringify(removed.body));
+
+    assert.deepEqual((await reports(server.adminPort)).map((r) => r.id), [onFine]);
+    const closed = await reports(server.adminPort, "?status=closed");
+    assert.deepEqual(closed.map((r) => r.id).sort((a, b) => a - b), [...onRude, ...onWorse]);
+    assert.ok(closed.every((r) => r.resolvedBy), "each closed by the staff member");
+
+    const audit = await admin(server.adminPort, "GET", "/api/audit");
+    const entries = (audit.body as {
+      entries: { action: string; target: string; detail: string }[];
+    }).entries.filter((e) => e.action === "report_delete");
+    const detail = (id: number) =>
+      JSON.parse(entries.find((e) => e.target === String(id))?.detail ?? "null");
+    assert.deepEqual(detail(onRude[0]!), { msgid: rude, removed: "deleted" });
+    assert.deepEqual(detail(onRude[1]!), { msgid: rude, removed: "deleted", along: onRude[0] });
+    assert.deepEqual(detail(onRude[2]!), { msgid: rude, removed: "deleted", along: onRude[0] });
+    assert.deepEqual(detail(onWorse[0]!), { msgid: worse, removed: "deleted" });
+    assert.deepEqual(detail(onWorse[1]!), { msgid: worse, removed: "deleted" });
+  } finally {
+    for (const client of clients) client.close();
+    await server.cleanup();
+  }
+});

@@ -215,6 +215,7 @@ export const adminEn = {
   "audit.detail.previous": "was {role}",
   "audit.detail.removed.deleted": "message deleted",
   "audit.detail.removed.missing": "message already gone",
+  "audit.detail.along": "closed with report {id}",
   "audit.detail.seconds": "{n, plural, =0 {off} one {# second} other {# seconds}}",
   "audit.detail.closed":
     "{n, plural, =0 {no connection closed} one {# connection closed} other {# connections closed}}",

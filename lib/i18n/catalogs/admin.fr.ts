@@ -203,6 +203,7 @@ export const adminFr: Catalog<AdminKey> = {
   "audit.detail.previous": "auparavant {role}",
   "audit.detail.removed.deleted": "message supprimé",
   "audit.detail.removed.missing": "message déjà supprimé",
+  "audit.detail.along": "clos avec le signalement n° {id}",
   "audit.detail.seconds": "{n, plural, =0 {désactivé} one {# seconde} other {# secondes}}",
   "audit.detail.closed":
     "{n, plural, =0 {aucune connexion fermée} one {# connexion fermée} other {# connexions fermées}}",

@@ -70,15 +70,56 @@ export async function resolveReport(
   const removed = action === "delete" ? await removeMessage(core, report.seq, actor) : null;
   const at = core.clock();
   if (!await core.store.resolveReport(id, actor.by, at)) return "closed";
+  await _auditClosed(core, actor, at, action, id, report.seq, removed ? { removed } : {});
+  // The message is gone: its other reports would wait for nothing (and offer to delete it).
+  if (removed !== null) await closeReportsOf(core, report.seq, actor, id);
   core.cluster?.announce({ type: "reports" });
-  await core.store.appendAudit({
+  core.emit({ type: "moderation" });
+  return "resolved";
+}
+
+/** Open reports a deletion looks through for the deleted message's others. */
+const OPEN_SCANNED = 1_000;
+
+/**
+ * Closes the open reports of message `seq` (but `along`, the one acted on, if any) after
+ * staff member `actor` deleted it, each audited as `report_delete` (with `along`: the report
+ * it was closed with). Returns how many it closed. The caller announces the change.
+ */
+export async function closeReportsOf(
+  core: ChatCore,
+  seq: number,
+  actor: RemovalActor,
+  along: number | null,
+): Promise<number> {
+  const open = (await core.store.listReports("open", OPEN_SCANNED))
+    .filter((report) => report.seq === seq && report.id !== along);
+  let closed = 0;
+  for (const report of open) {
+    const at = core.clock();
+    if (!await core.store.resolveReport(report.id, actor.by, at)) continue;
+    closed++;
+    const detail = { removed: "deleted", ...(along === null ? {} : { along }) };
+    await _auditClosed(core, actor, at, "delete", report.id, seq, detail);
+  }
+  return closed;
+}
+
+function _auditClosed(
+  core: ChatCore,
+  actor: RemovalActor,
+  at: number,
+  action: ReportAction,
+  id: number,
+  seq: number,
+  detail: Record<string, unknown>,
+): Promise<void> {
+  return core.store.appendAudit({
     at,
     by: actor.by,
     address: actor.address,
     action: `report_${action}`,
     target: String(id),
-    detail: JSON.stringify({ msgid: formatMsgid(report.seq), ...(removed ? { removed } : {}) }),
+    detail: JSON.stringify({ msgid: formatMsgid(seq), ...detail }),
   });
-  core.emit({ type: "moderation" });
-  return "resolved";
 }
