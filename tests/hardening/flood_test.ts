@@ -107,3 +107,35 @@ Deno.test("flood: a client that waits as told by retryAfterMs is never escalated
     await server.cleanup();
   }
 });
+
+Deno.test("flood: bad input a say flood on a French server (--lang fr) is muted and kicked with French reasons, stored as sent", async () => {
+  const server = await startServer({
+    limits: true,
+    args: ["--lang", "fr"],
+    env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN },
+  });
+  const flooder = await FrameClient.connect(server.port);
+  try {
+    await flooder.registerAndLogin("flooder");
+    await flooder.ok({ type: "join", room: "general" });
+    const flood = Array.from({ length: 200 }, (_, i) =>
+      JSON.stringify({ type: "say", id: `f${i}`, room: "general", text: `spam ${i}` })).join("\n") +
+      "\n";
+    await flooder.writeRaw(flood).catch(() => {});
+    const notice = await flooder.next((f) =>
+      f.type === "notice"
+    );
+    match(notice.text as string, /^Vous êtes muet jusqu'à .* : Sourdine automatique : /);
+    const kicked = await flooder.next((f) =>
+      f.type === "kicked"
+    );
+    equal(kicked.reason, "Expulsion automatique : trop de messages malgré la sourdine.");
+    await flooder.closed;
+    const audit = await readAudit(server.adminPort);
+    const mute = audit.find((e) => e.action === "mute" && e.target === "flooder");
+    match(String(mute?.detail), /Sourdine automatique/);
+  } finally {
+    flooder.close();
+    await server.cleanup();
+  }
+});

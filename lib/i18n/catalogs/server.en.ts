@@ -8,6 +8,8 @@ export const serverEn = {
   "server.shutdown": "The server is shutting down.",
   "server.muted": "You are muted until {until}.",
   "server.mutedReason": "You are muted until {until}: {reason}",
+  "server.floodMute": "Automatic mute: too many messages too fast.",
+  "server.floodKick": "Automatic kick: kept flooding while muted.",
   "server.roomDeleted": "The room {room} was deleted.",
   "server.topicSet": "Topic of {room}: {topic}",
   "server.topicCleared": "Topic of {room} cleared.",

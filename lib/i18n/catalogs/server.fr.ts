@@ -7,6 +7,8 @@ export const serverFr: Catalog<ServerKey> = {
   "server.shutdown": "Attention, le serveur va s'arrêter !",
   "server.muted": "Vous êtes muet jusqu'à {until}.",
   "server.mutedReason": "Vous êtes muet jusqu'à {until} : {reason}",
+  "server.floodMute": "Sourdine automatique : trop de messages trop vite.",
+  "server.floodKick": "Expulsion automatique : trop de messages malgré la sourdine.",
   "server.roomDeleted": "Le salon {room} a été supprimé.",
   "server.topicSet": "Sujet du salon {room} : {topic}",
   "server.topicCleared": "Le sujet du salon {room} a été effacé.",

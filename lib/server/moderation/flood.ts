@@ -8,13 +8,14 @@ import { isoTime } from "../../common/time.ts";
 import type { ChatCore } from "../chat/core.ts";
 import type { Refusal } from "../limits/flood_counter.ts";
 import type { Session } from "../net/session.ts";
-import { imposeSanction } from "./sanctions.ts";
+import { serverTexts } from "../../i18n/server_texts.ts";
+import { imposeSanction, noticeLanguage } from "./sanctions.ts";
 
-/** The reasons of the automatic steps, as the user and the audit log see them. */
-const REASONS = {
-  mute: "Automatic mute: too many messages too fast.",
-  kick: "Automatic kick: kept flooding while muted.",
-} as const;
+/**
+ * The reasons of the automatic steps, as the user, the admin page and the audit log see
+ * them: in the server's language (`--lang`), like its notices.
+ */
+const REASONS = { mute: "server.floodMute", kick: "server.floodKick" } as const;
 
 /**
  * Counts a refusal against `session` and, when it is time, mutes or kicks its account.
@@ -44,7 +45,7 @@ export function noteRefusal(
     kind: step,
     user: account,
     durationMs,
-    reason: REASONS[step],
+    reason: serverTexts(noticeLanguage(core)).t(REASONS[step]),
     actor: { by: "system", address: session.address },
   }).catch((error) => {
     core.log.log("warn", "flood_escalation_not_stored", {

@@ -45,6 +45,11 @@ export function useNoticeLanguage(core: ChatCore, language: Language): void {
   _noticeLanguage.set(core, language);
 }
 
+/** The language of the notices and automatic reasons `core` writes. */
+export function noticeLanguage(core: ChatCore): Language {
+  return _noticeLanguage.get(core) ?? "en";
+}
+
 /**
  * The `notice` a muted user's sessions get: one wording for admin and automatic mutes, in
  * the server's language (its time in ISO 8601 UTC). The shape stays `{type, text}`: clients
