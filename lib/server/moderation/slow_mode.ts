@@ -25,29 +25,32 @@ export interface SlowModeActor {
 }
 
 /**
- * Throws `rate_limited` (+`retry_after` in seconds) when `userId` said something in `room`
- * less than its slow mode ago. Checked before the sender's other rates are charged, so that
- * a `say` refused here costs nothing of them; {@linkcode noteSay} records it once accepted.
+ * The `rate_limited` (+`retry_after` in seconds) refusal of a `say` by `userId` in `room`
+ * less than its slow mode after their previous accepted one there, with the wait in ms; null
+ * when they may speak. Checked before the sender's other rates are charged, so that a `say`
+ * refused here costs nothing of them; {@linkcode noteSay} records it once accepted.
  */
-export function checkSlowMode(
+export function slowModeRefusal(
   core: ChatCore,
   room: Room,
   userId: number,
   cid: string | null,
-): void {
+): { error: RequestError; waitMs: number } | null {
   const now = core.clock();
   const windowMs = room.slowmode * 1000;
   const last = room.lastSays.get(userId);
   const exempt = room.slowmode === 0 || core.staff.isStaff(userId);
-  if (!exempt && last && now - last.at < windowMs && (cid === null || cid !== last.cid)) {
-    const waitMs = last.at + windowMs - now;
-    const seconds = Math.ceil(waitMs / 1000);
-    throw new RequestError(
-      "rate_limited",
-      `Slow mode is on in ${room.name}: you may speak again in ${seconds} s.`,
-      { retry_after: seconds, retryAfterMs: waitMs },
-    );
+  if (exempt || !last || now - last.at >= windowMs || (cid !== null && cid === last.cid)) {
+    return null;
   }
+  const waitMs = last.at + windowMs - now;
+  const seconds = Math.ceil(waitMs / 1000);
+  const error = new RequestError(
+    "rate_limited",
+    `Slow mode is on in ${room.name}: you may speak again in ${seconds} s.`,
+    { retry_after: seconds, retryAfterMs: waitMs },
+  );
+  return { error, waitMs };
 }
 
 /**

@@ -15,7 +15,7 @@ import { formatMsgid, parseMsgid } from "../../protocol/msgid.ts";
 import { noteRefusal } from "../moderation/flood.ts";
 import { blockedSenderError, closeBlockedSender, senderBlock } from "../moderation/sender_check.ts";
 import { mutedError } from "../moderation/sanctions.ts";
-import { checkSlowMode, noteSay } from "../moderation/slow_mode.ts";
+import { noteSay, slowModeRefusal } from "../moderation/slow_mode.ts";
 import { checkStoreBacklog } from "../limits/guards.ts";
 import { jsonTextBytes } from "../limits/account_bytes.ts";
 import { fitHistory, type PageReader } from "../chat/history_fit.ts";
@@ -38,7 +38,8 @@ function checkText(ctx: RequestContext, text: string): void {
 type SpeakRefusal =
   | { code: "blocked"; block: LoginBlock }
   | { code: "muted"; until: number }
-  | { code: "rate_limited"; waitMs: number };
+  | { code: "rate_limited"; waitMs: number }
+  | { code: "slow_mode"; error: RequestError; waitMs: number };
 
 /**
  * Ban, kick, mute, slow mode (`say` only) and rate checks shared by `say`, `dm` and `edit`,
@@ -49,16 +50,16 @@ type SpeakRefusal =
 function speakRefusal(
   ctx: RequestContext,
   text: string,
-  slowMode?: () => void,
+  slowMode?: () => { error: RequestError; waitMs: number } | null,
 ): SpeakRefusal | null {
   const block = senderBlock(ctx.core, ctx.session);
   if (block) return { code: "blocked", block };
   const accountId = accountOf(ctx).id;
   const until = ctx.core.moderation.mutedUntil(accountId);
   if (until !== null) return { code: "muted", until };
-  // Before the rates (it throws its own `rate_limited`): a `say` that slow mode refuses
-  // spends no token and no bytes.
-  slowMode?.();
+  // Before the rates: a `say` that slow mode refuses spends no token and no bytes.
+  const slow = slowMode?.();
+  if (slow) return { code: "slow_mode", ...slow };
   const waitMs = ctx.session.bucket?.take() ?? 0;
   if (waitMs > 0) return { code: "rate_limited", waitMs };
   const bytesWaitMs = ctx.core.limits.accountBytes?.take(accountId, jsonTextBytes(text)) ?? 0;
@@ -89,6 +90,11 @@ function refuse(ctx: RequestContext, refusal: SpeakRefusal): void {
       ctx.fail("rate_limited", "You are sending too fast; slow down.", {
         retryAfterMs: refusal.waitMs,
       });
+      return;
+    case "slow_mode":
+      // A `rate_limited` like the bucket's: a sender that ignores its wait collects strikes.
+      noteRefusal(core, session, "rate_limited", refusal.waitMs);
+      ctx.failWith(refusal.error);
   }
 }
 
@@ -136,7 +142,11 @@ export function say(
   const room = joinedRoom(ctx, name);
   checkText(ctx, text);
   const userId = accountOf(ctx).id;
-  const refusal = speakRefusal(ctx, text, () => checkSlowMode(ctx.core, room, userId, cid ?? null));
+  const refusal = speakRefusal(
+    ctx,
+    text,
+    () => slowModeRefusal(ctx.core, room, userId, cid ?? null),
+  );
   if (refusal) return refuse(ctx, refusal);
   noteSay(ctx.core, room, userId, cid ?? null);
   return submit(ctx, room, null, text, cid, kind);
