@@ -1,6 +1,6 @@
 /** Server refusals in plain words, for the terminal views and pipe mode. */
 import type { ErrorReply, NoticeEvent } from "../protocol/server_frames.ts";
-import { MAX_TOPIC } from "../protocol/limits.ts";
+import { MAX_TOPIC, TOPIC_CONTROLS } from "../protocol/limits.ts";
 import { bannedSentence, inWords, kickedSentence, sanitize, when } from "./format.ts";
 import { type ClientKey, t } from "./i18n.ts";
 import { matchServerText } from "../i18n/server_texts.ts";
@@ -79,11 +79,11 @@ export function describeTopicRefusal(error: ErrorReply, room: string, topic: str
       }
       return t("topic.notAllowed", { room: sanitize(room) });
     case "invalid_topic": {
-      // The contract's two rules: the length (in code points), else a control character.
+      // The contract's two rules: the length (in code points), a control character; a
+      // server with rules of its own gets its refusal said as any other.
       const length = [...topic].length;
-      return length > MAX_TOPIC
-        ? t("topic.tooLong", { length, max: MAX_TOPIC })
-        : t("topic.controls");
+      if (length > MAX_TOPIC) return t("topic.tooLong", { length, max: MAX_TOPIC });
+      return TOPIC_CONTROLS.test(topic) ? t("topic.controls") : describeRefusal(error);
     }
     case "rate_limited": {
       const wait = error.retry_after;

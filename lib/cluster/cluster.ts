@@ -167,15 +167,14 @@ export async function joinCluster(options: JoinOptions): Promise<JoinedCluster> 
       // hold it yet. Were this the last instance, a server started alone on the database
       // (without --cluster) would not know those messages and give their msgids again: it
       // did under load (mode_switch_test). So wait until the applier (here or elsewhere)
-      // has written what this instance has read, within reason: still answering the other
-      // instances' read-throughs meanwhile (the closers stop that), and not at all when
-      // NATS is gone (no applier could move on until it is back).
+      // has written what this instance has read, within reason, still answering the other
+      // instances' read-throughs meanwhile (the closers stop that). Also when NATS is down
+      // at this moment: it may be back within the wait, and the position is read from the
+      // database as well.
       const read = clusterLog?.readEntry ?? 0;
-      const unapplied = () =>
+      await applied.waitFor(read, DRAIN_MS).catch(() => {
         log.log("warn", "cluster_stop_unapplied", { read, applied: applied.applied });
-      if (!bus.connected) {
-        if (applied.applied < read) unapplied();
-      } else await applied.waitFor(read, DRAIN_MS).catch(unapplied);
+      });
       for (const closer of closers) closer();
       await views?.stop();
       await clusterLog?.stop();

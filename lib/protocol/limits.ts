@@ -28,6 +28,14 @@ export const MAX_CID = 64;
 /** Longest room topic, in code points (protocol 1.1: 300, for every way of setting one). */
 export const MAX_TOPIC = 300;
 
+/**
+ * What a topic may not hold: control characters, line and paragraph separators, and the
+ * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder
+ * the text shown after them (a topic that reads differently than it is written). Joiners
+ * and direction marks stay allowed: emoji sequences and right-to-left scripts need them.
+ */
+export const TOPIC_CONTROLS = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
 /** Longest `report` reason, in code points. */
 export const MAX_REPORT_REASON = 500;
 

@@ -58,7 +58,7 @@ Deno.test("dm completion: a /msg name is offered once the server accepted a mess
 
     // Back online: the typo is refused (quoted), the other one sent; only carol is offered.
     again = await startServer({ db, args: ["--port", String(port)] });
-    await term.waitFor("Not sent: There is no user with that name.: /msg crol");
+    await term.waitFor("There is no user with that name. Not sent: /msg crol");
     await settle(term, "nothing waiting", (r) => !r.join("\n").includes("pending"));
     const row = await tab(term, "/msg c", "/msg carol ");
     assert.match(row, /› \/msg carol$/, "one candidate, no (1/2) hint");

@@ -41,3 +41,12 @@ Deno.test("mentions: bad input: word boundaries hold for letters of any script",
   assert.ok(mentions(from("Elodie", "coucou élodie"), "Élodie"));
   assert.ok(!mentions(from("bob", "\u0301\u0301"), "\u0301"), "a name of marks only");
 });
+
+Deno.test("mentions: bad input: only accents are left out, not the marks that make another word in other scripts", () => {
+  const from = (user: string, text: string) => ({ user, text });
+  assert.ok(!mentions(from("bob", "अनल"), "अनिल"), "a Devanagari vowel sign");
+  assert.ok(!mentions(from("bob", "かな"), "がな"), "kana's voicing mark");
+  assert.ok(!mentions(from("bob", "กน"), "กิน"), "a Thai vowel");
+  assert.ok(mentions(from("bob", "नमस्ते अनिल"), "अनिल"), "the same name still mentions");
+  assert.ok(mentions(from("bob", "привет Алёна"), "алена"), "a Cyrillic diaeresis is an accent");
+});

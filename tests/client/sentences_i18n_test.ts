@@ -192,7 +192,7 @@ Deno.test("sentences: French agrees with counts (0 and 1 singular) and spaces it
     assert.equal(batch(["a", "b"], ["c", "d"]), "09:05 ⇄ big : 2 arrivés, 2 partis, 40 en ligne");
     assert.equal(
       t("action.fewToReport", { room: "dev", count: 1 }),
-      "dev n'affiche qu'un message : /report seul les liste avec leur N.",
+      "dev n'affiche qu'un message : /report seul le montre avec son N.",
     );
     assert.equal(
       t("action.fewToReport", { room: "dev", count: 3 }),

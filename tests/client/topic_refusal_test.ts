@@ -85,9 +85,15 @@ Deno.test("topic refusal: bad input: a wait that is no number, a length counted 
       "You have changed topics too often lately; try again later.",
     );
   }
-  // 300 emoji are 600 UTF-16 units but 300 characters: not the length rule.
-  assert.match(
+  // 300 emoji are 600 UTF-16 units but 300 characters: not the length rule; nor a control
+  // character: a rule of that server's own, said as any refusal (the rules in general, not
+  // a wrong reason).
+  assert.equal(
     describeTopicRefusal(refusal("invalid_topic"), "dev", "😀".repeat(300)),
+    "A topic is at most 300 characters, without control characters.",
+  );
+  assert.match(
+    describeTopicRefusal(refusal("invalid_topic"), "dev", "a\u202eb"),
     /control character/,
   );
   assert.equal(

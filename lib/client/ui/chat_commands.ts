@@ -12,6 +12,8 @@ import { deleteMessage, editMessage, reportMessage } from "./message_actions.ts"
 /** Parses and runs one typed line; problems are printed, never thrown. */
 export async function runCommand(view: ChatView, line: string): Promise<void> {
   const command = parseCommand(line);
+  // Once `/quit` is under way only a second `/quit` (which skips its wait) is heard.
+  if (view.quitting && command.kind !== "quit") return;
   try {
     await _run(view, command);
   } catch (error) {
@@ -83,9 +85,10 @@ function _check(view: ChatView, reply: Reply): reply is Extract<Reply, { ok: tru
 }
 
 /**
- * A message the server refused: say why. A line typed online goes back into an empty input
- * to retry; one typed offline was answered long after, when the input may be in use for
- * something else, so the refusal quotes it instead.
+ * A message the server refused: say why. The line goes back into the input to retry when the
+ * input is empty; otherwise (the user typed something since: the outbox retried or the
+ * answer came after a reconnect), or when it was typed offline (answered long after), or
+ * while quitting (the input is going away), the refusal quotes it instead.
  */
 function _refused(
   view: ChatView,
@@ -94,25 +97,36 @@ function _refused(
   late: boolean,
 ): void {
   const reason = describeRefusal(reply.error, { maxText: view.client.maxText });
-  if (late) return view.error(t("chat.notSentQuoted", { reason, text: sanitize(typed, "   ") }));
-  const back = view.screen.restore(typed);
-  view.error(t(back ? "chat.notSentBack" : "chat.notSent", { reason }));
+  if (!late && !view.quitting && view.screen.restore(typed)) {
+    return view.error(t("chat.notSentBack", { reason }));
+  }
+  _quoted(view, reason, typed);
+}
+
+/** Says that `typed` was not sent, and why, quoting it. */
+function _quoted(view: ChatView, reason: string, typed: string): void {
+  view.error(t("chat.notSentQuoted", { reason, text: sanitize(typed, "   ") }));
 }
 
 /**
  * `not_in_room` for a room the view shows: the server no longer has this session in it
  * (deleted while a server without `room_deleted` told only by a notice). Re-join it, or
- * move elsewhere when it is gone; the text goes back into the input either way.
+ * move elsewhere when it is gone; the text goes back into the input either way (or is
+ * quoted when the input is in use, or while quitting, when nothing is joined again).
  */
-async function _notInRoom(view: ChatView, room: string, text: string): Promise<void> {
+async function _notInRoom(view: ChatView, room: string, typed: string): Promise<void> {
+  if (view.quitting) {
+    return _quoted(view, describeRefusal({ code: "not_in_room", message: "" }), typed);
+  }
   const joined = await view.client.join(room);
-  view.screen.restore(text);
+  const back = view.screen.restore(typed);
+  if (!back) _quoted(view, describeRefusal({ code: "not_in_room", message: "" }), typed);
   if (joined.ok) {
     view.enterRoom(joined);
-    return view.info(t("chat.rejoined"));
+    return back ? view.info(t("chat.rejoined")) : undefined;
   }
   await view.roomGone(room, t("chat.roomGoneDeleted", { room }));
-  view.info(t("chat.messageBack"));
+  if (back) view.info(t("chat.messageBack"));
 }
 
 function _isJoined(view: ChatView, room: string): string | null {

@@ -88,6 +88,9 @@ export class ChatView {
    */
   #quitWarned = false;
   #quitting = false;
+  /** Ends `/quit`'s wait for answers at once (asked a second time). */
+  #skipWait: (() => void) | null = null;
+  #ended = false;
 
   constructor(client: ChatClient, term: Terminal, style: Style, options: ChatViewOptions = {}) {
     this.client = client;
@@ -160,9 +163,14 @@ export class ChatView {
     this.print(formatInfo(text, this.style));
   }
 
-  /** Prints an error line. */
+  /**
+   * Prints an error line. While quitting it is also kept for after the full-screen window
+   * closes: a message refused meanwhile must still be read.
+   */
   error(text: string): void {
-    this.print(formatError(text, this.style));
+    const line = formatError(text, this.style);
+    if (this.#quitting) this.#farewell.push(line);
+    this.print(line);
   }
 
   /** Remembers a user name for completion. */
@@ -337,34 +345,40 @@ export class ChatView {
    * Logs out and ends the view with exit code 0. Messages not yet acknowledged are not
    * dropped silently: offline, the first `/quit` (or Ctrl-C) only says how many would be
    * lost and a second one quits; online, their answers are awaited (at most
-   * {@linkcode QUIT_DRAIN_MS}) before logging out, and any still unanswered are said.
+   * {@linkcode QUIT_DRAIN_MS}, or until `/quit` is asked again) and handled (a refusal is
+   * said, with the text) before logging out, and any still unanswered are counted.
    */
   quit(): void {
-    if (this.#quitting) return;
+    if (this.#quitting) return this.#skipWait?.();
     const unsent = this.client.unacknowledged;
     if (unsent > 0 && !this.client.online && !this.#quitWarned) {
       this.#quitWarned = true;
       return this.error(t("chat.quitUnsent", { count: unsent }));
     }
     this.#quitting = true;
-    if (unsent > 0 && this.client.online) this.info(t("chat.quitSending", { count: unsent }));
-    const waited = unsent > 0 && this.client.online
-      ? _within(this.client.drained(), QUIT_DRAIN_MS)
-      : Promise.resolve();
+    const skip = Promise.withResolvers<void>();
+    this.#skipWait = skip.resolve;
+    let waited = Promise.resolve();
+    if (unsent > 0 && this.client.online) {
+      this.info(t("chat.quitSending", { count: unsent }));
+      const answered = Promise.all([this.client.drained(), this.#answers]).then(() => {});
+      waited = _within(Promise.race([answered, skip.promise]), QUIT_DRAIN_MS)
+        // A macrotask later: the answers' handlers (promise reactions) have run.
+        .then(() => new Promise((resolve) => setTimeout(resolve, 0)));
+    }
     waited.then(() => {
       const lost = this.client.unacknowledged;
-      if (lost > 0) {
-        this.error(t("chat.quitLost", { count: lost }));
-        this.#farewell.push(formatError(t("chat.quitLost", { count: lost }), this.style));
-      }
+      if (lost > 0) this.error(t("chat.quitLost", { count: lost }));
       this.info(t("chat.bye"));
       this.#farewell.push(formatInfo(t("chat.bye"), this.style));
       return this.client.logout();
-    }).finally(() => this.end(EXIT.ok));
+    }).catch(() => {}).finally(() => this.end(EXIT.ok));
   }
 
   /** Ends the view: closes the screen and resolves {@linkcode finished} with `code`. */
   end(code: number): void {
+    if (this.#ended) return;
+    this.#ended = true;
     this.#lag?.stop();
     this.#markers.close();
     this.screen.close();

@@ -21,8 +21,12 @@ export function foldText(text: string): string {
   return ASCII.test(text) ? text.toLowerCase() : foldName(text);
 }
 
-/** Combining marks, removed after canonical decomposition (accent-insensitivity). */
-const MARKS = /\p{M}+/gu;
+/**
+ * The combining diacritics of Latin, Greek and Cyrillic (and their extensions), removed after
+ * canonical decomposition: accents people leave out. Not every mark: the vowel signs of Indic
+ * scripts or kana's voicing marks change the word.
+ */
+const MARKS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/gu;
 
 /**
  * {@linkcode foldText} without accents: what a mention is compared by, so that `elodie`

@@ -32,6 +32,9 @@ function _say(ctx: StartContext, line: string): void {
 /** Refusals that say "not now" rather than "not this": the same answers are tried again. */
 const TRANSIENT = new Set(["rate_limited", "unavailable"]);
 
+/** The longest wait a refusal's sentence states (a day). */
+const MAX_WAIT_SAID_S = 86_400;
+
 /** Says a refusal in plain words, with how long to wait when the server said it. */
 function _sayRefusal(ctx: StartContext, error: ErrorReply): void {
   const ms = typeof error.retryAfterMs === "number"
@@ -40,13 +43,13 @@ function _sayRefusal(ctx: StartContext, error: ErrorReply): void {
     ? error.retry_after * 1000
     : 0;
   const sentence = describeRefusal(error);
-  _say(
-    ctx,
-    formatError(
-      ms > 0 ? `${sentence} ${t("start.retryIn", { time: inWords(ms / 1000) })}` : sentence,
-      ctx.style,
-    ),
-  );
+  // Whole seconds, rounded up (never "in now"); a wait past a day (a hostile or broken
+  // server's `1e999`) is not said at all.
+  const seconds = Math.ceil(ms / 1000);
+  const wait = seconds > 0 && seconds <= MAX_WAIT_SAID_S
+    ? ` ${t("start.retryIn", { time: inWords(seconds) })}`
+    : "";
+  _say(ctx, formatError(sentence + wait, ctx.style));
 }
 
 /** Sends a request; a lost connection is reported and answered with null. */

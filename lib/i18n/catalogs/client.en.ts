@@ -108,9 +108,8 @@ export const clientEn = {
   // The chat view.
   "chat.welcome": "Type a message and press Enter. /help lists the commands.",
   "chat.lostRetry": '{problem} Wait for "Reconnected." and try again.',
-  "chat.notSent": "Not sent: {reason}",
   "chat.notSentBack": "Not sent: {reason} (it is back in the input)",
-  "chat.notSentQuoted": "Not sent: {reason}: {text}",
+  "chat.notSentQuoted": "{reason} Not sent: {text}",
   "chat.quitUnsent":
     "{count, plural, one {# message is} other {# messages are}} not sent yet (offline): /quit again to drop {count, plural, one {it} other {them}}, or wait for the connection.",
   "chat.quitSending":
@@ -213,7 +212,7 @@ export const clientEn = {
   // Message actions: /edit, /delete, /report.
   "action.noneToReport": "There is no message in {room} to report.",
   "action.fewToReport":
-    "{room} shows only {count, plural, one {# message} other {# messages}}: /report alone lists them with their N.",
+    "{room} shows only {count, plural, one {# message: /report alone shows it with its N} other {# messages: /report alone lists them with their N}}.",
   "action.noneOwn":
     "You have no message in {room} to {verb, select, edit {edit} other {delete}}: only your own messages can be {verb, select, edit {edited} other {deleted}} (send one first, or /history to load older ones).",
   "action.fewOwn":

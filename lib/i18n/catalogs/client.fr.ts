@@ -106,9 +106,8 @@ export const clientFr: Catalog<ClientKey> = {
   "usage.unknown": "Commande inconnue /{command}. Tapez /help pour la liste.",
   "chat.welcome": "Tapez un message et appuyez sur Entrée. /help liste les commandes.",
   "chat.lostRetry": "{problem} Attendez « Reconnecté. » et réessayez.",
-  "chat.notSent": "Non envoyé : {reason}",
   "chat.notSentBack": "Non envoyé : {reason} (il est de retour dans la saisie)",
-  "chat.notSentQuoted": "Non envoyé : {reason} : {text}",
+  "chat.notSentQuoted": "{reason} Non envoyé : {text}",
   "chat.quitUnsent":
     "{count, plural, one {# message n'est pas encore envoyé} other {# messages ne sont pas encore envoyés}} (hors ligne) : /quit encore une fois pour {count, plural, one {l'abandonner} other {les abandonner}}, ou attendez la connexion.",
   "chat.quitSending":
@@ -208,7 +207,7 @@ export const clientFr: Catalog<ClientKey> = {
     "-- {lines} lignes : Entrée les envoie en un seul message ; Échap ou une autre touche revient à l'édition.",
   "action.noneToReport": "Il n'y a aucun message à signaler dans {room}.",
   "action.fewToReport":
-    "{room} n'affiche {count, plural, one {qu'un message} other {que # messages}} : /report seul les liste avec leur N.",
+    "{room} n'affiche {count, plural, one {qu'un message : /report seul le montre avec son N} other {que # messages : /report seul les liste avec leur N}}.",
   "action.noneOwn":
     "Vous n'avez aucun message à {verb, select, edit {modifier} other {supprimer}} dans {room} : seuls vos propres messages peuvent être {verb, select, edit {modifiés} other {supprimés}} (envoyez-en un d'abord, ou /history pour charger les plus anciens).",
   "action.fewOwn":

@@ -9,7 +9,7 @@
  * members of the room the same way ({@linkcode applyRemoteTopic}).
  */
 import { type ErrorCode, RequestError } from "../../protocol/error_codes.ts";
-import { MAX_TOPIC } from "../../protocol/limits.ts";
+import { MAX_TOPIC, TOPIC_CONTROLS } from "../../protocol/limits.ts";
 import { codePoints } from "../../protocol/names.ts";
 import type { Actor } from "../control.ts";
 import type { ChatCore } from "../chat/core.ts";
@@ -18,14 +18,6 @@ import type { Account } from "../net/session.ts";
 import { auditRoom } from "./room_removal.ts";
 import type { Language } from "../../i18n/languages.ts";
 import { serverTexts } from "../../i18n/server_texts.ts";
-
-/**
- * What a topic may not hold: control characters, line and paragraph separators, and the
- * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which reorder
- * the text shown after them (a topic that reads differently than it is written). Joiners
- * and direction marks stay allowed: emoji sequences and right-to-left scripts need them.
- */
-const TOPIC_CONTROLS = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 /**
  * The topic to store for what was asked: trimmed, null when absent or blank. Throws `code`
