@@ -1,5 +1,5 @@
 /** The lists of the issue-15 routes; an older server answers 404 and they show "not available". */
-import { signal } from "@preact/signals";
+import { computed, signal } from "@preact/signals";
 import type {
   AccountsPage,
   AddressBanView,
@@ -45,10 +45,47 @@ export const staff = remote(async () =>
   (await api<{ staff: StaffView[] }>("GET", "/api/staff")).staff
 );
 
-/** `GET /api/reports?status=`. */
-export const reports = remote(async () =>
-  (await api<{ reports: ReportView[] }>("GET", `/api/reports?status=${reportStatus.value}`)).reports
-);
+/**
+ * Open reports loaded at most (the API's default limit): past it the navigation says
+ * "100+".
+ */
+export const OPEN_REPORTS_LIMIT = 100;
+
+function reportsFetcher(status: "open" | "closed"): () => Promise<ReportView[]> {
+  return async () =>
+    (await api<{ reports: ReportView[] }>(
+      "GET",
+      `/api/reports${query({ status, limit: OPEN_REPORTS_LIMIT })}`,
+    )).reports;
+}
+
+/**
+ * `GET /api/reports?status=open`: the queue, kept loaded whatever section is shown (its
+ * length is the count beside "Reports" in the navigation).
+ */
+export const openReports = remote(reportsFetcher("open"));
+/** `GET /api/reports?status=closed`: loaded while the Reports section lists them. */
+export const closedReports = remote(reportsFetcher("closed"));
+
+/** The reports the Reports section lists (open or closed, as chosen). */
+export function shownReports(): typeof openReports {
+  return reportStatus.value === "open" ? openReports : closedReports;
+}
+
+/** Reloads the open reports, and the closed ones too while they are the ones listed. */
+export async function loadReports(): Promise<void> {
+  await openReports.load();
+  if (reportStatus.value === "closed") await closedReports.load();
+}
+
+/**
+ * How many reports are open (at most {@linkcode OPEN_REPORTS_LIMIT}), or null until known
+ * (and on a server without the report queue).
+ */
+export const openReportCount = computed(() => {
+  const state = openReports.state.value;
+  return state.status === "ready" ? state.data.length : null;
+});
 
 /** `GET /api/address-bans`. */
 export const addressBans = remote(async () =>

@@ -8,7 +8,7 @@ import type { MessageView, StatsView } from "../../lib/admin/api_types.ts";
 import { api, ApiError } from "./api.ts";
 import { addStats, loadActivity } from "./activity.ts";
 import { addMessages, loadMessages, markDeleted, markEdited } from "./feed.ts";
-import { accounts, addressBans, instances, reports, staff } from "./lists.ts";
+import { accounts, addressBans, instances, loadReports, staff } from "./lists.ts";
 import {
   auth,
   live,
@@ -56,7 +56,7 @@ const reload = {
   rooms: reloader(loadRooms),
   moderation: reloader(loadModeration),
   audit: reloader(loadAudit),
-  reports: reloader(reports.load),
+  reports: reloader(loadReports),
   staff: reloader(async () => {
     await loadMe();
     await staff.load();

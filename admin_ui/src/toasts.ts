@@ -1,9 +1,11 @@
 /**
  * Toasts: the result of an action, shown next to the control that started it (fixed
- * position, so nothing else moves), for a few seconds; errors stay longer.
+ * position, so nothing else moves), for a few seconds; errors stay longer. Changing section
+ * takes them away: they would stay where their button was, over the new section's controls.
  */
-import { signal } from "@preact/signals";
+import { effect, signal } from "@preact/signals";
 import { describeError } from "./api.ts";
+import { section } from "./sections.ts";
 
 /** A toast on screen: its text and where it sits in the viewport (px). */
 export interface Toast {
@@ -40,6 +42,17 @@ export function toast(kind: "ok" | "error", text: string, anchor?: Element | nul
   toasts.value = [...toasts.value.slice(-3), { id, kind, text, ...place(anchor) }];
   setTimeout(() => dismissToast(id), kind === "ok" ? 4000 : 9000);
 }
+
+/** The section the toasts on screen were shown in. */
+let shownIn = section.peek();
+
+effect(() => {
+  const current = section.value;
+  if (current === shownIn) return;
+  shownIn = current;
+  // An action still under way reports later in the corner: its button is gone by then.
+  toasts.value = [];
+});
 
 /** Removes a toast. */
 export function dismissToast(id: number): void {

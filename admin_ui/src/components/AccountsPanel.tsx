@@ -1,7 +1,8 @@
 /**
  * The accounts directory (`GET /api/accounts`): search by name, page by page; each account
- * with created, last seen, online and role, and its actions (kick, mute; ban and roles for
- * admins). The search text is a module signal, so live refreshes never wipe it.
+ * with created, last seen, online, role and the sanctions in force (badges), and its actions
+ * (kick, mute; ban and roles for admins). The search text is a module signal, so live
+ * refreshes never wipe it.
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
@@ -15,6 +16,7 @@ import { RemoteView, Section } from "./Section.tsx";
 import { RoleForm } from "./StaffPanel.tsx";
 import { t } from "../i18n.ts";
 import { SanctionButtons } from "./SanctionButtons.tsx";
+import { SanctionBadges } from "./SanctionBadges.tsx";
 
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -77,6 +79,7 @@ function AccountRow({ account }: { account: AccountView }) {
       <div class="row-head">
         <strong class="name">{account.user}</strong>
         {account.role && <span class="badge">{t(`role.${account.role}`)}</span>}
+        <SanctionBadges user={account.user} />
         <span class={account.online ? "online" : "muted"}>
           {account.online ? t("accounts.online") : t("accounts.offline")}
         </span>

@@ -1,24 +1,30 @@
 /**
  * The report queue (`GET /api/reports?status=`): each reported message with its reporter and
- * reason; dismiss it, or delete the message (after a confirmation).
+ * reason; dismiss it, or delete the message (after a confirmation); and act on the message's
+ * author with the same kick / mute / ban buttons and form as the Users rows (open and closed
+ * reports alike: deleting the message closes the report first).
  */
+import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import type { ReportView } from "../../../lib/admin/api_types.ts";
 import { api, seg } from "../api.ts";
 import { ask } from "../confirm.ts";
-import { reports, reportStatus } from "../lists.ts";
-import { now } from "../state.ts";
+import { loadReports, reportStatus, shownReports } from "../lists.ts";
+import { fresh, now } from "../state.ts";
 import { act, anchorOf } from "../toasts.ts";
 import { clock } from "../format.ts";
 import { RemoteView, Section } from "./Section.tsx";
 import { t } from "../i18n.ts";
+import { SanctionBadges } from "./SanctionBadges.tsx";
+import { SanctionButtons } from "./SanctionButtons.tsx";
+import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
 
 /** The reports section. */
 export function ReportsPanel() {
-  useEffect(() => void reports.load(), []);
+  useEffect(() => void loadReports(), []);
   const show = (status: "open" | "closed") => {
     reportStatus.value = status;
-    void reports.load();
+    void shownReports().load();
   };
   return (
     <Section id="reports" title={t("reports.title")}>
@@ -35,7 +41,7 @@ export function ReportsPanel() {
           </button>
         ))}
       </div>
-      <RemoteView state={reports.state.value}>
+      <RemoteView state={shownReports().state.value}>
         {(list) =>
           list.length === 0
             ? (
@@ -68,7 +74,7 @@ function ReportRow({ report: r }: { report: ReportView }) {
       action === "delete" ? t("reports.deletedClosed") : t("reports.dismissed"),
       anchor,
     );
-    if (ok) void reports.load();
+    if (ok) void loadReports();
   };
   const m = r.message;
   return (
@@ -100,6 +106,39 @@ function ReportRow({ report: r }: { report: ReportView }) {
           </button>
         </span>
       )}
+      {m && <AuthorActions user={m.user} />}
     </li>
+  );
+}
+
+/**
+ * "Author: kevin [muted until 14:05] Kick Mute Ban": the author's sanctions in force and the
+ * buttons that open the sanction form for them, below.
+ */
+function AuthorActions({ user }: { user: string }) {
+  const open = useSignal<SanctionAction | null>(null);
+  return (
+    <>
+      <div
+        class="report-author"
+        role="group"
+        aria-label={t("reports.authorActions", { user })}
+        data-testid="report-author"
+      >
+        <span class="muted small-text">{t("reports.author", { user })}</span>
+        <SanctionBadges user={user} />
+        <span class="author-actions">
+          <SanctionButtons open={open} />
+        </span>
+      </div>
+      {open.value && fresh.value && (
+        <SanctionForm
+          key={open.value}
+          user={user}
+          action={open.value}
+          onDone={() => (open.value = null)}
+        />
+      )}
+    </>
   );
 }

@@ -7,29 +7,19 @@ import type { SanctionView } from "../../../lib/admin/api_types.ts";
 import { api } from "../api.ts";
 import { byName, isAdmin, moderation, now } from "../state.ts";
 import { act, anchorOf } from "../toasts.ts";
-import { clock, fromNow } from "../format.ts";
 import { t } from "../i18n.ts";
+import { sanctionUntil } from "../user_sanctions.ts";
 import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
 import { allowedActions } from "./SanctionButtons.tsx";
 import { Section } from "./Section.tsx";
 import { AddressBans } from "./AddressBans.tsx";
 
-const UNTIL = {
-  kicks: "sanctions.kickedUntil",
-  mutes: "sanctions.mutedUntil",
-  bans: "sanctions.bannedUntil",
-} as const;
+const KIND = { kicks: "kick", mutes: "mute", bans: "ban" } as const;
 const LIFTED = {
   kicks: "sanctions.liftedKick",
   mutes: "sanctions.liftedMute",
   bans: "sanctions.liftedBan",
 } as const;
-
-/** "muted until 14:05 (in 5 min)" / "muet jusqu'à 14:05 (dans 5 min)". */
-function sanctionUntil(kind: "kicks" | "mutes" | "bans", until: string, at: number): string {
-  const left = Date.parse(until) > at ? fromNow(until, at) : t("sanctions.ended");
-  return t(UNTIL[kind], { until: clock(until, at), left });
-}
 
 /** The sanctions section. */
 export function SanctionsPanel() {
@@ -80,7 +70,9 @@ function SanctionList(
               <li class="row compact" key={s.user} data-user={s.user}>
                 <strong class="name">{s.user}</strong>
                 <span class="muted">
-                  {s.until ? sanctionUntil(kind, s.until, now.value) : t("sanctions.untilLifted")}
+                  {s.until
+                    ? sanctionUntil(KIND[kind], s.until, now.value)
+                    : t("sanctions.untilLifted")}
                   {s.reason ? ` · ${s.reason}` : ""} · {t("common.by", { user: s.by })}
                 </span>
                 {canLift && (

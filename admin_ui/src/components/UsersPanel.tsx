@@ -1,9 +1,9 @@
 /**
  * Connected users and their sessions (on every instance of a cluster, each session naming its
- * instance), with the actions on each user. Sessions are cards of
- * label/value pairs that wrap as a whole (rooms as a wrapped list), so a long address or
- * many rooms never split a word or a header. While the live feed is lost the list stays,
- * greyed, with its time, and its actions are disabled.
+ * instance), with their sanctions in force as badges and the actions on each user. Sessions
+ * are cards of label/value pairs that wrap as a whole (rooms as a wrapped list), so a long
+ * address or many rooms never split a word or a header. While the live feed is lost the list
+ * stays, greyed, with its time, and its actions are disabled.
  */
 import { useSignal } from "@preact/signals";
 import type { ConnectedUser } from "../../../lib/admin/api_types.ts";
@@ -13,6 +13,7 @@ import { type SanctionAction, SanctionForm } from "./SanctionForm.tsx";
 import { Section } from "./Section.tsx";
 import { t } from "../i18n.ts";
 import { SanctionButtons } from "./SanctionButtons.tsx";
+import { SanctionBadges } from "./SanctionBadges.tsx";
 
 /** The connected users section. */
 export function UsersPanel() {
@@ -38,6 +39,7 @@ function UserRow({ user }: { user: ConnectedUser }) {
     <li class="row" data-testid="user-row" data-user={user.user}>
       <div class="row-head">
         <strong class="name">{user.user}</strong>
+        <SanctionBadges user={user.user} />
         <span class="muted">
           {t("users.sessions", { n: user.sessions.length })}
         </span>

@@ -44,6 +44,8 @@ export const adminEn = {
   "nav.audit": "Audit",
   "nav.staff": "Staff",
   "nav.server": "Server",
+  "nav.openReports": "{n, plural, one {# open report} other {# open reports}}",
+  "nav.openReportsMore": "{n} or more open reports",
   "remote.missing":
     "Not available on this server: it does not offer this yet (it answered 404). Update the server to use this section.",
   "remote.forbidden": "Only admins can see this.",
@@ -106,6 +108,11 @@ export const adminEn = {
   "sanctions.liftedKick": "Lifted the kick of {user}.",
   "sanctions.liftedMute": "Lifted the mute of {user}.",
   "sanctions.liftedBan": "Lifted the ban of {user}.",
+  // A user's sanctions in force, as badges on their rows.
+  "badge.kicked": "kicked until {until}",
+  "badge.muted": "muted until {until}",
+  "badge.bannedUntil": "banned until {until}",
+  "badge.banned": "banned",
   // Address bans.
   "addressBans.title": "Address bans",
   "addressBans.address": "Address or CIDR",
@@ -184,6 +191,8 @@ export const adminEn = {
   "reports.dismiss": "Dismiss",
   "reports.deleteMessage": "Delete message…",
   "reports.reportedBy": "Reported by {reporter}: {reason}",
+  "reports.author": "Author: {user}",
+  "reports.authorActions": "Measures against the author, {user}",
   // Audit.
   "audit.title": "Audit log",
   "audit.empty": "No actions yet.",
