@@ -353,10 +353,15 @@ export class ChatClient {
     return Array.isArray(features) && features.includes(feature);
   }
 
-  /** Sends a direct message; it is resent after a reconnect until acknowledged. */
+  /**
+   * Sends a direct message; it is resent after a reconnect until acknowledged. Its
+   * recipient is caught up with after reconnects once the server accepted it (a mistyped
+   * name would be asked about at every reconnect).
+   */
   dm(to: string, text: string): Promise<Reply> {
-    this.#rooms.addDmPartner(to);
-    return this.#outbox.submit({ type: "dm", to, text });
+    const sent = this.#outbox.submit({ type: "dm", to, text });
+    sent.then((reply) => reply.ok && this.#rooms.addDmPartner(to), () => {});
+    return sent;
   }
 
   /** Resolves when every sent message has been acknowledged or refused. */

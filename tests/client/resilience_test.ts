@@ -432,3 +432,54 @@ Deno.test("resilience: against the real server, a join whose history would be 1.
     await server.cleanup();
   }
 });
+
+Deno.test("resilience: bad input a dm to a name the server refuses (no_such_user) is not caught up with after a reconnect; an accepted one is", async () => {
+  const histories: string[] = [];
+  const server = FakeServer.start(async (conn) => {
+    await conn.welcome();
+    for await (const request of conn.served()) {
+      switch (request.type) {
+        case "login":
+          await conn.ok(request, { user: "ada", rooms: [] });
+          break;
+        case "dm":
+          if (request.to !== "bob") {
+            await conn.error(request, "no_such_user");
+            break;
+          }
+          await conn.ok(request, { msgid: "0000000000000007", ts: new Date().toISOString() });
+          // The server's echo: the client has seen a dm, so it catches up after reconnects.
+          await conn.send({
+            type: "dm",
+            msgid: "0000000000000007",
+            user: "ada",
+            to: "bob",
+            text: request.text,
+            ts: new Date().toISOString(),
+          });
+          break;
+        case "history":
+          histories.push(String(request.with));
+          await conn.ok(request, { messages: [], more: false });
+          break;
+        default:
+          await conn.ok(request);
+      }
+    }
+  });
+  const backoff = { baseMs: 20, maxMs: 200, random: () => 0 };
+  const client = await ChatClient.connect({ endpoint: endpoint(server.port), backoff });
+  try {
+    const log = new EventLog(client);
+    assert.ok((await client.login("ada", PASSWORD)).ok);
+    assert.equal((await client.dm("bbo", "typo")).ok, false);
+    assert.ok((await client.dm("bob", "hello")).ok);
+    await log.until(() => log.events.some((e) => e.type === "dm"), "the echo");
+    server.connections[0]!.close();
+    await log.until(() => log.events.some((e) => e.type === "reconnected"), "the reconnect");
+    assert.deepEqual(histories, ["bob"]);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
