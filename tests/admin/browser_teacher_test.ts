@@ -30,7 +30,9 @@ Deno.test({
       };
       const alice = await student("alice");
       const kevin = await student("kevin");
+      await alice.ok({ type: "say", room: "general", text: "j'ai fini l'exercice" });
       const insult = await kevin.ok({ type: "say", room: "general", text: "t'es nulle, idiote" });
+      await alice.ok({ type: "say", room: "general", text: "pourquoi tu dis ça ?" });
       await alice.ok({ type: "report", msgid: insult.msgid, reason: "Il m'insulte" });
 
       await page.goto(`http://127.0.0.1:${server.adminPort}/`);
@@ -44,6 +46,23 @@ Deno.test({
         await report.getByText("t'es nulle, idiote").waitFor();
         assert.match(await report.innerText(), /Signalé par alice : Il m'insulte/);
       });
+
+      await t.step(
+        "the report shows what was said just before and after, in that order",
+        async () => {
+          const report = page.getByTestId("reports").locator("li.row").first();
+          const context = report.getByRole("list", { name: "Dit juste avant et après" });
+          await context.first().waitFor();
+          const text = await report.innerText();
+          const at = (s: string) => text.indexOf(s);
+          assert.ok(
+            at("j'ai fini l'exercice") >= 0 &&
+              at("j'ai fini l'exercice") < at("t'es nulle, idiote") &&
+              at("t'es nulle, idiote") < at("pourquoi tu dis ça ?"),
+            text,
+          );
+        },
+      );
 
       await t.step("a mute typed '10 min' works and says so in French", async () => {
         await go(page, "Utilisateurs");

@@ -1,12 +1,12 @@
 /**
- * The report queue (`GET /api/reports?status=`): each reported message with its reporter and
- * reason; dismiss it, or delete the message (after a confirmation); and act on the message's
+ * The report queue (`GET /api/reports?status=`): each reported message between the lines
+ * said just before and after it, with its reporter and reason; dismiss it, or delete the message (after a confirmation); and act on the message's
  * author with the same kick / mute / ban buttons and form as the Users rows (open and closed
  * reports alike: deleting the message closes the report first).
  */
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import type { ReportView } from "../../../lib/admin/api_types.ts";
+import type { MessageView, ReportView } from "../../../lib/admin/api_types.ts";
 import { api, seg } from "../api.ts";
 import { ask } from "../confirm.ts";
 import { loadReports, reportStatus, shownReports } from "../lists.ts";
@@ -77,8 +77,13 @@ function ReportRow({ report: r }: { report: ReportView }) {
     if (ok) void loadReports();
   };
   const m = r.message;
+  // The lines around it, oldest first (msgids are fixed-width: they compare as text).
+  const context = r.context ?? [];
+  const before = context.filter((c) => c.msgid < r.msgid);
+  const after = context.filter((c) => c.msgid > r.msgid);
   return (
     <li class="row" data-report={String(r.id)}>
+      <ContextLines lines={before} />
       <blockquote class="reported">
         {m
           ? (
@@ -92,6 +97,7 @@ function ReportRow({ report: r }: { report: ReportView }) {
           )
           : <em class="muted">{t("reports.gone", { msgid: r.msgid })}</em>}
       </blockquote>
+      <ContextLines lines={after} />
       <p class="small-text">
         {t("reports.reportedBy", { reporter: r.reporter, reason: r.reason })}{" "}
         <span class="muted">· {clock(r.at, now.value)}</span>
@@ -108,6 +114,21 @@ function ReportRow({ report: r }: { report: ReportView }) {
       )}
       {m && <AuthorActions user={m.user} />}
     </li>
+  );
+}
+
+/** Messages said around a reported one, dimmed, as the moderator needs them to judge it. */
+function ContextLines({ lines }: { lines: readonly MessageView[] }) {
+  if (lines.length === 0) return null;
+  return (
+    <ol class="report-context" aria-label={t("reports.context")}>
+      {lines.map((c) => (
+        <li key={c.msgid}>
+          <strong>{c.user}</strong>{" "}
+          {c.deleted ? <em>{t("messages.deletedMark")}</em> : <span>{c.text}</span>}
+        </li>
+      ))}
+    </ol>
   );
 }
 

@@ -177,6 +177,7 @@ export const adminEn = {
   "messages.deletedMark": "message deleted",
   // Reports.
   "reports.title": "Reports",
+  "reports.context": "Said around it",
   "reports.which": "Which reports",
   "reports.open": "open",
   "reports.closed": "closed",

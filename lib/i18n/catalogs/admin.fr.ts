@@ -164,6 +164,7 @@ export const adminFr: Catalog<AdminKey> = {
   "messages.deleted": "Message supprimé.",
   "messages.deletedMark": "message supprimé",
   "reports.title": "Signalements",
+  "reports.context": "Dit juste avant et après",
   "reports.which": "Quels signalements",
   "reports.open": "ouverts",
   "reports.closed": "clos",
