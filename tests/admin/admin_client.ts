@@ -28,7 +28,9 @@ export class AdminClient {
     const setCookie = res.headers.get("set-cookie");
     if (setCookie) this.cookie = setCookie.split(";")[0]!;
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    // JSON from the API; a plain-text answer (the connection cap's 503) as its text.
+    const json = (res.headers.get("content-type") ?? "").includes("json");
+    return { status: res.status, body: text ? (json ? JSON.parse(text) : text) : null };
   }
 
   /** Logs in as admin; throws unless it worked. */

@@ -19,6 +19,7 @@ import { type ChatCore, SEQ_FLOOR_SETTING } from "../chat/core.ts";
 import type { Room } from "../chat/rooms.ts";
 import type { Language } from "../../i18n/languages.ts";
 import { serverTexts } from "../../i18n/server_texts.ts";
+import { noticeLanguage } from "./sanctions.ts";
 
 /**
  * Deletes `room` and audits it as done by `actor`; a store failure puts it back. The
@@ -29,7 +30,7 @@ export async function removeRoom(
   core: ChatCore,
   room: Room,
   actor: Actor,
-  language: Language = "en",
+  language: Language = noticeLanguage(core),
 ): Promise<boolean> {
   const accepted = core.writer.lastSeq;
   _detach(core, room, language);
@@ -68,7 +69,7 @@ export async function removeRoom(
 export function applyRemoteRoomDeletion(
   core: ChatCore,
   roomId: number,
-  language: Language = "en",
+  language: Language = noticeLanguage(core),
 ): boolean {
   const room = core.rooms.byId(roomId);
   if (!room) return false;

@@ -18,6 +18,7 @@ import type { Account } from "../net/session.ts";
 import { auditRoom } from "./room_removal.ts";
 import type { Language } from "../../i18n/languages.ts";
 import { serverTexts } from "../../i18n/server_texts.ts";
+import { noticeLanguage } from "./sanctions.ts";
 
 /**
  * The topic to store for what was asked: trimmed, null when absent or blank. Throws `code`
@@ -69,7 +70,7 @@ export async function setRoomTopic(
     by: actor.by,
     notice,
   });
-  _show(room, clean, actor.by, notice, options.language ?? "en");
+  _show(room, clean, actor.by, notice, options.language ?? noticeLanguage(core));
   await auditRoom(core, actor, "set_topic", room.name, clean);
   core.emit({ type: "rooms" });
   return clean;
@@ -83,7 +84,7 @@ export async function setRoomTopic(
 export function applyRemoteTopic(
   core: ChatCore,
   change: { roomId: number; topic: string | null; by: string; notice: boolean },
-  language: Language = "en",
+  language: Language = noticeLanguage(core),
 ): boolean {
   const room = core.rooms.byId(change.roomId);
   if (!room) return false;

@@ -183,7 +183,7 @@ function _enforce(
   } else if (kind === "kick") {
     core.closeUser(user.id, kickedFrame(until!, reason), "kicked");
   } else {
-    const notice = muteNotice(until!, reason, _noticeLanguage.get(core));
+    const notice = muteNotice(until!, reason, noticeLanguage(core));
     for (const session of core.sessions.ofUser(user.id)) session.send(notice);
   }
 }
