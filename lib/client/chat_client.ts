@@ -8,6 +8,7 @@
  * every address has failed in a row. No terminal code here.
  */
 import { foldName } from "../protocol/names.ts";
+import { matchServerText } from "../i18n/server_texts.ts";
 import { noticeText } from "./messages.ts";
 import { t } from "./i18n.ts";
 import type { ClientRequest } from "../protocol/requests.ts";
@@ -25,7 +26,7 @@ import { Credentials } from "./credentials.ts";
 import { Outbox } from "./outbox.ts";
 import { toClientEvent } from "./server_events.ts";
 import { listRooms, type RoomPage, roomPage } from "./room_list.ts";
-import { fetchMissedDms, rejoinRooms, toRoomMessages } from "./catch_up.ts";
+import { fetchMissedDms, messagesOf, rejoinRooms, toRoomMessages } from "./catch_up.ts";
 import { isMemberPreview, joinedName, type JoinResult, joinResult } from "./join.ts";
 import { type EndReason, reloginRefusal, Sleeper } from "./reconnect.ts";
 import { RoomTracker } from "./room_tracker.ts";
@@ -114,6 +115,8 @@ export class ChatClient {
   #listeners = new Listeners();
   #rooms = new RoomTracker();
   #outbox: Outbox;
+  /** Rooms just deleted (`room_deleted`), until the server's notice saying so comes. */
+  #deletedRooms = new Set<string>();
   #sleeper = new Sleeper();
   #endedSignal = Promise.withResolvers<void>();
   /** Direct messages received while catching up after a reconnect, emitted after it. */
@@ -130,7 +133,18 @@ export class ChatClient {
     this.#endpoints = endpoints;
     this.#at = at;
     this.#backoff = new Backoff(options.backoff);
-    this.#outbox = new Outbox((request) => this.#online ? this.#conn.request(request) : null);
+    this.#outbox = new Outbox(
+      (request) => this.#online ? this.#conn.request(request) : null,
+      (message, delayMs, error) =>
+        this.#emit({
+          type: "send_delayed",
+          room: message.type === "say" ? message.room : null,
+          to: message.type === "dm" ? message.to : null,
+          delayMs,
+          // Slow mode's refusal is the one that names its wait in seconds too.
+          slowMode: typeof error.retry_after === "number",
+        }),
+    );
     this.#watch(conn);
   }
 
@@ -443,9 +457,13 @@ export class ChatClient {
       case "left":
         this.#emit({ type: event.type, room: event.room, user: event.user });
         return;
-      case "notice":
+      case "notice": {
+        // A version 1 client's copy of `room_deleted`, which this client says itself.
+        const deleted = matchServerText("server.roomDeleted", event.text)?.room;
+        if (deleted !== undefined && this.#deletedRooms.delete(foldName(deleted))) return;
         this.#emit({ type: "notice", text: noticeText(event) });
         return;
+      }
       case "kicked":
         this.#emit({ type: "kicked", until: event.until, reason: event.reason });
         this.#end("kicked", t("end.kicked"));
@@ -465,6 +483,7 @@ export class ChatClient {
         this.#emit(event);
         return;
       case "room_deleted":
+        this.#deletedRooms.add(foldName(event.room));
         this.#rooms.forget(foldName(event.room));
         this.#emit({ type: "room_deleted", room: event.room });
         return;
@@ -594,14 +613,52 @@ export class ChatClient {
         missed.push(...await fetchMissedDms(conn, this.#rooms.dmPartners(), after));
       }
     } finally {
-      missed.push(...(this.#heldDms ?? []));
-      this.#heldDms = null;
-      for (const message of missed) {
-        if (this.#rooms.acceptDm(message, this.#user)) this.#emit({ type: "dm", message });
+      this.#emitDms(missed);
+    }
+  }
+
+  /**
+   * Shows the direct messages not read yet of `conversations` (each partner with its read
+   * marker, from the `unread` counts): at most {@linkcode UNREAD_DMS_SHOWN} each, the oldest
+   * unread first (the newest when there is no marker), all of them in msgid order as `dm`
+   * events. Live ones arriving meanwhile wait behind them. Does nothing offline or while a
+   * reconnect's catch-up runs (it shows them itself).
+   */
+  async showUnreadDms(
+    conversations: readonly { with: string; after: string | null }[],
+  ): Promise<void> {
+    if (!this.#online || this.#heldDms !== null || conversations.length === 0) return;
+    const conn = this.#conn;
+    this.#heldDms = [];
+    const missed: ChatMessage[] = [];
+    try {
+      for (const conversation of conversations) {
+        const reply = await conn.request({
+          type: "history",
+          with: conversation.with,
+          ...(conversation.after === null ? {} : { after: conversation.after }),
+          limit: UNREAD_DMS_SHOWN,
+        });
+        if (reply.ok) missed.push(...messagesOf(reply.frame.messages));
       }
+    } finally {
+      missed.sort((a, b) => (a.msgid < b.msgid ? -1 : a.msgid > b.msgid ? 1 : 0));
+      this.#emitDms(missed);
+    }
+  }
+
+  /** Emits `messages`, then the live ones held meanwhile, each once and in order. */
+  #emitDms(messages: ChatMessage[]): void {
+    const all = [...messages, ...(this.#heldDms ?? [])];
+    this.#heldDms = null;
+    for (const message of all) {
+      if (this.#rooms.acceptDm(message, this.#user)) this.#emit({ type: "dm", message });
     }
   }
 }
+
+/** Unread direct messages shown per conversation when the chat opens. */
+export const UNREAD_DMS_SHOWN = 20;
 
 /** The settings of each connection a client opens. */
 function _connectionOptions(options: ChatClientOptions): ConnectionOptions {

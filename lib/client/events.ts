@@ -42,6 +42,17 @@ export type ClientEvent =
   | { type: "deleted"; msgid: string; room: string | null; by: string | null }
   /** Back online: logged in again, rooms re-joined, unacknowledged messages resent. */
   | { type: "reconnected" }
+  /**
+   * The server asked to send a message again later (`rate_limited`, `unavailable`): it is
+   * sent by itself after `delayMs`; `slowMode` when the room's slow mode said so.
+   */
+  | {
+    type: "send_delayed";
+    room: string | null;
+    to: string | null;
+    delayMs: number;
+    slowMode: boolean;
+  }
   /** A room could not be re-joined after a reconnect. */
   | { type: "rejoin_failed"; room: string; message: string }
   /** The client stopped for good; `message` says why in a sentence. */

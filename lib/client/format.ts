@@ -106,6 +106,22 @@ export function formatDm(message: ChatMessage, self: string | null, style: Style
   }`;
 }
 
+/** What a message waiting to be sent is: a room message, an action (`/me`), a direct message. */
+export type PendingKind = "say" | "action" | "dm";
+
+/**
+ * A message typed offline, waiting to be sent, shown as it will look once sent and dimmed:
+ * `⧗ general: text`, `⧗ general: * you text` (an action), `⧗ [dm] you → bob: text`, then
+ * why it waits. `to` is the room, or for a direct message its recipient.
+ */
+export function formatPending(kind: PendingKind, to: string, text: string, style: Style): string {
+  const you = t("line.you");
+  const head = kind === "dm" ? `[${t("line.dm")}] ${you} → ${sanitize(to)}:` : `${sanitize(to)}:`;
+  const body = sanitize(text, "   ");
+  const what = kind === "action" ? `* ${you} ${body}` : body;
+  return style.dim(`⧗ ${head} ${what} ${t("chat.pendingOffline")}`);
+}
+
 /** A server notice: `HH:MM *** text`, its ISO times shown in local time. */
 export function formatNotice(text: string, now: Date, style: Style): string {
   const time = clock(now.toISOString());

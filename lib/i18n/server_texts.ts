@@ -31,14 +31,24 @@ export function serverTexts(language: Language): Translator<ServerKey> {
 const _PLACEHOLDER = /\{(\w+)\}/g;
 
 /**
- * The values of the server text `key` if `text` is that message in any language (for a
- * client that recognizes, say, a mute notice from a server speaking another language), or
- * null. Each placeholder matches one or more characters; the whole text must match.
+ * Former wordings of server texts, still recognized: a client may talk to a server of an
+ * older version (the French mute notice was reworded to be gender-neutral).
+ */
+const _FORMER: Partial<Record<ServerKey, readonly string[]>> = {
+  "server.muted": ["Vous êtes muet jusqu'à {until}."],
+  "server.mutedReason": ["Vous êtes muet jusqu'à {until} : {reason}"],
+};
+
+/**
+ * The values of the server text `key` if `text` is that message in any language, in its
+ * current or a former wording (for a client that recognizes, say, a mute notice from a
+ * server speaking another language), or null. Each placeholder matches one or more
+ * characters; the whole text must match.
  */
 export function matchServerText(key: ServerKey, text: string): Record<string, string> | null {
   if (text.length > 10_000) return null;
-  for (const catalog of Object.values(SERVER_CATALOGS)) {
-    const message = catalog[key];
+  const messages = [...Object.values(SERVER_CATALOGS).map((c) => c[key]), ...(_FORMER[key] ?? [])];
+  for (const message of messages) {
     const names: string[] = [];
     const pattern = message.split(_PLACEHOLDER).map((part, i) => {
       if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -4,6 +4,7 @@ import {
   clock,
   formatDm,
   formatMessage,
+  formatPending,
   inWords,
   kickedSentence,
   localizeTimes,
@@ -57,6 +58,35 @@ Deno.test("format: direct messages are [mp] (message privé) in French", () => {
     useClientLanguage(NEUTRAL_CHOICE);
   }
   assert.equal(formatDm(dm, "ann", plain), "09:05 [dm] bob → you: psst");
+});
+
+Deno.test("format: a message waiting offline looks as it will once sent: a dm names its recipient, /me is an action", () => {
+  const waiting = "(not sent yet: offline; it is sent when the connection is back)";
+  assert.equal(formatPending("say", "general", "hi", plain), `⧗ general: hi ${waiting}`);
+  assert.equal(formatPending("dm", "Théo", "hi", plain), `⧗ [dm] you → Théo: hi ${waiting}`);
+  assert.equal(
+    formatPending("action", "general", "waits", plain),
+    `⧗ general: * you waits ${waiting}`,
+  );
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    const offline = "(pas encore envoyé : hors ligne ; il partira au retour de la connexion)";
+    assert.equal(
+      formatPending("dm", "Théo", "texte", plain),
+      `⧗ [mp] vous → Théo: texte ${offline}`,
+    );
+    assert.equal(
+      formatPending("action", "Général", "attend", plain),
+      `⧗ Général: * vous attend ${offline}`,
+    );
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
+  // Bad input: a name or text with controls stays text.
+  assert.equal(
+    formatPending("dm", "x\x1b[2J", "a\nb", plain),
+    `⧗ [dm] you → x␛[2J: a\n   b ${waiting}`,
+  );
 });
 
 Deno.test("format: bad input: control characters in a message cannot drive the terminal", () => {

@@ -32,7 +32,7 @@ Deno.test("french: register, join Général, chat, get muted and read it in Fren
     );
     const greeting = await term.waitFor("S'inscrire");
     assert.match(greeting, /Bienvenue sur FastChat\./, "the server's French motd");
-    assert.match(greeting, /Connecté à fastchat\//);
+    assert.match(greeting, /Connexion établie avec fastchat\//);
     await term.keys("Enter");
     await term.waitFor("Nom d'utilisateur :");
     await term.line("amélie");
@@ -41,7 +41,7 @@ Deno.test("french: register, join Général, chat, get muted and read it in Fren
     await term.waitFor("Mot de passe (à nouveau) :");
     await term.line(PASSWORD);
     await term.waitFor("Compte amélie créé");
-    await term.waitFor("Connecté avec le compte amélie.");
+    await term.waitFor("Compte amélie connecté.");
     const picker = await term.waitFor(/Choisissez un salon \((\d+)\) :/);
     const rooms = Number(/Choisissez un salon \((\d+)\) :/.exec(picker)![1]);
     for (let i = 0; i < rooms; i++) await term.keys("Down");
@@ -65,17 +65,22 @@ Deno.test("french: register, join Général, chat, get muted and read it in Fren
       duration: "5m",
     });
     assert.equal(muted.status, 200, JSON.stringify(muted.body));
-    const screen = await term.waitFor("Vous êtes muet jusqu'à");
+    const screen = await term.waitFor("Vous ne pouvez plus écrire jusqu'à");
     assert.match(
       screen,
-      new RegExp(`Vous êtes muet jusqu'à ${UNTIL_TIME}\\.`),
+      new RegExp(`Vous ne pouvez plus écrire jusqu'à ${UNTIL_TIME}\\.`),
       "local 24-hour time",
     );
     assert.doesNotMatch(screen, /\d{4}-\d\d-\d\dT\d\d:\d\d/, "no raw ISO time");
     // The refusal's code is translated by the client (the server's message is English).
     await term.line("encore là ?");
-    const refused = await term.waitFor("Non envoyé :");
-    assert.match(refused, new RegExp(`Non envoyé : Vous êtes muet jusqu'à ${UNTIL_TIME}`));
+    const refused = await term.waitFor("Non envoyé (remis dans la zone de saisie).");
+    assert.match(
+      refused,
+      new RegExp(
+        `Vous ne pouvez plus écrire jusqu'à ${UNTIL_TIME}\\. Non envoyé \\(remis dans la zone de saisie\\)\\.`,
+      ),
+    );
     assert.doesNotMatch(refused, /You are muted/);
   } finally {
     await term?.close();

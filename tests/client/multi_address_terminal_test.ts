@@ -135,7 +135,7 @@ Deno.test("multi-address terminal: a shutdown moves the client to the next addre
       password: "Mot de passe :",
       joined: "Vous avez rejoint general",
     });
-    await settle(term, "the status bar", (rows) => rows.some((r) => /alice · connecté/.test(r)));
+    await settle(term, "the status bar", (rows) => rows.some((r) => /alice · en ligne/.test(r)));
 
     const admin = new AdminClient(a.adminPort);
     await admin.login(ADMIN_PASSWORD);
@@ -144,11 +144,11 @@ Deno.test("multi-address terminal: a shutdown moves the client to the next addre
     const rows = await settle(
       term,
       "the move to b",
-      (r) => r.some((row) => row.includes(`Connecté maintenant à ${at(b.port)}.`)),
+      (r) => r.some((row) => row.includes(`Connexion établie avec ${at(b.port)}.`)),
     );
     assert.ok(!aExited, "moved while a still gives its 60 s of warning");
     assert.ok(rows.some((row) => row.includes("Maintenance")), "the shutdown notice is shown");
-    assert.ok(rows.some((row) => /alice · connecté/.test(row)), rows.join("\n"));
+    assert.ok(rows.some((row) => /alice · en ligne sur /.test(row)), rows.join("\n"));
 
     bob = await FrameClient.connect(b.port);
     await bob.ok({ type: "login", user: "bob", password: PASSWORD });

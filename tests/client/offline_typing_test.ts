@@ -8,6 +8,7 @@ import { FrameClient } from "../support/frame_client.ts";
 import { type ServerProcess, startServer } from "../support/server_process.ts";
 import { settle, type TmuxTerminal } from "./tmux.ts";
 import { loginTerminal, PASSWORD, registerAccounts } from "./client_terminal.ts";
+import { admin, ADMIN_TOKEN } from "../server/support.ts";
 
 Deno.test("offline typing: three lines typed while the server is down all show as waiting, /help answers at once, and all are sent once in order when it is back", async () => {
   const server = await startServer();
@@ -32,7 +33,12 @@ Deno.test("offline typing: three lines typed while the server is down all show a
     );
     const screen = rows.join("\n");
     for (
-      const text of ["general: first offline", "general: second offline", "bob: third offline"]
+      // The dm names its recipient as a sent dm does (not "bob: …", which reads as from bob).
+      const text of [
+        "general: first offline",
+        "general: second offline",
+        "\\[dm\\] you → bob: third offline",
+      ]
     ) {
       assert.match(screen, new RegExp(`⧗ ${text}`), screen);
     }
@@ -76,7 +82,8 @@ Deno.test("offline /quit: a /me typed offline waits, the first /quit only warns 
     await server.stop("SIGKILL");
     await term.waitFor("Connection lost");
     await term.line("/me waves offline");
-    await term.waitFor("⧗ general: /me waves offline");
+    // Shown as an action line, not as the command typed.
+    await term.waitFor("⧗ general: * you waves offline");
     await term.line("/quit");
     await term.waitFor("1 message is not sent yet (offline)");
     // Still running: a local command answers, and nothing said goodbye.
@@ -156,6 +163,35 @@ Deno.test("online /quit: Ctrl-C while a message awaits its answer (server paused
   } finally {
     if (paused) server.child.kill("SIGCONT");
     bob?.close();
+    await term?.close();
+    await server.cleanup();
+  }
+});
+
+Deno.test("slow mode, online: a message held by slow mode says why and when it goes, and never holds the commands typed after it", async () => {
+  const server = await startServer({ env: { FASTCHAT_ADMIN_TOKEN: ADMIN_TOKEN } });
+  let term: TmuxTerminal | null = null;
+  try {
+    await registerAccounts(server.port, "alice", "bob");
+    const slow = await admin(server.adminPort, "PUT", "/api/rooms/general/slowmode", {
+      seconds: 600,
+    });
+    assert.equal(slow.status, 200, JSON.stringify(slow.body));
+    term = await loginTerminal(server.port, "alice", { columns: 120, rows: 30 });
+    await term.waitFor("Joined general");
+    await term.line("first");
+    await term.waitFor(/\d\d:\d\d alice: first/);
+    await term.line("second");
+    await term.waitFor(/Slow mode in general: your message is sent in (9|10) minutes/);
+    // Held, not lost: it waits in the status bar, and a command answers meanwhile.
+    await term.line("/help");
+    const rows = await settle(
+      term,
+      "the help while the message waits",
+      (r) => r.some((row) => row.includes("log out and exit")),
+    );
+    assert.match(rows.join("\n"), /⧗ 1 pending/);
+  } finally {
     await term?.close();
     await server.cleanup();
   }

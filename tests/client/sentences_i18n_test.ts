@@ -109,10 +109,90 @@ Deno.test("sentences: French never writes de/que/le/la before a name (no missing
   }
   assert.deepEqual(wrong, []);
   inFrench(() => {
-    assert.equal(t("start.loggedIn", { user: "amélie" }), "Connecté avec le compte amélie.");
+    assert.equal(t("start.loggedIn", { user: "amélie" }), "Compte amélie connecté.");
     assert.equal(
       t("topic.setBy", { room: "Accueil", topic: "café", user: "alice" }),
       "Le sujet du salon Accueil est maintenant « café » (par alice).",
+    );
+  });
+});
+
+/**
+ * French that gives the user a gender: an adjective or participle agreeing with "vous" (or
+ * with a left-out "vous", as in "Connecté à …" or the status bar's "connecté"). The class
+ * reading these is mixed; the sentences say the same thing about the session, the account
+ * or what the user can do.
+ */
+const GENDERED = new RegExp(
+  "(?:\\bvous (?:êtes|étiez|serez|seriez|soyez|avez été|aviez été|aurez été)(?: \\p{L}+)? |" +
+    "(?:^|[.!?:;«(]\\s*))" +
+    "(?:muet|banni|expulsé|retiré|exclu|connecté|reconnecté|déconnecté|bloqué|invité|prêt)(?:e|s|es)?" +
+    "(?![\\p{L}\\p{N}])",
+  "iu",
+);
+
+Deno.test("sentences: French addresses the user without a gender (client and server texts)", () => {
+  const gendered: string[] = [];
+  for (const [part, set] of Object.entries({ client: CLIENT_CATALOGS, server: SERVER_CATALOGS })) {
+    const french = createTranslator<string>(set, matchLanguage("fr")!);
+    for (const [key, message] of Object.entries(set.fr)) {
+      for (const count of [1, 2]) {
+        const text = french.t(key, _values(message, "amélie", count, "edit"));
+        if (GENDERED.test(text)) gendered.push(`${part} ${key}: ${text}`);
+      }
+    }
+  }
+  assert.deepEqual(gendered, []);
+  inFrench(() => {
+    assert.equal(
+      t("error.mutedUntil", { until: "14:05" }),
+      "Vous ne pouvez plus écrire jusqu'à 14:05.",
+    );
+    assert.match(t("error.kicked"), /^Votre session a été fermée par un modérateur/);
+  });
+});
+
+Deno.test("sentences: bad input: the gender check catches muet, expulsé, banni and a bare Connecté", () => {
+  for (
+    const bad of [
+      "Vous êtes muet jusqu'à 14:05.",
+      "Vous avez été expulsé par un modérateur.",
+      "Vous aviez été retiré du salon.",
+      "Vous êtes banni.",
+      "Tant que vous êtes muet, rien.",
+      "Connecté avec le compte amélie.",
+      "Reconnecté.",
+      "connecté à h2:9001",
+      "Vous êtes maintenant connectée.",
+    ]
+  ) {
+    assert.match(bad, GENDERED, bad);
+  }
+  for (
+    const good of [
+      "Vous ne pouvez plus écrire jusqu'à 14:05.",
+      "Compte amélie connecté.",
+      "Votre compte est banni de ce serveur.",
+      "Vous avez rejoint Général",
+      "en ligne sur h2:9001",
+      "Connexion établie avec fastchat/1.0.",
+    ]
+  ) {
+    assert.doesNotMatch(good, GENDERED, good);
+  }
+});
+
+Deno.test("sentences: French wording of the prompts, menus and refusals put back", () => {
+  inFrench(() => {
+    assert.equal(t("prompt.cancelled"), "(annulé)");
+    assert.equal(t("menu.keys"), "↑/↓ pour choisir, Entrée pour valider");
+    assert.equal(
+      t("chat.notSentBack", { reason: "Le message est vide." }),
+      "Le message est vide. Non envoyé (remis dans la zone de saisie).",
+    );
+    assert.match(
+      t("chat.quitUnsent", { count: 2 }),
+      /\(hors ligne\) : tapez \/quit encore une fois/,
     );
   });
 });
@@ -150,7 +230,12 @@ Deno.test("sentences: a usage quoted in a sentence names its arguments in the se
 });
 
 /** A chat view as far as `syncUnread` uses it, its info lines kept in `lines`. */
-function _unreadView(lines: string[]): ChatView {
+/**
+ * A view whose server counts one unread room and eleven dm conversations: the first ten are
+ * shown (`shown` gets them), the eleventh, bob's, is listed.
+ */
+function _unreadView(lines: string[], shown: string[] = []): ChatView {
+  const others = Array.from({ length: 10 }, (_, i) => ({ with: `p${i}`, unread: 1 }));
   return {
     client: {
       online: true,
@@ -158,8 +243,15 @@ function _unreadView(lines: string[]): ChatView {
       request: () =>
         Promise.resolve({
           ok: true,
-          frame: { rooms: [{ room: "dev", unread: 1 }], dms: [{ with: "bob", unread: 2 }] },
+          frame: {
+            rooms: [{ room: "dev", unread: 1 }],
+            dms: [...others, { with: "bob", unread: 2, last_read: null }],
+          },
         }),
+      showUnreadDms: (conversations: { with: string }[]) => {
+        shown.push(...conversations.map((c) => c.with));
+        return Promise.resolve();
+      },
     },
     applyUnread: (counts: { room: string; unread: number }[]) =>
       counts.map((c) => `${c.room} ${c.unread}`),
@@ -169,8 +261,10 @@ function _unreadView(lines: string[]): ChatView {
 
 Deno.test("sentences: unread elsewhere names direct messages mp in French, dm in English", async () => {
   const english: string[] = [];
-  await syncUnread(_unreadView(english));
+  const shown: string[] = [];
+  await syncUnread(_unreadView(english, shown));
   assert.deepEqual(english, ["Unread elsewhere: dev 1, dm bob 2 (/join ROOM, /msg USER)."]);
+  assert.deepEqual(shown, Array.from({ length: 10 }, (_, i) => `p${i}`), "the first ten shown");
   useClientLanguage(matchLanguage("fr")!);
   try {
     const french: string[] = [];

@@ -161,7 +161,7 @@ Deno.test("server list: the status bar names the address when the view gives one
   assert.equal(bars({ ...status, address: "h\x1b[2J:1" }).connection.includes("\x1b"), false);
   useClientLanguage(matchLanguage("fr")!);
   try {
-    assert.equal(bars({ ...status, address: "h2:9001" }).connection, "connecté à h2:9001");
+    assert.equal(bars({ ...status, address: "h2:9001" }).connection, "en ligne sur h2:9001");
   } finally {
     useClientLanguage(NEUTRAL_CHOICE);
   }

@@ -65,7 +65,7 @@ Deno.test("topic refusal: the same in French", () => {
     );
     assert.match(
       describeTopicRefusal(refusal("not_allowed", { until: UNTIL }), "général", "salut"),
-      /^Vous êtes .+ jusqu'à .+\. Tant que vous êtes muet, vous ne pouvez pas non plus modifier le sujet d'un salon\.$/,
+      /^Vous ne pouvez plus écrire jusqu'à .+\. Pendant ce temps, vous ne pouvez pas non plus modifier le sujet d'un salon\.$/,
     );
     assert.match(
       describeTopicRefusal(refusal("invalid_topic"), "dev", "é".repeat(1_234)),

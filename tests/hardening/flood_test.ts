@@ -125,7 +125,10 @@ Deno.test("flood: bad input a say flood on a French server (--lang fr) is muted 
     const notice = await flooder.next((f) =>
       f.type === "notice"
     );
-    match(notice.text as string, /^Vous êtes muet jusqu'à .* : Sourdine automatique : /);
+    match(
+      notice.text as string,
+      /^Vous ne pouvez plus écrire jusqu'à .* : Sourdine automatique : /,
+    );
     const kicked = await flooder.next((f) =>
       f.type === "kicked"
     );

@@ -24,7 +24,7 @@ Deno.test("mute notice: text in the server's language, shape unchanged", () => {
   const until = Date.UTC(2025, 2, 14, 13, 5);
   assert.deepEqual(muteNotice(until, "", "fr"), {
     type: "notice",
-    text: "Vous êtes muet jusqu'à 2025-03-14T13:05:00.000Z.",
+    text: "Vous ne pouvez plus écrire jusqu'à 2025-03-14T13:05:00.000Z.",
   });
   assert.equal(
     muteNotice(until, "spam").text,
@@ -40,7 +40,7 @@ Deno.test("a client recognizes a mute notice from a server of either language", 
     until: iso,
     reason: "a: b",
   });
-  assert.deepEqual(matchServerText("server.muted", `Vous êtes muet jusqu'à ${iso}.`), {
+  assert.deepEqual(matchServerText("server.muted", `Vous ne pouvez plus écrire jusqu'à ${iso}.`), {
     until: iso,
   });
   assert.equal(matchServerText("server.muted", "Welcome"), null);
@@ -49,10 +49,34 @@ Deno.test("a client recognizes a mute notice from a server of either language", 
   try {
     assert.equal(
       noticeText({ type: "notice", text: `You are muted until ${iso}.` }),
-      "Vous êtes muet jusqu'à 14:05.",
+      "Vous ne pouvez plus écrire jusqu'à 14:05.",
     );
     assert.equal(noticeText({ type: "notice", text: "Bonjour" }), "Bonjour");
   } finally {
     useClientLanguage(NEUTRAL_CHOICE);
   }
+});
+
+Deno.test("a client still recognizes the former French mute notice of an older server", () => {
+  const today = new Date();
+  today.setHours(14, 5, 0, 0);
+  const iso = today.toISOString();
+  assert.deepEqual(matchServerText("server.muted", `Vous êtes muet jusqu'à ${iso}.`), {
+    until: iso,
+  });
+  assert.deepEqual(matchServerText("server.mutedReason", `Vous êtes muet jusqu'à ${iso} : spam`), {
+    until: iso,
+    reason: "spam",
+  });
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    assert.equal(
+      noticeText({ type: "notice", text: `Vous êtes muet jusqu'à ${iso} : spam` }),
+      "Vous ne pouvez plus écrire jusqu'à 14:05 : spam",
+    );
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
+  // Bad input: a former wording is recognized only whole.
+  assert.equal(matchServerText("server.muted", `Vous êtes muet jusqu'à ${iso}. Et plus`), null);
 });

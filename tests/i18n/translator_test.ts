@@ -36,7 +36,10 @@ Deno.test("dates: 24 h in French, 12 h in US English, HH:MM when nothing is set"
   assert.match(en.time(at), /^2:05\s?PM$/);
   assert.equal(neutral.time(at), "14:05");
   assert.equal(neutral.time(new Date(2025, 2, 14, 9, 5)), "09:05");
-  assert.equal(fr.t("error.mutedUntil", { until: fr.time(at) }), "Vous êtes muet jusqu'à 14:05.");
+  assert.equal(
+    fr.t("error.mutedUntil", { until: fr.time(at) }),
+    "Vous ne pouvez plus écrire jusqu'à 14:05.",
+  );
   const nextDay = new Date(2025, 2, 15, 8, 0);
   assert.equal(fr.when(at, at), "14:05");
   assert.equal(fr.when(at, nextDay), "14/03/2025 14:05");
@@ -136,6 +139,6 @@ Deno.test("server texts: French defaults and an ISO time kept for the client", (
   assert.equal(serverTexts("en").t("server.shutdown"), "The server is shutting down.");
   assert.equal(
     serverTexts("fr").t("server.muted", { until: "2025-03-14T13:05:00.000Z" }),
-    "Vous êtes muet jusqu'à 2025-03-14T13:05:00.000Z.",
+    "Vous ne pouvez plus écrire jusqu'à 2025-03-14T13:05:00.000Z.",
   );
 });

@@ -1,4 +1,5 @@
 /** A one-line question on a raw-mode terminal, optionally masked (for passwords). */
+import { t } from "../i18n.ts";
 import type { Style } from "../style.ts";
 import { graphemes } from "../text_width.ts";
 import { LineEditor } from "./line_editor.ts";
@@ -35,7 +36,7 @@ export function askLine(
     const release = captureKeys(term, (key) => {
       if (isCancelKey(key)) {
         release();
-        out.write(`${style.dim(" (cancelled)")}\n`);
+        out.write(`${style.dim(` ${t("prompt.cancelled")}`)}\n`);
         resolve(null);
         return;
       }

@@ -20,10 +20,15 @@ function _fit(text: string, width: number): string {
 export interface MenuOptions {
   /** The item selected first. Default 0. */
   initial?: number;
-  /** What Escape does: cancel (resolve null, the default) or nothing. */
+  /**
+   * What Escape does: cancel (resolve null, the default) or nothing (a menu with nothing to
+   * go back to; Ctrl-C and Ctrl-D still cancel).
+   */
   escape?: "cancel" | "ignore";
-  /** The help line under the items. */
+  /** The help line under the items. Default: the keys, Escape's only when it goes back. */
   help?: string;
+  /** What the menu's line says once cancelled. Default `(back)`. */
+  cancelled?: string;
 }
 
 /**
@@ -43,9 +48,13 @@ export function selectMenu<T>(
   let top = 0;
   let drawn = 0;
   const out = term.output;
-  const help = options.help ??
-    (options.escape === "ignore" ? t("menu.keysPaged") : t("menu.keys"));
   const page = () => Math.max(3, Math.min(items.length, rows(term) - 4));
+  // PgUp/PgDn are worth saying only when the list is taller than the menu.
+  const help = () =>
+    options.help ??
+      (options.escape === "ignore"
+        ? t(items.length > page() ? "menu.keysPaged" : "menu.keys")
+        : t("menu.keysBack"));
   const draw = () => {
     // One column spare: a row that fills the width exactly makes some terminals wrap.
     const width = columns(term) - 3;
@@ -66,7 +75,7 @@ export function selectMenu<T>(
           ? `${style.cyan("❯")} ${style.bold(style.cyan(label))}${style.dim(rest)}`
           : `  ${label}${style.dim(rest)}`;
       }),
-      style.dim(_fit(`${help}${below}`, width + 2)),
+      style.dim(_fit(`${help()}${below}`, width + 2)),
     ];
     out.write(`${ANSI.up(drawn)}\r${ANSI.clearDown}${lines.join("\n")}\n`);
     drawn = lines.length;
@@ -76,7 +85,9 @@ export function selectMenu<T>(
     draw();
     const finish = (value: T | null) => {
       release();
-      const summary = value === null ? style.dim("(back)") : items[selected]!.label;
+      const summary = value === null
+        ? style.dim(options.cancelled ?? t("menu.back"))
+        : items[selected]!.label;
       out.write(`${ANSI.up(drawn)}\r${ANSI.clearDown}${style.bold(title)} ${summary}\n`);
       out.write(ANSI.showCursor);
       resolve(value);

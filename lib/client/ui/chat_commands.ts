@@ -2,7 +2,7 @@
 import { foldName } from "../../protocol/names.ts";
 import { type Command, helpLines, notOffered, parseCommand } from "../commands.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
-import { formatMessage, formatRoomEntry, sanitize, when } from "../format.ts";
+import { formatMessage, formatRoomEntry, type PendingKind, sanitize, when } from "../format.ts";
 import { describeRefusal, describeTopicRefusal } from "../messages.ts";
 import { messagesOf, toRoomMessages } from "../catch_up.ts";
 import { t } from "../i18n.ts";
@@ -31,10 +31,11 @@ function _lost(view: ChatView, error: unknown): void {
   view.error(t("chat.lostRetry", { problem: error.message }));
 }
 
-/** A message typed: where it goes, its text as shown while it waits, and the line typed. */
+/** A message typed: where it goes, what it is, its text, and the line typed. */
 interface Outgoing {
   to: string;
-  shown: string;
+  kind: PendingKind;
+  text: string;
   typed: string;
 }
 
@@ -47,25 +48,24 @@ interface SendOutcome {
 }
 
 /**
- * Sends a message (`say`, `/me` or `/msg`) through the outbox and handles its answer.
- * Online the answer is awaited, so the next typed line waits for it (a burst keeps its
- * order through rate limits). Offline the message shows as waiting at once and its answer
- * comes only once the connection is back: the next lines must not wait for it, or they
- * would not even show as waiting, and `/help` or `/quit` would do nothing until then. The
- * outbox sends the messages in the order typed, and their answers are handled in that
- * order.
+ * Sends a message (`say`, `/me` or `/msg`) through the outbox and handles its answer later:
+ * the next typed lines never wait for it, so `/help`, `/who` or `/quit` answer at once even
+ * while a message waits (offline, slow mode, a paused server). Offline the message also
+ * shows as waiting. The outbox keeps each conversation's messages in the order typed (one
+ * at a time through rate limits and slow mode), and their answers are handled in the order
+ * sent.
  */
-async function _send(
+function _send(
   view: ChatView,
-  { to, shown, typed }: Outgoing,
+  { to, kind, text, typed }: Outgoing,
   submit: () => Promise<Reply>,
   outcome: SendOutcome = {},
-): Promise<void> {
+): void {
   const offline = !view.client.online;
-  if (offline) view.pending(to, shown);
+  if (offline) view.pending(to, text, kind);
   const sent = submit();
   // Handled now, so that a rejection while earlier answers are still being handled is never
-  // an unhandled one (the client stopping while offline); the handler below reads it.
+  // an unhandled one (the client stopping meanwhile); the handler below reads it.
   sent.catch(() => {});
   view.refreshPrompt();
   const handle = async () => {
@@ -74,7 +74,6 @@ async function _send(
     if (reply.error.code === "not_in_room" && outcome.notInRoom) return await outcome.notInRoom();
     _refused(view, reply, typed, offline);
   };
-  if (!offline) return await handle();
   view.queueAnswer(() => handle().catch((error) => _lost(view, error)));
 }
 
@@ -169,10 +168,9 @@ async function _run(view: ChatView, command: Command): Promise<void> {
         return view.error(notOffered("me"));
       }
       const kind = command.kind === "me" ? "action" : "text";
-      const shown = command.kind === "me" ? typed : command.text;
-      return await _send(
+      return _send(
         view,
-        { to: room, shown, typed },
+        { to: room, kind: kind === "action" ? "action" : "say", text: command.text, typed },
         () => client.say(room, command.text, kind),
         {
           sent: (reply) => _recordSent(view, room, command.text, reply, kind),
@@ -190,16 +188,24 @@ async function _run(view: ChatView, command: Command): Promise<void> {
     }
     case "search":
       return await _search(view, command);
+    // "Your Nth last message" counts the ones sent just before: their answers first.
     case "edit":
+      await view.answered();
       return await editMessage(view, command.nth, command.text);
     case "delete":
+      await view.answered();
       return await deleteMessage(view, command.nth);
     case "report":
       return await reportMessage(view, command.nth, command.reason);
     case "msg":
-      return await _send(
+      return _send(
         view,
-        { to: command.user, shown: command.text, typed: `/msg ${command.user} ${command.text}` },
+        {
+          to: command.user,
+          kind: "dm",
+          text: command.text,
+          typed: `/msg ${command.user} ${command.text}`,
+        },
         () => client.dm(command.user, command.text),
         // Completion offers the name once the server took the message (a typo is not a
         // name); offline that is when the outbox gets the answer, after the reconnect.

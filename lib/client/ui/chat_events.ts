@@ -66,6 +66,8 @@ export function renderEvent(view: ChatView, event: ClientEvent): void {
       view.refreshPrompt();
       // What arrived while away, as the server counts it (another device may have read it).
       return view.queueWork(() => syncUnread(view));
+    case "send_delayed":
+      return view.sendDelayed(event);
     case "rejoin_failed":
       view.error(t("event.rejoinFailed", { room: event.room, reason: event.message }));
       return view.forgetRoom(event.room);

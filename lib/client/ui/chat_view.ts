@@ -9,15 +9,18 @@ import { foldName } from "../../protocol/names.ts";
 import type { ChatClient, JoinResult } from "../chat_client.ts";
 import type { ChatMessage } from "../../protocol/server_frames.ts";
 import { offeredCommands } from "../commands.ts";
-import type { RoomMessage } from "../events.ts";
+import type { ClientEvent, RoomMessage } from "../events.ts";
 import { t } from "../i18n.ts";
 import {
   formatError,
   formatInfo,
   formatMessage,
   formatNotice,
+  formatPending,
   formatPresence,
   formatPresenceBatch,
+  inWords,
+  type PendingKind,
   sanitize,
 } from "../format.ts";
 import type { Style } from "../style.ts";
@@ -43,8 +46,12 @@ import { bars, type ChatStatus, prompt } from "./status.ts";
 
 /** Names listed on joining a room (a large room has thousands). */
 const ONLINE_SHOWN = 100;
+/** A wait before a message is sent again that the view mentions (shorter ones pass unseen). */
+const NOTICED_WAIT_MS = 2_000;
 /** How long `/quit` waits for the answers of messages still in flight. */
 const QUIT_DRAIN_MS = 5_000;
+/** The full-screen pane shown while no room is joined (a room's key is never empty). */
+const NO_ROOM_PANE = "";
 
 /** Resolves when `promise` does or after `ms` milliseconds, whichever comes first. */
 function _within(promise: Promise<void>, ms: number): Promise<void> {
@@ -91,6 +98,11 @@ export class ChatView {
   /** Ends `/quit`'s wait for answers at once (asked a second time). */
   #skipWait: (() => void) | null = null;
   #ended = false;
+  /**
+   * Full-screen mode: the lines printed in this turn (until the next microtask) and the room
+   * they were printed in.
+   */
+  #justSaid: { room: string | null; lines: string[] } = { room: null, lines: [] };
 
   constructor(client: ChatClient, term: Terminal, style: Style, options: ChatViewOptions = {}) {
     this.client = client;
@@ -156,6 +168,11 @@ export class ChatView {
   /** Shows lines (in the current room's pane in full-screen mode). */
   print(...lines: string[]): void {
     this.screen.print(...lines);
+    if (this.#full === null || lines.length === 0) return;
+    // Kept to the end of this turn, for `forgetRoom`.
+    if (this.#justSaid.room !== this.#current) this.#justSaid = { room: this.#current, lines: [] };
+    if (this.#justSaid.lines.length === 0) queueMicrotask(() => this.#justSaid.lines = []);
+    this.#justSaid.lines.push(...lines);
   }
 
   /** Prints an information line. */
@@ -222,17 +239,34 @@ export class ChatView {
     return true;
   }
 
-  /** Forgets a room left; the current room becomes another joined one, if any. */
+  /**
+   * Forgets a room left; the current room becomes another joined one, if any, else none, and
+   * a line says how to join one. In full-screen mode the room's pane goes, and with it what
+   * was just said there (`Left general.`, said just before this call): that moves along to
+   * the pane now shown.
+   */
   forgetRoom(room: string): void {
     this.#rooms.delete(room);
-    if (this.#isCurrent(room)) {
-      const next = this.#rooms.at(0);
-      this.#current = null;
-      if (next) this.switchTo(next.name);
-      else this.info(t("chat.noRoomNow"));
-    }
+    const wasCurrent = this.#isCurrent(room);
+    const said = wasCurrent && this.#justSaid.room === this.#current ? this.#justSaid.lines : [];
     this.#full?.drop(foldName(room));
+    if (wasCurrent) {
+      this.#current = null;
+      this.#moveOn();
+      if (said.length > 0) this.print(...said);
+      if (this.#current === null) this.info(t("chat.noRoomNow"));
+    }
     this.refreshPrompt();
+  }
+
+  /**
+   * After the current room went: shows another joined room, or in full-screen mode the pane
+   * of no room (rather than a blank one where lines said now would be lost).
+   */
+  #moveOn(): void {
+    const next = this.#rooms.at(0);
+    if (next) this.switchTo(next.name);
+    else this.#full?.show(NO_ROOM_PANE);
   }
 
   /**
@@ -249,24 +283,27 @@ export class ChatView {
       return this.refreshPrompt();
     }
     this.#current = null;
-    const next = this.#rooms.at(0);
-    if (next) this.switchTo(next.name);
-    else if (foldName(room) !== foldName("general")) {
+    this.#full?.drop(foldName(room));
+    this.#moveOn();
+    if (this.#current === null && foldName(room) !== foldName("general")) {
       const joined = await this.client.join("general").catch(() => null);
       if (joined?.ok) this.enterRoom(joined);
     }
     // Said after the move, so that it shows in the room the user is now looking at.
     this.error(`${why} ${t("chat.noLongerIn", { room })}`);
     if (this.#current === null) this.info(t("chat.noRoomNow"));
-    this.#full?.drop(foldName(room));
     this.refreshPrompt();
   }
 
-  /** Shows a message that waits to be sent (offline): it is sent once back online. */
-  pending(room: string, text: string): void {
-    const shown = sanitize(text, "   ");
+  /**
+   * Shows a message that waits to be sent (offline): it is sent once back online. `to` is
+   * its room, or for a direct message its recipient; `text` its text. Without `kind` (the
+   * older call) it is read from the arguments: a room message goes to the current room, and
+   * an action's `text` is the line typed (`/me text`).
+   */
+  pending(to: string, text: string, kind: PendingKind): void {
     this.#quitWarned = false;
-    this.print(this.style.dim(`⧗ ${sanitize(room)}: ${shown} ${t("chat.pendingOffline")}`));
+    this.print(formatPending(kind, to, text, this.style));
     this.refreshPrompt();
   }
 
@@ -336,6 +373,22 @@ export class ChatView {
     if (peer) this.#markers.seenDm(peer, message.msgid);
   }
 
+  /**
+   * A message waits before it is sent again (slow mode, too many messages): said when the
+   * wait is long enough to be noticed, so a pending line is not left unexplained.
+   */
+  sendDelayed(event: Extract<ClientEvent, { type: "send_delayed" }>): void {
+    if (event.delayMs < NOTICED_WAIT_MS) return;
+    const time = inWords(Math.ceil(event.delayMs / 1000));
+    const target = event.room ?? (event.to === null ? "" : `→ ${event.to}`);
+    this.info(
+      event.slowMode && event.room !== null
+        ? t("chat.slowModeWait", { room: sanitize(event.room), time })
+        : t("chat.sendLater", { target: sanitize(target), time }),
+    );
+    this.refreshPrompt();
+  }
+
   /** `/quit` is under way. */
   get quitting(): boolean {
     return this.#quitting;
@@ -393,6 +446,11 @@ export class ChatView {
    */
   queueAnswer(work: () => Promise<void>): void {
     this.#answers = this.#after(this.#answers, work);
+  }
+
+  /** Resolves once the answers of the messages sent so far have been handled. */
+  answered(): Promise<void> {
+    return this.#answers;
   }
 
   /** Runs `work` after what was queued before it, so typed lines keep their order. */

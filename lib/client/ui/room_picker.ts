@@ -77,9 +77,7 @@ export async function pickRoom(ctx: PickerContext): Promise<string | null> {
       t("picker.title", { count: items.length - 2 }),
       items,
       ctx.style,
-      {
-        escape: "ignore",
-      },
+      { escape: "ignore", cancelled: t("picker.quit") },
     );
     if (pick === null || pick.kind === "quit") return null;
     if (pick.kind === "room") return pick.name;

@@ -35,21 +35,35 @@ const TRANSIENT = new Set(["rate_limited", "unavailable"]);
 /** The longest wait a refusal's sentence states (a day). */
 const MAX_WAIT_SAID_S = 86_400;
 
-/** Says a refusal in plain words, with how long to wait when the server said it. */
-function _sayRefusal(ctx: StartContext, error: ErrorReply): void {
+/**
+ * The refusal of a `register` or `login` in plain words, with how long to wait when the
+ * server said it. `rate_limited` says which limit: for `register` the registrations per
+ * network address (a class behind one school network hits it, and only the server's
+ * operator can raise it), for `login` the password logins.
+ */
+export function startRefusal(error: ErrorReply, request: "register" | "login"): string {
   const ms = typeof error.retryAfterMs === "number"
     ? error.retryAfterMs
     : typeof error.retry_after === "number"
     ? error.retry_after * 1000
     : 0;
-  const sentence = describeRefusal(error);
   // Whole seconds, rounded up (never "in now"); a wait past a day (a hostile or broken
   // server's `1e999`) is not said at all.
   const seconds = Math.ceil(ms / 1000);
-  const wait = seconds > 0 && seconds <= MAX_WAIT_SAID_S
-    ? ` ${t("start.retryIn", { time: inWords(seconds) })}`
-    : "";
-  _say(ctx, formatError(sentence + wait, ctx.style));
+  const time = seconds > 0 && seconds <= MAX_WAIT_SAID_S ? inWords(seconds) : null;
+  if (error.code === "rate_limited") {
+    if (request === "register") {
+      return time === null ? t("start.registerLimit") : t("start.registerLimitWait", { time });
+    }
+    return time === null ? t("start.loginLimit") : t("start.loginLimitWait", { time });
+  }
+  const sentence = describeRefusal(error);
+  return time === null ? sentence : `${sentence} ${t("start.retryIn", { time })}`;
+}
+
+/** Says the refusal of a `register` or `login` (see {@linkcode startRefusal}). */
+function _sayRefusal(ctx: StartContext, error: ErrorReply, request: "register" | "login"): void {
+  _say(ctx, formatError(startRefusal(error, request), ctx.style));
 }
 
 /** Sends a request; a lost connection is reported and answered with null. */
@@ -99,7 +113,7 @@ async function _register(ctx: StartContext): Promise<boolean> {
     const reply = await _send(ctx, () => ctx.client.register(user!, password!));
     if (reply === null) continue;
     if (!reply.ok) {
-      _sayRefusal(ctx, reply.error);
+      _sayRefusal(ctx, reply.error, "register");
       // "Not now" keeps both answers: Enter sends them again, Escape goes back to the menu.
       if (TRANSIENT.has(reply.error.code)) {
         if (await askLine(ctx.term, t("start.enterToRetry"), ctx.style) === null) return false;
@@ -127,7 +141,7 @@ async function _tryLogin(ctx: StartContext, user: string, password: string): Pro
   const reply = await _send(ctx, () => ctx.client.login(user, password));
   if (reply === null) return "refused";
   if (!reply.ok) {
-    _sayRefusal(ctx, reply.error);
+    _sayRefusal(ctx, reply.error, "login");
     const { code } = reply.error;
     return code === "bad_credentials" || TRANSIENT.has(code) ? "retry" : "refused";
   }
@@ -188,6 +202,9 @@ export async function runStartFlow(ctx: StartContext): Promise<boolean> {
         { label: t("start.quit"), value: "quit" },
       ],
       ctx.style,
+      // Escape does not quit here: there is nothing to go back to (Quit is in the list), and
+      // an Escape too many after leaving a question ended the program.
+      { escape: "ignore", cancelled: t("start.quit") },
     );
     if (choice === null || choice === "quit") return false;
     const done = choice === "login" ? await _login(ctx, null) : await _register(ctx);

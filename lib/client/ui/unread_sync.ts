@@ -11,7 +11,12 @@ import type { ChatView } from "./chat_view.ts";
 interface UnreadRow {
   name: string;
   unread: number;
+  /** The read marker (`last_read`), null when none. */
+  lastRead: string | null;
 }
+
+/** Conversations whose unread direct messages are shown when the chat opens. */
+const DM_CONVERSATIONS_SHOWN = 10;
 
 /** The well-formed rows of an `unread` list, under the name field `key`. */
 function _rows(list: unknown, key: "room" | "with"): UnreadRow[] {
@@ -21,7 +26,8 @@ function _rows(list: unknown, key: "room" | "with"): UnreadRow[] {
     const name = entry?.[key];
     const unread = entry?.unread;
     if (typeof name === "string" && typeof unread === "number" && unread >= 0) {
-      rows.push({ name, unread });
+      const lastRead = typeof entry.last_read === "string" ? entry.last_read : null;
+      rows.push({ name, unread, lastRead });
     }
   }
   return rows;
@@ -29,8 +35,11 @@ function _rows(list: unknown, key: "room" | "with"): UnreadRow[] {
 
 /**
  * Asks the server for the unread counts and shows them: the joined rooms' counts follow the
- * server, and one line lists the other rooms and the direct messages with unread messages.
- * Does nothing on a server without read markers; a failure only leaves the local counts.
+ * server; the unread direct messages themselves are shown (the first
+ * {@linkcode DM_CONVERSATIONS_SHOWN} conversations: they would otherwise be out of reach,
+ * a dm has no room to join), which marks them read; and one line lists the other rooms, and
+ * any conversations beyond those, with unread messages. Does nothing on a server without
+ * read markers; a failure only leaves the local counts.
  */
 export async function syncUnread(view: ChatView): Promise<void> {
   if (!view.client.supports("read_markers") || !view.client.online) return;
@@ -39,9 +48,12 @@ export async function syncUnread(view: ChatView): Promise<void> {
   const rooms = _rows(reply.frame.rooms, "room");
   const elsewhere = view.applyUnread(rooms.map((r) => ({ room: r.name, unread: r.unread })));
   const dms = _rows(reply.frame.dms, "with").filter((r) => r.unread > 0);
+  const shown = dms.slice(0, DM_CONVERSATIONS_SHOWN);
+  await view.client.showUnreadDms(shown.map((r) => ({ with: r.name, after: r.lastRead })))
+    .catch(() => {});
   const parts = [
     ...elsewhere,
-    ...dms.map((r) => `${t("line.dm")} ${r.name} ${r.unread}`),
+    ...dms.slice(shown.length).map((r) => `${t("line.dm")} ${r.name} ${r.unread}`),
   ];
   if (parts.length === 0) return;
   view.info(t("chat.unreadElsewhere", { rooms: sanitize(parts.join(", ")) }));

@@ -109,9 +109,11 @@ export const clientEn = {
   "chat.welcome": "Type a message and press Enter. /help lists the commands.",
   "chat.lostRetry": '{problem} Wait for "Reconnected." and try again.',
   "chat.notSentBack": "Not sent: {reason} (it is back in the input)",
+  "chat.slowModeWait": "Slow mode in {room}: your message is sent in {time}.",
+  "chat.sendLater": "{target}: the server asks to wait; your message is sent in {time}.",
   "chat.notSentQuoted": "{reason} Not sent: {text}",
   "chat.quitUnsent":
-    "{count, plural, one {# message is} other {# messages are}} not sent yet (offline): /quit again to drop {count, plural, one {it} other {them}}, or wait for the connection.",
+    "{count, plural, one {# message is} other {# messages are}} not sent yet (offline): type /quit again to drop {count, plural, one {it} other {them}}, or wait for the connection.",
   "chat.quitSending":
     "Waiting for the server to confirm {count, plural, one {# message} other {# messages}}…",
   "chat.quitLost":
@@ -180,7 +182,14 @@ export const clientEn = {
   "start.loggedIn": "Logged in as {user}.",
   "start.retryPassword": "Type the password again (Esc to change the user name).",
   "start.lostRetry": "{problem} Reconnecting… try again in a moment.",
-  "start.retryIn": "(try again in {time})",
+  "start.retryIn": "(wait {time})",
+  // `rate_limited` at the start: registrations per network address (`--auth-rate`), logins.
+  "start.registerLimit":
+    "Too many registrations from this network lately; try again later, or ask the server's administrator to raise the limit (--auth-rate 60 for a class).",
+  "start.registerLimitWait":
+    "Too many registrations from this network lately; try again in {time}, or ask the server's administrator to raise the limit (--auth-rate 60 for a class).",
+  "start.loginLimit": "Too many login attempts lately; try again in a moment.",
+  "start.loginLimitWait": "Too many login attempts lately; try again in {time}.",
   "start.enterToRetry": "Press Enter to try again, or Escape to go back:",
   // The room picker.
   "picker.title": "Pick a room ({count}):",
@@ -191,7 +200,10 @@ export const clientEn = {
   "picker.reconnecting": "{problem} Reconnecting…",
   // Menus, prompt and full-screen bars.
   "menu.keysPaged": "↑/↓ PgUp/PgDn to move, Enter to choose",
-  "menu.keys": "↑/↓ to move, Enter to choose, Esc to go back",
+  "menu.keys": "↑/↓ to move, Enter to choose",
+  "menu.keysBack": "↑/↓ to move, Enter to choose, Esc to go back",
+  "menu.back": "(back)",
+  "prompt.cancelled": "(cancelled)",
   "menu.above": " ({count} more above)",
   "menu.below": " ({count} more below)",
   "status.noRoom": "no room",

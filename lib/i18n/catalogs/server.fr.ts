@@ -5,8 +5,8 @@ import type { ServerKey } from "./server.en.ts";
 export const serverFr: Catalog<ServerKey> = {
   "server.motd": "Bienvenue sur FastChat.",
   "server.shutdown": "Attention, le serveur va s'arrêter !",
-  "server.muted": "Vous êtes muet jusqu'à {until}.",
-  "server.mutedReason": "Vous êtes muet jusqu'à {until} : {reason}",
+  "server.muted": "Vous ne pouvez plus écrire jusqu'à {until}.",
+  "server.mutedReason": "Vous ne pouvez plus écrire jusqu'à {until} : {reason}",
   "server.floodMute": "Sourdine automatique : trop de messages trop vite.",
   "server.floodKick": "Expulsion automatique : trop de messages malgré la sourdine.",
   "server.roomDeleted": "Le salon {room} a été supprimé.",
