@@ -324,6 +324,7 @@ export function helpLines(supports: (feature: string) => boolean = () => true): 
       ? []
       : [t("help.missing", { commands: missing.map((c) => `/${c.name}`).join(", ") })]),
     t("help.tips"),
+    t("help.privacy"),
   ];
 }
 

@@ -83,6 +83,8 @@ Deno.test("commands: /help lists every command", () => {
   assert.match(help, /^\/join ROOM {2,}join a room$/m);
   assert.match(help, /^\/msg USER text {2,}send a direct message$/m);
   assert.match(help, /^\/search words \[in:ROOM\] \[from:USER\] {2,}find messages/m);
+  // Users are told who can read their direct messages (docs/admin.md promises it).
+  assert.match(help, /^Direct messages are not encrypted: the server's administrators can read/m);
 });
 
 Deno.test("commands: /help and usage errors name the arguments in French", () => {

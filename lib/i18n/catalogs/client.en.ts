@@ -74,6 +74,8 @@ export const clientEn = {
   "help.missing": "Not on this server: {commands}.",
   "help.tips":
     "Tab completes commands, rooms and names. Start a message with // to send a leading /.",
+  "help.privacy":
+    "Direct messages are not encrypted: the server's administrators can read them, as they can read rooms.",
   "help.notOffered":
     "This server does not offer /{command} (its welcome does not list the feature).",
   "cmd.help": "list the commands",

@@ -73,6 +73,8 @@ export const clientFr: Catalog<ClientKey> = {
   "help.missing": "Absentes de ce serveur : {commands}.",
   "help.tips":
     "Tab complète les commandes, les salons et les noms. Commencez un message par // pour envoyer un / initial.",
+  "help.privacy":
+    "Les messages privés ne sont pas chiffrés : les administrateurs du serveur peuvent les lire, comme les salons.",
   "help.notOffered": "Ce serveur ne propose pas /{command} (son accueil ne liste pas la fonction).",
   "cmd.help": "lister les commandes",
   "cmd.join": "rejoindre un salon",
