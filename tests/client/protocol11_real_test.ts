@@ -159,6 +159,11 @@ Deno.test("real server: /search shows room, time and author with in: and from:; 
     assert.equal(reports.status, 200);
     const listed = (reports.body as { reports: { id: unknown; reason: string }[] }).reports;
     assert.ok(listed.some((r) => String(r.id) === id && r.reason === "spam"), "the same id");
+    // Reported again: the server keeps the first report; the client says so.
+    await alice.line("/report 1 really spam");
+    await alice.waitFor(
+      `You had already reported bob's message "buy cheap pills": the moderators have it (report #${id})`,
+    );
     await alice.line("/report 9 spam");
     await alice.waitFor("!! general shows only 2 messages: /report alone lists them with their N.");
   } finally {

@@ -116,8 +116,22 @@ export async function reportMessage(
   const id = reply.frame.report;
   const shown = typeof id === "string" || typeof id === "number" ? `#${id}` : t("action.noId");
   const user = sanitize(message.user);
-  view.info(t("action.reported", { user, excerpt: _excerpt(message.text), id: shown }));
+  // The server answers a message reported again with its first report, reason unchanged.
+  const reported = _reported.get(view) ?? new Set<string>();
+  _reported.set(view, reported);
+  const again = reported.has(message.msgid);
+  reported.add(message.msgid);
+  view.info(
+    t(again ? "action.reportedAgain" : "action.reported", {
+      user,
+      excerpt: _excerpt(message.text),
+      id: shown,
+    }),
+  );
 }
+
+/** The messages each view reported in this session (by msgid). */
+const _reported = new WeakMap<ChatView, Set<string>>();
 
 /** `/report` alone: the last messages of the room, numbered as `/report N` counts them. */
 function _listForReport(view: ChatView): void {

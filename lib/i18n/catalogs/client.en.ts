@@ -237,6 +237,8 @@ export const clientEn = {
     "That message is gone (it was deleted), so there is nothing to {verb, select, edit {edit} delete {delete} other {report}}.",
   "action.failed":
     "Could not {verb, select, edit {edit} delete {delete} other {report}} the message: {reason}",
+  "action.reportedAgain":
+    'You had already reported {user}\'s message "{excerpt}": the moderators have it (report {id}); a new reason is not added.',
   "action.reported": 'Reported {user}\'s message "{excerpt}" to the moderators: report {id}.',
   "action.noId": "(no id)",
   "action.whichToReport": "Which message? /report N reason (1 = the newest in {room}):",

@@ -232,6 +232,8 @@ export const clientFr: Catalog<ClientKey> = {
     "Ce message n'existe plus (il a été supprimé) : il n'y a rien à {verb, select, edit {modifier} delete {supprimer} other {signaler}}.",
   "action.failed":
     "Impossible de {verb, select, edit {modifier} delete {supprimer} other {signaler}} le message : {reason}",
+  "action.reportedAgain":
+    "Vous aviez déjà signalé le message « {excerpt} » (auteur : {user}) : les modérateurs l'ont (signalement {id}) ; un nouveau motif n'est pas ajouté.",
   "action.reported":
     "Message « {excerpt} » (auteur : {user}) signalé aux modérateurs : signalement {id}.",
   "action.noId": "(sans numéro)",
