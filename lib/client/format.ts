@@ -63,6 +63,16 @@ export function when(ts: string, now = new Date()): string {
   return ui().when(date, now);
 }
 
+/**
+ * The end of a sanction (`until`) as {@linkcode when} says it, rounded up to the minute: a
+ * mute ending at 02:18:55 reads "until 02:19", not a time already reached.
+ */
+export function whenEnds(ts: string, now = new Date()): string {
+  const date = new Date(ts);
+  if (Number.isNaN(date.getTime())) return ts;
+  return ui().when(new Date(Math.ceil(date.getTime() / 60_000) * 60_000), now);
+}
+
 function _isSelf(name: string, self: string | null): boolean {
   return self !== null && foldName(name) === foldName(self);
 }
@@ -231,7 +241,7 @@ function _why(reason: string): string {
 export function kickedSentence(until: string, reason: string, now = new Date()): string {
   const end = until === ""
     ? t("error.kicked")
-    : t("error.kickedUntil", { until: when(until, now) });
+    : t("error.kickedUntil", { until: whenEnds(until, now) });
   return `${end}${_why(reason)}`;
 }
 

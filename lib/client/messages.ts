@@ -1,7 +1,7 @@
 /** Server refusals in plain words, for the terminal views and pipe mode. */
 import type { ErrorReply, NoticeEvent } from "../protocol/server_frames.ts";
 import { MAX_TOPIC, TOPIC_CONTROLS } from "../protocol/limits.ts";
-import { bannedSentence, inWords, kickedSentence, sanitize, when } from "./format.ts";
+import { bannedSentence, inWords, kickedSentence, sanitize, whenEnds } from "./format.ts";
 import { type ClientKey, t } from "./i18n.ts";
 import { matchServerText } from "../i18n/server_texts.ts";
 
@@ -37,7 +37,7 @@ const PLAIN = new Set([
 /** The sentence of a mute, in the client's language (`until`: ISO time, "" = unknown). */
 export function mutedSentence(until: string, reason = ""): string {
   if (until === "") return t("error.muted");
-  const at = when(until);
+  const at = whenEnds(until);
   return reason.trim() === ""
     ? t("error.mutedUntil", { until: at })
     : t("error.mutedUntilReason", { until: at, reason: sanitize(reason) });

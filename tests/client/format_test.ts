@@ -136,6 +136,16 @@ Deno.test("format: kicked sentence names the end time and reason", () => {
     kickedSentence(until.toISOString(), "spam", new Date(2026, 0, 2, 10, 0)),
     "You were kicked by a moderator until 10:30; you can log in again after that. Reason: spam.",
   );
+  // A sanction's end is rounded up to the minute: at 10:30 a mute to 10:30:55 has not ended.
+  const late = new Date(2026, 0, 2, 10, 30, 55);
+  assert.match(
+    kickedSentence(late.toISOString(), "", new Date(2026, 0, 2, 10, 0)),
+    /until 10:31;/,
+  );
+  assert.match(
+    describeRefusal({ code: "muted", message: "x", until: late.toISOString() }),
+    /10:31/,
+  );
   assert.match(describeRefusal({ code: "user_taken", message: "x" }), /taken/);
   assert.match(describeRefusal({ code: "weak_password", message: "x" }), /at least 8/);
   assert.equal(
