@@ -20,8 +20,12 @@ export class LagMeter {
     Deno.unrefTimer(this.#timer);
   }
 
-  /** The last round trip in milliseconds, or null before the first. */
+  /**
+   * The last round trip in milliseconds, or null before the first and while offline (the
+   * lag of a connection that is gone says nothing; the next one is measured afresh).
+   */
   get lagMs(): number | null {
+    if (!this.#client.online) this.#lagMs = null;
     return this.#lagMs;
   }
 
