@@ -6,8 +6,7 @@ import {
   parseClientArgs,
   pipeModeMissing,
 } from "../../lib/client/args.ts";
-import { useClientLanguage } from "../../lib/client/i18n.ts";
-import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
+import { inFrench } from "./support.ts";
 
 function run(argv: string[]): ClientArgs {
   const parsed = parseClientArgs(argv);
@@ -90,16 +89,6 @@ Deno.test("args: bad input: unknown option, two hosts, conflicting ports, empty 
   assert.match(error(["--port"]), /^Option '--port' needs a value\.$/);
   assert.match(error(["-x"]), /^Unknown option '-x'\.$/);
 });
-
-/** Runs `body` with the client speaking French, English again afterwards. */
-function inFrench(body: () => void): void {
-  useClientLanguage(matchLanguage("fr")!);
-  try {
-    body();
-  } finally {
-    useClientLanguage(NEUTRAL_CHOICE);
-  }
-}
 
 Deno.test("args: --lang is read first: --lang fr, --lang=fr, the last one, none after --", () => {
   assert.equal(langFlag(["--lang", "fr", "--help"]), "fr");

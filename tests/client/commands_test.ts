@@ -8,18 +8,8 @@ import {
   parseCommand,
   USAGE_WORDS,
 } from "../../lib/client/commands.ts";
-import { t, useClientLanguage } from "../../lib/client/i18n.ts";
-import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
-
-/** Runs `body` in French, English again afterwards. */
-function inFrench(body: () => void): void {
-  useClientLanguage(matchLanguage("fr")!);
-  try {
-    body();
-  } finally {
-    useClientLanguage(NEUTRAL_CHOICE);
-  }
-}
+import { t } from "../../lib/client/i18n.ts";
+import { inFrench } from "./support.ts";
 
 Deno.test("commands: plain text is a message; // sends a leading slash", () => {
   assert.deepEqual(parseCommand("hello there"), { kind: "say", text: "hello there" });

@@ -16,18 +16,9 @@ import { syncUnread } from "../../lib/client/ui/unread_sync.ts";
 import { LANGUAGES, matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
 import { SERVER_CATALOGS } from "../../lib/i18n/server_texts.ts";
 import { createTranslator, type MessageValues } from "../../lib/i18n/translator.ts";
+import { inFrench } from "./support.ts";
 
 const PLAIN: Endpoint = { host: "chat.example", port: 9000, tls: false };
-
-/** Runs `body` in French, English again afterwards. */
-function inFrench(body: () => void): void {
-  useClientLanguage(matchLanguage("fr")!);
-  try {
-    body();
-  } finally {
-    useClientLanguage(NEUTRAL_CHOICE);
-  }
-}
 
 Deno.test("sentences: a refused connection in English, then in French", () => {
   const refused = new Deno.errors.ConnectionRefused("refused");

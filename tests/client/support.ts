@@ -1,6 +1,11 @@
-/** Helpers for client tests: collecting a ChatClient's events and waiting for some. */
+/**
+ * Helpers for client tests: collecting a ChatClient's events and waiting for some, and
+ * running a check in French.
+ */
 import type { ChatClient } from "../../lib/client/chat_client.ts";
 import type { ClientEvent } from "../../lib/client/events.ts";
+import { useClientLanguage } from "../../lib/client/i18n.ts";
+import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
 
 /** Longest wait for an expected event before the test fails (a hang guard, not a timing check). */
 const WAIT_MS = 15_000;
@@ -50,3 +55,13 @@ export class EventLog {
  * `2026-12-01 00:02` (neutral), `01/12/2026 00:02` (fr), `12/01/2026, 00:02` (en).
  */
 export const UNTIL_TIME = String.raw`(?:\d{4}-\d\d-\d\d |\d\d/\d\d/\d{4},? )?\d\d:\d\d`;
+
+/** Runs `body` with the client speaking French, English again afterwards. */
+export function inFrench(body: () => void): void {
+  useClientLanguage(matchLanguage("fr")!);
+  try {
+    body();
+  } finally {
+    useClientLanguage(NEUTRAL_CHOICE);
+  }
+}

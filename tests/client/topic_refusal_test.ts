@@ -5,23 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { describeTopicRefusal } from "../../lib/client/messages.ts";
-import { useClientLanguage } from "../../lib/client/i18n.ts";
-import { matchLanguage, NEUTRAL_CHOICE } from "../../lib/i18n/languages.ts";
 import type { ErrorReply } from "../../lib/protocol/server_frames.ts";
+import { inFrench } from "./support.ts";
 
 /** An `error` reply to a `topic` request. */
 function refusal(code: string, extra: Record<string, unknown> = {}): ErrorReply {
   return { type: "error", id: 1, code, message: "An English sentence.", ...extra };
-}
-
-/** Runs `body` in French, English again afterwards. */
-function inFrench(body: () => void): void {
-  useClientLanguage(matchLanguage("fr")!);
-  try {
-    body();
-  } finally {
-    useClientLanguage(NEUTRAL_CHOICE);
-  }
 }
 
 const UNTIL = new Date(Date.now() + 5 * 60_000).toISOString();

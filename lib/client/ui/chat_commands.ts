@@ -2,7 +2,14 @@
 import { foldName } from "../../protocol/names.ts";
 import { type Command, helpLines, notOffered, parseCommand } from "../commands.ts";
 import { ConnectionLostError, type Reply } from "../connection.ts";
-import { formatMessage, formatRoomEntry, type PendingKind, sanitize, when } from "../format.ts";
+import {
+  formatInfo,
+  formatMessage,
+  formatRoomEntry,
+  type PendingKind,
+  sanitize,
+  when,
+} from "../format.ts";
 import { describeRefusal, describeTopicRefusal } from "../messages.ts";
 import { messagesOf, toRoomMessages } from "../catch_up.ts";
 import { t } from "../i18n.ts";
@@ -227,9 +234,7 @@ async function _run(view: ChatView, command: Command): Promise<void> {
       if (room === null) return view.error(t("chat.inNoRoom"));
       const reply = await client.leave(room);
       if (!_check(view, reply)) return;
-      view.info(t("chat.left", { room }));
-      view.forgetRoom(room);
-      return;
+      return view.forgetRoom(room, formatInfo(t("chat.left", { room }), view.style));
     }
     case "rooms": {
       const listed = await client.rooms();

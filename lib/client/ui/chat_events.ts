@@ -69,8 +69,13 @@ export function renderEvent(view: ChatView, event: ClientEvent): void {
     case "send_delayed":
       return view.sendDelayed(event);
     case "rejoin_failed":
-      view.error(t("event.rejoinFailed", { room: event.room, reason: event.message }));
-      return view.forgetRoom(event.room);
+      return view.forgetRoom(
+        event.room,
+        formatError(
+          t("event.rejoinFailed", { room: event.room, reason: event.message }),
+          view.style,
+        ),
+      );
     case "ended":
       if (event.reason === "closed") return;
       if (event.reason === "login_failed") {

@@ -98,11 +98,6 @@ export class ChatView {
   /** Ends `/quit`'s wait for answers at once (asked a second time). */
   #skipWait: (() => void) | null = null;
   #ended = false;
-  /**
-   * Full-screen mode: the lines printed in this turn (until the next microtask) and the room
-   * they were printed in.
-   */
-  #justSaid: { room: string | null; lines: string[] } = { room: null, lines: [] };
 
   constructor(client: ChatClient, term: Terminal, style: Style, options: ChatViewOptions = {}) {
     this.client = client;
@@ -168,11 +163,6 @@ export class ChatView {
   /** Shows lines (in the current room's pane in full-screen mode). */
   print(...lines: string[]): void {
     this.screen.print(...lines);
-    if (this.#full === null || lines.length === 0) return;
-    // Kept to the end of this turn, for `forgetRoom`.
-    if (this.#justSaid.room !== this.#current) this.#justSaid = { room: this.#current, lines: [] };
-    if (this.#justSaid.lines.length === 0) queueMicrotask(() => this.#justSaid.lines = []);
-    this.#justSaid.lines.push(...lines);
   }
 
   /** Prints an information line. */
@@ -240,22 +230,21 @@ export class ChatView {
   }
 
   /**
-   * Forgets a room left; the current room becomes another joined one, if any, else none, and
-   * a line says how to join one. In full-screen mode the room's pane goes, and with it what
-   * was just said there (`Left general.`, said just before this call): that moves along to
-   * the pane now shown.
+   * Forgets a room left and says `why` (`Left general.`); the current room becomes another
+   * joined one, if any, else none, and a line says how to join one. `why` is said after the
+   * move, so that it shows where the user now looks (in full-screen mode the room's pane
+   * goes).
    */
-  forgetRoom(room: string): void {
+  forgetRoom(room: string, why: string): void {
     this.#rooms.delete(room);
     const wasCurrent = this.#isCurrent(room);
-    const said = wasCurrent && this.#justSaid.room === this.#current ? this.#justSaid.lines : [];
     this.#full?.drop(foldName(room));
     if (wasCurrent) {
       this.#current = null;
       this.#moveOn();
-      if (said.length > 0) this.print(...said);
-      if (this.#current === null) this.info(t("chat.noRoomNow"));
     }
+    this.print(why);
+    if (wasCurrent && this.#current === null) this.info(t("chat.noRoomNow"));
     this.refreshPrompt();
   }
 
