@@ -50,7 +50,9 @@ type SpeakRefusal =
 function speakRefusal(
   ctx: RequestContext,
   text: string,
-  slowMode?: () => { error: RequestError; waitMs: number } | null,
+  /** A `say`'s room (slow mode holds in rooms only), and its `cid`. */
+  room: Room | null = null,
+  cid: string | null = null,
 ): SpeakRefusal | null {
   const block = senderBlock(ctx.core, ctx.session);
   if (block) return { code: "blocked", block };
@@ -58,7 +60,7 @@ function speakRefusal(
   const until = ctx.core.moderation.mutedUntil(accountId);
   if (until !== null) return { code: "muted", until };
   // Before the rates: a `say` that slow mode refuses spends no token and no bytes.
-  const slow = slowMode?.();
+  const slow = room === null ? null : slowModeRefusal(ctx.core, room, accountId, cid);
   if (slow) return { code: "slow_mode", ...slow };
   const waitMs = ctx.session.bucket?.take() ?? 0;
   if (waitMs > 0) return { code: "rate_limited", waitMs };
@@ -142,11 +144,7 @@ export function say(
   const room = joinedRoom(ctx, name);
   checkText(ctx, text);
   const userId = accountOf(ctx).id;
-  const refusal = speakRefusal(
-    ctx,
-    text,
-    () => slowModeRefusal(ctx.core, room, userId, cid ?? null),
-  );
+  const refusal = speakRefusal(ctx, text, room, cid ?? null);
   if (refusal) return refuse(ctx, refusal);
   noteSay(ctx.core, room, userId, cid ?? null);
   return submit(ctx, room, null, text, cid, kind);
