@@ -326,7 +326,30 @@ export function booleanModeTerms(
     (length >= minToken && length <= maxToken ? indexed : others).push(w);
   }
   return {
-    against: indexed.length > 0 ? indexed.map((w) => `+${w}*`).join(" ") : null,
+    against: indexed.length > 0 ? indexed.map(_booleanTerm).join(" ") : null,
     others,
   };
+}
+
+/** Pairs of a word written as one letter too, at most (2^3 forms). */
+const MAX_TWO_LETTER_PAIRS = 3;
+
+/**
+ * The `+word*` term of a folded word, naming each written form it may have in the text: a
+ * folded "oe" or "ss" may be written "œ" or "ß" ({@linkcode TWO_LETTERS}). The index keeps
+ * the text's own letters, and InnoDB's wildcard lookup does not always equate them under
+ * the collation (`+coe*` found "cœur" or not depending on whether the word was still in the
+ * FULLTEXT cache), so each form is asked for: `+(coe* cœ*)`.
+ */
+function _booleanTerm(word: string): string {
+  let forms = [""];
+  let pairs = 0;
+  for (const part of word.split(/(oe|ss)/)) {
+    if ((part === "oe" || part === "ss") && pairs < MAX_TWO_LETTER_PAIRS) {
+      pairs++;
+      const one = part === "oe" ? "œ" : "ß";
+      forms = forms.flatMap((form) => [form + part, form + one]);
+    } else forms = forms.map((form) => form + part);
+  }
+  return forms.length === 1 ? `+${word}*` : `+(${forms.map((form) => `${form}*`).join(" ")})`;
 }
